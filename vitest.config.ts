@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Real-data tests allocate 100+ MB volumes; two workers fit the 2-core machine.
+    maxWorkers: 2,
+  },
+  resolve: { alias: { voxbook: new URL('./cells/index.ts', import.meta.url).pathname } },
+});
