@@ -1,0 +1,99 @@
+/**
+ * The messages between a kernel host (the app's main thread, or the CLI) and the kernel
+ * running in a worker (a Web Worker in the browser, worker_threads in Node). The same
+ * shapes travel by structured clone in both, so typed arrays pass without copies.
+ */
+
+/** MIME types the kernel and the app agree on (DESIGN.md §2). */
+export const MIME = {
+  text: 'text/plain',
+  markdown: 'text/markdown',
+  html: 'text/html',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  json: 'application/json',
+  /** `TableData` */
+  table: 'application/vnd.voxbook.table+json',
+  /** `MeshData` */
+  mesh: 'application/vnd.voxbook.mesh+json',
+  /** `FileData`: an artefact; headless runs write it into --out, the app offers a download. */
+  file: 'application/vnd.voxbook.file+json',
+} as const;
+
+/**
+ * A display bundle, as Jupyter's display_data: one representation per MIME type, richest
+ * first for the renderer to choose. `image/png` is base64 text, as in nbformat.
+ */
+export interface MimeBundle {
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+export interface TableData {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>;
+  readonly caption?: string;
+}
+
+/** A mesh for a 3D view: world mm (LPS), counter-clockwise outward triangles. */
+export interface MeshData {
+  readonly positions: Float32Array;
+  readonly indices: Uint32Array;
+  readonly triangles: number;
+  /** sRGB 0..255 */
+  readonly color?: readonly [number, number, number];
+  readonly name?: string;
+}
+
+export interface FileData {
+  readonly name: string;
+  readonly mime: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Where a cell is in its life. `stale`: an input changed in lazy mode; `blocked`: an ancestor failed. */
+export type CellStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'blocked' | 'stale';
+
+/** A cell's error as shown under it. `line` is 1-based within the cell's source. */
+export interface CellError {
+  readonly name: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly stack?: string;
+}
+
+/** What the analysis found in one code cell. */
+export interface CellAnalysis {
+  readonly id: string;
+  readonly defines: readonly string[];
+  readonly uses: readonly string[];
+  /** Problems that stop the cell from running: duplicate definitions, cycles, syntax errors. */
+  readonly errors: readonly CellError[];
+}
+
+// --- host → kernel -------------------------------------------------------------
+
+export type HostMessage =
+  /** Load a notebook (percent-format text) with parameter overrides. Replaces any open one. */
+  | { readonly type: 'open'; readonly text: string; readonly parameters?: Readonly<Record<string, unknown>> }
+  /** Replace one cell's source; re-analyses and (auto mode) re-runs it and its descendants. */
+  | { readonly type: 'edit'; readonly id: string; readonly source: string }
+  /** Run every cell (cached ones return at once), or the given cells and their descendants. */
+  | { readonly type: 'run'; readonly ids?: readonly string[] };
+
+// --- kernel → host -------------------------------------------------------------
+
+export type KernelMessage =
+  | { readonly type: 'analysis'; readonly cells: readonly CellAnalysis[] }
+  | {
+      readonly type: 'cell';
+      readonly id: string;
+      readonly status: CellStatus;
+      readonly outputs: readonly MimeBundle[];
+      readonly error?: CellError;
+      /** Wall time of the last run, ms; 0 when served from the cache. */
+      readonly ms?: number;
+      readonly cached?: boolean;
+    }
+  | { readonly type: 'run-done'; readonly ok: boolean; readonly ms: number; readonly parameters?: Readonly<Record<string, unknown>> }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly text: string };

@@ -1,0 +1,359 @@
+import { analyzeCell, compileCell, type CellSyntax, type CompiledCell, type ImportBinding } from './analysis.ts';
+import { toMimeBundle } from './display.ts';
+import { buildGraph, descendants, type Graph } from './graph.ts';
+import { hashString, sha256Hex } from './hash.ts';
+import { type Cell, cellTags } from './notebook/cell.ts';
+import { parsePercent } from './notebook/percent.ts';
+import { coerceParameter } from './parameters.ts';
+import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
+
+/** What the environment gives the kernel: module loading and version facts. */
+export interface KernelHost {
+  /** Resolves an import specifier from a cell ('voxbook', 'node:fs', …) to its module namespace. */
+  importModule(specifier: string): Promise<Record<string, unknown>>;
+  /** Library versions recorded in provenance (and mixed into cache keys). */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+/** Facts about the current run that a cell can read through the `runInfo()` builtin. */
+export interface RunInfo {
+  readonly notebookSha256: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Compute time of each finished code cell so far, ms (cached cells keep their original time). */
+  readonly timingsMs: Readonly<Record<string, number>>;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly startedAt: string;
+}
+
+interface CellState {
+  status: CellStatus;
+  key: string;
+  outputs: MimeBundle[];
+  error?: CellError;
+  ms: number;
+  cached: boolean;
+}
+
+interface CacheEntry {
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly outputs: MimeBundle[];
+  readonly ms: number;
+}
+
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<Record<string, unknown>>;
+
+/** Names every cell can use without defining them. */
+const BUILTINS = ['display', 'runInfo'] as const;
+
+const CACHE_LIMIT = 64;
+
+/**
+ * The reactive kernel (DESIGN.md §2): parses the notebook, analyses each code cell, keeps
+ * the dataflow graph, runs cells in topological order as async functions of their inputs,
+ * and caches results by content hash — hash(cell source, parents' keys, parameters,
+ * library versions) — so an unchanged cell is never recomputed.
+ * It knows nothing of imaging: values are opaque, displays go through `toMimeBundle`.
+ */
+export class Kernel {
+  private cells: Cell[] = [];
+  private syntax = new Map<string, CellSyntax>();
+  private compiled = new Map<string, CompiledCell>();
+  private graph: Graph = buildGraph([]);
+  private states = new Map<string, CellState>();
+  /** name → value, for names whose defining cell last ran successfully. */
+  private scope = new Map<string, unknown>();
+  private cache = new Map<string, CacheEntry>();
+  private parameters: Record<string, unknown> = {};
+  private overrides: Record<string, unknown> = {};
+  private notebookSha256 = '';
+  private startedAt = new Date().toISOString();
+  private importErrors = new Map<string, string[]>();
+  private modules = new Map<string, Promise<Record<string, unknown>>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly host: KernelHost, private readonly emit: (m: KernelMessage) => void) {}
+
+  /** Serialises requests: a run never overlaps another. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  open(text: string, overrides: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    return this.enqueue(async () => {
+      const nb = parsePercent(text);
+      this.cells = [...nb.cells];
+      this.overrides = { ...overrides };
+      this.notebookSha256 = await sha256Hex(text);
+      this.startedAt = new Date().toISOString();
+      this.states.clear();
+      this.scope.clear();
+      this.reanalyze();
+    });
+  }
+
+  edit(id: string, source: string): Promise<void> {
+    return this.enqueue(async () => {
+      const i = this.cells.findIndex((c) => c.id === id);
+      if (i < 0) throw new Error(`no cell with id "${id}"`);
+      this.cells[i] = { ...this.cells[i]!, source };
+      this.reanalyze();
+      await this.runCells([id]);
+    });
+  }
+
+  /** Runs all cells (unchanged ones come from the cache) or `ids` and their descendants. */
+  run(ids?: readonly string[]): Promise<boolean> {
+    return this.enqueue(() => this.runCells(ids));
+  }
+
+  get notebookCells(): readonly Cell[] {
+    return this.cells;
+  }
+
+  private reanalyze(): void {
+    const code = this.cells.filter((c) => c.kind === 'code');
+    for (const c of code) if (!this.syntax.has(c.source)) this.syntax.set(c.source, analyzeCell(c.source));
+    const imports = new Map<string, ImportBinding>();
+    this.importErrors.clear();
+    for (const c of code) for (const b of this.syntax.get(c.source)!.imports) {
+      const prev = imports.get(b.local);
+      if (prev && (prev.module !== b.module || prev.imported !== b.imported)) {
+        this.addImportError(c.id, `"${b.local}" is imported from two places (${prev.module} and ${b.module})`);
+      }
+      imports.set(b.local, b);
+    }
+    this.graph = buildGraph(code.map((c) => {
+      const s = this.syntax.get(c.source)!;
+      return { id: c.id, defines: s.defines, references: s.references };
+    }));
+    for (const c of code) for (const name of this.syntax.get(c.source)!.defines) {
+      if (imports.has(name)) this.addImportError(c.id, `"${name}" is both imported and defined here; rename one`);
+      if ((BUILTINS as readonly string[]).includes(name)) this.addImportError(c.id, `"${name}" is a kernel builtin; choose another name`);
+    }
+    const analysis: CellAnalysis[] = code.map((c) => {
+      const s = this.syntax.get(c.source)!;
+      const errors: CellError[] = [
+        ...s.diagnostics.map((d) => ({ name: 'SyntaxError', message: d.message, line: d.line })),
+        ...(this.graph.errors.get(c.id) ?? []).map((m) => ({ name: 'GraphError', message: m })),
+        ...(this.importErrors.get(c.id) ?? []).map((m) => ({ name: 'ImportError', message: m })),
+      ];
+      return { id: c.id, defines: s.defines.filter((n) => !n.startsWith('_')), uses: this.graph.inputs.get(c.id) ?? [], errors };
+    });
+    this.emit({ type: 'analysis', cells: analysis });
+  }
+
+  private addImportError(id: string, msg: string): void {
+    const list = this.importErrors.get(id) ?? [];
+    list.push(msg);
+    this.importErrors.set(id, list);
+  }
+
+  private importBindings(): ImportBinding[] {
+    const seen = new Map<string, ImportBinding>();
+    for (const c of this.cells) if (c.kind === 'code') for (const b of this.syntax.get(c.source)!.imports) seen.set(b.local, b);
+    return [...seen.values()];
+  }
+
+  private async resolveImports(): Promise<Map<string, unknown>> {
+    const values = new Map<string, unknown>();
+    for (const b of this.importBindings()) {
+      let ns: Record<string, unknown>;
+      try {
+        let p = this.modules.get(b.module);
+        if (!p) {
+          p = this.host.importModule(b.module);
+          this.modules.set(b.module, p);
+        }
+        ns = await p;
+      } catch (e) {
+        this.modules.delete(b.module);
+        throw new Error(`cannot import "${b.module}": ${(e as Error).message}`);
+      }
+      if (b.imported === '*') values.set(b.local, ns);
+      else if (!(b.imported in ns)) throw new Error(`"${b.module}" has no export named "${b.imported}"`);
+      else values.set(b.local, ns[b.imported]);
+    }
+    return values;
+  }
+
+  private setState(id: string, patch: Partial<CellState>): void {
+    const prev = this.states.get(id) ?? { status: 'idle' as CellStatus, key: '', outputs: [], ms: 0, cached: false };
+    const next = { ...prev, ...patch };
+    if (patch.status && patch.status !== 'error' && !('error' in patch)) delete next.error;
+    this.states.set(id, next);
+    this.emit({ type: 'cell', id, status: next.status, outputs: next.outputs, ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached });
+  }
+
+  private runInfo(): RunInfo {
+    const timingsMs: Record<string, number> = {};
+    for (const id of this.graph.order) {
+      const s = this.states.get(id);
+      if (s?.status === 'done') timingsMs[id] = s.ms;
+    }
+    return {
+      notebookSha256: this.notebookSha256,
+      parameters: { ...this.parameters },
+      timingsMs,
+      versions: { ...(this.host.versions ?? {}) },
+      startedAt: this.startedAt,
+    };
+  }
+
+  private async runCells(ids?: readonly string[]): Promise<boolean> {
+    const t0 = performance.now();
+    const code = this.cells.filter((c) => c.kind === 'code');
+    const byId = new Map(code.map((c) => [c.id, c]));
+    const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
+    let ok = true;
+    let importValues: Map<string, unknown>;
+    try {
+      importValues = await this.resolveImports();
+    } catch (e) {
+      for (const id of targets) this.setState(id, { status: 'error', outputs: [], error: { name: 'ImportError', message: (e as Error).message } });
+      this.emit({ type: 'run-done', ok: false, ms: performance.now() - t0 });
+      return false;
+    }
+    // Cells with structural errors never run; everything downstream of them is blocked.
+    const inOrder = new Set(this.graph.order);
+    for (const c of code) {
+      if (!targets.has(c.id)) continue;
+      const s = this.syntax.get(c.source)!;
+      const problems = [
+        ...s.diagnostics.map((d) => ({ name: 'SyntaxError', message: d.message, line: d.line })),
+        ...(this.graph.errors.get(c.id) ?? []).map((m) => ({ name: 'GraphError', message: m })),
+        ...(this.importErrors.get(c.id) ?? []).map((m) => ({ name: 'ImportError', message: m })),
+      ];
+      if (problems.length > 0) {
+        ok = false;
+        this.clearValues(c.id);
+        this.setState(c.id, { status: 'error', outputs: [], error: problems[0]!, ms: 0, cached: false });
+      } else if (!inOrder.has(c.id)) {
+        ok = false;
+        this.clearValues(c.id);
+        this.setState(c.id, { status: 'blocked', outputs: [], error: { name: 'Blocked', message: 'an upstream cell cannot run (see the errors above)' }, ms: 0, cached: false });
+      } else this.setState(c.id, { status: 'queued' });
+    }
+    for (const id of this.graph.order) {
+      if (!targets.has(id)) continue;
+      const cell = byId.get(id)!;
+      const parents = this.graph.parents.get(id) ?? [];
+      const failed = parents.find((p) => {
+        const st = this.states.get(p)?.status;
+        return st !== 'done';
+      });
+      if (failed !== undefined) {
+        ok = false;
+        this.clearValues(id);
+        this.setState(id, { status: 'blocked', outputs: [], error: { name: 'Blocked', message: `waits for cell "${failed}", which did not finish` }, ms: 0, cached: false });
+        continue;
+      }
+      const isParams = cellTags(cell).includes('parameters');
+      const key = hashString(JSON.stringify([
+        cell.source,
+        parents.map((p) => this.states.get(p)!.key).sort(),
+        isParams ? this.overrides : null,
+        this.host.versions ?? {},
+      ]));
+      const hit = this.cache.get(key);
+      if (hit && this.states.get(id)?.key === key && this.states.get(id)?.status === 'done') {
+        // Unchanged since its last run in this session: nothing to recompute.
+        this.setState(id, { status: 'done' });
+        continue;
+      }
+      if (hit) {
+        this.applyValues(id, hit.values);
+        if (isParams) this.parameters = { ...hit.values };
+        this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true });
+        continue;
+      }
+      this.setState(id, { status: 'running', outputs: [] });
+      const result = await this.execute(cell, importValues, isParams);
+      if ('error' in result) {
+        ok = false;
+        this.clearValues(id);
+        this.setState(id, { status: 'error', key: '', outputs: result.outputs, error: result.error, ms: result.ms, cached: false });
+      } else {
+        this.applyValues(id, result.values);
+        this.remember(key, { values: result.values, outputs: result.outputs, ms: result.ms });
+        this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false });
+      }
+    }
+    this.emit({ type: 'run-done', ok, ms: performance.now() - t0, parameters: { ...this.parameters } });
+    return ok;
+  }
+
+  private remember(key: string, entry: CacheEntry): void {
+    this.cache.set(key, entry);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private applyValues(id: string, values: Readonly<Record<string, unknown>>): void {
+    for (const [name, v] of Object.entries(values)) if (this.graph.definer.get(name) === id) this.scope.set(name, v);
+  }
+
+  private clearValues(id: string): void {
+    for (const [name, definer] of this.graph.definer) if (definer === id) this.scope.delete(name);
+  }
+
+  private compiledFor(cell: Cell, outputs: readonly string[]): CompiledCell {
+    const k = cell.source + '\u0000' + outputs.join(',');
+    let c = this.compiled.get(k);
+    if (!c) {
+      c = compileCell(cell.source, outputs);
+      this.compiled.set(k, c);
+    }
+    return c;
+  }
+
+  private async execute(
+    cell: Cell,
+    importValues: ReadonlyMap<string, unknown>,
+    isParams: boolean,
+  ): Promise<{ values: Record<string, unknown>; outputs: MimeBundle[]; ms: number } | { error: CellError; outputs: MimeBundle[]; ms: number }> {
+    const syntax = this.syntax.get(cell.source)!;
+    const outputsNames = syntax.defines.filter((n) => !n.startsWith('_'));
+    const inputs = this.graph.inputs.get(cell.id) ?? [];
+    const importNames = [...importValues.keys()].filter((n) => syntax.references.has(n));
+    const compiled = this.compiledFor(cell, outputsNames);
+    const outputs: MimeBundle[] = [];
+    const frame = { value: undefined as unknown };
+    const display = (x: unknown) => {
+      outputs.push(toMimeBundle(x));
+    };
+    const runInfo = () => this.runInfo();
+    const params = ['__vb', 'display', 'runInfo', ...inputs, ...importNames];
+    const sourceUrl = `voxbook-cell-${cell.id}.js`;
+    const t0 = performance.now();
+    try {
+      const fn = new AsyncFunction(...params, `${compiled.body}\n//# sourceURL=${sourceUrl}`);
+      const values = await fn(frame, display, runInfo, ...inputs.map((n) => this.scope.get(n)), ...importNames.map((n) => importValues.get(n)));
+      if (isParams) {
+        for (const [name, raw] of Object.entries(this.overrides)) {
+          if (!(name in values)) {
+            throw new Error(`unknown parameter "${name}"; the parameters cell defines: ${Object.keys(values).join(', ')}`);
+          }
+          values[name] = coerceParameter(name, raw, values[name]);
+        }
+        this.parameters = { ...values };
+      }
+      if (frame.value !== undefined) outputs.push(toMimeBundle(frame.value));
+      return { values, outputs, ms: performance.now() - t0 };
+    } catch (e) {
+      return { error: describeError(e, sourceUrl, compiled), outputs, ms: performance.now() - t0 };
+    }
+  }
+}
+
+/** Lines the AsyncFunction wrapper adds before the body (`async function anonymous(…\n) {\n`). */
+const WRAPPER_LINES = 2;
+
+function describeError(e: unknown, sourceUrl: string, compiled: CompiledCell): CellError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  let line: number | undefined;
+  const m = new RegExp(`${sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):\\d+`).exec(err.stack ?? '');
+  if (m) line = compiled.sourceLine(Number(m[1]) - WRAPPER_LINES);
+  const stack = (err.stack ?? '').split('\n').filter((l) => !l.includes('kernel/runtime.ts')).slice(0, 8).join('\n');
+  return { name: err.name, message: err.message, ...(line !== undefined ? { line } : {}), stack };
+}

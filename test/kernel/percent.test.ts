@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parsePercent, serializePercent, NotebookSyntaxError } from '../../kernel/notebook/percent.ts';
+import { fromIpynb, toIpynb, encodeBinary, decodeBinary } from '../../kernel/notebook/ipynb.ts';
+import { cellTags } from '../../kernel/notebook/cell.ts';
+
+const SAMPLE = `// %% [markdown]
+// # Skull from CT
+//
+// Bone at **226 HU**.
+
+// %% id="params" tags=["parameters"]
+const minHu = 226;
+
+// %% Load the scan id="load"
+const ct = await loadInput('x');
+
+// %%
+const bone = threshold(ct, { minHu, maxHu: 3071 });
+`;
+
+describe('parsePercent', () => {
+  it('splits code and markdown cells with ids, tags and titles', () => {
+    const nb = parsePercent(SAMPLE);
+    expect(nb.cells.map((c) => [c.id, c.kind])).toEqual([
+      ['cell-1', 'markdown'], ['params', 'code'], ['load', 'code'], ['cell-4', 'code'],
+    ]);
+    expect(nb.cells[0]!.source).toBe('# Skull from CT\n\nBone at **226 HU**.');
+    expect(cellTags(nb.cells[1]!)).toEqual(['parameters']);
+    expect(nb.cells[2]!.title).toBe('Load the scan');
+    expect(nb.cells[3]!.source).toBe("const bone = threshold(ct, { minHu, maxHu: 3071 });");
+  });
+  it('round-trips a canonical file byte for byte', () => {
+    expect(serializePercent(parsePercent(SAMPLE))).toBe(SAMPLE);
+  });
+  it('round-trips the example notebooks', () => {
+    const text = readFileSync(new URL('../../notebooks/ct-to-print.nb.ts', import.meta.url), 'utf8');
+    expect(serializePercent(parsePercent(text))).toBe(text);
+  });
+  it('reports malformed metadata with its line', () => {
+    expect(() => parsePercent('// %%\nx\n// %% tags=[oops\ny')).toThrow(NotebookSyntaxError);
+    try {
+      parsePercent('// %%\nx\n// %% tags=[oops\ny');
+    } catch (e) {
+      expect((e as NotebookSyntaxError).line).toBe(3);
+    }
+  });
+  it('rejects a repeated cell id', () => {
+    expect(() => parsePercent('// %% id="a"\n1\n\n// %% id="a"\n2\n')).toThrow(/used twice/);
+  });
+});
+
+describe('ipynb', () => {
+  it('keeps sources, ids and metadata through percent → ipynb → percent', () => {
+    const nb = parsePercent(SAMPLE);
+    const back = fromIpynb(JSON.parse(JSON.stringify(toIpynb(nb))));
+    expect(back.cells.map((c) => [c.id, c.kind, c.source, cellTags(c), c.title])).toEqual(
+      nb.cells.map((c) => [c.id, c.kind, c.source, cellTags(c), c.title]),
+    );
+  });
+  it('writes nbformat 4.5 with ids on every cell', () => {
+    const doc = toIpynb(parsePercent(SAMPLE));
+    expect([doc.nbformat, doc.nbformat_minor]).toEqual([4, 5]);
+    expect(doc.cells.every((c) => /^[A-Za-z0-9_-]{1,64}$/.test(c.id))).toBe(true);
+  });
+  it('stores typed arrays as base64 and reads them back', () => {
+    const data = { positions: new Float32Array([1.5, -2, 3e5]), indices: new Uint32Array([0, 1, 4294967295]) };
+    const back = decodeBinary(JSON.parse(JSON.stringify(encodeBinary(data)))) as typeof data;
+    expect(Array.from(back.positions)).toEqual([1.5, -2, 3e5]);
+    expect(Array.from(back.indices)).toEqual([0, 1, 4294967295]);
+  });
+  it('rejects a document that is not nbformat 4', () => {
+    expect(() => fromIpynb({ nbformat: 3, worksheets: [] })).toThrow(/nbformat 4/);
+  });
+});

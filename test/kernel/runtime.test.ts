@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../kernel/runtime.ts';
+import type { KernelMessage } from '../../kernel/protocol.ts';
+import { MIME_METHOD } from '../../kernel/display.ts';
+
+function harness(modules: Record<string, Record<string, unknown>> = {}) {
+  const messages: KernelMessage[] = [];
+  const kernel = new Kernel({ importModule: async (s) => {
+    if (!(s in modules)) throw new Error(`no module ${s}`);
+    return modules[s]!;
+  } }, (m) => messages.push(m));
+  const last = (id: string) => [...messages].reverse().find((m): m is Extract<KernelMessage, { type: 'cell' }> => m.type === 'cell' && m.id === id)!;
+  const ranFresh = () => messages.filter((m) => m.type === 'cell' && m.status === 'running').map((m) => (m as { id: string }).id);
+  return { kernel, messages, last, ranFresh, clear: () => (messages.length = 0) };
+}
+
+const NB = `// %% id="p" tags=["parameters"]
+const n = 3;
+
+// %% id="a"
+const xs = Array.from({ length: n }, (_, i) => i * k);
+xs.length
+
+// %% id="b"
+const k = 2;
+
+// %% id="c"
+await Promise.resolve();
+const total = xs.reduce((s, x) => s + x, 0);
+total
+`;
+
+describe('Kernel', () => {
+  it('runs cells in dependency order and shows trailing expressions', async () => {
+    const h = harness();
+    await h.kernel.open(NB);
+    expect(await h.kernel.run()).toBe(true);
+    expect(h.ranFresh()).toEqual(['p', 'b', 'a', 'c']);
+    expect(h.last('c').outputs[0]!.data['text/plain']).toBe('6');
+    expect(h.last('a').outputs[0]!.data['text/plain']).toBe('3');
+  });
+
+  it('recomputes nothing when run again, and only descendants after an edit', async () => {
+    const h = harness();
+    await h.kernel.open(NB);
+    await h.kernel.run();
+    h.clear();
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual([]);
+    await h.kernel.edit('b', 'const k = 10;');
+    expect(h.ranFresh()).toEqual(['b', 'a', 'c']);
+    expect(h.last('c').outputs[0]!.data['text/plain']).toBe('30');
+    h.clear();
+    await h.kernel.edit('b', 'const k = 2;'); // back to a cached state
+    expect(h.ranFresh()).toEqual([]);
+    expect(h.last('c').outputs[0]!.data['text/plain']).toBe('6');
+  });
+
+  it('applies parameter overrides coerced to the default type', async () => {
+    const h = harness();
+    await h.kernel.open(NB, { n: '5' });
+    await h.kernel.run();
+    expect(h.last('c').outputs[0]!.data['text/plain']).toBe(String(2 * (0 + 1 + 2 + 3 + 4)));
+  });
+
+  it('rejects an override that does not fit the default', async () => {
+    const h = harness();
+    await h.kernel.open(NB, { n: 'many' });
+    expect(await h.kernel.run()).toBe(false);
+    expect(h.last('p').error!.message).toMatch(/"many" is not a number/);
+    expect(h.last('c').status).toBe('blocked');
+  });
+
+  it('reports a throwing cell with its own line and blocks only its descendants', async () => {
+    const h = harness();
+    await h.kernel.open(`// %% id="a"
+const x = 1;
+
+// %% id="bad"
+const y = x + 1;
+if (y > 1) {
+  throw new RangeError('y too big');
+}
+
+// %% id="after"
+const z = y * 2;
+
+// %% id="other"
+const w = x + 5;
+w
+`);
+    expect(await h.kernel.run()).toBe(false);
+    const bad = h.last('bad');
+    expect(bad.status).toBe('error');
+    expect(bad.error).toMatchObject({ name: 'RangeError', message: 'y too big', line: 3 });
+    expect(h.last('after').status).toBe('blocked');
+    expect(h.last('other').status).toBe('done');
+    expect(h.last('other').outputs[0]!.data['text/plain']).toBe('6');
+  });
+
+  it('reports duplicate definitions and cycles on the cells without running them', async () => {
+    const h = harness();
+    await h.kernel.open(`// %% id="a"\nconst x = 1;\n\n// %% id="b"\nconst x = 2;\n\n// %% id="c"\nconst p = q;\n\n// %% id="d"\nconst q = p;\n`);
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual([]);
+    expect(h.last('a').error!.message).toMatch(/defined in 2 cells/);
+    expect(h.last('c').error!.message).toMatch(/cycle/);
+    expect(h.last('d').error!.message).toMatch(/cycle/);
+  });
+
+  it('hoists imports and uses the display protocol of values', async () => {
+    const shown = { [MIME_METHOD]: () => ({ data: { 'text/markdown': '**hi**' } }) };
+    const h = harness({ lib: { double: (x: number) => 2 * x, shown } });
+    await h.kernel.open(`// %% id="a"\nconst y = double(21);\ndisplay(shown);\ny\n\n// %% id="b"\nimport { double, shown } from 'lib';\n`);
+    expect(await h.kernel.run()).toBe(true);
+    expect(h.last('a').outputs.map((o) => Object.keys(o.data)[0])).toEqual(['text/markdown', 'text/plain']);
+    expect(h.last('a').outputs[1]!.data['text/plain']).toBe('42');
+  });
+
+  it('reports a missing module export as an import error', async () => {
+    const h = harness({ lib: {} });
+    await h.kernel.open(`// %% id="a"\nimport { nope } from 'lib';\nnope()\n`);
+    expect(await h.kernel.run()).toBe(false);
+    expect(h.last('a').error!.message).toMatch(/no export named "nope"/);
+  });
+
+  it('keeps names starting with _ local to their cell', async () => {
+    const h = harness();
+    await h.kernel.open(`// %% id="a"\nconst _t = 1;\n\n// %% id="b"\nconst _t = 2;\n_t\n`);
+    expect(await h.kernel.run()).toBe(true);
+    expect(h.last('b').outputs[0]!.data['text/plain']).toBe('2');
+  });
+});
