@@ -315,7 +315,7 @@ export class Kernel {
     const syntax = this.syntax.get(cell.source)!;
     const outputsNames = syntax.defines.filter((n) => !n.startsWith('_'));
     const inputs = this.graph.inputs.get(cell.id) ?? [];
-    const importNames = [...importValues.keys()].filter((n) => syntax.references.has(n));
+    const importNames = [...importValues.keys()]; // hoisted: every cell sees every import
     const compiled = this.compiledFor(cell, outputsNames);
     const outputs: MimeBundle[] = [];
     const frame = { value: undefined as unknown };

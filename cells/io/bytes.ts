@@ -1,0 +1,165 @@
+/**
+ * Byte access that works in Node and in a browser Web Worker.
+ *
+ * `cells/` must not import `node:` modules at the top level (it is bundled for the
+ * browser), so Node's `fs` is reached through a dynamic import whose specifier is not a
+ * literal: bundlers leave it alone, and in a browser the branch is never taken.
+ */
+import { FormatError, InputNotFoundError, VoxbookError } from '../core/errors.ts';
+
+type NodeFs = typeof import('node:fs/promises');
+type NodeUrl = typeof import('node:url');
+
+/** True when running under Node (not in a browser or a Web Worker). */
+export function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+let fsPromise: Promise<NodeFs> | undefined;
+let urlPromise: Promise<NodeUrl> | undefined;
+
+/** Node's `fs/promises`, loaded on first use. Only call when `isNode()`. */
+export function nodeFs(): Promise<NodeFs> {
+  const spec = 'node:fs/promises';
+  fsPromise ??= import(/* @vite-ignore */ spec) as Promise<NodeFs>;
+  return fsPromise;
+}
+
+function nodeUrl(): Promise<NodeUrl> {
+  const spec = 'node:url';
+  urlPromise ??= import(/* @vite-ignore */ spec) as Promise<NodeUrl>;
+  return urlPromise;
+}
+
+/** `http:`, `https:`, `blob:`, `data:`, `file:` …: anything with a URL scheme (but not `C:\`). */
+export function isUrl(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
+}
+
+/** A Node path for `pathOrUrl` (file: URLs converted), or undefined if it must be fetched. */
+async function localPath(pathOrUrl: string): Promise<string | undefined> {
+  if (!isNode()) return undefined;
+  if (pathOrUrl.startsWith('file:')) return (await nodeUrl()).fileURLToPath(pathOrUrl);
+  return isUrl(pathOrUrl) ? undefined : pathOrUrl;
+}
+
+function errnoCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+/**
+ * All bytes of a file (Node) or URL (browser, or http(s) in Node).
+ *
+ * @throws InputNotFoundError naming the path when the file does not exist or the server answers 404.
+ * @throws FormatError if the path is a folder.
+ * @throws VoxbookError (`code: 'io'`) for other read failures (permissions, network, HTTP status).
+ */
+export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
+  const p = await localPath(pathOrUrl);
+  if (p !== undefined) {
+    const fs = await nodeFs();
+    try {
+      const buf = await fs.readFile(p);
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputNotFoundError(pathOrUrl);
+      if (code === 'EISDIR') throw new FormatError(pathOrUrl, 'is a folder, expected a file');
+      throw new VoxbookError('io', `${pathOrUrl}: could not read (${String(e)})`, { cause: e });
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(pathOrUrl);
+  } catch (e) {
+    throw new VoxbookError('io', `${pathOrUrl}: could not fetch (${String(e)})`, { cause: e });
+  }
+  if (res.status === 404 || res.status === 410) throw new InputNotFoundError(pathOrUrl);
+  if (!res.ok) throw new VoxbookError('io', `${pathOrUrl}: HTTP ${res.status} ${res.statusText}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * SHA-256 of `bytes` (or of several arrays concatenated in the given order) as 64 hex
+ * digits, via `globalThis.crypto.subtle` (Node ≥ 20 and browsers in secure contexts).
+ */
+export async function sha256Hex(bytes: Uint8Array | readonly Uint8Array[]): Promise<string> {
+  let all: Uint8Array;
+  if (bytes instanceof Uint8Array) all = bytes;
+  else {
+    let n = 0;
+    for (const b of bytes) n += b.length;
+    all = new Uint8Array(n);
+    let o = 0;
+    for (const b of bytes) { all.set(b, o); o += b.length; }
+  }
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new VoxbookError('io', 'sha256Hex: crypto.subtle is not available here (a browser needs a secure context: https or localhost)');
+  // digest() wants a view on a plain ArrayBuffer; copy only if this one is shared.
+  const view = all.buffer instanceof ArrayBuffer ? (all as Uint8Array<ArrayBuffer>) : new Uint8Array(all);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', view));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** True if `path` is an existing folder (Node). Always false in a browser and for URLs. */
+export async function isDirectory(path: string): Promise<boolean> {
+  const p = await localPath(path);
+  if (p === undefined) return false;
+  try {
+    return (await (await nodeFs()).stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** True if `path` exists as a file or folder (Node). In a browser: a HEAD request succeeds. */
+export async function exists(pathOrUrl: string): Promise<boolean> {
+  const p = await localPath(pathOrUrl);
+  if (p !== undefined) {
+    try {
+      await (await nodeFs()).stat(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    return (await fetch(pathOrUrl, { method: 'HEAD' })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Names (not paths) of the regular files directly in a folder, sorted (Node only).
+ * @throws InputNotFoundError if the folder does not exist.
+ * @throws VoxbookError if called outside Node.
+ */
+export async function listFiles(dir: string): Promise<string[]> {
+  const p = await localPath(dir);
+  if (p === undefined) throw new VoxbookError('unsupported', `${dir}: listing a folder needs Node (the browser cannot list folders)`);
+  const fs = await nodeFs();
+  try {
+    const entries = await fs.readdir(p, { withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputNotFoundError(dir);
+    throw new VoxbookError('io', `${dir}: could not list (${String(e)})`, { cause: e });
+  }
+}
+
+/** Joins a folder and a name with '/', for Node paths and URLs alike. */
+export function joinPath(dir: string, name: string): string {
+  return dir.endsWith('/') || dir.endsWith('\\') ? dir + name : `${dir}/${name}`;
+}
+
+/** The last path segment of a path or URL (query and hash dropped). */
+export function baseName(pathOrUrl: string): string {
+  const s = pathOrUrl.replace(/[?#].*$/, '').replace(/[\\/]+$/, '');
+  const i = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+  return i >= 0 ? s.slice(i + 1) : s;
+}

@@ -1,0 +1,4 @@
+/** The mesh family: isosurface extraction, validation, and the STL reader/writer. */
+export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './isosurface.ts';
+export { validateMesh, type MeshReport } from './validate.ts';
+export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';

@@ -1,0 +1,169 @@
+import type { Mesh } from '../core/mesh.ts';
+import type { Vec3 } from '../core/volume.ts';
+
+/** What `validateMesh` finds. Edges are undirected vertex pairs; a triangle has three. */
+export interface MeshReport {
+  readonly triangles: number;
+  readonly vertices: number;
+  /** Distinct undirected edges (zero-length edges of degenerate triangles not counted). */
+  readonly edges: number;
+  /** Edges in exactly one triangle (holes, cracks). */
+  readonly openEdges: number;
+  /** Edges in more than two triangles, or whose direction repeats (two triangles use a→b). */
+  readonly nonManifoldEdges: number;
+  /** Every edge is in exactly two triangles, once in each direction (openEdges = nonManifoldEdges = 0). */
+  readonly edgeManifold: boolean;
+  /** No open edge (an empty mesh is closed). */
+  readonly closed: boolean;
+  /** No directed edge a→b is used by two triangles (neighbours agree on winding). */
+  readonly consistentlyOriented: boolean;
+  /** Connected components of triangles, connected through shared edges. */
+  readonly shells: number;
+  /** Enclosed volume by the divergence theorem, signed: positive when triangles wind outward. mm³. */
+  readonly volumeMm3: number;
+  /** Total triangle area, mm². */
+  readonly areaMm2: number;
+  /** Axis-aligned bounds of all vertices, mm (all zero for a mesh without vertices). */
+  readonly bbox: { readonly minMm: Vec3; readonly maxMm: Vec3; readonly sizeMm: Vec3 };
+  /** Triangles with a repeated vertex id or zero area (sine of every angle < 1e-10). */
+  readonly degenerateTriangles: number;
+}
+
+/**
+ * Checks a triangle mesh for what a slicer needs: closed, edge-manifold, consistently
+ * oriented, positive volume; also counts shells and measures area and bounds.
+ *
+ * Method (O(V + T), no hashing of string keys): every directed edge a→b is bucketed by
+ * min(a, b) with a counting sort (CSR layout), each small bucket is ordered by max(a, b),
+ * and runs of equal pairs give each edge's triangle count and directions. Triangles sharing
+ * an edge are joined in a union-find forest (path halving, union by index) to count shells.
+ * Volume is Σ p0 · (p1 × p2) / 6 over triangles, relative to the bounding-box centre to
+ * limit cancellation (divergence theorem); float64 throughout.
+ *
+ * Shapes: `positions` 3 per vertex (mm), `indices` 3 per triangle. Throws nothing for
+ * well-formed arrays; indices out of range give undefined results (they are not checked
+ * per triangle, for speed) — check `max(indices) < vertices` first if unsure.
+ */
+export function validateMesh(mesh: Mesh): MeshReport {
+  const P = mesh.positions, I = mesh.indices;
+  const V = (P.length / 3) | 0, T = (I.length / 3) | 0;
+
+  // Bounding box over all vertices.
+  let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+  for (let v = 0; v < V; v++) {
+    const x = P[3 * v]!, y = P[3 * v + 1]!, z = P[3 * v + 2]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+    if (z < minZ) minZ = z;
+    if (z > maxZ) maxZ = z;
+  }
+  if (V === 0) minX = minY = minZ = maxX = maxY = maxZ = 0;
+  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2, cz = (minZ + maxZ) / 2;
+
+  // Volume, area, degenerate triangles.
+  let vol6 = 0, area2 = 0, degenerate = 0;
+  for (let t = 0; t < T; t++) {
+    const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
+    const ax = P[3 * a]! - cx, ay = P[3 * a + 1]! - cy, az = P[3 * a + 2]! - cz;
+    const bx = P[3 * b]! - cx, by = P[3 * b + 1]! - cy, bz = P[3 * b + 2]! - cz;
+    const qx = P[3 * c]! - cx, qy = P[3 * c + 1]! - cy, qz = P[3 * c + 2]! - cz;
+    vol6 += ax * (by * qz - bz * qy) + ay * (bz * qx - bx * qz) + az * (bx * qy - by * qx);
+    const ux = bx - ax, uy = by - ay, uz = bz - az, wx = qx - ax, wy = qy - ay, wz = qz - az;
+    const nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
+    const n2 = nx * nx + ny * ny + nz * nz;
+    area2 += Math.sqrt(n2);
+    if (a === b || b === c || a === c || n2 <= 1e-20 * (ux * ux + uy * uy + uz * uz) * (wx * wx + wy * wy + wz * wz)) degenerate++;
+  }
+
+  // Directed edges bucketed by their lower vertex (CSR). entry = half-edge id · 2 + (a < b).
+  const start = new Int32Array(V + 1);
+  for (let h = 0; h < 3 * T; h++) {
+    const a = I[h]!, b = I[h % 3 === 2 ? h - 2 : h + 1]!;
+    if (a !== b) start[(a < b ? a : b) + 1]!++;
+  }
+  for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
+  const fill = start.slice(0, V);
+  const n = start[V]!;
+  const hiOf = new Int32Array(n), entry = new Int32Array(n);
+  for (let h = 0; h < 3 * T; h++) {
+    const a = I[h]!, b = I[h % 3 === 2 ? h - 2 : h + 1]!;
+    if (a === b) continue;
+    const lo = a < b ? a : b;
+    const pos = fill[lo]!++;
+    hiOf[pos] = a < b ? b : a;
+    entry[pos] = (h << 1) | (a < b ? 1 : 0);
+  }
+
+  // Union-find over triangles.
+  const parent = new Int32Array(T);
+  for (let t = 0; t < T; t++) parent[t] = t;
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      const g = parent[parent[x]!]!;
+      parent[x] = g;
+      x = g;
+    }
+    return x;
+  };
+
+  let edges = 0, open = 0, nonManifold = 0, misoriented = 0;
+  for (let v = 0; v < V; v++) {
+    const s = start[v]!, e = start[v + 1]!;
+    // Insertion sort of the bucket by hi (buckets hold ~6 entries on a typical mesh).
+    for (let i = s + 1; i < e; i++) {
+      const hk = hiOf[i]!, ek = entry[i]!;
+      let j = i - 1;
+      while (j >= s && hiOf[j]! > hk) {
+        hiOf[j + 1] = hiOf[j]!;
+        entry[j + 1] = entry[j]!;
+        j--;
+      }
+      hiOf[j + 1] = hk;
+      entry[j + 1] = ek;
+    }
+    for (let i = s; i < e; ) {
+      const hk = hiOf[i]!;
+      let j = i, forward = 0;
+      const t0 = ((entry[i]! >> 1) / 3) | 0;
+      while (j < e && hiOf[j] === hk) {
+        const en = entry[j]!;
+        forward += en & 1;
+        if (j > i) {
+          const ra = find(t0), rb = find(((en >> 1) / 3) | 0);
+          if (ra !== rb) {
+            if (ra < rb) parent[rb] = ra;
+            else parent[ra] = rb;
+          }
+        }
+        j++;
+      }
+      const count = j - i, backward = count - forward;
+      edges++;
+      if (count === 1) open++;
+      else if (count > 2 || forward > 1 || backward > 1) nonManifold++;
+      if (forward > 1 || backward > 1) misoriented++;
+      i = j;
+    }
+  }
+  let shells = 0;
+  for (let t = 0; t < T; t++) if (parent[t] === t) shells++;
+
+  const minMm: Vec3 = [minX, minY, minZ], maxMm: Vec3 = [maxX, maxY, maxZ];
+  return {
+    triangles: T,
+    vertices: V,
+    edges,
+    openEdges: open,
+    nonManifoldEdges: nonManifold,
+    edgeManifold: open === 0 && nonManifold === 0,
+    closed: open === 0,
+    consistentlyOriented: misoriented === 0,
+    shells,
+    volumeMm3: vol6 / 6,
+    areaMm2: area2 / 2,
+    bbox: { minMm, maxMm, sizeMm: [maxX - minX, maxY - minY, maxZ - minZ] },
+    degenerateTriangles: degenerate,
+  };
+}

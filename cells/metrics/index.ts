@@ -1,0 +1,2 @@
+/** Metrics: overlap between masks. */
+export { dice, iou, assertSameGrid } from './overlap.ts';

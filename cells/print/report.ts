@@ -1,0 +1,165 @@
+import type { Mesh } from '../core/mesh.ts';
+import { type Volume, valueRange, voxelVolumeMm3 } from '../core/volume.ts';
+import type { MeshReport } from '../mesh/validate.ts';
+import type { IslandRemoval } from '../segment/components.ts';
+import { table, type Table } from '../viz/table.ts';
+import type { View } from '../viz/bundle.ts';
+
+/** How the surface was extracted, for the report (the two methods give different volumes). */
+export interface SurfaceMethod {
+  readonly kind: 'hu-isosurface' | 'mask-isosurface';
+  readonly isoValue: number;
+  readonly description: string;
+}
+
+/** Provenance facts from the run (the kernel's `runInfo()`). */
+export interface RunFacts {
+  readonly notebookSha256: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly timingsMs: Readonly<Record<string, number>>;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly startedAt: string;
+}
+
+export interface PrintReportInput {
+  readonly volume: Volume;
+  readonly mask: Volume<Uint8Array>;
+  readonly islands: IslandRemoval;
+  readonly mesh: Mesh;
+  readonly check: MeshReport;
+  readonly method: SurfaceMethod;
+  readonly run: RunFacts;
+}
+
+/** The `report.json` of a CT-to-print run: what went in, what came out, and how. */
+export interface PrintReport {
+  readonly input: {
+    readonly input: string;
+    readonly format: string;
+    readonly description: string;
+    readonly sha256: string;
+    readonly dims: readonly number[];
+    readonly spacingMm: readonly number[];
+    readonly originMm: readonly number[];
+    readonly valueRange: { readonly min: number; readonly max: number };
+  };
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly segmentation: {
+    readonly thresholdVoxels: number;
+    readonly maskVoxels: number;
+    readonly maskVolumeMm3: number;
+    readonly componentsKept: number;
+    readonly componentsRemoved: number;
+    readonly removedVolumeMm3: number;
+  };
+  readonly surface: SurfaceMethod;
+  readonly mesh: {
+    readonly empty: boolean;
+    readonly triangles: number;
+    readonly vertices: number;
+    readonly shells: number;
+    readonly volumeMm3: number;
+    readonly areaMm2: number;
+    readonly bboxMm: { readonly min: readonly number[]; readonly max: readonly number[]; readonly size: readonly number[] };
+    readonly edgeManifold: boolean;
+    readonly closed: boolean;
+    readonly consistentlyOriented: boolean;
+    readonly openEdges: number;
+    readonly nonManifoldEdges: number;
+    readonly degenerateTriangles: number;
+  };
+  readonly printable: boolean;
+  readonly timingsMs: Readonly<Record<string, number>>;
+  readonly provenance: {
+    readonly notebookSha256: string;
+    readonly inputSha256: string;
+    readonly parameters: Readonly<Record<string, unknown>>;
+    readonly versions: Readonly<Record<string, string>>;
+    readonly startedAt: string;
+  };
+}
+
+function count(mask: Volume<Uint8Array>): number {
+  let n = 0;
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) n++;
+  return n;
+}
+
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+/**
+ * Assembles the print report from the stages' results. `printable` means: not empty, closed,
+ * edge-manifold, consistently oriented, positive volume.
+ */
+export function printReport(r: PrintReportInput): PrintReport {
+  const voxelMm3 = voxelVolumeMm3(r.volume);
+  const maskVoxels = r.islands.kept.reduce((s, c) => s + c.voxels, 0);
+  const c = r.check;
+  const empty = c.triangles === 0;
+  return {
+    input: {
+      input: r.volume.source?.input ?? '',
+      format: r.volume.source?.format ?? 'unknown',
+      description: r.volume.source?.description ?? '',
+      sha256: r.volume.source?.sha256 ?? '',
+      dims: [...r.volume.dims],
+      spacingMm: [...r.volume.spacingMm],
+      originMm: [...r.volume.originMm],
+      valueRange: valueRange(r.volume),
+    },
+    parameters: r.run.parameters,
+    segmentation: {
+      thresholdVoxels: count(r.mask),
+      maskVoxels,
+      maskVolumeMm3: round(maskVoxels * voxelMm3),
+      componentsKept: r.islands.kept.length,
+      componentsRemoved: r.islands.removed.length,
+      removedVolumeMm3: round(r.islands.removed.reduce((s, x) => s + x.volumeMm3, 0)),
+    },
+    surface: r.method,
+    mesh: {
+      empty,
+      triangles: c.triangles,
+      vertices: c.vertices,
+      shells: c.shells,
+      volumeMm3: round(c.volumeMm3),
+      areaMm2: round(c.areaMm2),
+      bboxMm: { min: c.bbox.minMm.map((x) => round(x)), max: c.bbox.maxMm.map((x) => round(x)), size: c.bbox.sizeMm.map((x) => round(x)) },
+      edgeManifold: c.edgeManifold,
+      closed: c.closed,
+      consistentlyOriented: c.consistentlyOriented,
+      openEdges: c.openEdges,
+      nonManifoldEdges: c.nonManifoldEdges,
+      degenerateTriangles: c.degenerateTriangles,
+    },
+    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0,
+    timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
+    provenance: {
+      notebookSha256: r.run.notebookSha256,
+      inputSha256: r.volume.source?.sha256 ?? '',
+      parameters: r.run.parameters,
+      versions: r.run.versions,
+      startedAt: r.run.startedAt,
+    },
+  };
+}
+
+/** The mesh checks as a table for people. */
+export function meshCheckTable(c: MeshReport): View<Table> {
+  const yes = (b: boolean) => (b ? 'yes' : 'NO');
+  return table({
+    columns: ['check', 'result'],
+    rows: [
+      ['triangles', c.triangles],
+      ['vertices', c.vertices],
+      ['closed (no open edges)', `${yes(c.closed)} (${c.openEdges} open)`],
+      ['edge-manifold', `${yes(c.edgeManifold)} (${c.nonManifoldEdges} non-manifold)`],
+      ['consistently oriented', yes(c.consistentlyOriented)],
+      ['shells', c.shells],
+      ['enclosed volume (mm³)', Number(c.volumeMm3.toFixed(0))],
+      ['surface area (mm²)', Number(c.areaMm2.toFixed(0))],
+      ['bounding box (mm)', c.bbox.sizeMm.map((x) => x.toFixed(1)).join(' × ')],
+      ['degenerate triangles', c.degenerateTriangles],
+    ],
+  }, 'Mesh validation');
+}

@@ -1,0 +1,69 @@
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+import { ParameterError } from '../core/errors.ts';
+import { valueRange, type Volume } from '../core/volume.ts';
+import { view, type View } from './bundle.ts';
+
+export interface HistogramBins {
+  /** Left edge of bin b is `min + b * width`. */
+  readonly min: number;
+  readonly width: number;
+  readonly counts: Float64Array;
+}
+
+/** Counts values into bins of `binWidth` (inclusive of the minimum, exclusive of each right edge). */
+export function histogramBins(volume: Volume, binWidth = 10): HistogramBins {
+  if (!(binWidth > 0)) throw new ParameterError(`binWidth must be > 0, got ${binWidth}`);
+  const { min, max } = valueRange(volume);
+  const n = Math.max(1, Math.floor((max - min) / binWidth) + 1);
+  const counts = new Float64Array(n);
+  const a = volume.data;
+  for (let i = 0; i < a.length; i++) counts[Math.floor((a[i]! - min) / binWidth)]!++;
+  return { min, width: binWidth, counts };
+}
+
+let cachedDocument: Document | undefined;
+/** A DOM document for Plot: linkedom works in Node and in a Web Worker, which have none. */
+function plotDocument(): Document {
+  cachedDocument ??= parseHTML('<!doctype html><html><body></body></html>').document as unknown as Document;
+  return cachedDocument;
+}
+
+export interface HistogramOptions {
+  readonly binWidth?: number;
+  /** Vertical rules, e.g. the threshold bounds: `{ minHu: 226 }`. */
+  readonly markers?: Readonly<Record<string, number>>;
+  readonly label?: string;
+}
+
+/**
+ * A value histogram as an Observable Plot SVG (log count axis: air and soft tissue dwarf bone).
+ * Bundle: `image/svg+xml` plus a `text/plain` summary.
+ */
+export function histogram(volume: Volume, options: HistogramOptions = {}): View<HistogramBins> {
+  const bins = histogramBins(volume, options.binWidth ?? 10);
+  return view(bins, () => {
+    const rows: Array<{ x1: number; x2: number; count: number }> = [];
+    bins.counts.forEach((count, b) => {
+      if (count > 0) rows.push({ x1: bins.min + b * bins.width, x2: bins.min + (b + 1) * bins.width, count });
+    });
+    const markers = Object.entries(options.markers ?? {});
+    const svg = Plot.plot({
+      document: plotDocument(),
+      width: 680,
+      height: 240,
+      marginLeft: 56,
+      style: { background: 'white' },
+      x: { label: options.label ?? 'value (HU)' },
+      y: { type: 'log', label: 'voxels', grid: true },
+      marks: [
+        Plot.rectY(rows, { x1: 'x1', x2: 'x2', y1: 0.8, y2: 'count', fill: '#4f7cac' }),
+        Plot.ruleX(markers.map(([, v]) => v), { stroke: '#c0392b', strokeDasharray: '4,3' }),
+        Plot.text(markers.map(([k, v]) => ({ k, v })), { x: 'v', text: (d: { k: string; v: number }) => `${d.k} ${d.v}`, frameAnchor: 'top', dy: 6, dx: 4, textAnchor: 'start', fill: '#c0392b' }),
+      ],
+    }) as unknown as Element;
+    svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    const total = bins.counts.reduce((s, c) => s + c, 0);
+    return { data: { 'image/svg+xml': svg.outerHTML, 'text/plain': `histogram of ${total} voxels, ${bins.counts.length} bins of ${bins.width}` } };
+  });
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const NOTEBOOK = join(ROOT, 'notebooks/ct-to-print.nb.ts');
+const DATA = join(ROOT, 'data');
+
+/** Runs `voxbook run` as a user would; never throws, returns the exit code and output. */
+async function voxbook(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, [join(ROOT, 'bin/voxbook.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function stlTriangles(path: string): number {
+  const b = readFileSync(path);
+  const n = b.readUInt32LE(80);
+  expect(b.length).toBe(84 + 50 * n);
+  return n;
+}
+
+describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
+  const out = mkdtempSync(join(tmpdir(), 'vb-ct-'));
+  let result: Awaited<ReturnType<typeof voxbook>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let report: any;
+  beforeAll(async () => {
+    expect(existsSync(join(DATA, 'Cranium.inv3')), 'run `npm run fetch-data` first').toBe(true);
+    result = await voxbook(['run', NOTEBOOK, '--out', out]);
+    report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  }, 120_000);
+
+  it('exits 0 and writes bone.stl, report.json and the executed notebook', () => {
+    expect(result.code, result.stderr).toBe(0);
+    for (const f of ['bone.stl', 'report.json', 'ct-to-print.ipynb']) expect(existsSync(join(out, f))).toBe(true);
+  });
+
+  it('segments InVesalius\'s bone mask and keeps the 3 components over 200 mm³', () => {
+    expect(report.input.dims).toEqual([256, 256, 108]);
+    expect(report.input.valueRange).toEqual({ min: -1024, max: 2986 });
+    expect(report.segmentation.componentsKept).toBe(3);
+    expect(report.segmentation.maskVoxels).toBe(475_300);
+  });
+
+  it('produces a closed edge-manifold bone mesh within 1% of the reference volume', () => {
+    expect(report.surface.kind).toBe('hu-isosurface');
+    expect(report.mesh.closed).toBe(true);
+    expect(report.mesh.edgeManifold).toBe(true);
+    expect(report.printable).toBe(true);
+    // VTK flying edges on the same field: 661,131 mm³.
+    expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.01);
+  });
+
+  it('writes an STL with the mesh\'s triangle count', () => {
+    expect(stlTriangles(join(out, 'bone.stl'))).toBe(report.mesh.triangles);
+  });
+
+  it('records provenance: notebook hash, parameters, input hash, versions, timings per stage', () => {
+    expect(report.provenance.notebookSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.provenance.inputSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.parameters).toMatchObject({ input: 'ct-head-0051', minHu: 226, maxHu: 3071, minIslandMm3: 200 });
+    expect(report.provenance.versions.voxbook).toBeTruthy();
+    expect(Object.keys(report.timingsMs)).toEqual(expect.arrayContaining(['load', 'segment', 'mesh', 'validate']));
+  });
+
+  it('writes an nbformat 4.5 notebook with the outputs under their cells', () => {
+    const nb = JSON.parse(readFileSync(join(out, 'ct-to-print.ipynb'), 'utf8'));
+    expect([nb.nbformat, nb.nbformat_minor]).toEqual([4, 5]);
+    const byId = new Map(nb.cells.map((c: { id: string }) => [c.id, c]));
+    const mimes = (id: string) => (byId.get(id) as { outputs: Array<{ data: object }> }).outputs.flatMap((o) => Object.keys(o.data));
+    expect(mimes('describe')).toEqual(expect.arrayContaining(['application/vnd.voxbook.table+json', 'image/svg+xml', 'image/png']));
+    expect(mimes('mesh')).toContain('application/vnd.voxbook.mesh+json');
+    expect(nb.metadata.voxbook.provenance.notebookSha256).toBe(report.provenance.notebookSha256);
+  });
+});
+
+describe('voxbook run with parameters and bad input', () => {
+  it('overrides parameters with -p and says the surface is empty rather than writing an empty STL', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vb-empty-'));
+    const r = await voxbook(['run', NOTEBOOK, '--out', out, '-p', 'minHu=3000', '-p', 'input=ct-head-0051']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.parameters.minHu).toBe(3000);
+    expect(report.mesh.empty).toBe(true);
+    expect(existsSync(join(out, 'bone.stl'))).toBe(false);
+    const nb = readFileSync(join(out, 'ct-to-print.ipynb'), 'utf8');
+    expect(nb).toContain('No STL written');
+  }, 120_000);
+
+  const bad: Array<[string, () => string, RegExp]> = [
+    ['a truncated DICOM', () => join(DATA, 'dicom-conformance/MR_truncated.dcm'), /MR_truncated\.dcm/],
+    ['random bytes named .nii.gz', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vb-bad-'));
+      const p = join(dir, 'noise.nii.gz');
+      writeFileSync(p, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
+      return p;
+    }, /noise\.nii\.gz/],
+    ['a missing path', () => join(tmpdir(), 'no-such-scan-here'), /no-such-scan-here/],
+  ];
+  for (const [what, make, names] of bad) {
+    it(`fails on ${what} with a typed error naming the file, and writes nothing`, async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'vb-out-')), 'out');
+      const r = await voxbook(['run', NOTEBOOK, '--out', out, '-p', `input=${make()}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(names);
+      expect(r.stderr).toMatch(/(FormatError|InputNotFoundError)/);
+      expect(existsSync(out)).toBe(false);
+    }, 120_000);
+  }
+});
