@@ -158,9 +158,9 @@ export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOption
     const s = Math.hypot(A[0]![c]!, A[1]![c]!, A[2]![c]!);
     if (!(s > 0) || !Number.isFinite(s)) throw new FormatError(name, `${method}: column ${c} of the affine is zero or not finite, so voxel spacing is undefined`);
     spacing.push(s);
-    for (let r = 0; r < 3; r++) dir[3 * r + c] = (r < 2 ? -1 : 1) * A[r]![c]! / s;
+    for (let r = 0; r < 3; r++) dir[3 * r + c] = noNegZero((r < 2 ? -1 : 1) * A[r]![c]! / s);
   }
-  const origin: Vec3 = [-A[0]![3]!, -A[1]![3]!, A[2]![3]!];
+  const origin: Vec3 = [noNegZero(-A[0]![3]!), noNegZero(-A[1]![3]!), noNegZero(A[2]![3]!)];
   const desc = h.description?.trim();
   const volume = makeVolume({
     data,
@@ -174,6 +174,11 @@ export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOption
     },
   });
   return volume;
+}
+
+/** −0 → 0, so flipped axes compare and print cleanly. */
+function noNegZero(x: number): number {
+  return x === 0 ? 0 : x;
 }
 
 function hex(b: Uint8Array, n: number): string {

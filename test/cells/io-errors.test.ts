@@ -1,0 +1,185 @@
+/**
+ * Readers fail with typed errors that name the file and say what is wrong.
+ * Uses dicom-conformance and mri-colin27 from the data cache (see io-real.test.ts).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'fflate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FormatError, GeometryError, InputNotFoundError } from '../../cells/core/errors.ts';
+import { IDENTITY3, makeVolume, type Volume } from '../../cells/core/volume.ts';
+import { readBytes } from '../../cells/io/bytes.ts';
+import { loadDicomSeries } from '../../cells/io/dicom.ts';
+import { parseInv3 } from '../../cells/io/inv3.ts';
+import { loadVolume } from '../../cells/io/load.ts';
+import { loadNifti, parseNifti } from '../../cells/io/nifti.ts';
+import { dice, iou } from '../../cells/metrics/overlap.ts';
+import { dataCacheDir } from '../../datasets/cache.ts';
+
+let cache = '';
+function cached(rel: string): string {
+  const p = join(cache, rel);
+  if (!existsSync(p)) {
+    throw new Error(`sample data missing: ${p}\nSeed the cache first: node --import tsx datasets/fetch-data.ts --from ../shared/datasets (or npm run fetch-data)`);
+  }
+  return p;
+}
+
+/** Awaits `p` and returns what it threw (fails the test if it did not throw). */
+async function thrown(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, got none');
+}
+
+/** Deterministic pseudo-random bytes. */
+function noise(n: number, seed = 7): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}
+
+let tmp = '';
+beforeAll(async () => {
+  cache = await dataCacheDir();
+  tmp = mkdtempSync(join(tmpdir(), 'voxbook-io-errors-'));
+});
+
+describe('DICOM errors', () => {
+  it('MR_truncated.dcm → FormatError naming the file and saying it is truncated', async () => {
+    const p = cached('dicom-conformance/MR_truncated.dcm');
+    const e = await thrown(loadVolume(p));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('MR_truncated.dcm');
+    expect(e.message).toMatch(/truncated/);
+    expect((e as FormatError).path).toBe(p);
+  });
+
+  it('a series with one truncated file names that file', async () => {
+    const files = ['MR_small.dcm', 'MR_truncated.dcm'].map((f) => cached(`dicom-conformance/${f}`));
+    const e = await thrown(loadDicomSeries(files));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('MR_truncated.dcm');
+  });
+
+  it('a folder without DICOM files → FormatError saying so', async () => {
+    const dir = join(tmp, 'no-dicom');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'notes.txt'), 'not an image');
+    const e = await thrown(loadVolume(dir));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain(dir);
+    expect(e.message).toMatch(/no DICOM files/);
+  });
+
+  it('a DICOM object that is not an image (RT plan) → FormatError naming it', async () => {
+    const e = await thrown(loadVolume(cached('dicom-conformance/rtplan.dcm')));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('rtplan.dcm');
+  });
+
+  it('an RGB image → FormatError: one value per voxel', async () => {
+    const e = await thrown(loadVolume(cached('dicom-conformance/SC_rgb_rle.dcm')));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toMatch(/3 components/);
+  });
+});
+
+describe('NIfTI errors', () => {
+  it('random bytes named x.nii.gz → FormatError naming it', async () => {
+    const p = join(tmp, 'x.nii.gz');
+    writeFileSync(p, noise(4096));
+    const e = await thrown(loadVolume(p));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain(p);
+    expect(e.message).toMatch(/not a NIfTI file/);
+  });
+
+  it('a truncated gzip stream → FormatError', async () => {
+    const whole = readFileSync(cached('mri-colin27/ch2.nii.gz'));
+    const p = join(tmp, 'cut.nii.gz');
+    writeFileSync(p, whole.subarray(0, 100_000));
+    const e = await thrown(loadNifti(p));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('cut.nii.gz');
+    expect(e.message).toMatch(/truncated/);
+  });
+
+  it('an uncompressed file cut inside the image → FormatError with the sizes', async () => {
+    const raw = gunzipSync(new Uint8Array(readFileSync(cached('mri-colin27/ch2.nii.gz'))));
+    const e = (() => {
+      try {
+        parseNifti(raw.subarray(0, 200_000), 'cut.nii');
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('cut.nii');
+    expect(e.message).toContain(`${181 * 217 * 181 + 352} bytes`);
+  });
+
+  it('random bytes as .nii (not gzip) → FormatError: no NIfTI magic', () => {
+    expect(() => parseNifti(noise(1000, 3), 'y.nii')).toThrow(/y\.nii: not a NIfTI file/);
+  });
+});
+
+describe('other errors', () => {
+  it('a missing path → InputNotFoundError naming it', async () => {
+    const p = join(tmp, 'does-not-exist.nii.gz');
+    const e = await thrown(loadVolume(p));
+    expect(e).toBeInstanceOf(InputNotFoundError);
+    expect((e as InputNotFoundError).path).toBe(p);
+    expect(e.message).toContain(p);
+    const e2 = await thrown(readBytes(join(tmp, 'nothing.bin')));
+    expect(e2).toBeInstanceOf(InputNotFoundError);
+  });
+
+  it('a missing path without a known extension → InputNotFoundError, not FormatError', async () => {
+    const p = join(tmp, 'missing-folder');
+    const e = await thrown(loadVolume(p));
+    expect(e).toBeInstanceOf(InputNotFoundError);
+    expect(e.message).toContain(p);
+  });
+
+  it('an unknown extension → FormatError listing what is supported', async () => {
+    const p = join(tmp, 'scan.xyz');
+    writeFileSync(p, 'x');
+    const e = await thrown(loadVolume(p));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('scan.xyz');
+    for (const s of ['.nii', '.inv3', '.dcm', 'DICOM']) expect(e.message).toContain(s);
+  });
+
+  it('random bytes as .inv3 → FormatError naming the file', () => {
+    expect(() => parseInv3(noise(5000, 11), 'broken.inv3')).toThrow(FormatError);
+    expect(() => parseInv3(noise(5000, 11), 'broken.inv3')).toThrow(/broken\.inv3: not a tar archive/);
+  });
+});
+
+describe('dice / iou', () => {
+  const mask = (bits: number[], dims: [number, number, number] = [bits.length, 1, 1], spacing = 1): Volume<Uint8Array> =>
+    makeVolume({ data: Uint8Array.from(bits), dims, spacingMm: [spacing, 1, 1], originMm: [0, 0, 0], direction: IDENTITY3 });
+
+  it('gives 2|A∩B|/(|A|+|B|) and |A∩B|/|A∪B|', () => {
+    const a = mask([1, 1, 1, 0, 0]);
+    const b = mask([0, 1, 1, 0, 0]);
+    expect(dice(a, b)).toBeCloseTo(0.8, 12);
+    expect(iou(a, b)).toBeCloseTo(2 / 3, 12);
+    expect(dice(a, mask([0, 0, 0, 1, 1]))).toBe(0);
+  });
+
+  it('throws GeometryError when the grids differ', () => {
+    expect(() => dice(mask([1, 0]), mask([1, 0, 0]))).toThrow(GeometryError);
+    expect(() => iou(mask([1, 0]), mask([1, 0], [2, 1, 1], 2))).toThrow(/spacingMm/);
+  });
+});
