@@ -1,3 +1,4 @@
+import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import type { Vec3 } from '../core/volume.ts';
 
@@ -40,13 +41,20 @@ export interface MeshReport {
  * Volume is Σ p0 · (p1 × p2) / 6 over triangles, relative to the bounding-box centre to
  * limit cancellation (divergence theorem); float64 throughout.
  *
- * Shapes: `positions` 3 per vertex (mm), `indices` 3 per triangle. Throws nothing for
- * well-formed arrays; indices out of range give undefined results (they are not checked
- * per triangle, for speed) — check `max(indices) < vertices` first if unsure.
+ * Shapes: `positions` 3 per vertex (mm), `indices` 3 per triangle (up to 357 million
+ * triangles: half-edge ids are packed in Int32).
+ * @throws ParameterError if an array length is not a multiple of 3 or an index names no vertex.
  */
 export function validateMesh(mesh: Mesh): MeshReport {
   const P = mesh.positions, I = mesh.indices;
-  const V = (P.length / 3) | 0, T = (I.length / 3) | 0;
+  if (P.length % 3 !== 0 || I.length % 3 !== 0) {
+    throw new ParameterError(`validateMesh: positions (${P.length}) and indices (${I.length}) must hold 3 numbers per vertex / triangle`);
+  }
+  const V = P.length / 3, T = I.length / 3;
+  if (3 * T > 0x3fffffff) throw new ParameterError(`validateMesh: ${T} triangles is more than the 357,913,941 supported`);
+  let maxIndex = -1;
+  for (let i = 0; i < I.length; i++) if (I[i]! > maxIndex) maxIndex = I[i]!;
+  if (maxIndex >= V) throw new ParameterError(`validateMesh: indices name vertex ${maxIndex} but the mesh has ${V} vertices`);
 
   // Bounding box over all vertices.
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;

@@ -39,14 +39,11 @@ describe('ct-head-0051: Cranium.inv3 and the DICOM series', () => {
   let dicom: Volume;
   let bone: Inv3Mask;
   let skin: Inv3Mask;
-  let inv3Ms = 0;
 
   beforeAll(async () => {
     cache = await dataCacheDir();
     const inv3Path = cached('Cranium.inv3');
-    const t0 = performance.now();
     inv3 = await loadVolume(inv3Path);
-    inv3Ms = performance.now() - t0;
     inv3Bytes = new Uint8Array(readFileSync(inv3Path));
     const project = openInv3(inv3Bytes, 'Cranium.inv3');
     bone = project.mask(0);
@@ -110,10 +107,6 @@ describe('ct-head-0051: Cranium.inv3 and the DICOM series', () => {
   it('readInv3Mask gives the same mask as the opened project', () => {
     const again = readInv3Mask(inv3Bytes, 0, 'Cranium.inv3');
     expect(mismatches(again.mask, bone.mask)).toBe(0);
-  });
-
-  it('loads Cranium.inv3 (read, gunzip, flip, sha256) in well under a second', () => {
-    expect(inv3Ms).toBeLessThan(1500);
   });
 });
 

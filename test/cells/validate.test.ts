@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ParameterError } from '../../cells/core/errors.ts';
+import type { Mesh } from '../../cells/core/mesh.ts';
+import { validateMesh } from '../../cells/mesh/validate.ts';
+
+/** An axis-aligned box [0, a] × [0, b] × [0, c], 12 triangles wound counter-clockwise from outside. */
+function box(a: number, b: number, c: number, offset: readonly [number, number, number] = [0, 0, 0]): Mesh {
+  const positions = new Float32Array(24);
+  for (let v = 0; v < 8; v++) {
+    positions[3 * v] = offset[0] + (v & 1 ? a : 0);
+    positions[3 * v + 1] = offset[1] + (v & 2 ? b : 0);
+    positions[3 * v + 2] = offset[2] + (v & 4 ? c : 0);
+  }
+  // Faces as quads (corner ids, counter-clockwise seen from outside), split into two triangles.
+  const quads = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]];
+  const indices = new Uint32Array(quads.flatMap(([p, q, r, s]) => [p!, q!, r!, p!, r!, s!]));
+  return { positions, indices };
+}
+
+function merge(a: Mesh, b: Mesh): Mesh {
+  const positions = new Float32Array(a.positions.length + b.positions.length);
+  positions.set(a.positions);
+  positions.set(b.positions, a.positions.length);
+  const off = a.positions.length / 3;
+  const indices = new Uint32Array(a.indices.length + b.indices.length);
+  indices.set(a.indices);
+  indices.set(b.indices.map((i) => i + off), a.indices.length);
+  return { positions, indices };
+}
+
+/** A torus (ring radius Rr, tube radius r) as a u × v quad grid: closed, genus 1, 2·u·v triangles. */
+function torus(Rr: number, r: number, u: number, v: number): Mesh {
+  const positions = new Float32Array(3 * u * v);
+  for (let i = 0; i < u; i++) {
+    const a = (2 * Math.PI * i) / u;
+    for (let j = 0; j < v; j++) {
+      const b = (2 * Math.PI * j) / v;
+      const p = 3 * (i * v + j);
+      positions[p] = (Rr + r * Math.cos(b)) * Math.cos(a);
+      positions[p + 1] = (Rr + r * Math.cos(b)) * Math.sin(a);
+      positions[p + 2] = r * Math.sin(b);
+    }
+  }
+  const indices = new Uint32Array(6 * u * v);
+  let o = 0;
+  for (let i = 0; i < u; i++)
+    for (let j = 0; j < v; j++) {
+      const p = i * v + j, q = ((i + 1) % u) * v + j, s = i * v + ((j + 1) % v), t = ((i + 1) % u) * v + ((j + 1) % v);
+      indices.set([p, q, t, p, t, s], o);
+      o += 6;
+    }
+  return { positions, indices };
+}
+
+describe('validateMesh on a closed box', () => {
+  const r = validateMesh(box(2, 3, 4));
+  it('measures volume, area and bounds in mm', () => {
+    expect(r.volumeMm3).toBeCloseTo(24, 10);
+    expect(r.areaMm2).toBeCloseTo(2 * (6 + 8 + 12), 10);
+    expect(r.bbox.minMm).toEqual([0, 0, 0]);
+    expect(r.bbox.maxMm).toEqual([2, 3, 4]);
+    expect(r.bbox.sizeMm).toEqual([2, 3, 4]);
+  });
+  it('finds it closed, edge-manifold, consistently oriented, one shell', () => {
+    expect(r).toMatchObject({
+      triangles: 12, vertices: 8, edges: 18, openEdges: 0, nonManifoldEdges: 0,
+      edgeManifold: true, closed: true, consistentlyOriented: true, shells: 1, degenerateTriangles: 0,
+    });
+  });
+  it('gives negative volume when every triangle winds inward', () => {
+    const m = box(2, 3, 4);
+    const inward = m.indices.slice();
+    for (let t = 0; t < inward.length; t += 3) [inward[t + 1], inward[t + 2]] = [inward[t + 2]!, inward[t + 1]!];
+    const rep = validateMesh({ positions: m.positions, indices: inward });
+    expect(rep.volumeMm3).toBeCloseTo(-24, 10);
+    expect(rep.edgeManifold).toBe(true);
+    expect(rep.consistentlyOriented).toBe(true);
+  });
+});
+
+describe('validateMesh catches defects', () => {
+  it('reports an open mesh when a triangle is removed: three open edges', () => {
+    const m = box(1, 1, 1);
+    const rep = validateMesh({ positions: m.positions, indices: m.indices.slice(3) });
+    expect(rep.openEdges).toBe(3);
+    expect(rep.closed).toBe(false);
+    expect(rep.edgeManifold).toBe(false);
+    expect(rep.shells).toBe(1);
+  });
+  it('reports a flipped triangle: its three edges repeat a direction', () => {
+    const m = box(1, 1, 1);
+    const idx = m.indices.slice();
+    [idx[4], idx[5]] = [idx[5]!, idx[4]!];
+    const rep = validateMesh({ positions: m.positions, indices: idx });
+    expect(rep.consistentlyOriented).toBe(false);
+    expect(rep.nonManifoldEdges).toBe(3);
+    expect(rep.edgeManifold).toBe(false);
+    expect(rep.closed).toBe(true);
+  });
+  it('reports an edge shared by three triangles as non-manifold', () => {
+    const m = box(1, 1, 1);
+    // A fin: one extra triangle on the box edge 0–1.
+    const positions = new Float32Array([...m.positions, 0.5, -1, -1]);
+    const indices = new Uint32Array([...m.indices, 0, 1, 8]);
+    const rep = validateMesh({ positions, indices });
+    expect(rep.nonManifoldEdges).toBe(1);
+    expect(rep.openEdges).toBe(2);
+    expect(rep.shells).toBe(1);
+  });
+  it('counts zero-area triangles as degenerate', () => {
+    const positions = new Float32Array([0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 1, 0]);
+    const rep = validateMesh({ positions, indices: new Uint32Array([0, 1, 2, 0, 1, 3, 0, 0, 3]) });
+    expect(rep.degenerateTriangles).toBe(2);
+    expect(rep.areaMm2).toBeCloseTo(0.5, 10);
+  });
+  it('counts separate shells and sums their volumes', () => {
+    const rep = validateMesh(merge(box(1, 1, 1), box(2, 2, 2, [5, 0, 0])));
+    expect(rep.shells).toBe(2);
+    expect(rep.volumeMm3).toBeCloseTo(9, 10);
+    expect(rep.edgeManifold).toBe(true);
+    expect(rep.bbox.sizeMm).toEqual([7, 2, 2]);
+  });
+  it('rejects indices that name no vertex with ParameterError', () => {
+    const m = box(1, 1, 1);
+    const idx = m.indices.slice();
+    idx[7] = 8;
+    expect(() => validateMesh({ positions: m.positions, indices: idx })).toThrow(ParameterError);
+  });
+  it('reports an empty mesh as empty and closed', () => {
+    const rep = validateMesh({ positions: new Float32Array(0), indices: new Uint32Array(0) });
+    expect(rep).toMatchObject({ triangles: 0, vertices: 0, shells: 0, volumeMm3: 0, areaMm2: 0, closed: true, edgeManifold: true });
+  });
+});
+
+describe('validateMesh on ~700k triangles', () => {
+  // 600 × 590 grid: 708,000 triangles, 354,000 vertices, genus 1 (V − E + F = 0).
+  const Rr = 60, r = 20;
+  const m = torus(Rr, r, 600, 590);
+  it('matches the torus volume 2π²Rr² and Euler characteristic 0', () => {
+    const rep = validateMesh(m);
+    expect(rep.triangles).toBe(708_000);
+    expect(rep.edgeManifold).toBe(true);
+    expect(rep.shells).toBe(1);
+    expect(rep.vertices - rep.edges + rep.triangles).toBe(0);
+    expect(Math.abs(rep.volumeMm3 / (2 * Math.PI ** 2 * Rr * r * r) - 1)).toBeLessThan(1e-4);
+  });
+});
