@@ -134,14 +134,19 @@ export class Kernel {
     }
     const analysis: CellAnalysis[] = code.map((c) => {
       const s = this.syntax.get(c.source)!;
-      const errors: CellError[] = [
-        ...s.diagnostics.map((d) => ({ name: 'SyntaxError', message: d.message, line: d.line })),
-        ...(this.graph.errors.get(c.id) ?? []).map((m) => ({ name: 'GraphError', message: m })),
-        ...(this.importErrors.get(c.id) ?? []).map((m) => ({ name: 'ImportError', message: m })),
-      ];
-      return { id: c.id, defines: s.defines.filter((n) => !n.startsWith('_')), uses: this.graph.inputs.get(c.id) ?? [], errors };
+      return { id: c.id, defines: s.defines.filter((n) => !n.startsWith('_')), uses: this.graph.inputs.get(c.id) ?? [], errors: this.problems(c) };
     });
     this.emit({ type: 'analysis', cells: analysis });
+  }
+
+  /** What stops a cell from running: syntax errors, duplicate definitions, cycles, import clashes. */
+  private problems(c: Cell): CellError[] {
+    const s = this.syntax.get(c.source)!;
+    return [
+      ...s.diagnostics.map((d) => ({ name: 'SyntaxError', message: d.message, line: d.line })),
+      ...(this.graph.errors.get(c.id) ?? []).map((m) => ({ name: 'GraphError', message: m })),
+      ...(this.importErrors.get(c.id) ?? []).map((m) => ({ name: 'ImportError', message: m })),
+    ];
   }
 
   private addImportError(id: string, msg: string): void {
@@ -219,12 +224,7 @@ export class Kernel {
     const inOrder = new Set(this.graph.order);
     for (const c of code) {
       if (!targets.has(c.id)) continue;
-      const s = this.syntax.get(c.source)!;
-      const problems = [
-        ...s.diagnostics.map((d) => ({ name: 'SyntaxError', message: d.message, line: d.line })),
-        ...(this.graph.errors.get(c.id) ?? []).map((m) => ({ name: 'GraphError', message: m })),
-        ...(this.importErrors.get(c.id) ?? []).map((m) => ({ name: 'ImportError', message: m })),
-      ];
+      const problems = this.problems(c);
       if (problems.length > 0) {
         ok = false;
         this.clearValues(c.id);

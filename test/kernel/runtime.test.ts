@@ -130,4 +130,12 @@ w
     expect(await h.kernel.run()).toBe(true);
     expect(h.last('b').outputs[0]!.data['text/plain']).toBe('2');
   });
+
+  it('reports a syntax error with its line and still runs unrelated cells', async () => {
+    const h = harness();
+    await h.kernel.open(`// %% id="a"\nconst x = 1;\nconst y = ;\n\n// %% id="b"\nconst z = 2;\nz\n`);
+    expect(await h.kernel.run()).toBe(false);
+    expect(h.last('a').error).toMatchObject({ name: 'SyntaxError', line: 2 });
+    expect(h.last('b').outputs[0]!.data['text/plain']).toBe('2');
+  });
 });
