@@ -222,11 +222,13 @@ export class Kernel {
     }
     // Cells with structural errors never run; everything downstream of them is blocked.
     const inOrder = new Set(this.graph.order);
+    const broken = new Set<string>();
     for (const c of code) {
       if (!targets.has(c.id)) continue;
       const problems = this.problems(c);
       if (problems.length > 0) {
         ok = false;
+        broken.add(c.id);
         this.clearValues(c.id);
         this.setState(c.id, { status: 'error', outputs: [], error: problems[0]!, ms: 0, cached: false });
       } else if (!inOrder.has(c.id)) {
@@ -236,7 +238,7 @@ export class Kernel {
       } else this.setState(c.id, { status: 'queued' });
     }
     for (const id of this.graph.order) {
-      if (!targets.has(id)) continue;
+      if (!targets.has(id) || broken.has(id)) continue;
       const cell = byId.get(id)!;
       const parents = this.graph.parents.get(id) ?? [];
       const failed = parents.find((p) => {
