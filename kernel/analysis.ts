@@ -134,8 +134,8 @@ function freeIdentifiers(root: ts.SourceFile, topLevel: ReadonlySet<string>): Se
   return free;
 }
 
-/** `var` declarations anywhere in a function body (they hoist to the function's scope). */
-function varNames(body: ts.Block): string[] {
+/** `var` declarations anywhere in a function body or cell (they hoist to its scope). */
+function varNames(body: ts.Block | ts.SourceFile): string[] {
   const out: string[] = [];
   const walk = (n: ts.Node): void => {
     if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
@@ -175,15 +175,7 @@ export function analyzeCell(source: string): CellSyntax {
     declaredNames(stmt, defines);
   }
   // var inside top-level blocks (if/for) also lands in the cell's scope.
-  const topVars: string[] = [];
-  for (const stmt of sf.statements) if (!ts.isVariableStatement(stmt) && !ts.isFunctionLike(stmt)) {
-    const walk = (n: ts.Node): void => {
-      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
-      if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) for (const d of n.declarations) bindingNames(d.name, topVars);
-      ts.forEachChild(n, walk);
-    };
-    walk(stmt);
-  }
+  const topVars = varNames(sf);
   const all = [...defines, ...topVars];
   const references = freeIdentifiers(sf, new Set([...all, ...imports.map((i) => i.local)]));
   return { defines: [...new Set(all)], references, imports, diagnostics };
@@ -242,6 +234,11 @@ export function compileCell(source: string, outputs: readonly string[]): Compile
     if (ts.isImportDeclaration(stmt)) {
       const start = stmt.getStart(sf), end = stmt.getEnd();
       edits.push({ start, end, text: source.slice(start, end).replace(/[^\n]/g, ' ') });
+    }
+    // `export const x` is valid in the module a notebook is, but a cell body is a function:
+    // blank the keyword (x is an output of the cell either way).
+    if (ts.canHaveModifiers(stmt)) for (const m of ts.getModifiers(stmt) ?? []) {
+      if (m.kind === ts.SyntaxKind.ExportKeyword) edits.push({ start: m.getStart(sf), end: m.getEnd(), text: '      ' });
     }
   }
   const last = sf.statements[sf.statements.length - 1];

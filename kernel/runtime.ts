@@ -4,7 +4,7 @@ import { buildGraph, descendants, type Graph } from './graph.ts';
 import { hashString, sha256Hex } from './hash.ts';
 import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
-import { coerceParameter } from './parameters.ts';
+import { coerceParameter, ParameterOverrideError } from './parameters.ts';
 import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
 
 /** What the environment gives the kernel: module loading and version facts. */
@@ -161,8 +161,13 @@ export class Kernel {
     return [...seen.values()];
   }
 
-  private async resolveImports(): Promise<Map<string, unknown>> {
+  /**
+   * Loads every imported binding. A failure is kept per binding (never thrown), so only the
+   * cells that import or read that name fail; the rest of the notebook runs.
+   */
+  private async resolveImports(): Promise<{ values: Map<string, unknown>; failures: Map<string, string> }> {
     const values = new Map<string, unknown>();
+    const failures = new Map<string, string>();
     for (const b of this.importBindings()) {
       let ns: Record<string, unknown>;
       try {
@@ -174,14 +179,16 @@ export class Kernel {
         ns = await p;
       } catch (e) {
         this.modules.delete(b.module);
-        throw new Error(`cannot import "${b.module}": ${(e as Error).message}`);
+        failures.set(b.local, `cannot import "${b.module}": ${(e as Error).message}`);
+        continue;
       }
       if (b.imported === '*') values.set(b.local, ns);
-      else if (!(b.imported in ns)) throw new Error(`"${b.module}" has no export named "${b.imported}"`);
+      else if (!(b.imported in ns)) failures.set(b.local, `"${b.module}" has no export named "${b.imported}"`);
       else values.set(b.local, ns[b.imported]);
     }
-    return values;
+    return { values, failures };
   }
+
 
   private setState(id: string, patch: Partial<CellState>): void {
     const prev = this.states.get(id) ?? { status: 'idle' as CellStatus, key: '', outputs: [], ms: 0, cached: false };
@@ -212,20 +219,23 @@ export class Kernel {
     const byId = new Map(code.map((c) => [c.id, c]));
     const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
     let ok = true;
-    let importValues: Map<string, unknown>;
-    try {
-      importValues = await this.resolveImports();
-    } catch (e) {
-      for (const id of targets) this.setState(id, { status: 'error', outputs: [], error: { name: 'ImportError', message: (e as Error).message } });
+    if (Object.keys(this.overrides).length > 0 && !code.some((c) => cellTags(c).includes('parameters'))) {
+      const names = Object.keys(this.overrides).join(', ');
+      this.emit({ type: 'log', level: 'error', text: `${new ParameterOverrideError(`parameters given (${names}) but no cell is tagged "parameters"; tag the cell that holds the defaults: // %% tags=["parameters"]`).message}` });
       this.emit({ type: 'run-done', ok: false, ms: performance.now() - t0 });
       return false;
     }
+    const { values: importValues, failures: importFailures } = await this.resolveImports();
     // Cells with structural errors never run; everything downstream of them is blocked.
     const inOrder = new Set(this.graph.order);
     const broken = new Set<string>();
     for (const c of code) {
       if (!targets.has(c.id)) continue;
       const problems = this.problems(c);
+      const syntax = this.syntax.get(c.source)!;
+      for (const [local, message] of importFailures) {
+        if (syntax.references.has(local) || syntax.imports.some((b) => b.local === local)) problems.push({ name: 'ImportError', message });
+      }
       if (problems.length > 0) {
         ok = false;
         broken.add(c.id);
@@ -334,7 +344,7 @@ export class Kernel {
       if (isParams) {
         for (const [name, raw] of Object.entries(this.overrides)) {
           if (!(name in values)) {
-            throw new Error(`unknown parameter "${name}"; the parameters cell defines: ${Object.keys(values).join(', ')}`);
+            throw new ParameterOverrideError(`unknown parameter "${name}"; the parameters cell defines: ${Object.keys(values).join(', ')}`);
           }
           values[name] = coerceParameter(name, raw, values[name]);
         }

@@ -16,7 +16,10 @@ export interface NodeKernel {
  */
 export function startNodeKernel(): NodeKernel {
   const entry = new URL('./worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  // Resolved here, against this package: eval'd worker code resolves bare names from the
+  // current directory, which may be anywhere (a user's scan folder).
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
   const worker = new Worker(bootstrap, { eval: true });
   const listeners: Array<(m: KernelMessage) => void> = [];
   worker.on('message', (m: KernelMessage) => {

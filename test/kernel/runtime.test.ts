@@ -138,4 +138,30 @@ w
     expect(h.last('a').error).toMatchObject({ name: 'SyntaxError', line: 2 });
     expect(h.last('b').outputs[0]!.data['text/plain']).toBe('2');
   });
+
+  it('fails only the cells that import or read a binding that cannot be loaded', async () => {
+    const h = harness({ lib: { twice: (x: number) => 2 * x } });
+    await h.kernel.open(`// %% id="a"\nconst a = 1;\na\n\n// %% id="b"\nimport { x } from 'no-such-module';\nconst b = x;\n\n// %% id="c"\nimport { twise } from 'lib';\nconst c = twise(a);\n\n// %% id="d"\nimport { twice } from 'lib';\ntwice(a)\n`);
+    expect(await h.kernel.run()).toBe(false);
+    expect(h.last('a').status).toBe('done');
+    expect(h.last('b').error!.message).toMatch(/cannot import "no-such-module"/);
+    expect(h.last('c').error!.message).toMatch(/no export named "twise"/);
+    expect(h.last('d').outputs[0]!.data['text/plain']).toBe('2');
+  });
+
+  it('refuses parameter overrides when no cell is tagged parameters', async () => {
+    const h = harness();
+    await h.kernel.open(`// %% id="a"\nconst minHu = 226;\n`, { minHu: '300' });
+    expect(await h.kernel.run()).toBe(false);
+    expect(h.ranFresh()).toEqual([]);
+    const log = h.messages.find((m) => m.type === 'log');
+    expect(log && 'text' in log ? log.text : '').toMatch(/no cell is tagged "parameters"/);
+  });
+
+  it('accepts export on a cell declaration', async () => {
+    const h = harness();
+    await h.kernel.open(`// %% id="a"\nexport const a = 20;\n\n// %% id="b"\na + 1\n`);
+    expect(await h.kernel.run()).toBe(true);
+    expect(h.last('b').outputs[0]!.data['text/plain']).toBe('21');
+  });
 });
