@@ -1,7 +1,7 @@
 /**
  * Samples for notebooks: `loadInput('ct-head-0051')` gives the real CT when it has been
- * fetched and an explained synthetic phantom when not; any other string is loaded as a
- * path or URL.
+ * fetched and an explained synthetic phantom when not; other sample ids must be fetched
+ * (no stand-in); any other string is loaded as a path or URL.
  */
 import { InputNotFoundError, ParameterError } from '../cells/core/errors.ts';
 import type { Volume } from '../cells/core/volume.ts';
@@ -14,6 +14,14 @@ import { resolveSampleRef, SAMPLES } from './registry.ts';
 export { SAMPLES, getSample, resolveSampleRef, type Sample, type SampleItem } from './registry.ts';
 export { headPhantom, PHANTOM_HU, type HeadPhantomOptions } from './phantom.ts';
 export { dataCacheDir, cachePath, setDataBaseUrl } from './cache.ts';
+
+/** The sample a notebook's input cell defaults to, and the only one with a stand-in (the head phantom). */
+export const DEFAULT_SAMPLE = 'ct-head-0051';
+
+function notFetched(path: string, id: string, cacheRel: string, main: string): InputNotFoundError {
+  const file = cacheRel === main ? '' : `; if it is fetched, check the file name "${cacheRel}"`;
+  return new InputNotFoundError(path, `sample "${id}" is not in the data cache; run \`npm run fetch-data\` (or set VOXBOOK_DATA to a folder holding it)${file}`);
+}
 
 /**
  * Loads a registered sample from the data cache, no fallback.
@@ -28,11 +36,16 @@ export async function loadSample(id: string): Promise<Volume> {
   const ref = resolveSampleRef(id);
   if (!ref) throw new ParameterError(`unknown sample "${id}"; samples: ${SAMPLES.map((s) => s.id).join(', ')}`);
   const path = await cachePath(ref.cachePath);
-  if (isNode() && !(await exists(path))) {
-    throw new InputNotFoundError(path, `sample "${id}" is not in the data cache; run \`npm run fetch-data\` (or set VOXBOOK_DATA to a folder holding it)`);
-  }
-  const v = await loadVolume(path);
   const s = ref.sample;
+  if (isNode() && !(await exists(path))) throw notFetched(path, id, ref.cachePath, s.main);
+  let v: Volume;
+  try {
+    v = await loadVolume(path);
+  } catch (e) {
+    // In a browser there is no existence check first: a 404 for the file itself lands here.
+    if (e instanceof InputNotFoundError && e.path === path) throw notFetched(path, id, ref.cachePath, s.main);
+    throw e;
+  }
   return {
     ...v,
     source: {
@@ -40,23 +53,30 @@ export async function loadSample(id: string): Promise<Volume> {
       format: v.source?.format ?? 'unknown',
       sha256: v.source?.sha256 ?? '',
       description: `${s.description} [${s.id}${ref.cachePath === s.main ? '' : `: ${ref.cachePath}`}; ${s.licence}]`,
+      ...(v.source?.modality !== undefined ? { modality: v.source.modality } : {}),
+      ...(v.source?.valueUnit !== undefined ? { valueUnit: v.source.valueUnit } : {}),
     },
   };
 }
 
 /**
  * What a notebook's input cell calls. A registered sample id (or `id/<file>`) is loaded
- * from the cache; if it is not there, a synthetic head phantom (`headPhantom()`) is
- * returned instead, and its `source.description` says so and how to get the real data.
- * Anything else is read with `loadVolume` (path or URL).
- * @throws InputNotFoundError / FormatError from `loadVolume` for non-sample inputs.
+ * from the cache. Only the default sample `ct-head-0051` (`DEFAULT_SAMPLE`, exactly that
+ * id) has a stand-in: if it is not fetched, a synthetic head CT phantom (`headPhantom()`,
+ * `source.format` 'phantom') is returned, and its `source.description` says so and how
+ * to get the real data. Anything else is read with `loadVolume` (path or URL).
+ * @throws InputNotFoundError naming the cache path and the sample, and saying to run
+ *   `npm run fetch-data`, when any other sample (or any `id/<file>`, e.g. a misspelt
+ *   `dicom-conformance/MR_smal.dcm`) is not in the cache.
+ * @throws InputNotFoundError / FormatError from `loadVolume` for non-sample inputs and
+ *   malformed cached files.
  */
 export async function loadInput(input: string): Promise<Volume> {
   if (!resolveSampleRef(input)) return loadVolume(input);
   try {
     return await loadSample(input);
   } catch (e) {
-    if (!(e instanceof InputNotFoundError)) throw e;
+    if (!(e instanceof InputNotFoundError) || input !== DEFAULT_SAMPLE) throw e;
     const phantom = headPhantom();
     const where = await dataCacheDir();
     return {

@@ -52,7 +52,8 @@ function mulberry32(seed: number): () => number {
 
 /**
  * Builds the synthetic head CT described in the module comment.
- * Shape: int16 HU, dims `options.dims`, identity direction, origin −(n−1)/2·spacing.
+ * Shape: int16 HU, dims `options.dims`, identity direction, origin −(n−1)/2·spacing;
+ * `source` has `format: 'phantom'`, `modality: 'CT'`, `valueUnit: 'HU'`.
  * @throws ParameterError if the ellipsoids are not nested (inner ⊂ outer ⊂ head), a size
  *   or spacing is not positive, or the fragment radius is negative.
  */
@@ -118,6 +119,8 @@ export function headPhantom(options: HeadPhantomOptions = {}): Volume<Int16Array
       input: 'phantom:head',
       format: 'phantom',
       sha256: '',
+      modality: 'CT',
+      valueUnit: 'HU',
       description: `synthetic head CT phantom (not patient data): ${nx}×${ny}×${nz} at ${sp.join('×')} mm, air ${PHANTOM_HU.air}, soft tissue ${PHANTOM_HU.soft}, skull ${PHANTOM_HU.bone}, brain ${PHANTOM_HU.brain} HU${rFrag > 0 ? `, loose bone fragment r=${rFrag} mm` : ''}${noise > 0 ? `, noise σ=${noise} HU (seed ${options.seed ?? 1})` : ''}`,
     },
   });

@@ -10,10 +10,12 @@ export interface Mesh {
   readonly labels?: Uint8Array;
 }
 
+/** Number of triangles: `indices.length / 3`. */
 export function triangleCount(m: Mesh): number {
   return m.indices.length / 3;
 }
 
+/** Number of vertices: `positions.length / 3` (x, y, z per vertex). */
 export function vertexCount(m: Mesh): number {
   return m.positions.length / 3;
 }

@@ -19,6 +19,20 @@ export interface VolumeSource {
   readonly sha256: string;
   /** One line for people: "head CT ProMED 0051 (InVesalius sample)", "synthetic head phantom …". */
   readonly description: string;
+  /**
+   * Imaging modality as DICOM's Modality tag (0008,0060) spells it: 'CT', 'MR', 'PT', ….
+   * DICOM: the tag's value; `.inv3`: main.plist's `modality` ('CT' for the samples);
+   * the head phantom: 'CT'; NIfTI: undefined (its header has no modality field).
+   * Undefined when the file does not say: readers never guess it.
+   */
+  readonly modality?: string;
+  /**
+   * Unit of the voxel values when the reader knows it: 'HU' (Hounsfield units) for CT
+   * with the DICOM rescale applied, for `.inv3` CT projects and for the head phantom;
+   * undefined otherwise (MR signal, NIfTI, …). Stages that take HU thresholds only mean
+   * what they say when this is 'HU'.
+   */
+  readonly valueUnit?: string;
 }
 
 /**

@@ -11,7 +11,9 @@
  * Before decoding, each file's element structure is walked (PS3.5 §7: data elements,
  * explicit/implicit VR, undefined-length sequences and encapsulated pixel data) to catch
  * truncation: GDCM reads a file whose pixel data is cut short without complaint and
- * pads it, which would silently corrupt the image.
+ * pads it, which would silently corrupt the image. The same walk gives each file's
+ * SeriesInstanceUID, so files of several series are refused with a list of them instead
+ * of GDCM quietly picking one.
  *
  * Node only in this version: the browser build of @itk-wasm/dicom needs its pipelines
  * served and a worker set up, which the app does not do yet.
@@ -54,10 +56,13 @@ export interface DicomHeaderFacts {
   modality?: string;
   seriesDescription?: string;
   seriesInstanceUid?: string;
+  /** RescaleType (0028,1054), e.g. 'HU' or 'US' (unspecified); CT files usually omit it, meaning HU. */
+  rescaleType?: string;
 }
 
 const WANTED: Record<number, keyof DicomHeaderFacts> = {
   0x00020010: 'transferSyntax', 0x00080060: 'modality', 0x0008103e: 'seriesDescription', 0x0020000e: 'seriesInstanceUid',
+  0x00281054: 'rescaleType',
 };
 
 class Walker {
@@ -153,7 +158,8 @@ export function hasDicmMarker(b: Uint8Array): boolean {
 
 /**
  * Walks a DICOM file's elements to check that every declared length fits in the file.
- * Returns a few header values (modality, series, transfer syntax) found on the way.
+ * Returns a few header values (modality, series UID and description, transfer syntax,
+ * rescale type) found on the way.
  * Deflated transfer syntaxes and structures it does not understand are left to GDCM.
  * @throws FormatError naming `name` when the file is truncated.
  */
@@ -206,18 +212,50 @@ function describeItkError(e: unknown): string {
   return String(e);
 }
 
+/** The files of one series, as found by `groupBySeries`. */
+interface SeriesGroup {
+  /** SeriesInstanceUID (0020,000E), or '' when the header walk did not find one. */
+  readonly uid: string;
+  readonly files: { path: string; bytes: Uint8Array; facts: DicomHeaderFacts }[];
+}
+
+/** Groups files by SeriesInstanceUID, largest group first (ties: by UID). */
+function groupBySeries(files: readonly { path: string; bytes: Uint8Array; facts: DicomHeaderFacts }[]): SeriesGroup[] {
+  const byUid = new Map<string, SeriesGroup>();
+  for (const f of files) {
+    const uid = f.facts.seriesInstanceUid ?? '';
+    let g = byUid.get(uid);
+    if (!g) byUid.set(uid, (g = { uid, files: [] }));
+    g.files.push(f);
+  }
+  return [...byUid.values()].sort((a, b) => b.files.length - a.files.length || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+}
+
+/** The first non-empty value of a header fact among a series' files. */
+function firstFact(files: readonly { facts: DicomHeaderFacts }[], key: keyof DicomHeaderFacts): string | undefined {
+  for (const f of files) {
+    const v = f.facts[key];
+    if (v !== undefined && v !== '') return v;
+  }
+  return undefined;
+}
+
 /**
  * Reads a DICOM series into a volume.
  *
  * @param pathOrFiles a folder (every file with the "DICM" marker or a .dcm/.dicom/.ima
  *   extension is taken; others are skipped), one file, or a list of files of one series,
- *   in any order.
+ *   in any order. All of them must belong to one series (one SeriesInstanceUID).
  * @returns dims [columns, rows, slices]; values with the rescale applied (HU for CT) in the
  *   array type ITK chooses (int16 for typical CT); origin, spacing, direction from ITK
- *   (LPS). `source.sha256` hashes the files' bytes in path order.
+ *   (LPS). `source.sha256` hashes the bytes of the files read, in path order;
+ *   `source.modality` is the Modality tag (0008,0060); `source.valueUnit` is 'HU' for CT
+ *   (unless RescaleType (0028,1054) names another unit), undefined otherwise.
  * @throws InputNotFoundError if the path or a listed file does not exist.
- * @throws FormatError naming the file when one is truncated or cannot be decoded, naming
- *   the folder when it holds no DICOM files, and for multi-component (RGB) images.
+ * @throws FormatError naming the file when one is truncated or cannot be decoded; naming
+ *   the folder when it holds no DICOM files; naming the folder (or the list) when the files
+ *   belong to more than one series, listing each (UID, modality, file count, description);
+ *   and for multi-component (RGB) images.
  * @throws VoxbookError (`code: 'unsupported'`) outside Node.
  */
 export async function loadDicomSeries(pathOrFiles: string | readonly string[]): Promise<Volume> {
@@ -246,22 +284,39 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  // 2. Structure check (truncation), and header facts for the description.
-  let facts: DicomHeaderFacts = {};
-  for (const f of files) {
-    const got = checkDicomStructure(f.bytes, f.path);
-    if (f === files[0]) facts = got;
+  // 2. Structure check (truncation), and header facts for grouping and the description.
+  const checked = files.map((f) => ({ ...f, facts: checkDicomStructure(f.bytes, f.path) }));
+
+  // 3. One series only. Given several, GDCM reads one of them without saying which, and
+  //    the description and hash would then speak of files that were not read.
+  const groups = groupBySeries(checked);
+  if (groups.length > 1) {
+    const list = groups.map((g) => {
+      const modality = firstFact(g.files, 'modality') ?? 'modality unknown';
+      const description = firstFact(g.files, 'seriesDescription');
+      const n = g.files.length;
+      return `  - ${g.uid || '(no SeriesInstanceUID found)'}: ${modality}, ${n} file${n === 1 ? '' : 's'}, ${description ? `"${description}"` : 'no description'} (e.g. ${baseName(g.files[0]!.path)})`;
+    });
+    throw new FormatError(
+      folder ?? input,
+      `the ${files.length} DICOM files belong to ${groups.length} series:\n${list.join('\n')}\n` +
+        "Pick one: pass the list of that series' files, or a folder that holds only that series.",
+    );
   }
 
-  // 3. Decode with ITK/GDCM (absolute paths: @itk-wasm/dicom's Node functions need them).
+  // 4. Decode with ITK/GDCM (absolute paths: @itk-wasm/dicom's Node functions need them).
   const itk = await itkDicom();
   const absolute = files.map((f) => path.resolve(f.path));
   let image: Awaited<ReturnType<ItkDicom['readImageDicomFileSeriesNode']>>['outputImage'];
-  let sortedCount = files.length;
+  let read = checked;
   try {
     const r = await itk.readImageDicomFileSeriesNode({ inputImages: absolute, singleSortedSeries: false });
     image = r.outputImage;
-    if (Array.isArray(r.sortedFilenames)) sortedCount = r.sortedFilenames.length;
+    if (Array.isArray(r.sortedFilenames)) {
+      const used = new Set(r.sortedFilenames.map((p) => path.resolve(p)));
+      const subset = checked.filter((_, i) => used.has(absolute[i]!));
+      if (subset.length > 0) read = subset;
+    }
   } catch (e) {
     // Name the file that fails, if one does on its own; else the set.
     if (files.length > 1) {
@@ -277,7 +332,7 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
     throw new FormatError(files[0]!.path, `not a DICOM image that GDCM can decode (${describeItkError(e)})`, { cause: e });
   }
 
-  // 4. To a Volume.
+  // 5. To a Volume. Description and hash come from the files read.
   const where = folder ?? files[0]!.path;
   const t = image.imageType;
   if (t.components !== 1) {
@@ -293,11 +348,14 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
   const direction = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => at(r, c))) as unknown as Mat3;
   const v3 = (a: readonly number[], fill: number): Vec3 => [a[0] ?? fill, a[1] ?? fill, dim === 3 ? a[2]! : fill];
   const dims = v3(image.size, 1);
-  const sha256 = await sha256Hex(files.map((f) => f.bytes));
-  const what = [facts.modality, facts.seriesDescription].filter(Boolean).join(' ');
+  const sha256 = await sha256Hex(read.map((f) => f.bytes));
+  const modality = firstFact(read, 'modality');
+  const rescaleType = firstFact(read, 'rescaleType');
+  const valueUnit = modality === 'CT' && (rescaleType === undefined || rescaleType === 'HU') ? 'HU' : undefined;
+  const what = [modality, firstFact(read, 'seriesDescription')].filter(Boolean).join(' ');
   const extra = [
     skipped > 0 ? `${skipped} non-DICOM file${skipped === 1 ? '' : 's'} skipped` : '',
-    sortedCount < files.length ? `${sortedCount} of ${files.length} files form the series read` : '',
+    read.length < files.length ? `${read.length} of ${files.length} files form the series read` : '',
   ].filter(Boolean).join('; ');
   return makeVolume({
     data: image.data,
@@ -309,7 +367,9 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
       input: typeof pathOrFiles === 'string' ? pathOrFiles : input,
       format: 'dicom',
       sha256,
-      description: `${what ? `${what}: ` : ''}DICOM ${folder !== undefined ? `series "${baseName(folder)}"` : files.length === 1 ? `file ${baseName(files[0]!.path)}` : 'series'}, ${files.length} file${files.length === 1 ? '' : 's'}, ${dims.join('×')} ${t.componentType}${extra ? ` (${extra})` : ''}`,
+      ...(modality !== undefined ? { modality } : {}),
+      ...(valueUnit !== undefined ? { valueUnit } : {}),
+      description: `${what ? `${what}: ` : ''}DICOM ${folder !== undefined ? `series "${baseName(folder)}"` : read.length === 1 ? `file ${baseName(read[0]!.path)}` : 'series'}, ${read.length} file${read.length === 1 ? '' : 's'}, ${dims.join('×')} ${t.componentType}${extra ? ` (${extra})` : ''}`,
     },
   });
 }

@@ -245,7 +245,16 @@ export function openInv3(bytes: Uint8Array, name: string): Inv3Project {
       const parts = [info.name || 'InVesalius project', info.modality, `${nx}×${ny}×${nz}`, `${spacing.map((s) => +s.toFixed(4)).join('×')} mm`];
       let description = `${parts.filter(Boolean).join(', ')} (InVesalius .inv3; no stored origin: grid centred on 0)`;
       if (hasAffine) description += '; main.plist has an "affine" which this reader does not apply';
-      return makeVolume({ data, ...geometry, source: { input: name, format: 'inv3', sha256: '', description } });
+      const modality = info.modality === '' ? undefined : info.modality;
+      return makeVolume({
+        data, ...geometry,
+        source: {
+          input: name, format: 'inv3', sha256: '', description,
+          ...(modality !== undefined ? { modality } : {}),
+          // InVesalius stores CT as HU (it applies the DICOM rescale on import).
+          ...(modality === 'CT' ? { valueUnit: 'HU' } : {}),
+        },
+      });
     },
     mask(index: number): Inv3Mask {
       const plistName = maskFiles.get(index);
@@ -283,7 +292,9 @@ export function openInv3(bytes: Uint8Array, name: string): Inv3Project {
 /**
  * Parses an `.inv3` project held in memory into an LPS volume: dims [nx, ny, nz],
  * int16 values as stored (HU for CT), identity direction, y reversed to run posterior,
- * grid centred on the origin (see the module comment).
+ * grid centred on the origin (see the module comment). `source.modality` is main.plist's
+ * `modality` ('CT' for the samples; undefined if empty) and `source.valueUnit` is 'HU'
+ * when that is 'CT'.
  * @throws FormatError naming `name` (see `openInv3`).
  */
 export function parseInv3(bytes: Uint8Array, name: string): Volume<Int16Array> {

@@ -187,6 +187,8 @@ function hex(b: Uint8Array, n: number): string {
 
 /**
  * Reads a `.nii` / `.nii.gz` file (Node path or URL) into an LPS volume, `source` filled in.
+ * `source.modality` and `source.valueUnit` stay undefined: the NIfTI header has no
+ * modality field and no unit for the values, so the reader does not guess them.
  * @throws InputNotFoundError if missing; FormatError naming the file (see `parseNifti`).
  */
 export async function loadNifti(path: string, options: NiftiOptions = {}): Promise<Volume> {

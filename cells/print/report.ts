@@ -2,6 +2,7 @@ import type { Mesh } from '../core/mesh.ts';
 import { type Volume, valueRange, voxelVolumeMm3 } from '../core/volume.ts';
 import type { MeshReport } from '../mesh/validate.ts';
 import type { IslandRemoval } from '../segment/components.ts';
+import { countNonZero } from '../segment/threshold.ts';
 import { table, type Table } from '../viz/table.ts';
 import type { View } from '../viz/bundle.ts';
 
@@ -79,12 +80,6 @@ export interface PrintReport {
   };
 }
 
-function count(mask: Volume<Uint8Array>): number {
-  let n = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) n++;
-  return n;
-}
-
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 /**
@@ -109,7 +104,7 @@ export function printReport(r: PrintReportInput): PrintReport {
     },
     parameters: r.run.parameters,
     segmentation: {
-      thresholdVoxels: count(r.mask),
+      thresholdVoxels: countNonZero(r.mask),
       maskVoxels,
       maskVolumeMm3: round(maskVoxels * voxelMm3),
       componentsKept: r.islands.kept.length,

@@ -34,11 +34,20 @@ function neighbourOffsets(connectivity: Connectivity): Array<readonly [number, n
 }
 
 /**
- * Connected components of the non-zero voxels of a mask, by breadth-first flood fill
- * with an explicit Int32 queue (no recursion, no per-voxel allocation).
+ * Connected components of the non-zero voxels of a mask: connected-component labelling
+ * by breadth-first flood fill. A raster scan (x fastest) finds each unlabelled foreground
+ * voxel, which seeds a new label that is spread through its 6- or 26-neighbours with an
+ * explicit Int32 queue (no recursion, no per-voxel allocation), so every voxel is labelled
+ * once. Source: A. Rosenfeld and J. L. Pfaltz, "Sequential operations in digital picture
+ * processing", J. ACM 13(4):471–494, 1966, doi:10.1145/321356.321357 (connected-component
+ * labelling; this is its flood-fill variant rather than the two-pass one).
  *
- * Shapes: `mask` any grid; `labels` the same grid. Units: `volumeMm3` from spacingMm.
+ * Shapes: `mask` any grid, non-zero = foreground; `labels` Int32 on the same grid.
+ * Units: `volumeMm3` = voxels × the voxel volume from spacingMm.
+ * Progress: checks `options.signal` and reports `options.onProgress` once per z-slice
+ * (fraction of slices scanned), then 1 at the end.
  * @throws ParameterError if connectivity is not 6 or 26.
+ * @throws AbortError if `options.signal` fires (checked before each slice).
  */
 export function connectedComponents(
   mask: Volume<Uint8Array>,
@@ -55,34 +64,36 @@ export function connectedComponents(
   const components: Component[] = [];
   const nxy = nx * ny;
   let label = 0;
-  for (let seed = 0; seed < m.length; seed++) {
-    if (m[seed] === 0 || labels[seed] !== 0) continue;
-    if ((seed % nxy) === 0) {
-      checkAbort('connectedComponents', options.signal);
-      options.onProgress?.(seed / m.length);
-    }
-    label++;
-    let head = 0, tail = 0;
-    queue[tail++] = seed;
-    labels[seed] = label;
-    while (head < tail) {
-      const p = queue[head++]!;
-      const k = (p / nxy) | 0;
-      const rem = p - k * nxy;
-      const j = (rem / nx) | 0;
-      const i = rem - j * nx;
-      for (let o = 0; o < offs.length; o++) {
-        const off = offs[o]!;
-        const ii = i + off[0], jj = j + off[1], kk = k + off[2];
-        if (ii < 0 || jj < 0 || kk < 0 || ii >= nx || jj >= ny || kk >= nz) continue;
-        const q = ii + nx * jj + nxy * kk;
-        if (m[q] !== 0 && labels[q] === 0) {
-          labels[q] = label;
-          queue[tail++] = q;
+  for (let slice = 0; slice < nz; slice++) {
+    // Once per slice, before any voxel is skipped: empty slices must still be interruptible.
+    checkAbort('connectedComponents', options.signal);
+    options.onProgress?.(slice / nz);
+    const sliceEnd = (slice + 1) * nxy;
+    for (let seed = slice * nxy; seed < sliceEnd; seed++) {
+      if (m[seed] === 0 || labels[seed] !== 0) continue;
+      label++;
+      let head = 0, tail = 0;
+      queue[tail++] = seed;
+      labels[seed] = label;
+      while (head < tail) {
+        const p = queue[head++]!;
+        const k = (p / nxy) | 0;
+        const rem = p - k * nxy;
+        const j = (rem / nx) | 0;
+        const i = rem - j * nx;
+        for (let o = 0; o < offs.length; o++) {
+          const off = offs[o]!;
+          const ii = i + off[0], jj = j + off[1], kk = k + off[2];
+          if (ii < 0 || jj < 0 || kk < 0 || ii >= nx || jj >= ny || kk >= nz) continue;
+          const q = ii + nx * jj + nxy * kk;
+          if (m[q] !== 0 && labels[q] === 0) {
+            labels[q] = label;
+            queue[tail++] = q;
+          }
         }
       }
+      components.push({ label, voxels: tail, volumeMm3: tail * voxelMm3 });
     }
-    components.push({ label, voxels: tail, volumeMm3: tail * voxelMm3 });
   }
   options.onProgress?.(1);
   return { labels: withData(mask, labels), components };
@@ -97,8 +108,16 @@ export interface IslandRemoval {
 
 /**
  * Removes connected components smaller than `minIslandMm3` (loose fragments fall off a print).
- * A component is kept when its volume ≥ minIslandMm3.
- * @throws ParameterError if minIslandMm3 is negative or not finite.
+ * A component is kept when its volume ≥ minIslandMm3. Components come from
+ * `connectedComponents` (breadth-first flood-fill labelling after Rosenfeld & Pfaltz 1966,
+ * "Sequential operations in digital picture processing", J. ACM 13(4),
+ * doi:10.1145/321356.321357), default connectivity 26.
+ *
+ * Shapes: `mask` any grid, non-zero = foreground; result mask Uint8 (1 inside) on the same
+ * grid. Units: `minIslandMm3` and the components' `volumeMm3` in mm³, from spacingMm.
+ * Progress: `signal` and `onProgress` are passed to `connectedComponents` (per slice).
+ * @throws ParameterError if minIslandMm3 is negative or not finite, or connectivity is not 6 or 26.
+ * @throws AbortError if `options.signal` fires during labelling.
  */
 export function removeIslands(
   mask: Volume<Uint8Array>,

@@ -16,6 +16,10 @@ export interface View<T = unknown> {
   [MIME_METHOD](): MimeBundle;
 }
 
+/**
+ * Wraps `value` as a `View`: displaying it calls `bundle()` (lazily, each time it is
+ * shown) for its MIME bundle; `value` stays available as `.value`.
+ */
 export function view<T>(value: T, bundle: () => MimeBundle): View<T> {
   return { value, [MIME_METHOD]: bundle };
 }

@@ -2,39 +2,20 @@
  * Readers fail with typed errors that name the file and say what is wrong.
  * Uses dicom-conformance and mri-colin27 from the data cache (see io-real.test.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, GeometryError, InputNotFoundError } from '../../cells/core/errors.ts';
-import { IDENTITY3, makeVolume, type Volume } from '../../cells/core/volume.ts';
-import { readBytes } from '../../cells/io/bytes.ts';
+import { IDENTITY3, makeVolume, valueRange, type Volume } from '../../cells/core/volume.ts';
+import { readBytes, sha256Hex } from '../../cells/io/bytes.ts';
 import { loadDicomSeries } from '../../cells/io/dicom.ts';
 import { parseInv3 } from '../../cells/io/inv3.ts';
 import { loadVolume } from '../../cells/io/load.ts';
 import { loadNifti, parseNifti } from '../../cells/io/nifti.ts';
 import { dice, iou } from '../../cells/metrics/overlap.ts';
-import { dataCacheDir } from '../../datasets/cache.ts';
-
-let cache = '';
-function cached(rel: string): string {
-  const p = join(cache, rel);
-  if (!existsSync(p)) {
-    throw new Error(`sample data missing: ${p}\nSeed the cache first: node --import tsx datasets/fetch-data.ts --from ../shared/datasets (or npm run fetch-data)`);
-  }
-  return p;
-}
-
-/** Awaits `p` and returns what it threw (fails the test if it did not throw). */
-async function thrown(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, got none');
-}
+import { cached, thrown } from '../helpers.ts';
 
 /** Deterministic pseudo-random bytes. */
 function noise(n: number, seed = 7): Uint8Array {
@@ -48,8 +29,7 @@ function noise(n: number, seed = 7): Uint8Array {
 }
 
 let tmp = '';
-beforeAll(async () => {
-  cache = await dataCacheDir();
+beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'voxbook-io-errors-'));
 });
 
@@ -90,6 +70,56 @@ describe('DICOM errors', () => {
     const e = await thrown(loadVolume(cached('dicom-conformance/SC_rgb_rle.dcm')));
     expect(e).toBeInstanceOf(FormatError);
     expect(e.message).toMatch(/3 components/);
+  });
+});
+
+describe('DICOM folder holding several series', () => {
+  const CT_UID = '1.2.826.0.1.3680043.8.498.10257915938746187489878348801461929409';
+  const CT_SMALL_UID = '1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322';
+  const MR_SMALL_UID = '1.3.6.1.4.1.5962.1.3.4.1.20040826185059.5457';
+  let mixed = '';
+  let ctFiles: string[] = [];
+
+  beforeAll(() => {
+    // The 108 CT slices plus CT_small.dcm and MR_small.dcm, copied (listFiles takes regular files only).
+    mixed = join(tmp, 'mixed-series');
+    mkdirSync(mixed, { recursive: true });
+    const ctDir = cached('ct-head-0051-dicom');
+    const names = readdirSync(ctDir).filter((n) => n.endsWith('.dcm'));
+    for (const n of names) copyFileSync(join(ctDir, n), join(mixed, n));
+    for (const n of ['CT_small.dcm', 'MR_small.dcm']) copyFileSync(cached(`dicom-conformance/${n}`), join(mixed, n));
+    ctFiles = names.map((n) => join(mixed, n));
+  });
+
+  it('→ FormatError naming the folder and listing each series: UID, modality, file count, description', async () => {
+    const e = await thrown(loadDicomSeries(mixed));
+    expect(e).toBeInstanceOf(FormatError);
+    expect((e as FormatError).path).toBe(mixed);
+    expect(e.message).toContain('110 DICOM files belong to 3 series');
+    expect(e.message).toContain(`${CT_UID}: CT, 108 files, "Axial 1.5 mm"`);
+    expect(e.message).toContain(`${CT_SMALL_UID}: CT, 1 file, no description (e.g. CT_small.dcm)`);
+    expect(e.message).toContain(`${MR_SMALL_UID}: MR, 1 file, no description (e.g. MR_small.dcm)`);
+    expect(e.message).toMatch(/pass the list of that series' files, or a folder that holds only that series/);
+    // loadVolume on the folder goes the same way.
+    expect(await thrown(loadVolume(mixed))).toBeInstanceOf(FormatError);
+  });
+
+  it('→ FormatError for a list of files from two series as well', async () => {
+    const e = await thrown(loadDicomSeries([ctFiles[0]!, join(mixed, 'MR_small.dcm')]));
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toContain('2 DICOM files belong to 2 series');
+  });
+
+  it("reads the CT series when given its files: int16 HU, described and hashed from those files only", async () => {
+    const v = await loadDicomSeries(ctFiles);
+    expect(v.dims).toEqual([256, 256, 108]);
+    expect(v.data).toBeInstanceOf(Int16Array);
+    expect(valueRange(v)).toEqual({ min: -1024, max: 2986 });
+    expect(v.source?.modality).toBe('CT');
+    expect(v.source?.valueUnit).toBe('HU');
+    expect(v.source?.description).toMatch(/^CT Axial 1\.5 mm: DICOM series, 108 files, 256×256×108 int16$/);
+    const sorted = [...ctFiles].sort();
+    expect(v.source?.sha256).toBe(await sha256Hex(sorted.map((f) => new Uint8Array(readFileSync(f)))));
   });
 });
 

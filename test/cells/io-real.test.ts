@@ -3,7 +3,7 @@
  *   node --import tsx datasets/fetch-data.ts --from ../shared/datasets
  * Missing data fails these tests with that instruction; they never skip.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,17 +15,7 @@ import { loadVolume } from '../../cells/io/load.ts';
 import { loadNifti } from '../../cells/io/nifti.ts';
 import { dice, iou } from '../../cells/metrics/overlap.ts';
 import { countNonZero, threshold } from '../../cells/segment/threshold.ts';
-import { dataCacheDir } from '../../datasets/cache.ts';
-
-let cache = '';
-/** Absolute path of a cached sample file; fails with the fix if it is not there. */
-function cached(rel: string): string {
-  const p = join(cache, rel);
-  if (!existsSync(p)) {
-    throw new Error(`sample data missing: ${p}\nSeed the cache first: node --import tsx datasets/fetch-data.ts --from ../shared/datasets (or npm run fetch-data)`);
-  }
-  return p;
-}
+import { cached } from '../helpers.ts';
 
 function mismatches(a: Volume, b: Volume): number {
   let n = 0;
@@ -41,7 +31,6 @@ describe('ct-head-0051: Cranium.inv3 and the DICOM series', () => {
   let skin: Inv3Mask;
 
   beforeAll(async () => {
-    cache = await dataCacheDir();
     const inv3Path = cached('Cranium.inv3');
     inv3 = await loadVolume(inv3Path);
     inv3Bytes = new Uint8Array(readFileSync(inv3Path));
@@ -81,6 +70,13 @@ describe('ct-head-0051: Cranium.inv3 and the DICOM series', () => {
     expect(valueRange(inv3)).toEqual({ min: -1024, max: 2986 });
   });
 
+  it('records modality CT and values in HU for both', () => {
+    for (const v of [inv3, dicom]) {
+      expect(v.source?.modality).toBe('CT');
+      expect(v.source?.valueUnit).toBe('HU');
+    }
+  });
+
   it('records source: format, input and the sha256 of the bytes read', async () => {
     expect(inv3.source?.format).toBe('inv3');
     expect(inv3.source?.sha256).toBe(await sha256Hex(inv3Bytes));
@@ -111,10 +107,6 @@ describe('ct-head-0051: Cranium.inv3 and the DICOM series', () => {
 });
 
 describe('mri-colin27 (NIfTI)', () => {
-  beforeAll(async () => {
-    cache = await dataCacheDir();
-  });
-
   it('loads ch2.nii.gz as 181×217×181 at 1 mm with the RAS sform turned into LPS', async () => {
     const v = await loadNifti(cached('mri-colin27/ch2.nii.gz'));
     expect(v.dims).toEqual([181, 217, 181]);
@@ -125,7 +117,14 @@ describe('mri-colin27 (NIfTI)', () => {
     const w = indexToWorld(v, 90, 125, 71);
     expect(w.map((x) => Math.abs(x))).toEqual([0, 0, 0]);
     expect(v.source?.format).toBe('nifti');
-    expect(valueRange(v).max).toBeGreaterThan(100);
+    expect(v.data).toBeInstanceOf(Uint8Array);
+    expect(valueRange(v)).toEqual({ min: 0, max: 254 });
+  });
+
+  it('leaves modality and value unit undefined: the NIfTI header states neither', async () => {
+    const v = await loadNifti(cached('mri-colin27/ch2.nii.gz'));
+    expect(v.source?.modality).toBeUndefined();
+    expect(v.source?.valueUnit).toBeUndefined();
   });
 
   it('loads the AAL atlas on the same grid with labels 0..116', async () => {
@@ -138,10 +137,6 @@ describe('mri-colin27 (NIfTI)', () => {
 });
 
 describe('DICOM geometry from the header', () => {
-  beforeAll(async () => {
-    cache = await dataCacheDir();
-  });
-
   it('honours ImageOrientationPatient: a sagittal MR slice gets direction columns (0,1,0), (0,0,1), (1,0,0)', async () => {
     // MR_small.dcm is axial (1\0\0\0\1\0); rewrite its orientation in place (same length).
     const bytes = Buffer.from(readFileSync(cached('dicom-conformance/MR_small.dcm')));
@@ -159,8 +154,16 @@ describe('DICOM geometry from the header', () => {
     expect(v.dims).toEqual([64, 64, 1]);
   });
 
+  it('reports an MR file as modality MR with no value unit (MR_small.dcm)', async () => {
+    const v = await loadVolume(cached('dicom-conformance/MR_small.dcm'));
+    expect(v.source?.modality).toBe('MR');
+    expect(v.source?.valueUnit).toBeUndefined();
+  });
+
   it('reads a single CT slice (CT_small.dcm) with its position and spacing', async () => {
     const v = await loadVolume(cached('dicom-conformance/CT_small.dcm'));
+    expect(v.source?.modality).toBe('CT');
+    expect(v.source?.valueUnit).toBe('HU');
     expect(v.dims).toEqual([128, 128, 1]);
     expect(v.spacingMm[0]).toBeCloseTo(0.661468, 6);
     expect(v.originMm[0]).toBeCloseTo(-158.135803, 5);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeVolume, IDENTITY3, type Volume } from '../../cells/core/volume.ts';
 import { threshold, countNonZero } from '../../cells/segment/threshold.ts';
 import { connectedComponents, removeIslands } from '../../cells/segment/components.ts';
-import { ParameterError } from '../../cells/core/errors.ts';
+import { AbortError, ParameterError } from '../../cells/core/errors.ts';
 
 function grid(nx: number, ny: number, nz: number, f: (i: number, j: number, k: number) => number): Volume<Int16Array> {
   const data = new Int16Array(nx * ny * nz);
@@ -36,6 +36,44 @@ describe('connectedComponents', () => {
   it('reports component volume in mm³ from spacing', () => {
     const r = connectedComponents(mask, 26);
     expect(r.components[0]!.volumeMm3).toBeCloseTo(2 * 0.5 * 0.5 * 2, 10);
+  });
+});
+
+describe('connectedComponents: interrupt and progress', () => {
+  // A ball of radius 20 voxels in the middle of a 64³ grid: the first voxel of every slice
+  // is background, so a check placed after the background skip would never run.
+  const n = 64;
+  const ball = threshold(grid(n, n, n, (i, j, k) => ((i - 31.5) ** 2 + (j - 31.5) ** 2 + (k - 31.5) ** 2 <= 400 ? 1 : 0)), { minHu: 1, maxHu: 1 });
+
+  it('throws AbortError for an already-aborted signal', () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => connectedComponents(ball, 26, { signal: ac.signal })).toThrow(AbortError);
+    expect(() => removeIslands(ball, { minIslandMm3: 1, signal: ac.signal })).toThrow(AbortError);
+  });
+
+  it('stops at the slice where the signal fires', () => {
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const run = () => connectedComponents(ball, 26, {
+      signal: ac.signal,
+      onProgress: (f) => {
+        seen.push(f);
+        if (seen.length === 10) ac.abort();
+      },
+    });
+    expect(run).toThrow(AbortError);
+    expect(seen).toHaveLength(10);
+  });
+
+  it('reports progress at least once per slice, non-decreasing, ending at 1', () => {
+    const seen: number[] = [];
+    const r = connectedComponents(ball, 26, { onProgress: (f) => seen.push(f) });
+    expect(r.components).toHaveLength(1);
+    expect(seen.length).toBeGreaterThanOrEqual(n);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(1);
   });
 });
 

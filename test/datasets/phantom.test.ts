@@ -7,9 +7,10 @@ import { indexToWorld, valueRange, voxelVolumeMm3, type Volume } from '../../cel
 import { connectedComponents } from '../../cells/segment/components.ts';
 import { countNonZero, threshold } from '../../cells/segment/threshold.ts';
 import { dataCacheDir } from '../../datasets/cache.ts';
-import { loadInput, loadSample, SAMPLES } from '../../datasets/index.ts';
+import { DEFAULT_SAMPLE, loadInput, loadSample, SAMPLES } from '../../datasets/index.ts';
 import { headPhantom, PHANTOM_HU } from '../../datasets/phantom.ts';
 import { resolveSampleRef } from '../../datasets/registry.ts';
+import { thrown } from '../helpers.ts';
 
 /** Value of the voxel nearest to LPS point (x, y, z) mm, for an identity-direction volume. */
 function at(v: Volume, x: number, y: number, z: number): number {
@@ -30,8 +31,10 @@ describe('headPhantom', () => {
     expect(centre.map((c) => Math.abs(c))).toEqual([0, 0, 0]);
   });
 
-  it('says it is synthetic', () => {
+  it('says it is synthetic, a CT in Hounsfield units', () => {
     expect(v.source?.format).toBe('phantom');
+    expect(v.source?.modality).toBe('CT');
+    expect(v.source?.valueUnit).toBe('HU');
     expect(v.source?.description).toMatch(/synthetic/);
     expect(v.source?.sha256).toBe('');
   });
@@ -105,6 +108,36 @@ describe('loadInput / loadSample', () => {
     expect(d).toContain('synthetic');
     expect(d).toContain('npm run fetch-data');
     expect(v.dims).toEqual([128, 128, 96]);
+    expect(v.source?.modality).toBe('CT');
+    expect(v.source?.valueUnit).toBe('HU');
+    expect(DEFAULT_SAMPLE).toBe('ct-head-0051');
+  });
+
+  it('does not fall back for any other sample: InputNotFoundError naming it and `npm run fetch-data`', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'voxbook-empty-cache-'));
+    process.env['VOXBOOK_DATA'] = empty;
+    const cases: Array<[string, string]> = [
+      ['mri-colin27', 'mri-colin27/ch2.nii.gz'],
+      ['mri-colin27/ch2bet.nii.gz', 'mri-colin27/ch2bet.nii.gz'],
+      ['ct-head-0051-dicom', 'ct-head-0051-dicom'],
+      ['dicom-conformance', 'dicom-conformance/CT_small.dcm'],
+      ['dicom-conformance/MR_smal.dcm', 'dicom-conformance/MR_smal.dcm'],
+      ['ct-head-0051/Cranium.inv3', 'Cranium.inv3'], // the default sample by file name is not "itself"
+    ];
+    for (const [input, rel] of cases) {
+      const e = await thrown(loadInput(input));
+      expect(e, input).toBeInstanceOf(InputNotFoundError);
+      expect((e as InputNotFoundError).path).toBe(join(empty, rel));
+      expect(e.message).toContain(`sample "${input}"`);
+      expect(e.message).toContain('npm run fetch-data');
+    }
+  });
+
+  it('does not turn a misspelt file of a fetched sample into the phantom', async () => {
+    const e = await thrown(loadInput('dicom-conformance/MR_smal.dcm'));
+    expect(e).toBeInstanceOf(InputNotFoundError);
+    expect((e as InputNotFoundError).path).toBe(join(await dataCacheDir(), 'dicom-conformance/MR_smal.dcm'));
+    expect(e.message).toContain('check the file name "dicom-conformance/MR_smal.dcm"');
   });
 
   it('loadSample does not fall back: InputNotFoundError naming the cache path', async () => {
@@ -139,8 +172,14 @@ describe('loadInput / loadSample', () => {
     expect(v.source?.format).toBe('inv3');
     expect(v.source?.input).toBe('ct-head-0051');
     expect(v.source?.description).toContain('GPL-2.0');
+    expect(v.source?.modality).toBe('CT');
+    expect(v.source?.valueUnit).toBe('HU');
     expect(v.dims).toEqual([256, 256, 108]);
     const mri = await loadInput('mri-colin27/ch2bet.nii.gz');
     expect(mri.dims).toEqual([181, 217, 181]);
+    expect(mri.source?.valueUnit).toBeUndefined();
+    const mr = await loadInput('dicom-conformance/MR_small.dcm');
+    expect(mr.source?.modality).toBe('MR');
+    expect(mr.source?.valueUnit).toBeUndefined();
   });
 });

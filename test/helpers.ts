@@ -1,0 +1,34 @@
+/**
+ * Shared by the tests that read real samples from the data cache (datasets/cache.ts).
+ * Seed the cache with
+ *   node --import tsx datasets/fetch-data.ts --from ../shared/datasets
+ * Missing data fails those tests with that instruction; they never skip.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataCacheDir } from '../datasets/cache.ts';
+
+/** The data cache as it is when this module is first imported ($VOXBOOK_DATA or <repo>/data). */
+const cacheDir = await dataCacheDir();
+
+/**
+ * Absolute path of a cached sample file or folder (`rel` as in the registry, e.g.
+ * `dicom-conformance/CT_small.dcm`); throws with the fix if it is not there.
+ */
+export function cached(rel: string): string {
+  const p = join(cacheDir, rel);
+  if (!existsSync(p)) {
+    throw new Error(`sample data missing: ${p}\nSeed the cache first: node --import tsx datasets/fetch-data.ts --from ../shared/datasets (or npm run fetch-data)`);
+  }
+  return p;
+}
+
+/** Awaits `p` and returns what it threw (fails the test if it did not throw). */
+export async function thrown(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, got none');
+}
