@@ -27,7 +27,11 @@ import {
 } from 'voxbook';
 
 const ct = await loadInput(input);
-markdown(`**Input:** ${ct.source?.description ?? input}`)
+const _notes = [`**Input:** ${ct.source?.description ?? input}`];
+if (ct.source?.valueUnit !== 'HU') {
+  _notes.push(`**Warning:** this volume's values are not known to be Hounsfield units (modality: ${ct.source?.modality ?? 'unknown'}); the bone window ${minHu}..${maxHu} assumes CT in HU.`);
+}
+markdown(_notes.join('\n\n'))
 
 // %% id="describe"
 display(describeVolume(ct));

@@ -37,6 +37,9 @@ export interface PrintReport {
   readonly input: {
     readonly input: string;
     readonly format: string;
+    readonly modality: string | null;
+    /** 'HU' when the values are Hounsfield units; null when the input does not say. */
+    readonly valueUnit: string | null;
     readonly description: string;
     readonly sha256: string;
     readonly dims: readonly number[];
@@ -95,6 +98,8 @@ export function printReport(r: PrintReportInput): PrintReport {
     input: {
       input: r.volume.source?.input ?? '',
       format: r.volume.source?.format ?? 'unknown',
+      modality: r.volume.source?.modality ?? null,
+      valueUnit: r.volume.source?.valueUnit ?? null,
       description: r.volume.source?.description ?? '',
       sha256: r.volume.source?.sha256 ?? '',
       dims: [...r.volume.dims],

@@ -47,6 +47,7 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
   it('segments InVesalius\'s bone mask and keeps the 3 components over 200 mm³', () => {
     expect(report.input.dims).toEqual([256, 256, 108]);
     expect(report.input.valueRange).toEqual({ min: -1024, max: 2986 });
+    expect([report.input.modality, report.input.valueUnit]).toEqual(['CT', 'HU']);
     expect(report.segmentation.componentsKept).toBe(3);
     expect(report.segmentation.maskVoxels).toBe(475_300);
   });
@@ -107,6 +108,16 @@ describe('voxbook run with parameters and bad input', () => {
     expect(report.segmentation.maskVoxels).toBe(475_300);
     expect(report.mesh.triangles).toBe(675_712);
     expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.002);
+  }, 120_000);
+
+  it('warns when the input is not known to be in Hounsfield units (a T1 MRI)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vb-mri-'));
+    const r = await voxbook(['run', NOTEBOOK, '--out', out, '-p', `input=${join(DATA, 'mri-colin27/ch2.nii.gz')}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const nb = JSON.parse(readFileSync(join(out, 'ct-to-print.ipynb'), 'utf8'));
+    const load = nb.cells.find((c: { id: string }) => c.id === 'load');
+    expect(load.outputs[0].data['text/markdown']).toMatch(/not known to be Hounsfield units/);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).input.valueUnit).toBe(null);
   }, 120_000);
 
   const bad: Array<[string, () => string, RegExp, string]> = [
