@@ -9,5 +9,5 @@ export default defineConfig({
     // Real-data tests allocate 100+ MB volumes; two workers fit the 2-core machine.
     maxWorkers: 2,
   },
-  resolve: { alias: { voxbook: new URL('./cells/index.ts', import.meta.url).pathname } },
+  resolve: { alias: { voxbook: new URL('./index.ts', import.meta.url).pathname } },
 });

@@ -1,9 +1,7 @@
 /**
- * The public 'voxbook' API: what notebooks import. Pipeline stages are plain typed
- * functions (DESIGN.md §3); nothing here imports the kernel or the app.
- *
- * The sample loaders (`loadInput`, `loadSample`, `headPhantom`) live in datasets/, which
- * builds on cells/; they are re-exported here so notebooks need one import.
+ * The domain library: pipeline stages as plain typed functions (DESIGN.md §3). Nothing here
+ * imports the kernel, the app or datasets/. Notebooks import the package entry
+ * (`index.ts` at the root: this plus the sample loaders).
  */
 export * from './core/errors.ts';
 export * from './core/volume.ts';
@@ -19,4 +17,3 @@ export { validateMesh, type MeshReport } from './mesh/validate.ts';
 export { encodeStl, decodeStl } from './io/stl.ts';
 export * from './viz/index.ts';
 export * from './print/index.ts';
-export { loadInput, loadSample, headPhantom, SAMPLES } from '../datasets/index.ts';

@@ -313,7 +313,7 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
     const r = await itk.readImageDicomFileSeriesNode({ inputImages: absolute, singleSortedSeries: false });
     image = r.outputImage;
     if (Array.isArray(r.sortedFilenames)) {
-      const used = new Set(r.sortedFilenames.map((p) => path.resolve(p)));
+      const used = new Set(r.sortedFilenames.map((p) => path.resolve(String(p))));
       const subset = checked.filter((_, i) => used.has(absolute[i]!));
       if (subset.length > 0) read = subset;
     }

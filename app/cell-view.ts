@@ -1,0 +1,258 @@
+/**
+ * `<vb-cell>`: one notebook cell — its source in an editor (code) or rendered (markdown),
+ * its status and run time, what went wrong if anything, and its outputs.
+ *
+ * Events (bubbling, composed): `vb-run-cell` {id, source} on Shift-Enter in a code cell;
+ * `vb-source-change` {id, source} when a markdown cell leaves editing; `vb-show-cell` {id}
+ * when the user follows a link to another cell.
+ */
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import type { EditorView } from '@codemirror/view';
+import type { CellError } from '../kernel/protocol.ts';
+import { hasExplicitId, type CellState } from './notebook-state.ts';
+import { createCellEditor, markErrorLine, revealLine, setEditorText } from './editor.ts';
+import { formatMs } from './format.ts';
+import { renderOutput } from './output-view.ts';
+import { markdownToHtml } from './renderers/markdown.ts';
+import { pageSanitizer } from './renderers/sanitize.ts';
+
+export interface CellRef {
+  readonly id: string;
+  readonly label: string;
+}
+
+export interface CellEventDetail {
+  readonly id: string;
+  readonly source: string;
+}
+
+const STATUS_TEXT: Readonly<Record<CellState['status'], string>> = {
+  idle: 'not run',
+  queued: 'queued',
+  running: 'running',
+  done: 'done',
+  error: 'error',
+  blocked: 'blocked',
+  stale: 'stale',
+};
+
+export class VbCell extends LitElement {
+  static override properties = {
+    cell: { attribute: false },
+    position: { type: Number },
+    blockers: { attribute: false },
+    editing: { state: true },
+    dirty: { state: true },
+  };
+  declare cell: CellState | undefined;
+  /** 1-based position in the notebook, shown in the gutter. */
+  declare position: number;
+  /** For a blocked cell: the failed cells upstream, nearest first. */
+  declare blockers: readonly CellRef[];
+  /** Markdown cells: showing the source editor rather than the rendered text. */
+  declare editing: boolean;
+  /** The editor's text differs from what the kernel last ran. */
+  declare dirty: boolean;
+
+  #editor: EditorView | undefined;
+  #ranSource = '';
+
+  constructor() {
+    super();
+    this.position = 0;
+    this.blockers = [];
+    this.editing = false;
+    this.dirty = false;
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override render() {
+    const cell = this.cell;
+    if (!cell) return nothing;
+    return cell.kind === 'markdown' ? this.#renderMarkdown(cell) : this.#renderCode(cell);
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    const before = changed.get('cell') as CellState | undefined;
+    // The kernel now has this source (it ran, or the notebook was re-opened): not dirty.
+    if (this.cell && changed.has('cell') && before?.source !== this.cell.source) {
+      this.#ranSource = this.cell.source;
+      this.dirty = false;
+    }
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    const cell = this.cell;
+    if (!cell || !changed.has('cell')) return;
+    const before = changed.get('cell') as CellState | undefined;
+    if (cell.kind === 'code') {
+      const editor = this.#ensureEditor(cell);
+      if (!before || before.source !== cell.source) setEditorText(editor, cell.source);
+      if (!before || before.error !== cell.error || before.problems !== cell.problems) {
+        markErrorLine(editor, cell.error?.line ?? cell.problems.find((p) => p.line !== undefined)?.line);
+      }
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#editor?.destroy();
+    this.#editor = undefined;
+  }
+
+  #renderCode(cell: CellState): TemplateResult {
+    const cls = `vb-cell vb-cell-code vb-status-${cell.status}${this.dirty ? ' vb-dirty' : ''}`;
+    return html`
+      <section class=${cls} data-cell-id=${cell.id} data-status=${cell.status}>
+        <div class="vb-gutter">
+          <span class="vb-position">[${this.position}]</span>
+          <span class="vb-status-dot" title=${STATUS_TEXT[cell.status]}></span>
+        </div>
+        <div class="vb-cell-main">
+          <div class="vb-cell-head">
+            ${cell.title ? html`<span class="vb-cell-title">${cell.title}</span>` : nothing}
+            ${hasExplicitId(cell) && cell.id !== cell.title && !cell.tags.includes(cell.id) ? html`<span class="vb-cell-id" title="cell id">${cell.id}</span>` : nothing}
+            ${cell.tags.map((t) => html`<span class="vb-tag">${t}</span>`)}
+            <span class="vb-spacer"></span>
+            ${this.dirty ? html`<span class="vb-edited">edited · Shift-Enter to run</span>` : nothing}
+            <span class="vb-status" data-status=${cell.status}>${this.#statusText(cell)}</span>
+          </div>
+          <div class="vb-editor"></div>
+          ${cell.problems.filter((p) => !sameError(p, cell.error)).map((p) => this.#renderError(p, 'vb-problem'))}
+          ${cell.status === 'blocked' ? this.#renderBlocked(cell) : cell.error ? this.#renderError(cell.error, 'vb-error') : nothing}
+          ${cell.status === 'stale' ? html`<div class="vb-note">An input changed since this ran; run it to update.</div>` : nothing}
+          ${cell.outputs.length > 0 ? html`<div class="vb-outputs">${cell.outputs.map(renderOutput)}</div>` : nothing}
+        </div>
+      </section>
+    `;
+  }
+
+  #renderMarkdown(cell: CellState): TemplateResult {
+    return html`
+      <section class="vb-cell vb-cell-markdown${this.editing ? ' vb-editing' : ''}" data-cell-id=${cell.id}>
+        <div class="vb-gutter"></div>
+        <div class="vb-cell-main">
+          <div class="vb-editor" ?hidden=${!this.editing}></div>
+          <div class="vb-prose" ?hidden=${this.editing} title="Double-click to edit" @dblclick=${this.#editMarkdown}>
+            ${unsafeHTML(markdownToHtml(cell.source, pageSanitizer()))}
+          </div>
+        </div>
+      </section>
+    `;
+  }
+
+  #statusText(cell: CellState): string {
+    const text = STATUS_TEXT[cell.status];
+    if (cell.status !== 'done' && cell.status !== 'error') return text;
+    if (cell.cached) return `${text} · cached`;
+    return cell.ms === undefined ? text : `${text} · ${formatMs(cell.ms)}`;
+  }
+
+  #renderError(error: NonNullable<CellState['error']>, cls: string): TemplateResult {
+    return html`
+      <div class=${cls} role="alert">
+        <div class="vb-error-head">
+          <span class="vb-error-name">${error.name}</span>
+          <span class="vb-error-message">${error.message}</span>
+          ${error.line !== undefined
+            ? html`<button class="vb-link vb-error-line" @click=${() => this.#reveal(error.line!)}>line ${error.line}</button>`
+            : nothing}
+        </div>
+        ${error.stack ? html`<details><summary>Stack trace</summary><pre>${error.stack}</pre></details>` : nothing}
+      </div>
+    `;
+  }
+
+  /** Names the failed ancestor when the analysis lets us find it, else the kernel's reason. */
+  #renderBlocked(cell: CellState): TemplateResult {
+    const [first, ...rest] = this.blockers;
+    if (!first) {
+      const reason = cell.error?.message ?? 'a cell this one depends on did not finish';
+      return html`<div class="vb-blocked">Blocked: ${reason}.</div>`;
+    }
+    return html`
+      <div class="vb-blocked">
+        Blocked: depends on
+        <button class="vb-link" @click=${() => this.#showCell(first.id)}>${first.label}</button>, which failed${rest.length > 0
+          ? html` (and ${rest.length} more failed cell${rest.length > 1 ? 's' : ''} upstream)`
+          : nothing}.
+      </div>
+    `;
+  }
+
+  #ensureEditor(cell: CellState): EditorView {
+    if (this.#editor) return this.#editor;
+    const parent = this.querySelector<HTMLElement>('.vb-editor')!;
+    this.#ranSource = cell.source;
+    this.#editor = createCellEditor({
+      parent,
+      doc: cell.source,
+      language: cell.kind === 'code' ? 'typescript' : 'markdown',
+      onRun: (source) => this.#run(source),
+      onChange: (source) => {
+        if (this.cell?.kind === 'code') this.dirty = source !== this.#ranSource;
+      },
+      onBlur: () => this.#finishMarkdown(),
+    });
+    return this.#editor;
+  }
+
+  #run(source: string): void {
+    const cell = this.cell;
+    if (!cell) return;
+    if (cell.kind === 'markdown') {
+      this.#finishMarkdown();
+      return;
+    }
+    this.#ranSource = source;
+    this.dirty = false;
+    this.#emit('vb-run-cell', { id: cell.id, source });
+  }
+
+  #editMarkdown = async (): Promise<void> => {
+    const cell = this.cell;
+    if (!cell) return;
+    this.editing = true;
+    await this.updateComplete;
+    const editor = this.#ensureEditor(cell);
+    setEditorText(editor, cell.source);
+    editor.focus();
+  };
+
+  /** Leaves markdown editing; the new text is the notebook's (markdown never runs). */
+  #finishMarkdown(): void {
+    const cell = this.cell;
+    if (cell?.kind !== 'markdown' || !this.editing || !this.#editor) return;
+    this.editing = false;
+    const source = this.#editor.state.doc.toString();
+    if (source !== cell.source) this.#emit('vb-source-change', { id: cell.id, source });
+  }
+
+  #reveal(line: number): void {
+    if (this.#editor) revealLine(this.#editor, line);
+  }
+
+  #showCell(id: string): void {
+    this.dispatchEvent(new CustomEvent('vb-show-cell', { detail: { id }, bubbles: true, composed: true }));
+  }
+
+  #emit(type: 'vb-run-cell' | 'vb-source-change', detail: CellEventDetail): void {
+    this.dispatchEvent(new CustomEvent<CellEventDetail>(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+function sameError(a: CellError, b: CellError | undefined): boolean {
+  return b !== undefined && a.name === b.name && a.message === b.message && a.line === b.line;
+}
+
+customElements.define('vb-cell', VbCell);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'vb-cell': VbCell;
+  }
+}

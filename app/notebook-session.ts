@@ -1,0 +1,113 @@
+/**
+ * One open notebook and its kernel: the single place where user intents (run all, run a
+ * cell, edit markdown) become kernel messages, and kernel messages become new state.
+ */
+import type { KernelClient } from './kernel-client.ts';
+import {
+  applyKernelMessage,
+  notebookText,
+  stateFromText,
+  withInterrupted,
+  withRunRequested,
+  withSource,
+  type NotebookState,
+} from './notebook-state.ts';
+
+export type StateListener = (state: NotebookState) => void;
+
+export class NotebookSession {
+  readonly #connect: () => KernelClient;
+  #client: KernelClient;
+  readonly #listeners = new Set<StateListener>();
+  readonly #originalText: string;
+  #state: NotebookState;
+  /** Whether the kernel has the notebook (an `open` was sent). */
+  #opened = false;
+  /** Whether any cell's source differs from the original text. */
+  #edited = false;
+
+  /** `connect` starts a kernel; it is called again after an interrupt. */
+  constructor(connect: () => KernelClient, text: string) {
+    this.#connect = connect;
+    this.#originalText = text;
+    this.#state = stateFromText(text);
+    this.#client = this.#attach(connect());
+  }
+
+  get state(): NotebookState {
+    return this.#state;
+  }
+
+  /** Calls `listener` now and after every change; returns the unsubscribe function. */
+  subscribe(listener: StateListener): () => void {
+    this.#listeners.add(listener);
+    listener(this.#state);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Sends the notebook (with any edits) to the kernel and runs every cell. */
+  runAll(): void {
+    if (this.#state.loadError) return;
+    this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText);
+    this.#opened = true;
+    this.#client.run();
+    this.#set(withRunRequested(this.#state, true));
+  }
+
+  /**
+   * Runs one code cell with `source` (Shift-Enter): an edit when the source changed (the
+   * kernel re-runs the cell and its descendants), else a run of the cell and descendants.
+   */
+  runCell(id: string, source: string): void {
+    const cell = this.#state.cells.find((c) => c.id === id);
+    if (!cell || cell.kind !== 'code') return;
+    const changed = source !== cell.source;
+    if (changed) {
+      this.#edited = true;
+      this.#set(withSource(this.#state, id, source));
+    }
+    if (!this.#opened) {
+      // The kernel has no notebook yet: give it the whole document, edits included.
+      this.runAll();
+      return;
+    }
+    if (changed) this.#client.edit(id, source);
+    else this.#client.run([id]);
+    this.#set(withRunRequested(this.#state));
+  }
+
+  /** A markdown cell's new text (kept for the next `open`; markdown never runs). */
+  setMarkdown(id: string, source: string): void {
+    this.#edited = true;
+    this.#set(withSource(this.#state, id, source));
+  }
+
+  /**
+   * Interrupt (DESIGN.md §2): ends the kernel worker at once, whatever it is doing, and
+   * starts a fresh one. The running cell is marked interrupted; the next run re-opens the
+   * notebook in the new kernel.
+   */
+  interrupt(): void {
+    this.#client.dispose();
+    this.#client = this.#attach(this.#connect());
+    this.#opened = false;
+    this.#set(withInterrupted(this.#state));
+  }
+
+  dispose(): void {
+    this.#client.dispose();
+    this.#listeners.clear();
+  }
+
+  #attach(client: KernelClient): KernelClient {
+    client.subscribe((message) => {
+      if (client === this.#client) this.#set(applyKernelMessage(this.#state, message));
+    });
+    return client;
+  }
+
+  #set(state: NotebookState): void {
+    this.#state = state;
+    for (const listener of this.#listeners) listener(state);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * `<vb-notebook>`: the page — a toolbar (notebook path, run summary, Run all) over the
+ * cells, and the kernel's warnings and log.
+ *
+ * Events (bubbling): `vb-run-all`; `vb-interrupt`; `vb-choose-notebook` {path}; and the cells' `vb-run-cell` / `vb-source-change`
+ * bubble through it. Following a "blocked by" link scrolls to the failed cell.
+ */
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { cellLabel, failedAncestors, summarize, type NotebookState } from './notebook-state.ts';
+import { formatMs } from './format.ts';
+import './cell-view.ts';
+
+export class VbNotebook extends LitElement {
+  static override properties = {
+    state: { attribute: false },
+    path: { type: String },
+    notebooks: { attribute: false },
+  };
+  declare state: NotebookState | undefined;
+  /** The notebook's path, shown in the toolbar. */
+  declare path: string;
+  /** Notebooks the user can switch to (paths); a picker appears when there are several. */
+  declare notebooks: readonly string[];
+
+  constructor() {
+    super();
+    this.path = '';
+    this.notebooks = [];
+    this.addEventListener('vb-show-cell', (event) => this.#showCell((event as CustomEvent<{ id: string }>).detail.id));
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override render() {
+    const state = this.state;
+    const busy = state ? isBusy(state) : false;
+    return html`
+      <header class="vb-toolbar">
+        <div class="vb-brand"><span class="vb-logo" aria-hidden="true"></span>Voxbook</div>
+        ${this.#renderPath()}
+        <span class="vb-spacer"></span>
+        ${state ? this.#renderSummary(state, busy) : nothing}
+        ${busy
+          ? html`<button class="vb-button vb-stop" @click=${this.#interrupt} title="Stop the kernel now (the running cell is abandoned)">
+              <span class="vb-stop-icon" aria-hidden="true"></span>Stop
+            </button>`
+          : nothing}
+        <button class="vb-button vb-button-primary vb-run-all" ?data-busy=${busy} @click=${this.#runAll}
+          title="Send the notebook to the kernel and run every cell (cached cells return at once)">
+          <span class="vb-run-icon" aria-hidden="true"></span>Run all
+        </button>
+      </header>
+      <div class="vb-progress" ?hidden=${!busy}><div class="vb-progress-bar" style=${progressStyle(state)}></div></div>
+      <main class="vb-cells">
+        ${state?.loadError ? html`<div class="vb-error" role="alert"><div class="vb-error-head">
+            <span class="vb-error-name">Cannot open notebook</span><span class="vb-error-message">${state.loadError}</span>
+          </div></div>` : nothing}
+        ${state ? this.#renderWarnings(state) : nothing}
+        ${state
+          ? repeat(
+              state.cells,
+              (c) => c.id,
+              (c, i) => html`<vb-cell
+                .cell=${c}
+                .position=${i + 1}
+                .blockers=${c.status === 'blocked'
+                  ? failedAncestors(state, c.id).map((a) => ({ id: a.id, label: `[${state.cells.indexOf(a) + 1}] ${cellLabel(state, a.id)}` }))
+                  : []}
+              ></vb-cell>`,
+            )
+          : nothing}
+        ${state && state.log.length > 0 ? this.#renderLog(state) : nothing}
+      </main>
+      <footer class="vb-footer">Shift-Enter runs a cell · double-click markdown to edit</footer>
+    `;
+  }
+
+  #renderPath(): TemplateResult {
+    const others = this.notebooks.filter((p) => p !== this.path);
+    if (others.length === 0) return html`<div class="vb-path" title=${this.path}>${this.path}</div>`;
+    return html`
+      <select class="vb-path vb-path-picker" aria-label="Notebook" @change=${this.#choose}>
+        ${[this.path, ...others].map((p) => html`<option value=${p} ?selected=${p === this.path}>${p}</option>`)}
+      </select>
+    `;
+  }
+
+  #choose = (event: Event): void => {
+    const path = (event.target as HTMLSelectElement).value;
+    if (path !== this.path) this.dispatchEvent(new CustomEvent('vb-choose-notebook', { detail: { path }, bubbles: true }));
+  };
+
+  #renderSummary(state: NotebookState, busy: boolean): TemplateResult {
+    const { code, byStatus } = summarize(state);
+    const finished = byStatus.done + byStatus.error + byStatus.blocked;
+    const parts: TemplateResult[] = [];
+    if (busy) parts.push(html`<span>Running · ${finished} of ${code} cells</span>`);
+    else if (state.phase === 'idle') parts.push(html`<span>${code} code cells · not run</span>`);
+    else parts.push(html`<span>${byStatus.done} of ${code} cells done</span>`);
+    if (byStatus.error > 0) parts.push(html`<span class="vb-count-error">${byStatus.error} failed</span>`);
+    if (byStatus.blocked > 0) parts.push(html`<span class="vb-count-blocked">${byStatus.blocked} blocked</span>`);
+    if (byStatus.stale > 0) parts.push(html`<span class="vb-count-stale">${byStatus.stale} stale</span>`);
+    if (!busy && state.lastRunMs !== undefined) parts.push(html`<span>${formatMs(state.lastRunMs)}</span>`);
+    return html`<div class="vb-summary" data-phase=${busy ? 'running' : state.phase}>${parts}</div>`;
+  }
+
+  #renderWarnings(state: NotebookState): TemplateResult | typeof nothing {
+    const errors = state.log.filter((l) => l.level === 'error');
+    if (errors.length === 0) return nothing;
+    return html`<div class="vb-banner" role="alert">${errors.slice(-3).map((e) => html`<div>${e.text}</div>`)}</div>`;
+  }
+
+  #renderLog(state: NotebookState): TemplateResult {
+    return html`
+      <details class="vb-log">
+        <summary>Kernel log (${state.log.length})</summary>
+        <ol>${state.log.map((l) => html`<li class="vb-log-${l.level}">${l.text}</li>`)}</ol>
+      </details>
+    `;
+  }
+
+  #runAll = (): void => {
+    this.dispatchEvent(new CustomEvent('vb-run-all', { bubbles: true, composed: true }));
+  };
+
+  #interrupt = (): void => {
+    this.dispatchEvent(new CustomEvent('vb-interrupt', { bubbles: true, composed: true }));
+  };
+
+  #showCell(id: string): void {
+    const el = this.querySelector<HTMLElement>(`[data-cell-id="${CSS.escape(id)}"]`);
+    if (!el) return;
+    el.scrollIntoView({ behavior: 'smooth', block: 'center' });
+    el.classList.add('vb-flash');
+    setTimeout(() => el.classList.remove('vb-flash'), 1200);
+  }
+}
+
+/** Busy while the kernel is working on some cell, or a run was asked for and not finished. */
+function isBusy(state: NotebookState): boolean {
+  return state.cells.some((c) => c.status === 'queued' || c.status === 'running') || state.phase === 'running';
+}
+
+function progressStyle(state: NotebookState | undefined): string {
+  if (!state) return 'width: 0';
+  const { code, byStatus } = summarize(state);
+  const finished = byStatus.done + byStatus.error + byStatus.blocked;
+  return `width: ${code === 0 ? 0 : Math.round((100 * finished) / code)}%`;
+}
+
+customElements.define('vb-notebook', VbNotebook);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'vb-notebook': VbNotebook;
+  }
+}

@@ -1,0 +1,21 @@
+/** Which representation of a display bundle the app shows. */
+import { MIME, type MimeBundle } from '../../kernel/protocol.ts';
+
+/** Richest first: the first of these that a bundle carries is the one rendered. */
+export const MIME_PREFERENCE: readonly string[] = [
+  MIME.mesh,
+  MIME.file,
+  MIME.table,
+  MIME.html,
+  MIME.svg,
+  MIME.png,
+  MIME.markdown,
+  // The kernel's text summary reads better than raw JSON for plain data; JSON is the fallback.
+  MIME.text,
+  MIME.json,
+];
+
+/** The MIME type to render for `bundle`, or undefined when the app knows none of them. */
+export function chooseMime(bundle: MimeBundle): string | undefined {
+  return MIME_PREFERENCE.find((mime) => bundle.data[mime] !== undefined);
+}

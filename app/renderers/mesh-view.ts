@@ -1,0 +1,137 @@
+/**
+ * `<vb-mesh-view>`: an interactive 3D view of a `MeshData` output (vtk.js, WebGL).
+ * Left-drag rotates (trackball), wheel or right-drag zooms, shift-drag pans; "Reset view"
+ * returns to the initial anterior three-quarter view. Patient coordinates are LPS, so the
+ * camera looks from anterior (−y) with superior (+z) up.
+ */
+import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
+import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRenderWindow.js';
+import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
+import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
+import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
+import { LitElement, html } from 'lit';
+import type { MeshData } from '../../kernel/protocol.ts';
+import { describeMesh, meshColor, trianglesToCellArray } from './mesh-geometry.ts';
+
+/** Background of the 3D view, sRGB 0..1 (also what `capture()` treats as empty). */
+export const VIEW_BACKGROUND: readonly [number, number, number] = [0.125, 0.137, 0.157];
+
+type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
+
+export class VbMeshView extends LitElement {
+  static override properties = { mesh: { attribute: false } };
+  declare mesh: MeshData | undefined;
+
+  #view: GenericRenderWindow | undefined;
+  #resize: ResizeObserver | undefined;
+  #problem = '';
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override render() {
+    const mesh = this.mesh;
+    return html`
+      <div class="vb-mesh-canvas" role="img" aria-label=${mesh?.name ?? 'mesh'}></div>
+      <div class="vb-mesh-bar">
+        <span class="vb-mesh-name">${mesh?.name ?? 'mesh'}</span>
+        <span class="vb-mesh-info" data-triangles=${String(mesh?.triangles ?? 0)}>${mesh ? describeMesh(mesh) : ''}</span>
+        ${this.#problem ? html`<span class="vb-mesh-problem">${this.#problem}</span>` : ''}
+        <span class="vb-spacer"></span>
+        <span class="vb-mesh-hint">drag to rotate · scroll to zoom · shift-drag to pan</span>
+        <button class="vb-button vb-button-quiet" @click=${() => this.resetCamera()}>Reset view</button>
+      </div>
+    `;
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('mesh')) this.#show();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+    this.#view?.delete();
+    this.#view = undefined;
+  }
+
+  /** Re-aims the camera at the whole mesh from anterior, slightly left and above. */
+  resetCamera(): void {
+    const view = this.#view;
+    if (!view) return;
+    const renderer = view.getRenderer();
+    const camera = renderer.getActiveCamera();
+    camera.setFocalPoint(0, 0, 0);
+    camera.setPosition(0, -1, 0);
+    camera.setViewUp(0, 0, 1);
+    camera.azimuth(-30);
+    camera.elevation(15);
+    camera.orthogonalizeViewUp();
+    renderer.resetCamera();
+    view.getRenderWindow().render();
+  }
+
+  /** The view's current pixels as a PNG data URL (for tests and "save image"). */
+  async capture(): Promise<string> {
+    const view = this.#view;
+    if (!view) throw new Error('the mesh view has not been created');
+    view.resize();
+    const [image] = view.getRenderWindow().captureImages('image/png');
+    if (!image) throw new Error('the render window produced no image');
+    return image;
+  }
+
+  #ensureView(container: HTMLElement): GenericRenderWindow {
+    if (this.#view) return this.#view;
+    const view = vtkGenericRenderWindow.newInstance({ background: [...VIEW_BACKGROUND], listenWindowResize: false });
+    view.setContainer(container);
+    this.#resize = new ResizeObserver(() => view.resize());
+    this.#resize.observe(container);
+    this.#view = view;
+    return view;
+  }
+
+  #show(): void {
+    const mesh = this.mesh;
+    const container = this.querySelector<HTMLElement>('.vb-mesh-canvas');
+    if (!mesh || !container) return;
+    let polys: Uint32Array;
+    try {
+      polys = trianglesToCellArray(mesh.indices, mesh.positions.length / 3);
+    } catch (err) {
+      this.#problem = err instanceof Error ? err.message : String(err);
+      this.requestUpdate();
+      return;
+    }
+    const view = this.#ensureView(container);
+    const renderer = view.getRenderer();
+    for (const actor of renderer.getActors()) renderer.removeActor(actor);
+
+    const polyData = vtkPolyData.newInstance();
+    polyData.getPoints().setData(mesh.positions, 3);
+    polyData.getPolys().setData(polys);
+    const mapper = vtkMapper.newInstance();
+    mapper.setInputData(polyData);
+    const actor = vtkActor.newInstance();
+    actor.setMapper(mapper);
+    const property = actor.getProperty();
+    property.setColor(...meshColor(mesh));
+    property.setAmbient(0.12);
+    property.setDiffuse(0.8);
+    property.setSpecular(0.18);
+    property.setSpecularPower(24);
+    renderer.addActor(actor);
+    view.resize();
+    this.resetCamera();
+  }
+}
+
+customElements.define('vb-mesh-view', VbMeshView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'vb-mesh-view': VbMeshView;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `window.__voxbook`: a small, stable surface for end-to-end tests and for poking at the
+ * app from the devtools console. Nothing in the app depends on it.
+ */
+import type { NotebookState } from './notebook-state.ts';
+
+export interface VoxbookTestHooks {
+  /** The current notebook state (cells, statuses, outputs), if a notebook is open. */
+  state(): NotebookState | undefined;
+  /** Opens notebook text (percent format) in a fresh kernel, as if it were the file `path`. */
+  open(text: string, path: string): void;
+  /** The pixels of the `index`-th 3D mesh view on the page, as a PNG data URL. */
+  captureMesh(index?: number): Promise<string>;
+}
+
+declare global {
+  interface Window {
+    __voxbook?: VoxbookTestHooks;
+  }
+}
+
+export function installTestHooks(app: Pick<VoxbookTestHooks, 'state' | 'open'>): void {
+  window.__voxbook = {
+    ...app,
+    captureMesh: async (index = 0) => {
+      const views = document.querySelectorAll('vb-mesh-view');
+      const view = views[index];
+      if (!view) throw new Error(`no mesh view #${index} (the page has ${views.length})`);
+      return view.capture();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { BONE_RGB, describeMesh, extentMm, isMeshData, meshColor, trianglesToCellArray } from '../../app/renderers/mesh-geometry.ts';
+import { formatBytes, formatMs } from '../../app/format.ts';
+
+describe('trianglesToCellArray', () => {
+  it("prefixes each triangle with its point count, vtk's flat cell layout", () => {
+    const cells = trianglesToCellArray(new Uint32Array([0, 1, 2, 2, 1, 3]), 4);
+    expect([...cells]).toEqual([3, 0, 1, 2, 3, 2, 1, 3]);
+  });
+
+  it('rejects indices that are not whole triangles or point past the vertices', () => {
+    expect(() => trianglesToCellArray(new Uint32Array([0, 1]), 3)).toThrow(/not a multiple of 3/);
+    expect(() => trianglesToCellArray(new Uint32Array([0, 1, 3]), 3)).toThrow(/triangle 0 refers to vertex 3 of 3/);
+  });
+});
+
+describe('mesh facts', () => {
+  const mesh = {
+    positions: new Float32Array([0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 0, 30]),
+    indices: new Uint32Array([0, 1, 2, 0, 2, 3]),
+    triangles: 2,
+  };
+
+  it('measures the extent in mm per axis', () => {
+    expect(extentMm(mesh.positions)).toEqual([10, 20, 30]);
+    expect(extentMm(new Float32Array(0))).toEqual([0, 0, 0]);
+  });
+
+  it('describes counts and size', () => {
+    expect(describeMesh({ ...mesh, triangles: 678480 })).toBe('678,480 triangles · 10 × 20 × 30 mm');
+  });
+
+  it('uses the mesh colour (sRGB bytes) or bone', () => {
+    expect(meshColor({ color: [255, 0, 51] })).toEqual([1, 0, 0.2]);
+    expect(meshColor({})).toEqual([...BONE_RGB]);
+  });
+
+  it('recognises mesh data by its typed arrays', () => {
+    expect(isMeshData(mesh)).toBe(true);
+    expect(isMeshData({ ...mesh, positions: [0, 0, 0] })).toBe(false);
+  });
+});
+
+describe('formatting', () => {
+  it('prints durations at a sensible precision', () => {
+    expect(formatMs(0.2)).toBe('< 1 ms');
+    expect(formatMs(840.4)).toBe('840 ms');
+    expect(formatMs(2345)).toBe('2.35 s');
+    expect(formatMs(12_345)).toBe('12.3 s');
+    expect(formatMs(125_000)).toBe('2 min 5 s');
+  });
+
+  it('prints byte counts in SI units', () => {
+    expect(formatBytes(812)).toBe('812 B');
+    expect(formatBytes(2440)).toBe('2.44 kB');
+    expect(formatBytes(33_785_684)).toBe('33.8 MB');
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { KernelClient, type KernelPort } from '../../app/kernel-client.ts';
+import { NotebookSession } from '../../app/notebook-session.ts';
+import type { HostMessage, KernelMessage } from '../../kernel/protocol.ts';
+
+/** A kernel port that records what the app sends and lets the test speak for the kernel. */
+class RecordingPort implements KernelPort {
+  readonly sent: HostMessage[] = [];
+  terminated = false;
+  #message: Array<(event: { data: KernelMessage }) => void> = [];
+  #error: Array<(event: { message?: string }) => void> = [];
+
+  postMessage(message: HostMessage): void {
+    this.sent.push(message);
+  }
+
+  addEventListener(type: 'message' | 'error', listener: never): void {
+    if (type === 'message') this.#message.push(listener);
+    else this.#error.push(listener);
+  }
+
+  terminate(): void {
+    this.terminated = true;
+  }
+
+  reply(data: KernelMessage): void {
+    for (const l of this.#message) l({ data });
+  }
+
+  fail(message: string): void {
+    for (const l of this.#error) l({ message });
+  }
+}
+
+const TEXT = '// %% id="a"\nconst a = 1;\n\n// %% id="b"\nconst b = a + 1;\n\n// %% [markdown]\n// notes\n';
+
+function open() {
+  const ports: RecordingPort[] = [];
+  const session = new NotebookSession(() => {
+    ports.push(new RecordingPort());
+    return new KernelClient(ports.at(-1)!);
+  }, TEXT);
+  return { port: ports[0]!, ports, session };
+}
+
+describe('NotebookSession', () => {
+  it('Run all sends the notebook text, then run', () => {
+    const { port, session } = open();
+    session.runAll();
+    expect(port.sent).toEqual([{ type: 'open', text: TEXT }, { type: 'run' }]);
+    expect(session.state.phase).toBe('running');
+    expect(session.state.cells.map((c) => c.status)).toEqual(['queued', 'queued', 'idle']);
+  });
+
+  it('Shift-Enter on a changed cell sends an edit; on an unchanged one, a run of that cell', () => {
+    const { port, session } = open();
+    session.runAll();
+    session.runCell('b', 'const b = a + 2;');
+    session.runCell('b', 'const b = a + 2;');
+    expect(port.sent.slice(2)).toEqual([{ type: 'edit', id: 'b', source: 'const b = a + 2;' }, { type: 'run', ids: ['b'] }]);
+    expect(session.state.cells[1]!.source).toBe('const b = a + 2;');
+  });
+
+  it('Shift-Enter before any run opens the notebook with the edit and runs it all', () => {
+    const { port, session } = open();
+    session.runCell('a', 'const a = 5;');
+    expect(port.sent).toHaveLength(2);
+    expect(port.sent[0]).toMatchObject({ type: 'open' });
+    expect((port.sent[0] as { text: string }).text).toContain('const a = 5;');
+    expect(port.sent[1]).toEqual({ type: 'run' });
+  });
+
+  it('keeps markdown edits for the next open without sending them', () => {
+    const { port, session } = open();
+    session.setMarkdown('cell-3', 'new notes');
+    expect(port.sent).toEqual([]);
+    session.runAll();
+    expect((port.sent[0] as { text: string }).text).toContain('// new notes');
+  });
+
+  it('turns kernel messages into state and notifies subscribers', () => {
+    const { port, session } = open();
+    const phases: string[] = [];
+    session.subscribe((s) => phases.push(s.phase));
+    session.runAll();
+    port.reply({ type: 'cell', id: 'a', status: 'done', outputs: [], ms: 3 });
+    port.reply({ type: 'run-done', ok: true, ms: 5 });
+    expect(session.state.cells[0]).toMatchObject({ status: 'done', ms: 3 });
+    expect(phases).toEqual(['idle', 'running', 'running', 'done']);
+  });
+
+  it('reports a worker that fails to start as a kernel error and ends the run', () => {
+    const { port, session } = open();
+    session.runAll();
+    port.fail('SyntaxError: Unexpected token');
+    expect(session.state.log).toEqual([{ level: 'error', text: 'kernel worker failed: SyntaxError: Unexpected token' }]);
+    expect(session.state.phase).toBe('failed');
+    expect(session.state.cells.map((c) => c.status)).toEqual(['idle', 'idle', 'idle']);
+  });
+
+  it('interrupt ends the worker, starts a fresh one and re-opens the notebook on the next run', () => {
+    const { ports, session } = open();
+    session.runAll();
+    ports[0]!.reply({ type: 'cell', id: 'a', status: 'running', outputs: [] });
+    ports[0]!.reply({ type: 'cell', id: 'b', status: 'queued', outputs: [] });
+    session.interrupt();
+    expect(ports[0]!.terminated).toBe(true);
+    expect(session.state.cells.map((c) => c.status)).toEqual(['error', 'idle', 'idle']);
+    expect(session.state.cells[0]!.error?.name).toBe('Interrupted');
+    // Late messages from the old worker are ignored.
+    ports[0]!.reply({ type: 'cell', id: 'a', status: 'done', outputs: [] });
+    expect(session.state.cells[0]!.status).toBe('error');
+    session.runCell('a', 'const a = 1;');
+    expect(ports[1]!.sent.map((m) => m.type)).toEqual(['open', 'run']);
+  });
+
+  it('ends the worker on dispose', () => {
+    const { port, session } = open();
+    session.dispose();
+    expect(port.terminated).toBe(true);
+  });
+});

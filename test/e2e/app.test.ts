@@ -1,0 +1,94 @@
+/**
+ * The app end to end, as a user runs it: `notebooks/ct-to-print.nb.ts` on the real head CT
+ * (data/Cranium.inv3, served by the dev server as /data/Cranium.inv3), kernel in a Web
+ * Worker, in headless Chromium. Run all → a bone surface in the 3D view (with pixels, not a
+ * blank canvas) → the STL download holds exactly the triangles the view reports.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeshData } from '../../kernel/protocol.ts';
+import { REPO_ROOT, pixelStats, screenshotWholePage, startApp, stlTriangleCount, waitForApp, type AppHarness } from './harness.ts';
+
+const MESH_MIME = 'application/vnd.voxbook.mesh+json';
+const RESULTS = join(REPO_ROOT, 'test-results');
+
+describe('app: ct-to-print in the browser', () => {
+  let app: AppHarness;
+
+  beforeAll(async () => {
+    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    await mkdir(RESULTS, { recursive: true });
+    app = await startApp();
+    await app.page.goto(app.url);
+    await waitForApp(app.page);
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('opens on notebooks/ct-to-print.nb.ts with every cell in an editor', async () => {
+    const { page } = app;
+    await expect.poll(() => page.locator('.vb-path').first().evaluate((e) => (e instanceof HTMLSelectElement ? e.value : e.textContent))).toBe('notebooks/ct-to-print.nb.ts');
+    const state = await page.evaluate(() => window.__voxbook!.state()!);
+    const code = state.cells.filter((c) => c.kind === 'code');
+    expect(code.length).toBeGreaterThan(3);
+    expect(await page.locator('.vb-cell-code .cm-editor').count()).toBe(code.length);
+    expect(await page.locator('.vb-cell-markdown .vb-prose h1').count()).toBeGreaterThan(0);
+  });
+
+  it('runs all cells on the real CT, shows the bone in 3D and downloads the same mesh as STL', async () => {
+    const { page } = app;
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 180_000 });
+    const runMs = Date.now() - t0;
+
+    const state = await page.evaluate(() => window.__voxbook!.state()!);
+    const failures = state.cells.filter((c) => c.kind === 'code' && c.status !== 'done').map((c) => `${c.id}: ${c.status} ${c.error?.name ?? ''} ${c.error?.message ?? ''}`);
+    expect(failures).toEqual([]);
+    expect(state.log.filter((l) => l.level === 'error')).toEqual([]);
+    expect(state.phase).toBe('done');
+    await page.locator('vb-mesh-view canvas').waitFor({ state: 'visible', timeout: 30_000 });
+
+    // The real scan was loaded, not the stand-in phantom: the loading cell says what it read.
+    const input = await page.locator('.vb-output[data-mime="text/markdown"]', { hasText: 'Input:' }).first().innerText();
+    expect(input).not.toMatch(/phantom/i);
+    expect(input).toMatch(/ProMED|Cranium/);
+
+    // The mesh the kernel sent, and what the view says about it.
+    const meshTriangles = await page.evaluate((mime) => {
+      const outputs = window.__voxbook!.state()!.cells.flatMap((c) => c.outputs);
+      const mesh = outputs.find((o) => o.data[mime] !== undefined)!.data[mime] as MeshData;
+      return { triangles: mesh.triangles, indices: mesh.indices.length, vertices: mesh.positions.length / 3 };
+    }, MESH_MIME);
+    expect(meshTriangles.triangles).toBe(meshTriangles.indices / 3);
+    expect(meshTriangles.triangles).toBeGreaterThan(100_000);
+    const shown = Number(await page.locator('.vb-mesh-info').first().getAttribute('data-triangles'));
+    expect(shown).toBe(meshTriangles.triangles);
+
+    // The 3D view drew the surface: a good share of the canvas is shaded bone, not background.
+    const capture = await page.evaluate(() => window.__voxbook!.captureMesh());
+    const stats = pixelStats(capture);
+    expect(stats.width).toBeGreaterThan(300);
+    expect(stats.height).toBeGreaterThan(200);
+    expect(stats.foreground).toBeGreaterThan(0.05);
+    expect(stats.shades).toBeGreaterThan(30);
+
+    // The STL download is that mesh.
+    const link = page.locator('a.vb-download[download="bone.stl"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('bone.stl');
+    const stl = await readFile((await download.path())!);
+    expect(stlTriangleCount(stl)).toBe(meshTriangles.triangles);
+
+    await screenshotWholePage(page, join(RESULTS, 'app.png'));
+    console.log(`[e2e] run all: ${(runMs / 1000).toFixed(1)} s; ${meshTriangles.triangles} triangles; ${(stats.foreground * 100).toFixed(1)}% of the view is mesh`);
+  }, 300_000);
+
+  it('logs no browser errors', () => {
+    expect(app.errors).toEqual([]);
+  });
+});

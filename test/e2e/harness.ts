@@ -1,0 +1,157 @@
+/**
+ * End-to-end harness: the app's Vite dev server on a random port of 127.0.0.1 and a
+ * headless Debian Chromium (playwright-core) with WebGL through SwiftShader.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { decode } from 'fast-png';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = process.env['VOXBOOK_CHROMIUM'] ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // WebGL without a GPU: ANGLE on SwiftShader, asked for explicitly (Chromium is phasing out
+  // the silent fallback to it).
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+export interface AppHarness {
+  readonly url: string;
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** Console errors, uncaught page errors and HTTP errors (status ≥ 400) seen so far. */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+export async function startApp(): Promise<AppHarness> {
+  // Each harness optimises dependencies into its own folder: test files run in parallel,
+  // and two optimisers writing node_modules/.vite at once would corrupt each other.
+  const cacheDir = await mkdtemp(join(REPO_ROOT, 'node_modules', '.vite-e2e-'));
+  const server: ViteDevServer = await createServer({
+    configFile: join(REPO_ROOT, 'vite.config.ts'),
+    root: REPO_ROOT,
+    cacheDir,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: false, watch: null },
+    // Re-scan dependencies (the worker's included) before serving: with a stale optimiser
+    // cache Vite would discover them mid-run and answer the worker's imports with 504s.
+    optimizeDeps: { force: true },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('vite did not report a TCP address');
+  const url = `http://127.0.0.1:${address.port}/`;
+
+  const profile = await mkdtemp(join(tmpdir(), 'voxbook-e2e-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
+  } catch (err) {
+    await server.close();
+    await rm(profile, { recursive: true, force: true });
+    await rm(cacheDir, { recursive: true, force: true });
+    throw err;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    // A failed load is reported with its URL by the response listener below.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  return {
+    url,
+    page,
+    context,
+    errors,
+    async close() {
+      await context.close();
+      await server.close();
+      await rm(profile, { recursive: true, force: true });
+      await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The page has loaded the app and its hooks (after the first module graph is served). */
+export async function waitForApp(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__voxbook !== undefined, undefined, { timeout: 120_000 });
+}
+
+export interface PixelStats {
+  readonly width: number;
+  readonly height: number;
+  /** Fraction of pixels that differ from the corner (background) colour by more than 24 of 255 in some channel. */
+  readonly foreground: number;
+  /** Number of distinct colours (quantised to 4 bits per channel) among foreground pixels: shading, not a flat fill. */
+  readonly shades: number;
+}
+
+/** Decodes a PNG data URL and measures how much of it is not background. */
+export function pixelStats(dataUrl: string): PixelStats {
+  const prefix = 'data:image/png;base64,';
+  if (!dataUrl.startsWith(prefix)) throw new Error(`not a PNG data URL: ${dataUrl.slice(0, 40)}`);
+  const png = decode(Buffer.from(dataUrl.slice(prefix.length), 'base64'));
+  const { width, height, channels } = png;
+  const data = png.data;
+  const bg = [data[0]!, data[1]!, data[2]!];
+  let foreground = 0;
+  const shades = new Set<number>();
+  for (let i = 0; i < width * height; i++) {
+    const o = i * channels;
+    const r = data[o]!, g = data[o + 1]!, b = data[o + 2]!;
+    if (Math.abs(r - bg[0]!) > 24 || Math.abs(g - bg[1]!) > 24 || Math.abs(b - bg[2]!) > 24) {
+      foreground++;
+      shades.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+    }
+  }
+  return { width, height, foreground: foreground / (width * height), shades: shades.size };
+}
+
+/** Triangle count of a binary STL, checking the file length agrees: 84 + 50·n bytes. */
+export function stlTriangleCount(bytes: Uint8Array): number {
+  if (bytes.byteLength < 84) throw new Error(`STL is ${bytes.byteLength} bytes, shorter than its 84-byte header`);
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(80, true);
+  if (bytes.byteLength !== 84 + 50 * n) {
+    throw new Error(`STL header says ${n} triangles (${84 + 50 * n} bytes) but the file has ${bytes.byteLength} bytes`);
+  }
+  return n;
+}
+
+/**
+ * A screenshot of the whole page. The viewport is first grown to the page's height and
+ * given a moment, so editors (which draw only what is in view) lay out every line.
+ */
+export async function screenshotWholePage(page: Page, path: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1280, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.min(height, 16_000) });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(250);
+  await page.screenshot({ path, fullPage: true });
+  await page.setViewportSize(size);
+}
