@@ -13,7 +13,10 @@ export interface SurfaceMethod {
   readonly description: string;
 }
 
-/** Provenance facts from the run (the kernel's `runInfo()`). */
+/**
+ * Provenance facts from the run: the shape of the kernel's `runInfo()`, restated here on
+ * purpose because cells/ may not import the kernel (DESIGN.md §4).
+ */
 export interface RunFacts {
   readonly notebookSha256: string;
   readonly parameters: Readonly<Record<string, unknown>>;
