@@ -84,6 +84,20 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect(mimes('mesh')).toContain('application/vnd.voxbook.mesh+json');
     expect(nb.metadata.voxbook.provenance.notebookSha256).toBe(report.provenance.notebookSha256);
   });
+
+  it('writes a notebook that the reference nbformat library validates', async () => {
+    // python3-nbformat (Debian), installed by .ci/run: the reference implementation of the schema.
+    const check = "import nbformat,sys; nb=nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print(nb.nbformat, nb.nbformat_minor, len(nb.cells))";
+    const r = await run('/usr/bin/python3', ['-c', check, join(out, 'ct-to-print.ipynb')]);
+    expect(r.stdout.trim()).toBe('4 5 8');
+  });
+
+  it('converts the executed notebook back to the percent source, byte for byte', async () => {
+    const back = join(out, 'back.nb.ts');
+    const r = await voxbook(['convert', join(out, 'ct-to-print.ipynb'), back]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(back, 'utf8')).toBe(readFileSync(NOTEBOOK, 'utf8'));
+  });
 });
 
 describe('voxbook run with parameters and bad input', () => {

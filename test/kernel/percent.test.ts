@@ -69,6 +69,13 @@ describe('ipynb', () => {
     expect(Array.from(back.positions)).toEqual([1.5, -2, 3e5]);
     expect(Array.from(back.indices)).toEqual([0, 1, 4294967295]);
   });
+  it('deflates large arrays and restores them exactly', () => {
+    const positions = Float32Array.from({ length: 100_000 }, (_, i) => Math.sin(i) * 100);
+    const encoded = encodeBinary({ positions }) as { positions: { encoding: string; base64: string } };
+    expect(encoded.positions.encoding).toBe('deflate');
+    const back = decodeBinary(JSON.parse(JSON.stringify(encoded))) as { positions: Float32Array };
+    expect(back.positions).toEqual(positions);
+  });
   it('rejects a document that is not nbformat 4', () => {
     expect(() => fromIpynb({ nbformat: 3, worksheets: [] })).toThrow(/nbformat 4/);
   });
