@@ -7,14 +7,20 @@
  *   options: --only id[,id…]   --force (copy even if an identical-looking file is there)   --help
  *
  * Files are written atomically (temporary name, then rename), and a file already in the
- * cache with the source's size and modification time is left alone. `ct-head-0051-dicom`
- * is not in any package: with --from it is copied; otherwise it is written from the
- * fetched Cranium.inv3 (one uint16 CT slice per file, RescaleIntercept −1024, shuffled names).
- * Where apt is missing it says what to download and where each file goes, and exits 1.
+ * cache with the source's size and modification time is left alone. Without --from, a
+ * package is downloaded only for files that are neither installed on this system nor
+ * already in the cache (so a second run, or one after placing the files by hand, needs no
+ * network). `ct-head-0051-dicom` is not in any package: with --from it is copied; otherwise
+ * it is written from the cached Cranium.inv3 (one uint16 CT slice per file,
+ * RescaleIntercept −1024, shuffled names). Where apt is missing and something must be
+ * downloaded, it says what to download and where each file goes, and exits 1.
+ * With --from, a sample is copied only if the folder holds all of it; otherwise it is
+ * reported as missing (naming the paths) and nothing of it is copied.
  * Exits non-zero whenever something could not be put in place.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,15 +34,14 @@ function parseArgs(argv: string[]): Args {
   const a: Args = { force: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) fail(`${x} needs a value`);
+    const value = (v: string | undefined, name: string) => {
+      if (v === undefined || v === '') fail(`${name} needs a value`);
       return v;
     };
-    if (x === '--from') a.from = value();
-    else if (x.startsWith('--from=')) a.from = x.slice(7);
-    else if (x === '--only') a.only = value().split(',').filter(Boolean);
-    else if (x.startsWith('--only=')) a.only = x.slice(7).split(',').filter(Boolean);
+    if (x === '--from') a.from = value(argv[++i], x);
+    else if (x.startsWith('--from=')) a.from = value(x.slice(7), '--from');
+    else if (x === '--only') a.only = value(argv[++i], x).split(',').filter(Boolean);
+    else if (x.startsWith('--only=')) a.only = value(x.slice(7), '--only').split(',').filter(Boolean);
     else if (x === '--force') a.force = true;
     else if (x === '--help' || x === '-h') a.help = true;
     else fail(`unknown argument "${x}" (try --help)`);
@@ -93,21 +98,55 @@ async function writeFileAtomic(dest: string, data: Uint8Array | string): Promise
   }
 }
 
-/** Copies an item (file, or the matching regular files of a folder) from `srcRoot`-relative `src`. */
+const isFolderItem = (item: SampleItem) => item.cachePath.endsWith('/');
+
+/** The files (regular, or symbolic links to regular files) directly in `dir` that `item` takes, sorted. */
+async function folderFiles(dir: string, item: SampleItem): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const e of entries) {
+    if (item.include && !item.include.test(e.name)) continue;
+    if (e.isFile() || (e.isSymbolicLink() && (await isFile(path.join(dir, e.name))))) names.push(e.name);
+  }
+  return names.sort();
+}
+
+/**
+ * What of `item` is missing at `p` (a file, or a folder for folder items), or undefined
+ * if it is all there: a folder item needs at least one file, and `item.files` if given.
+ */
+async function whatIsMissing(p: string, item: SampleItem): Promise<string | undefined> {
+  if (!isFolderItem(item)) return (await isFile(p)) ? undefined : p;
+  if (!(await isDir(p))) return p;
+  const n = (await folderFiles(p, item)).length;
+  if (n === 0) return `${p} (no files${item.include ? ` matching ${item.include}` : ''} in it)`;
+  if (item.files !== undefined && n < item.files) return `${p} (only ${n} of its ${item.files} files)`;
+  return undefined;
+}
+
+/** Copies an item (file, or the matching files of a folder) from `src`. */
 async function copyItem(src: string, item: SampleItem, cache: string, force: boolean, counts: Counts): Promise<void> {
   const dest = path.join(cache, item.cachePath);
-  if (!item.cachePath.endsWith('/')) {
+  if (!isFolderItem(item)) {
     await copyFileAtomic(src, dest, force, counts);
     return;
   }
-  const entries = await fs.readdir(src, { withFileTypes: true });
-  const names = entries.filter((e) => e.isFile() && (!item.include || item.include.test(e.name))).map((e) => e.name);
-  if (names.length === 0) throw new Error(`${src} holds no files to copy`);
-  for (const n of names) await copyFileAtomic(path.join(src, n), path.join(dest, n), force, counts);
+  const missing = await whatIsMissing(src, item);
+  if (missing) throw new Error(`${missing} is missing`);
+  for (const n of await folderFiles(src, item)) await copyFileAtomic(path.join(src, n), path.join(dest, n), force, counts);
 }
 
 async function isFile(p: string): Promise<boolean> {
-  return fs.stat(p).then((s) => s.isFile() || s.isDirectory(), () => false);
+  return fs.stat(p).then((s) => s.isFile(), () => false);
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+/** Whether `p` (a file, or a folder for folder items) exists on this system. */
+async function exists(p: string, item: SampleItem): Promise<boolean> {
+  return isFolderItem(item) ? isDir(p) : isFile(p);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -116,15 +155,21 @@ async function isFile(p: string): Promise<boolean> {
 /** --from DIR: the folder is laid out like the cache. */
 async function seedFrom(dir: string, samples: readonly Sample[], cache: string, force: boolean): Promise<string[]> {
   const problems: string[] = [];
-  if (!(await isFile(dir))) fail(`--from ${dir}: no such folder`);
+  if (!(await isDir(dir))) fail(`--from ${dir}: no such folder`);
   for (const s of samples) {
     const counts: Counts = { copied: 0, kept: 0, bytes: 0 };
+    // All of a sample or none of it: check every item before copying any.
+    const missing: string[] = [];
+    for (const it of s.items) {
+      const m = await whatIsMissing(path.join(dir, it.cachePath), it);
+      if (m) missing.push(m);
+    }
+    if (missing.length > 0) {
+      problems.push(`${s.id}: missing from ${dir}: ${missing.join(', ')}`);
+      continue;
+    }
     try {
-      for (const it of s.items) {
-        const src = path.join(dir, it.cachePath);
-        if (!(await isFile(src))) throw new Error(`${src} is missing`);
-        await copyItem(src, it, cache, force, counts);
-      }
+      for (const it of s.items) await copyItem(path.join(dir, it.cachePath), it, cache, force, counts);
       log(`${s.id}: ${counts.copied} copied (${(counts.bytes / 1e6).toFixed(1)} MB), ${counts.kept} already there`);
     } catch (e) {
       problems.push(`${s.id}: ${e instanceof Error ? e.message : String(e)}`);
@@ -133,11 +178,34 @@ async function seedFrom(dir: string, samples: readonly Sample[], cache: string, 
   return problems;
 }
 
-function which(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+/** Whether an executable `cmd` is on $PATH (no shell needed). */
+function onPath(cmd: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, cmd);
+    try {
+      accessSync(p, fsConstants.X_OK);
+      if (statSync(p).isFile()) return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
 }
 
-/** apt-get download + dpkg-deb -x; files already installed on this system are copied directly. */
+/**
+ * Whether `item` must come from a download: it is not installed on this system, and not
+ * already complete in the cache (or --force asks to replace it).
+ */
+async function needsDownload(item: SampleItem, cache: string, force: boolean): Promise<boolean> {
+  if (await exists(item.packagePath!, item)) return false;
+  return force || (await whatIsMissing(path.join(cache, item.cachePath), item)) !== undefined;
+}
+
+/**
+ * apt-get download + dpkg-deb -x; files installed on this system are copied directly, and
+ * files already in the cache are kept unless `force`.
+ */
 async function fetchWithApt(samples: readonly Sample[], cache: string, force: boolean): Promise<string[]> {
   const problems: string[] = [];
   const tmp = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'voxbook-fetch-'));
@@ -149,12 +217,16 @@ async function fetchWithApt(samples: readonly Sample[], cache: string, force: bo
       try {
         for (const it of s.items) {
           let root = '/';
-          if (!(await isFile(it.packagePath!))) {
+          if (!(await exists(it.packagePath!, it))) {
+            if (!(await needsDownload(it, cache, force))) {
+              counts.kept += isFolderItem(it) ? (await folderFiles(path.join(cache, it.cachePath), it)).length : 1;
+              continue;
+            }
             root = extracted.get(s.debianPackage) ?? (await downloadAndExtract(s.debianPackage, tmp));
             extracted.set(s.debianPackage, root);
           }
           const src = path.join(root, it.packagePath!);
-          if (!(await isFile(src))) throw new Error(`${it.packagePath} is not in package ${s.debianPackage} (has the package changed?)`);
+          if (!(await exists(src, it))) throw new Error(`${it.packagePath} is not in package ${s.debianPackage} (has the package changed?)`);
           await copyItem(src, it, cache, force, counts);
         }
         log(`${s.id}: ${counts.copied} copied (${(counts.bytes / 1e6).toFixed(1)} MB) from ${s.debianPackage}, ${counts.kept} already there`);
@@ -183,22 +255,28 @@ async function downloadAndExtract(pkg: string, tmp: string): Promise<string> {
   return root;
 }
 
-function manualInstructions(samples: readonly Sample[], cache: string): string {
+/** What to download by hand and where to put it: for `toDownload`, and a note for each derived sample in `samples`. */
+function manualInstructions(toDownload: readonly Sample[], samples: readonly Sample[], cache: string): string {
+  const missing = ['apt-get', 'dpkg-deb'].filter((c) => !onPath(c)).join(' and ');
   const lines = [
-    'apt-get is not available here, so the samples cannot be downloaded automatically.',
+    `${missing} ${missing.includes(' and ') ? 'are' : 'is'} not available here, so the samples cannot be downloaded automatically.`,
     'Download these Debian packages (any recent release; from https://packages.debian.org/<package>),',
     'unpack each (`ar x pkg.deb && tar xf data.tar.xz`, or 7-Zip), and copy the files as listed:',
     '',
   ];
-  for (const s of samples) {
+  for (const s of toDownload) {
     if (!s.debianPackage) continue;
     lines.push(`  ${s.id} — package ${s.debianPackage} (https://packages.debian.org/stable/all/${s.debianPackage}/download), ${s.licence}`);
     for (const it of s.items) {
-      const what = it.cachePath.endsWith('/') ? `the files in ${it.packagePath}${it.include ? ` matching ${it.include}` : ''}` : it.packagePath;
+      const what = isFolderItem(it) ? `the files in ${it.packagePath}${it.include ? ` matching ${it.include}` : ''}` : it.packagePath;
       lines.push(`    ${what}\n      → ${path.join(cache, it.cachePath)}`);
     }
   }
-  lines.push('', 'Then run `npm run fetch-data` again (it writes ct-head-0051-dicom from Cranium.inv3), or use --from DIR with a folder laid out like that.');
+  for (const s of samples) {
+    if (s.debianPackage) continue;
+    lines.push(`  ${s.id} — nothing to download: fetch-data writes it from sample ${s.derivedFrom?.id ?? '?'}\n      → ${path.join(cache, s.items[0]!.cachePath)}`);
+  }
+  lines.push('', 'Then run `npm run fetch-data` again (it keeps what is in the cache and writes the derived samples), or use --from DIR with a folder laid out like the cache.');
   return lines.join('\n');
 }
 
@@ -299,7 +377,8 @@ export async function writeDicomSeriesFromInv3(inv3Path: string, dir: string): P
     ds_.element(0x0020, 0x000d, 'UI', study);
     ds_.element(0x0020, 0x000e, 'UI', series);
     ds_.element(0x0020, 0x0013, 'IS', String(k + 1));
-    ds_.element(0x0020, 0x0032, 'DS', [v.originMm[0], v.originMm[1], v.originMm[2] + k * v.spacingMm[2]].map(ds).join('\\'));
+    // Positions to 0.1 µm, as in the shared copy of this series (and the registry's originMm).
+    ds_.element(0x0020, 0x0032, 'DS', [v.originMm[0], v.originMm[1], v.originMm[2] + k * v.spacingMm[2]].map((x) => ds(Number(x.toFixed(4)))).join('\\'));
     ds_.element(0x0020, 0x0037, 'DS', '1\\0\\0\\0\\1\\0');
     ds_.element(0x0020, 0x0052, 'UI', frame);
     ds_.element(0x0028, 0x0002, 'US', 1);
@@ -337,15 +416,15 @@ export async function writeDicomSeriesFromInv3(inv3Path: string, dir: string): P
   return nz;
 }
 
-async function deriveDicom(cache: string, force: boolean): Promise<string[]> {
+async function deriveDicom(sample: Sample, cache: string, force: boolean): Promise<string[]> {
   const inv3 = path.join(cache, 'Cranium.inv3');
-  const dir = path.join(cache, 'ct-head-0051-dicom');
-  if (!(await isFile(inv3))) return ['ct-head-0051-dicom: needs Cranium.inv3 (sample ct-head-0051) first'];
-  const existing = await fs.readdir(dir).catch(() => [] as string[]);
-  if (!force && existing.filter((n) => n.endsWith('.dcm')).length === 108) {
-    log('ct-head-0051-dicom: 108 files already there');
+  const item = sample.items[0]!;
+  const dir = path.join(cache, item.cachePath);
+  if (!force && (await whatIsMissing(dir, item)) === undefined) {
+    log(`${sample.id}: ${(await folderFiles(dir, item)).length} files already there`);
     return [];
   }
+  if (!(await isFile(inv3))) return [`${sample.id}: needs ${inv3} (sample ct-head-0051) first`];
   try {
     const n = await writeDicomSeriesFromInv3(inv3, dir);
     log(`ct-head-0051-dicom: wrote ${n} DICOM files from Cranium.inv3`);
@@ -374,8 +453,23 @@ function licenceNotes(samples: readonly Sample[]): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log('usage: npm run fetch-data [-- --from DIR] [--only id,id] [--force]\n\nsamples:\n' +
-      SAMPLES.map((s) => `  ${s.id.padEnd(20)} ${s.debianPackage ? `(${s.debianPackage})` : `(derived from ${s.derivedFrom?.id})`} ${s.description}`).join('\n'));
+    console.log([
+      'usage: npm run fetch-data [-- OPTIONS]',
+      '       node --import tsx datasets/fetch-data.ts [OPTIONS]',
+      '',
+      `Puts the sample data into the cache: $VOXBOOK_DATA if set, else <repo>/data (now ${await dataCacheDir()}).`,
+      'Without --from, each package is fetched with `apt-get download`; files installed on this',
+      'system or already in the cache are used as they are. Without apt it says what to download.',
+      '',
+      'options:',
+      '  --from DIR        copy from DIR, a folder laid out like the cache (e.g. ../shared/datasets)',
+      '  --only ID[,ID…]   only these samples (default: all)',
+      '  --force           copy or download even files that look up to date',
+      '  -h, --help        show this help',
+      '',
+      'samples:',
+      ...SAMPLES.map((s) => `  ${s.id.padEnd(20)} ${s.debianPackage ? `(${s.debianPackage})` : `(derived from ${s.derivedFrom?.id})`} ${s.description}`),
+    ].join('\n'));
     return;
   }
   let samples = SAMPLES;
@@ -394,14 +488,22 @@ async function main(): Promise<void> {
     problems = await seedFrom(path.resolve(args.from), samples, cache, args.force);
   } else {
     const packaged = samples.filter((s) => s.debianPackage);
-    const needDownload = [];
-    for (const s of packaged) for (const it of s.items) if (!(await isFile(it.packagePath!))) needDownload.push(s);
-    if (needDownload.length > 0 && !(which('apt-get') && which('dpkg-deb'))) {
-      console.error(manualInstructions(packaged, cache));
+    const toDownload: Sample[] = [];
+    for (const s of packaged) {
+      for (const it of s.items) {
+        if (await needsDownload(it, cache, args.force)) {
+          toDownload.push(s);
+          break;
+        }
+      }
+    }
+    if (toDownload.length > 0 && !(onPath('apt-get') && onPath('dpkg-deb'))) {
+      console.error(manualInstructions(toDownload, samples, cache));
       process.exit(1);
     }
     problems = await fetchWithApt(packaged, cache, args.force);
-    if (samples.some((s) => s.id === 'ct-head-0051-dicom')) problems.push(...(await deriveDicom(cache, args.force)));
+    const dicom = samples.find((s) => s.id === 'ct-head-0051-dicom');
+    if (dicom) problems.push(...(await deriveDicom(dicom, cache, args.force)));
   }
   await writeFileAtomic(path.join(cache, 'README.md'), licenceNotes(SAMPLES));
   if (problems.length > 0) {

@@ -13,6 +13,8 @@ export interface SampleItem {
   readonly packagePath?: string;
   /** For folder items taken from a package: which file names to copy. */
   readonly include?: RegExp;
+  /** For folder items: how many files a complete copy holds (a folder with fewer is refused). */
+  readonly files?: number;
 }
 
 export interface Sample {
@@ -47,7 +49,7 @@ export const SAMPLES: readonly Sample[] = [
     description: 'The ct-head-0051 CT as a DICOM CT series: 108 single-slice files with shuffled names, uint16 with RescaleIntercept −1024, LPS',
     derivedFrom: { id: 'ct-head-0051', how: 'Cranium.inv3 written as a DICOM series (rows posterior, slices superior, grid centred on the origin)' },
     licence: 'GPL-2.0 (InVesalius, CTI Renato Archer)',
-    items: [{ cachePath: 'ct-head-0051-dicom/' }],
+    items: [{ cachePath: 'ct-head-0051-dicom/', files: 108 }],
     main: 'ct-head-0051-dicom',
     facts: { files: 108, originMm: [-122.0215, -122.0215, -80.25] },
   },
