@@ -50,8 +50,9 @@ const CACHE_LIMIT = 64;
 /**
  * The reactive kernel (DESIGN.md §2): parses the notebook, analyses each code cell, keeps
  * the dataflow graph, runs cells in topological order as async functions of their inputs,
- * and caches results by content hash — hash(cell source, parents' keys, parameters,
- * library versions) — so an unchanged cell is never recomputed.
+ * and caches results by content hash — hash(cell source, the keys of the values it reads,
+ * parameter overrides, library versions) — so an unchanged cell is never recomputed and a
+ * changed parameter re-runs only the cells that read it.
  * It knows nothing of imaging: values are opaque, displays go through `toMimeBundle`.
  */
 export class Kernel {
@@ -62,6 +63,8 @@ export class Kernel {
   private states = new Map<string, CellState>();
   /** name → value, for names whose defining cell last ran successfully. */
   private scope = new Map<string, unknown>();
+  /** name → the key its value is cached under (see `valueKey`); cells' keys are built from these. */
+  private nameKeys = new Map<string, string>();
   private cache = new Map<string, CacheEntry>();
   private parameters: Record<string, unknown> = {};
   private overrides: Record<string, unknown> = {};
@@ -89,6 +92,7 @@ export class Kernel {
       this.startedAt = new Date().toISOString();
       this.states.clear();
       this.scope.clear();
+      this.nameKeys.clear();
       this.reanalyze();
     });
   }
@@ -264,7 +268,7 @@ export class Kernel {
       const isParams = cellTags(cell).includes('parameters');
       const key = hashString(JSON.stringify([
         cell.source,
-        parents.map((p) => this.states.get(p)!.key).sort(),
+        (this.graph.inputs.get(id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? '']),
         isParams ? this.overrides : null,
         this.host.versions ?? {},
       ]));
@@ -275,7 +279,7 @@ export class Kernel {
         continue;
       }
       if (hit) {
-        this.applyValues(id, hit.values);
+        this.applyValues(id, hit.values, key);
         if (isParams) this.parameters = { ...hit.values };
         this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true });
         continue;
@@ -287,7 +291,7 @@ export class Kernel {
         this.clearValues(id);
         this.setState(id, { status: 'error', key: '', outputs: result.outputs, error: result.error, ms: result.ms, cached: false });
       } else {
-        this.applyValues(id, result.values);
+        this.applyValues(id, result.values, key);
         this.remember(key, { values: result.values, outputs: result.outputs, ms: result.ms });
         this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false });
       }
@@ -301,12 +305,19 @@ export class Kernel {
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private applyValues(id: string, values: Readonly<Record<string, unknown>>): void {
-    for (const [name, v] of Object.entries(values)) if (this.graph.definer.get(name) === id) this.scope.set(name, v);
+  private applyValues(id: string, values: Readonly<Record<string, unknown>>, cellKey: string): void {
+    for (const [name, v] of Object.entries(values)) {
+      if (this.graph.definer.get(name) !== id) continue;
+      this.scope.set(name, v);
+      this.nameKeys.set(name, valueKey(cellKey, name, v));
+    }
   }
 
   private clearValues(id: string): void {
-    for (const [name, definer] of this.graph.definer) if (definer === id) this.scope.delete(name);
+    for (const [name, definer] of this.graph.definer) if (definer === id) {
+      this.scope.delete(name);
+      this.nameKeys.delete(name);
+    }
   }
 
   private compiledFor(cell: Cell, outputs: readonly string[]): CompiledCell {
@@ -356,6 +367,19 @@ export class Kernel {
       return { error: describeError(e, sourceUrl, compiled), outputs, ms: performance.now() - t0 };
     }
   }
+}
+
+/**
+ * The cache identity of one output value. A primitive (a parameter, a threshold) is keyed by
+ * its value, so editing one parameter in a cell that defines several re-runs only the cells
+ * that read that one; anything else is keyed by the cell that made it and its name.
+ */
+function valueKey(cellKey: string, name: string, value: unknown): string {
+  const t = typeof value;
+  if (value === null || t === 'undefined' || t === 'boolean' || t === 'number' || (t === 'string' && (value as string).length <= 4096)) {
+    return `value:${t}:${String(value)}`;
+  }
+  return `cell:${cellKey}:${name}`;
 }
 
 /** Lines the AsyncFunction wrapper adds before the body (`async function anonymous(…\n) {\n`). */

@@ -164,4 +164,15 @@ w
     expect(await h.kernel.run()).toBe(true);
     expect(h.last('b').outputs[0]!.data['text/plain']).toBe('21');
   });
+
+  it('re-runs only the readers of a parameter when one of several parameters changes', async () => {
+    const h = harness();
+    const nb = (m: number) => `// %% id="p" tags=["parameters"]\nconst path = 'scan';\nconst level = ${m};\n\n// %% id="load"\nconst data = [path.length, 2, 3];\n\n// %% id="seg"\nconst kept = data.filter((x) => x >= level);\nkept.length\n`;
+    await h.kernel.open(nb(2));
+    await h.kernel.run();
+    h.clear();
+    await h.kernel.edit('p', `const path = 'scan';\nconst level = 4;`);
+    expect(h.ranFresh()).toEqual(['p', 'seg']);
+    expect(h.last('seg').outputs[0]!.data['text/plain']).toBe('1');
+  });
 });
