@@ -142,7 +142,7 @@ export function applyKernelMessage(state: NotebookState, message: KernelMessage)
           return {
             ...rest,
             status: message.status,
-            outputs: message.outputs,
+            outputs: message.outputs ?? c.outputs,
             ...(message.error ? { error: message.error } : {}),
             ...(message.ms !== undefined ? { ms: message.ms } : {}),
             ...(message.cached !== undefined ? { cached: message.cached } : {}),

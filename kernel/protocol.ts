@@ -89,7 +89,8 @@ export type KernelMessage =
       readonly type: 'cell';
       readonly id: string;
       readonly status: CellStatus;
-      readonly outputs: readonly MimeBundle[];
+      /** The cell's outputs when they changed; absent when they are the same as last sent (a status change only). */
+      readonly outputs?: readonly MimeBundle[];
       readonly error?: CellError;
       /** Wall time of the last run, ms; 0 when served from the cache. */
       readonly ms?: number;

@@ -65,6 +65,9 @@ export class Kernel {
   private scope = new Map<string, unknown>();
   /** name → the key its value is cached under (see `valueKey`); cells' keys are built from these. */
   private nameKeys = new Map<string, string>();
+  /** Cells whose current outputs the host has been sent. */
+  private sentOutputs = new Set<string>();
+  private openedWith = '';
   private cache = new Map<string, CacheEntry>();
   private parameters: Record<string, unknown> = {};
   private overrides: Record<string, unknown> = {};
@@ -85,6 +88,11 @@ export class Kernel {
 
   open(text: string, overrides: Readonly<Record<string, unknown>> = {}): Promise<void> {
     return this.enqueue(async () => {
+      // Re-opening the same text with the same overrides (the app's "Run all") keeps every
+      // cell's state, so unchanged cells are neither recomputed nor re-sent.
+      const opening = JSON.stringify([text, overrides]);
+      if (opening === this.openedWith) return;
+      this.openedWith = opening;
       const nb = parsePercent(text);
       this.cells = [...nb.cells];
       this.overrides = { ...overrides };
@@ -93,6 +101,7 @@ export class Kernel {
       this.states.clear();
       this.scope.clear();
       this.nameKeys.clear();
+      this.sentOutputs.clear();
       this.reanalyze();
     });
   }
@@ -102,6 +111,7 @@ export class Kernel {
       const i = this.cells.findIndex((c) => c.id === id);
       if (i < 0) throw new Error(`no cell with id "${id}"`);
       this.cells[i] = { ...this.cells[i]!, source };
+      this.openedWith = '';
       this.reanalyze();
       await this.runCells([id]);
     });
@@ -199,7 +209,10 @@ export class Kernel {
     const next = { ...prev, ...patch };
     if (patch.status && patch.status !== 'error' && !('error' in patch)) delete next.error;
     this.states.set(id, next);
-    this.emit({ type: 'cell', id, status: next.status, outputs: next.outputs, ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached });
+    // Outputs travel only when they changed: a mesh and its STL are tens of MB to clone.
+    const outputsChanged = !this.sentOutputs.has(id) || next.outputs !== prev.outputs;
+    this.sentOutputs.add(id);
+    this.emit({ type: 'cell', id, status: next.status, ...(outputsChanged ? { outputs: next.outputs } : {}), ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached });
   }
 
   private runInfo(): RunInfo {

@@ -35,7 +35,8 @@ export async function runNotebookInWorker(
     return await new Promise<RunOutcome>((resolve) => {
       kernel.onMessage((m: KernelMessage) => {
         if (m.type === 'cell') {
-          const c: CellOutcome = { id: m.id, status: m.status, outputs: m.outputs, ...(m.error ? { error: m.error } : {}), ms: m.ms ?? 0, cached: m.cached ?? false };
+          const outputs = m.outputs ?? cells.get(m.id)?.outputs ?? [];
+          const c: CellOutcome = { id: m.id, status: m.status, outputs, ...(m.error ? { error: m.error } : {}), ms: m.ms ?? 0, cached: m.cached ?? false };
           cells.set(m.id, c);
           onCell?.(c);
         } else if (m.type === 'log') logs.push(`${m.level}: ${m.text}`);

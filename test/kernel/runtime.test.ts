@@ -9,7 +9,14 @@ function harness(modules: Record<string, Record<string, unknown>> = {}) {
     if (!(s in modules)) throw new Error(`no module ${s}`);
     return modules[s]!;
   } }, (m) => messages.push(m));
-  const last = (id: string) => [...messages].reverse().find((m): m is Extract<KernelMessage, { type: 'cell' }> => m.type === 'cell' && m.id === id)!;
+  type CellMessage = Extract<KernelMessage, { type: 'cell' }>;
+  /** The latest status of a cell, with the outputs it last received (messages omit unchanged outputs). */
+  const last = (id: string) => {
+    const mine = messages.filter((m): m is CellMessage => m.type === 'cell' && m.id === id);
+    const latest = mine[mine.length - 1]!;
+    const withOutputs = [...mine].reverse().find((m) => m.outputs !== undefined);
+    return { ...latest, outputs: withOutputs?.outputs ?? [] };
+  };
   const ranFresh = () => messages.filter((m) => m.type === 'cell' && m.status === 'running').map((m) => (m as { id: string }).id);
   return { kernel, messages, last, ranFresh, clear: () => (messages.length = 0) };
 }
@@ -45,8 +52,12 @@ describe('Kernel', () => {
     await h.kernel.open(NB);
     await h.kernel.run();
     h.clear();
+    await h.kernel.open(NB); // the app's Run all re-sends the text
     await h.kernel.run();
     expect(h.ranFresh()).toEqual([]);
+    // Nothing changed, so no outputs travel again.
+    expect(h.messages.filter((m) => m.type === 'cell' && m.outputs !== undefined)).toEqual([]);
+    h.clear();
     await h.kernel.edit('b', 'const k = 10;');
     expect(h.ranFresh()).toEqual(['b', 'a', 'c']);
     expect(h.last('c').outputs[0]!.data['text/plain']).toBe('30');
