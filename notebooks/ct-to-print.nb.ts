@@ -27,13 +27,12 @@ import {
 } from 'voxbook';
 
 const ct = await loadInput(input);
-const _notes = [`**Input:** ${ct.source?.description ?? input}`];
-if (ct.source?.valueUnit !== 'HU') {
-  _notes.push(`**Warning:** this volume's values are not known to be Hounsfield units (modality: ${ct.source?.modality ?? 'unknown'}); the bone window ${minHu}..${maxHu} assumes CT in HU.`);
-}
-markdown(_notes.join('\n\n'))
+markdown(`**Input:** ${ct.source?.description ?? input}`)
 
 // %% id="describe"
+if (ct.source?.valueUnit !== 'HU') {
+  display(markdown(`**Warning:** this volume's values are not known to be Hounsfield units (modality: ${ct.source?.modality ?? 'unknown'}); the bone window ${minHu}..${maxHu} assumes CT in HU.`));
+}
 display(describeVolume(ct));
 display(histogram(ct, { markers: { minHu, maxHu } }));
 sliceView(ct)

@@ -48,6 +48,9 @@ export function histogram(volume: Volume, options: HistogramOptions = {}): View<
       if (count > 0) rows.push({ x1: bins.min + b * bins.width, x2: bins.min + (b + 1) * bins.width, count });
     });
     const markers = Object.entries(options.markers ?? {});
+    const right = Math.max(bins.min + bins.counts.length * bins.width, ...markers.map(([, v]) => v));
+    const left = Math.min(bins.min, ...markers.map(([, v]) => v));
+    const middle = (left + right) / 2;
     const svg = Plot.plot({
       document: plotDocument(),
       width: 680,
@@ -59,7 +62,12 @@ export function histogram(volume: Volume, options: HistogramOptions = {}): View<
       marks: [
         Plot.rectY(rows, { x1: 'x1', x2: 'x2', y1: 0.8, y2: 'count', fill: '#4f7cac' }),
         Plot.ruleX(markers.map(([, v]) => v), { stroke: '#c0392b', strokeDasharray: '4,3' }),
-        Plot.text(markers.map(([k, v]) => ({ k, v })), { x: 'v', text: (d: { k: string; v: number }) => `${d.k} ${d.v}`, frameAnchor: 'top', dy: 6, dx: 4, textAnchor: 'start', fill: '#c0392b' }),
+        // Labels sit right of their rule in the left half and left of it in the right half, so
+        // a marker at the edge (maxHu beyond the data) is not clipped.
+        ...(['start', 'end'] as const).map((anchor) => Plot.text(
+          markers.filter(([, v]) => (v > middle) === (anchor === 'end')).map(([k, v]) => ({ k, v })),
+          { x: 'v', text: (d: { k: string; v: number }) => `${d.k} ${d.v}`, frameAnchor: 'top', dy: 6, dx: anchor === 'start' ? 4 : -4, textAnchor: anchor, fill: '#c0392b' },
+        )),
       ],
     }) as unknown as Element;
     svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');

@@ -129,8 +129,8 @@ describe('voxbook run with parameters and bad input', () => {
     const r = await voxbook(['run', NOTEBOOK, '--out', out, '-p', `input=${join(DATA, 'mri-colin27/ch2.nii.gz')}`]);
     expect(r.code, r.stderr).toBe(0);
     const nb = JSON.parse(readFileSync(join(out, 'ct-to-print.ipynb'), 'utf8'));
-    const load = nb.cells.find((c: { id: string }) => c.id === 'load');
-    expect(load.outputs[0].data['text/markdown']).toMatch(/not known to be Hounsfield units/);
+    const describe = nb.cells.find((c: { id: string }) => c.id === 'describe');
+    expect(describe.outputs[0].data['text/markdown']).toMatch(/not known to be Hounsfield units/);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).input.valueUnit).toBe(null);
   }, 120_000);
 
