@@ -90,10 +90,10 @@ export class Kernel {
     return this.enqueue(async () => {
       // Re-opening the same text with the same overrides (the app's "Run all") keeps every
       // cell's state, so unchanged cells are neither recomputed nor re-sent.
-      const opening = JSON.stringify([text, overrides]);
+      const nb = parsePercent(text);
+      const opening = fingerprint(nb.cells, overrides);
       if (opening === this.openedWith) return;
       this.openedWith = opening;
-      const nb = parsePercent(text);
       this.cells = [...nb.cells];
       this.overrides = { ...overrides };
       this.notebookSha256 = await sha256Hex(text);
@@ -111,7 +111,7 @@ export class Kernel {
       const i = this.cells.findIndex((c) => c.id === id);
       if (i < 0) throw new Error(`no cell with id "${id}"`);
       this.cells[i] = { ...this.cells[i]!, source };
-      this.openedWith = '';
+      this.openedWith = fingerprint(this.cells, this.overrides);
       this.reanalyze();
       await this.runCells([id]);
     });
@@ -380,6 +380,11 @@ export class Kernel {
       return { error: describeError(e, sourceUrl, compiled), outputs, ms: performance.now() - t0 };
     }
   }
+}
+
+/** What makes two opened notebooks the same: their cells and the parameter overrides (not formatting). */
+function fingerprint(cells: readonly Cell[], overrides: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify([cells.map((c) => [c.id, c.kind, c.source, c.metadata]), overrides]);
 }
 
 /**

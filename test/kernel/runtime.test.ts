@@ -65,6 +65,12 @@ describe('Kernel', () => {
     await h.kernel.edit('b', 'const k = 2;'); // back to a cached state
     expect(h.ranFresh()).toEqual([]);
     expect(h.last('c').outputs[0]!.data['text/plain']).toBe('6');
+    // The app then re-sends the edited text with Run all: nothing runs and nothing is re-sent.
+    h.clear();
+    await h.kernel.open(NB);
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual([]);
+    expect(h.messages.filter((m) => m.type === 'cell' && m.outputs !== undefined)).toEqual([]);
   });
 
   it('applies parameter overrides coerced to the default type', async () => {
