@@ -1,21 +1,19 @@
 /**
  * `<vb-cell>`: one notebook cell — its source in an editor (code) or rendered (markdown),
- * its status and run time, what went wrong if anything, and its outputs.
+ * its status and run time, what went wrong if anything, and its outputs. Rendered markdown
+ * and outputs each live in their own shadow root (output-view.ts).
  *
- * Events (bubbling, composed): `vb-run-cell` {id, source} on Shift-Enter in a code cell;
- * `vb-source-change` {id, source} when a markdown cell leaves editing; `vb-show-cell` {id}
- * when the user follows a link to another cell.
+ * Events (bubbling, composed): `vb-run-cell` {id, source} on Shift-Enter or the cell's Run
+ * button in a code cell; `vb-source-change` {id, source} when a markdown cell leaves
+ * editing; `vb-show-cell` {id} when the user follows a link to another cell.
  */
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { EditorView } from '@codemirror/view';
-import type { CellError } from '../kernel/protocol.ts';
+import { MIME, type CellError, type MimeBundle } from '../kernel/protocol.ts';
 import { hasExplicitId, type CellState } from './notebook-state.ts';
 import { createCellEditor, markErrorLine, revealLine, setEditorText } from './editor.ts';
 import { formatMs } from './format.ts';
 import { renderOutput } from './output-view.ts';
-import { markdownToHtml } from './renderers/markdown.ts';
-import { pageSanitizer } from './renderers/sanitize.ts';
 
 export interface CellRef {
   readonly id: string;
@@ -40,14 +38,14 @@ const STATUS_TEXT: Readonly<Record<CellState['status'], string>> = {
 export class VbCell extends LitElement {
   static override properties = {
     cell: { attribute: false },
-    position: { type: Number },
+    number: { type: Number },
     blockers: { attribute: false },
     editing: { state: true },
     dirty: { state: true },
   };
   declare cell: CellState | undefined;
-  /** 1-based position in the notebook, shown in the gutter. */
-  declare position: number;
+  /** Code cells: 1-based number among the notebook's code cells, shown in the gutter (0: none). */
+  declare number: number;
   /** For a blocked cell: the failed cells upstream, nearest first. */
   declare blockers: readonly CellRef[];
   /** Markdown cells: showing the source editor rather than the rendered text. */
@@ -57,10 +55,12 @@ export class VbCell extends LitElement {
 
   #editor: EditorView | undefined;
   #ranSource = '';
+  /** The rendered markdown's bundle, kept while the source is the same (so it is not re-rendered). */
+  #markdown: { readonly source: string; readonly bundle: MimeBundle } | undefined;
 
   constructor() {
     super();
-    this.position = 0;
+    this.number = 0;
     this.blockers = [];
     this.editing = false;
     this.dirty = false;
@@ -98,6 +98,15 @@ export class VbCell extends LitElement {
     }
   }
 
+  /**
+   * The editor's text when it differs from the cell's source — typed but not yet run (code)
+   * or still being edited (markdown) — else undefined.
+   */
+  get draft(): string | undefined {
+    const text = this.#editor?.state.doc.toString();
+    return text !== undefined && this.cell && text !== this.cell.source ? text : undefined;
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#editor?.destroy();
@@ -109,8 +118,10 @@ export class VbCell extends LitElement {
     return html`
       <section class=${cls} data-cell-id=${cell.id} data-status=${cell.status}>
         <div class="vb-gutter">
-          <span class="vb-position">[${this.position}]</span>
+          <span class="vb-position">[${this.number}]</span>
           <span class="vb-status-dot" title=${STATUS_TEXT[cell.status]}></span>
+          <button class="vb-cell-run" aria-label=${`Run cell ${cell.id}`} title="Run this cell and what depends on it (Shift-Enter)"
+            @click=${this.#runFromButton}></button>
         </div>
         <div class="vb-cell-main">
           <div class="vb-cell-head">
@@ -137,8 +148,9 @@ export class VbCell extends LitElement {
         <div class="vb-gutter"></div>
         <div class="vb-cell-main">
           <div class="vb-editor" ?hidden=${!this.editing}></div>
-          <div class="vb-prose" ?hidden=${this.editing} title="Double-click to edit" @dblclick=${this.#editMarkdown}>
-            ${unsafeHTML(markdownToHtml(cell.source, pageSanitizer()))}
+          <div class="vb-prose-box" ?hidden=${this.editing} tabindex="0" aria-keyshortcuts="Enter"
+            title="Markdown: press Enter or double-click to edit" @dblclick=${this.#editMarkdown} @keydown=${this.#proseKey}>
+            <vb-bundle .bundle=${this.#markdownBundle(cell.source)}></vb-bundle>
           </div>
         </div>
       </section>
@@ -197,8 +209,35 @@ export class VbCell extends LitElement {
         if (this.cell?.kind === 'code') this.dirty = source !== this.#ranSource;
       },
       onBlur: () => this.#finishMarkdown(),
+      onEscape: () => {
+        if (this.cell?.kind !== 'markdown') return;
+        this.#finishMarkdown();
+        void this.#focusProse();
+      },
     });
     return this.#editor;
+  }
+
+  #markdownBundle(source: string): MimeBundle {
+    if (this.#markdown?.source !== source) this.#markdown = { source, bundle: { data: { [MIME.markdown]: source } } };
+    return this.#markdown.bundle;
+  }
+
+  #runFromButton = (): void => {
+    const cell = this.cell;
+    if (cell) this.#run(this.#editor?.state.doc.toString() ?? cell.source);
+  };
+
+  /** Enter on the rendered markdown itself (not on a link inside it) edits it. */
+  #proseKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'Enter' || event.composedPath()[0] !== event.currentTarget) return;
+    event.preventDefault();
+    void this.#editMarkdown();
+  };
+
+  async #focusProse(): Promise<void> {
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('.vb-prose-box')?.focus();
   }
 
   #run(source: string): void {
@@ -206,6 +245,7 @@ export class VbCell extends LitElement {
     if (!cell) return;
     if (cell.kind === 'markdown') {
       this.#finishMarkdown();
+      void this.#focusProse();
       return;
     }
     this.#ranSource = source;

@@ -17,8 +17,10 @@ export interface CellEditorOptions {
   readonly onRun: (source: string) => void;
   /** Every change to the text (typing, paste, undo). */
   readonly onChange?: (source: string) => void;
-  /** Escape or focus loss (markdown cells go back to rendered text). */
+  /** Focus loss, Escape included (markdown cells go back to rendered text). */
   readonly onBlur?: () => void;
+  /** Escape, after the editor has given up focus (a markdown cell puts focus on its rendered text). */
+  readonly onEscape?: () => void;
 }
 
 export function createCellEditor(options: CellEditorOptions): EditorView {
@@ -36,6 +38,7 @@ export function createCellEditor(options: CellEditorOptions): EditorView {
           key: 'Escape',
           run: (view) => {
             view.contentDOM.blur();
+            options.onEscape?.();
             return true;
           },
         },

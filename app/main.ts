@@ -5,6 +5,7 @@
 import { KernelClient } from './kernel-client.ts';
 import { NotebookSession } from './notebook-session.ts';
 import { installTestHooks } from './test-hooks.ts';
+import { saveTextFile } from './renderers/file-download.ts';
 import type { CellEventDetail } from './cell-view.ts';
 import './notebook-view.ts';
 import './styles.css';
@@ -42,6 +43,18 @@ view.addEventListener('vb-run-cell', (event) => {
 view.addEventListener('vb-source-change', (event) => {
   const { id, source } = (event as CustomEvent<CellEventDetail>).detail;
   session?.setMarkdown(id, source);
+});
+view.addEventListener('vb-download-notebook', () => {
+  if (!session) return;
+  const text = session.text(view.drafts());
+  saveTextFile(view.path.split('/').pop() || 'notebook.nb.ts', text, 'text/typescript');
+  session.markSaved(text);
+});
+// Edits live only in this page until downloaded: ask before leaving with unsaved ones.
+window.addEventListener('beforeunload', (event) => {
+  if (!session?.hasUnsavedChanges(view.drafts())) return;
+  event.preventDefault();
+  event.returnValue = '';
 });
 view.addEventListener('vb-choose-notebook', (event) => {
   const url = new URL(location.href);

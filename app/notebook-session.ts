@@ -1,6 +1,7 @@
 /**
  * One open notebook and its kernel: the single place where user intents (run all, run a
- * cell, edit markdown) become kernel messages, and kernel messages become new state.
+ * cell, edit markdown) become kernel messages, and kernel messages become new state. It
+ * also knows whether the notebook has edits that were not saved (downloaded) yet.
  */
 import type { KernelClient } from './kernel-client.ts';
 import {
@@ -25,12 +26,15 @@ export class NotebookSession {
   #opened = false;
   /** Whether any cell's source differs from the original text. */
   #edited = false;
+  /** The notebook's text when it was opened or last saved. */
+  #savedText: string;
 
   /** `connect` starts a kernel; it is called again after an interrupt. */
   constructor(connect: () => KernelClient, text: string) {
     this.#connect = connect;
     this.#originalText = text;
     this.#state = stateFromText(text);
+    this.#savedText = notebookText(this.#state);
     this.#client = this.#attach(connect());
   }
 
@@ -45,9 +49,17 @@ export class NotebookSession {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Sends the notebook (with any edits) to the kernel and runs every cell. */
+  /** Whether a run was asked for and the kernel has not finished it. */
+  get running(): boolean {
+    return this.#state.phase === 'running';
+  }
+
+  /**
+   * Sends the notebook (with any edits) to the kernel and runs every cell. Ignored while a
+   * run is in progress (the kernel would queue a second one behind it).
+   */
   runAll(): void {
-    if (this.#state.loadError) return;
+    if (this.#state.loadError || this.running) return;
     this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText);
     this.#opened = true;
     this.#client.run();
@@ -80,6 +92,24 @@ export class NotebookSession {
   setMarkdown(id: string, source: string): void {
     this.#edited = true;
     this.#set(withSource(this.#state, id, source));
+  }
+
+  /**
+   * The notebook as percent-format text: the cells' sources, or for cells in `drafts`
+   * (id → editor text not yet run) that text.
+   */
+  text(drafts: ReadonlyMap<string, string> = new Map()): string {
+    return notebookText(this.#state, drafts);
+  }
+
+  /** Whether `text(drafts)` differs from the notebook as opened or last saved. */
+  hasUnsavedChanges(drafts: ReadonlyMap<string, string> = new Map()): boolean {
+    return !this.#state.loadError && this.text(drafts) !== this.#savedText;
+  }
+
+  /** Records that `text` (from `text()`) was saved: it is the new baseline for unsaved changes. */
+  markSaved(text: string): void {
+    this.#savedText = text;
   }
 
   /**

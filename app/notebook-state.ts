@@ -74,14 +74,17 @@ export function stateFromText(text: string): NotebookState {
   }
 }
 
-/** The notebook as percent-format text, with the cells' current sources. */
-export function notebookText(state: NotebookState): string {
+/**
+ * The notebook as percent-format text, with the cells' current sources — or, for the cells
+ * in `drafts` (id → text), the text in their editors.
+ */
+export function notebookText(state: NotebookState, drafts: ReadonlyMap<string, string> = new Map()): string {
   return serializePercent({
     preamble: state.preamble,
     cells: state.cells.map((c) => ({
       id: c.id,
       kind: c.kind,
-      source: c.source,
+      source: drafts.get(c.id) ?? c.source,
       metadata: c.metadata,
       ...(c.title ? { title: c.title } : {}),
     })),
@@ -211,12 +214,25 @@ export function hasExplicitId(cell: Pick<CellState, 'id'>): boolean {
   return !/^cell-\d+$/.test(cell.id);
 }
 
-/** A short human name for a cell: its title, else its explicit id, else its 1-based position (`cell 4`). */
+/**
+ * Code cells' numbers, 1-based, in document order (markdown cells have none), as shown in
+ * the gutter — like Jupyter's prompts, but fixed by position rather than by run order.
+ */
+export function codeNumbers(state: NotebookState): ReadonlyMap<string, number> {
+  const numbers = new Map<string, number>();
+  for (const c of state.cells) if (c.kind === 'code') numbers.set(c.id, numbers.size + 1);
+  return numbers;
+}
+
+/**
+ * A short human name for a cell: its title, else its explicit id, else its number
+ * (`cell 4`, the fourth code cell; markdown cells, which have no number, by position).
+ */
 export function cellLabel(state: NotebookState, id: string): string {
   const index = state.cells.findIndex((c) => c.id === id);
   if (index < 0) return id;
   const cell = state.cells[index]!;
-  return cell.title ?? (hasExplicitId(cell) ? cell.id : `cell ${index + 1}`);
+  return cell.title ?? (hasExplicitId(cell) ? cell.id : `cell ${codeNumbers(state).get(id) ?? index + 1}`);
 }
 
 export interface RunSummary {

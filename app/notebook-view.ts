@@ -1,15 +1,21 @@
 /**
- * `<vb-notebook>`: the page — a toolbar (notebook path, run summary, Run all) over the
- * cells, and the kernel's warnings and log.
+ * `<vb-notebook>`: the page — a toolbar (notebook path, run summary, Stop, Download, Run
+ * all) over the cells, and the kernel's warnings and log. Run all is disabled while a run
+ * is in progress; Stop is there instead.
  *
- * Events (bubbling): `vb-run-all`; `vb-interrupt`; `vb-choose-notebook` {path}; and the cells' `vb-run-cell` / `vb-source-change`
- * bubble through it. Following a "blocked by" link scrolls to the failed cell.
+ * Events (bubbling): `vb-run-all`; `vb-interrupt`; `vb-download-notebook`; `vb-choose-notebook`
+ * {path}; and the cells' `vb-run-cell` / `vb-source-change` bubble through it. Following a
+ * "blocked by" link scrolls to the failed cell.
  */
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { cellLabel, failedAncestors, summarize, type NotebookState } from './notebook-state.ts';
+import { cellLabel, codeNumbers, failedAncestors, summarize, type NotebookState } from './notebook-state.ts';
 import { formatMs } from './format.ts';
+import type { CellRef } from './cell-view.ts';
 import './cell-view.ts';
+
+/** One empty list for every unblocked cell, so re-rendering the notebook does not re-render them. */
+const NO_BLOCKERS: readonly CellRef[] = [];
 
 export class VbNotebook extends LitElement {
   static override properties = {
@@ -34,12 +40,25 @@ export class VbNotebook extends LitElement {
     return this;
   }
 
+  /** Editor texts that differ from their cells' sources (typed, not yet run), by cell id. */
+  drafts(): ReadonlyMap<string, string> {
+    const drafts = new Map<string, string>();
+    for (const cell of this.querySelectorAll('vb-cell')) {
+      const draft = cell.draft;
+      if (cell.cell && draft !== undefined) drafts.set(cell.cell.id, draft);
+    }
+    return drafts;
+  }
+
   override render() {
     const state = this.state;
     const busy = state ? isBusy(state) : false;
+    const usable = state !== undefined && !state.loadError;
+    const numbers = state ? codeNumbers(state) : new Map<string, number>();
+    const progress = progressOf(state);
     return html`
       <header class="vb-toolbar">
-        <div class="vb-brand"><span class="vb-logo" aria-hidden="true"></span>Voxbook</div>
+        <div class="vb-brand"><span class="vb-logo" aria-hidden="true"></span><span class="vb-brand-name">Voxbook</span></div>
         ${this.#renderPath()}
         <span class="vb-spacer"></span>
         ${state ? this.#renderSummary(state, busy) : nothing}
@@ -48,12 +67,20 @@ export class VbNotebook extends LitElement {
               <span class="vb-stop-icon" aria-hidden="true"></span>Stop
             </button>`
           : nothing}
-        <button class="vb-button vb-button-primary vb-run-all" ?data-busy=${busy} @click=${this.#runAll}
+        <button class="vb-button vb-download-notebook" ?disabled=${!usable} @click=${this.#download} aria-label="Download .nb.ts"
+          title="Save the notebook, with your edits, as a .nb.ts file">
+          <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M6 1.5v6.5M3.2 5.4 6 8.2l2.8-2.8M1.5 10.5h9" /></svg><span class="vb-label-long">Download .nb.ts</span>
+        </button>
+        <button class="vb-button vb-button-primary vb-run-all" ?data-busy=${busy} ?disabled=${busy || !usable} @click=${this.#runAll}
           title="Send the notebook to the kernel and run every cell (cached cells return at once)">
           <span class="vb-run-icon" aria-hidden="true"></span>Run all
         </button>
       </header>
-      <div class="vb-progress" ?hidden=${!busy}><div class="vb-progress-bar" style=${progressStyle(state)}></div></div>
+      <div class="vb-progress" ?hidden=${!busy} role="progressbar" aria-label="Run progress"
+        aria-valuemin="0" aria-valuemax=${progress.total} aria-valuenow=${progress.finished}
+        aria-valuetext=${`${progress.finished} of ${progress.total} cells`}>
+        <div class="vb-progress-bar" style=${`width: ${progress.percent}%`}></div>
+      </div>
       <main class="vb-cells">
         ${state?.loadError ? html`<div class="vb-error" role="alert"><div class="vb-error-head">
             <span class="vb-error-name">Cannot open notebook</span><span class="vb-error-message">${state.loadError}</span>
@@ -63,18 +90,18 @@ export class VbNotebook extends LitElement {
           ? repeat(
               state.cells,
               (c) => c.id,
-              (c, i) => html`<vb-cell
+              (c) => html`<vb-cell
                 .cell=${c}
-                .position=${i + 1}
+                .number=${numbers.get(c.id) ?? 0}
                 .blockers=${c.status === 'blocked'
-                  ? failedAncestors(state, c.id).map((a) => ({ id: a.id, label: `[${state.cells.indexOf(a) + 1}] ${cellLabel(state, a.id)}` }))
-                  : []}
+                  ? failedAncestors(state, c.id).map((a) => ({ id: a.id, label: `[${numbers.get(a.id)}] ${cellLabel(state, a.id)}` }))
+                  : NO_BLOCKERS}
               ></vb-cell>`,
             )
           : nothing}
         ${state && state.log.length > 0 ? this.#renderLog(state) : nothing}
       </main>
-      <footer class="vb-footer">Shift-Enter runs a cell · double-click markdown to edit</footer>
+      <footer class="vb-footer">Shift-Enter runs a cell · Enter or double-click edits markdown · Escape leaves the editor</footer>
     `;
   }
 
@@ -104,7 +131,7 @@ export class VbNotebook extends LitElement {
     if (byStatus.blocked > 0) parts.push(html`<span class="vb-count-blocked">${byStatus.blocked} blocked</span>`);
     if (byStatus.stale > 0) parts.push(html`<span class="vb-count-stale">${byStatus.stale} stale</span>`);
     if (!busy && state.lastRunMs !== undefined) parts.push(html`<span>${formatMs(state.lastRunMs)}</span>`);
-    return html`<div class="vb-summary" data-phase=${busy ? 'running' : state.phase}>${parts}</div>`;
+    return html`<div class="vb-summary" data-phase=${busy ? 'running' : state.phase} aria-live="polite" aria-atomic="true">${parts}</div>`;
   }
 
   #renderWarnings(state: NotebookState): TemplateResult | typeof nothing {
@@ -126,6 +153,10 @@ export class VbNotebook extends LitElement {
     this.dispatchEvent(new CustomEvent('vb-run-all', { bubbles: true, composed: true }));
   };
 
+  #download = (): void => {
+    this.dispatchEvent(new CustomEvent('vb-download-notebook', { bubbles: true, composed: true }));
+  };
+
   #interrupt = (): void => {
     this.dispatchEvent(new CustomEvent('vb-interrupt', { bubbles: true, composed: true }));
   };
@@ -144,11 +175,12 @@ function isBusy(state: NotebookState): boolean {
   return state.cells.some((c) => c.status === 'queued' || c.status === 'running') || state.phase === 'running';
 }
 
-function progressStyle(state: NotebookState | undefined): string {
-  if (!state) return 'width: 0';
+/** How far a run is: code cells finished (done, failed or blocked) of all code cells. */
+function progressOf(state: NotebookState | undefined): { finished: number; total: number; percent: number } {
+  if (!state) return { finished: 0, total: 0, percent: 0 };
   const { code, byStatus } = summarize(state);
   const finished = byStatus.done + byStatus.error + byStatus.blocked;
-  return `width: ${code === 0 ? 0 : Math.round((100 * finished) / code)}%`;
+  return { finished, total: code, percent: code === 0 ? 0 : Math.round((100 * finished) / code) };
 }
 
 customElements.define('vb-notebook', VbNotebook);

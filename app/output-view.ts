@@ -1,36 +1,60 @@
 /**
- * One display bundle under a cell, rendered by its richest MIME type the app knows
- * (renderers/choose.ts). Every HTML string that reaches `unsafeHTML` here was either built
- * from escaped text or sanitised by DOMPurify.
+ * One display bundle, rendered by its richest MIME type the app knows
+ * (renderers/choose.ts), inside its own shadow root: `<vb-bundle>`. Markup from the kernel
+ * (HTML, SVG, markdown) is sanitised by DOMPurify (renderers/sanitize.ts); text and tables
+ * are lit templates, so their text is never parsed as markup. The shadow root keeps an
+ * output's styles (an Observable Plot figure's <style>, say) to itself and the page's out,
+ * and `renderOutput` puts it in a box that clips it (styles.css, `.vb-output`).
+ *
+ * The element re-renders only when given a different bundle object: a kernel message that
+ * leaves a cell's outputs unchanged leaves its views, the 3D view included, as they are.
  */
-import { html, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { MIME, type FileData, type MimeBundle } from '../kernel/protocol.ts';
-import { chooseMime } from './renderers/choose.ts';
-import { pngToHtml } from './renderers/image.ts';
+import { MIME, type MimeBundle } from '../kernel/protocol.ts';
+import { altText, chooseMime } from './renderers/choose.ts';
+import { isFileData } from './renderers/file-download.ts';
+import { renderPng } from './renderers/image.ts';
 import { markdownToHtml } from './renderers/markdown.ts';
 import { isMeshData } from './renderers/mesh-geometry.ts';
+import { outputStyles } from './renderers/output-styles.ts';
 import { pageSanitizer } from './renderers/sanitize.ts';
-import { isTableData, tableToHtml } from './renderers/table.ts';
-import { jsonToHtml, textToHtml } from './renderers/text.ts';
+import { isTableData, renderTable } from './renderers/table.ts';
+import { renderJson, renderText } from './renderers/text.ts';
 import './renderers/file-download.ts';
 import './renderers/mesh-view.ts';
 
+/** A cell output: its box on the page (`.vb-output`, tagged with the MIME type shown) around its shadow root. */
 export function renderOutput(bundle: MimeBundle): TemplateResult {
-  const mime = chooseMime(bundle);
-  if (mime === undefined) {
-    const kinds = Object.keys(bundle.data).join(', ') || 'nothing';
-    return html`<div class="vb-output vb-output-unknown">No renderer for ${kinds}</div>`;
-  }
-  try {
-    return html`<div class="vb-output" data-mime=${mime}>${renderValue(mime, bundle.data[mime])}</div>`;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return html`<div class="vb-output vb-output-unknown">Could not render ${mime}: ${message}</div>`;
+  return html`<div class="vb-output" data-mime=${chooseMime(bundle) ?? 'unknown'}><vb-bundle .bundle=${bundle}></vb-bundle></div>`;
+}
+
+export class VbBundle extends LitElement {
+  static override properties = { bundle: { attribute: false } };
+  static override styles = outputStyles;
+  declare bundle: MimeBundle | undefined;
+
+  override render() {
+    return this.bundle ? renderBundle(this.bundle) : nothing;
   }
 }
 
-function renderValue(mime: string, value: unknown): TemplateResult {
+/** The bundle's chosen representation, or a note saying why there is none. */
+export function renderBundle(bundle: MimeBundle): TemplateResult {
+  const mime = chooseMime(bundle);
+  if (mime === undefined) {
+    const kinds = Object.keys(bundle.data).join(', ') || 'nothing';
+    return html`<div class="vb-output-unknown">No renderer for ${kinds}</div>`;
+  }
+  try {
+    return renderValue(mime, bundle.data[mime], altText(bundle));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return html`<div class="vb-output-unknown">Could not render ${mime}: ${message}</div>`;
+  }
+}
+
+function renderValue(mime: string, value: unknown, alt: string | undefined): TemplateResult {
   switch (mime) {
     case MIME.mesh:
       if (!isMeshData(value)) throw new Error('not a mesh (positions Float32Array, indices Uint32Array, triangles)');
@@ -40,19 +64,22 @@ function renderValue(mime: string, value: unknown): TemplateResult {
       return html`<vb-file-download .file=${value}></vb-file-download>`;
     case MIME.table:
       if (!isTableData(value)) throw new Error('not a table (columns, rows)');
-      return html`<div class="vb-table-scroll">${unsafeHTML(tableToHtml(value))}</div>`;
+      return html`<div class="vb-table-scroll">${renderTable(value)}</div>`;
     case MIME.html:
-      return html`${unsafeHTML(pageSanitizer().html(asText(mime, value)))}`;
+      return html`<div class="vb-html">${unsafeHTML(pageSanitizer().html(asText(mime, value)))}</div>`;
     case MIME.svg:
-      return html`<div class="vb-svg">${unsafeHTML(pageSanitizer().svg(asText(mime, value)))}</div>`;
+      // A figure: one image to assistive technology, named by the bundle's text when it has one.
+      return alt !== undefined
+        ? html`<div class="vb-svg" role="img" aria-label=${alt}>${unsafeHTML(pageSanitizer().svg(asText(mime, value)))}</div>`
+        : html`<div class="vb-svg">${unsafeHTML(pageSanitizer().svg(asText(mime, value)))}</div>`;
     case MIME.png:
-      return html`${unsafeHTML(pngToHtml(asText(mime, value)))}`;
+      return renderPng(asText(mime, value), alt);
     case MIME.markdown:
       return html`<div class="vb-prose">${unsafeHTML(markdownToHtml(asText(mime, value), pageSanitizer()))}</div>`;
     case MIME.json:
-      return html`${unsafeHTML(jsonToHtml(value))}`;
+      return renderJson(value);
     default:
-      return html`${unsafeHTML(textToHtml(asText(mime, value)))}`;
+      return renderText(asText(mime, value));
   }
 }
 
@@ -63,8 +90,10 @@ function asText(mime: string, value: unknown): string {
   throw new Error(`${mime} output is not text`);
 }
 
-function isFileData(value: unknown): value is FileData {
-  if (typeof value !== 'object' || value === null) return false;
-  const f = value as Partial<FileData>;
-  return typeof f.name === 'string' && typeof f.mime === 'string' && f.bytes instanceof Uint8Array;
+customElements.define('vb-bundle', VbBundle);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'vb-bundle': VbBundle;
+  }
 }

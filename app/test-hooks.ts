@@ -19,11 +19,25 @@ declare global {
   }
 }
 
+/** Elements matching `selector` in `root` and in the open shadow roots inside it, in document order. */
+export function deepQueryAll<E extends Element = Element>(root: ParentNode, selector: string): E[] {
+  const found: E[] = [];
+  const walk = (node: ParentNode): void => {
+    for (const el of node.querySelectorAll('*')) {
+      if (el.matches(selector)) found.push(el as E);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(root);
+  return found;
+}
+
 export function installTestHooks(app: Pick<VoxbookTestHooks, 'state' | 'open'>): void {
   window.__voxbook = {
     ...app,
     captureMesh: async (index = 0) => {
-      const views = document.querySelectorAll('vb-mesh-view');
+      // Outputs render in shadow roots (output-view.ts).
+      const views = deepQueryAll<HTMLElementTagNameMap['vb-mesh-view']>(document, 'vb-mesh-view');
       const view = views[index];
       if (!view) throw new Error(`no mesh view #${index} (the page has ${views.length})`);
       return view.capture();

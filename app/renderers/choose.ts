@@ -19,3 +19,10 @@ export const MIME_PREFERENCE: readonly string[] = [
 export function chooseMime(bundle: MimeBundle): string | undefined {
   return MIME_PREFERENCE.find((mime) => bundle.data[mime] !== undefined);
 }
+
+/** The bundle's text/plain, trimmed: what its richer representation shows, in words (alt text). */
+export function altText(bundle: MimeBundle): string | undefined {
+  const text = bundle.data[MIME.text];
+  const joined = typeof text === 'string' ? text : Array.isArray(text) && text.every((t) => typeof t === 'string') ? text.join('') : '';
+  return joined.trim() || undefined;
+}

@@ -1,11 +1,32 @@
 /**
  * `<vb-file-download>`: a `FileData` output (an exported artefact: STL, 3MF, report) as a
  * download link. The Blob and its object URL are made on first click, not on render, as
- * meshes run to tens of megabytes.
+ * meshes run to tens of megabytes. Also: `isFileData`, the check on such a value, and
+ * `saveTextFile`, which downloads text the app itself made (the edited notebook).
  */
 import { LitElement, html } from 'lit';
 import type { FileData } from '../../kernel/protocol.ts';
 import { formatBytes } from '../format.ts';
+
+/** Checks the shape of a file bundle's value (it crossed a worker boundary untyped). */
+export function isFileData(value: unknown): value is FileData {
+  if (typeof value !== 'object' || value === null) return false;
+  const f = value as Partial<FileData>;
+  return typeof f.name === 'string' && typeof f.mime === 'string' && f.bytes instanceof Uint8Array;
+}
+
+/** Offers `text` as a download named `name` (through a Blob URL, revoked once the browser has it). */
+export function saveTextFile(name: string, text: string, mime = 'text/plain'): void {
+  const url = URL.createObjectURL(new Blob([text], { type: `${mime};charset=utf-8` }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 export class VbFileDownload extends LitElement {
   static override properties = { file: { attribute: false } };

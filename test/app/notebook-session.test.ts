@@ -52,6 +52,33 @@ describe('NotebookSession', () => {
     expect(session.state.cells.map((c) => c.status)).toEqual(['queued', 'queued', 'idle']);
   });
 
+  it('ignores Run all while a run is in progress, and takes it again once the kernel is done', () => {
+    const { port, session } = open();
+    session.runAll();
+    session.runAll();
+    expect(port.sent).toEqual([{ type: 'open', text: TEXT }, { type: 'run' }]);
+    expect(session.running).toBe(true);
+    port.reply({ type: 'run-done', ok: true, ms: 5 });
+    expect(session.running).toBe(false);
+    session.runAll();
+    expect(port.sent.map((m) => m.type)).toEqual(['open', 'run', 'open', 'run']);
+  });
+
+  it('knows about unsaved changes: edits and drafts, until saved', () => {
+    const { session } = open();
+    expect(session.hasUnsavedChanges()).toBe(false);
+    expect(session.hasUnsavedChanges(new Map([['a', 'const a = 2;']]))).toBe(true);
+    session.setMarkdown('cell-3', 'new notes');
+    expect(session.hasUnsavedChanges()).toBe(true);
+    const text = session.text(new Map([['b', 'const b = a + 3;']]));
+    expect(text).toContain('// new notes');
+    expect(text).toContain('const b = a + 3;');
+    session.markSaved(text);
+    expect(session.hasUnsavedChanges(new Map([['b', 'const b = a + 3;']]))).toBe(false);
+    // The draft was saved but not run; dropping it (e.g. undo) is a change from what was saved.
+    expect(session.hasUnsavedChanges()).toBe(true);
+  });
+
   it('Shift-Enter on a changed cell sends an edit; on an unchanged one, a run of that cell', () => {
     const { port, session } = open();
     session.runAll();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyKernelMessage,
   cellLabel,
+  codeNumbers,
   failedAncestors,
   notebookText,
   stateFromText,
@@ -68,6 +69,14 @@ describe('stateFromText', () => {
     expect(text).toContain('// %% id="load"\nconst ct = load(minHu, 2);');
     expect(stateFromText(text).cells.map((c) => c.source)).toEqual(state.cells.map((c) => c.source));
   });
+
+  it('writes drafts (editor text not yet run) in place of their cells’ sources', () => {
+    const state = stateFromText(TEXT);
+    const text = notebookText(state, new Map([['cell-4', 'const bone = threshold(ct, 2);'], ['cell-1', '# New title']]));
+    expect(text).toContain('const bone = threshold(ct, 2);');
+    expect(text).toContain('// # New title');
+    expect(state.cells[3]!.source).toBe('const bone = threshold(ct);');
+  });
 });
 
 describe('applyKernelMessage', () => {
@@ -120,11 +129,33 @@ describe('failedAncestors', () => {
     expect(failedAncestors(state, 'params')).toEqual([]);
   });
 
-  it('names cells by title, explicit id or position', () => {
+  it('names cells by title, explicit id or number (as in the gutter: code cells only)', () => {
     const state = stateFromText(TEXT);
     expect(cellLabel(state, 'cell-4')).toBe('Segment the bone');
     expect(cellLabel(state, 'load')).toBe('load');
-    expect(cellLabel(state, 'cell-5')).toBe('cell 5');
+    expect(cellLabel(state, 'cell-5')).toBe('cell 4');
+  });
+});
+
+describe('codeNumbers', () => {
+  it('numbers code cells 1, 2, … in document order and skips markdown cells', () => {
+    const state = stateFromText(`// %%
+const a = 1;
+
+// %% [markdown]
+// text
+
+// %%
+const b = 2;
+
+// %% [markdown]
+// more
+
+// %%
+const c = 3;
+`);
+    expect(state.cells.map((c) => c.kind)).toEqual(['code', 'markdown', 'code', 'markdown', 'code']);
+    expect([...codeNumbers(state)]).toEqual([['cell-1', 1], ['cell-3', 2], ['cell-5', 3]]);
   });
 });
 

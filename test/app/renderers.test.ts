@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { MIME } from '../../kernel/protocol.ts';
-import { chooseMime } from '../../app/renderers/choose.ts';
-import { escapeHtml } from '../../app/renderers/escape.ts';
-import { pngToHtml } from '../../app/renderers/image.ts';
+import { altText, chooseMime } from '../../app/renderers/choose.ts';
+import { isFileData } from '../../app/renderers/file-download.ts';
+import { pngDataUrl } from '../../app/renderers/image.ts';
 import { markdownToHtml } from '../../app/renderers/markdown.ts';
-import { formatValue, isTableData, tableToHtml } from '../../app/renderers/table.ts';
-import { jsonToHtml, textToHtml } from '../../app/renderers/text.ts';
+import { formatValue, isTableData, tableView } from '../../app/renderers/table.ts';
+import { jsonText } from '../../app/renderers/text.ts';
 
-describe('escapeHtml', () => {
-  it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
-  });
-});
-
-describe('tableToHtml', () => {
+// The templates themselves (lit escapes their text) are checked in the browser:
+// test/e2e/showcase.test.ts.
+describe('tableView', () => {
   const table = {
     columns: ['name', 'volume (mm³)', 'ok'],
     rows: [
@@ -24,39 +20,34 @@ describe('tableToHtml', () => {
     caption: 'Components & <b>volumes</b>',
   };
 
-  it('renders a header row and one body row per data row', () => {
-    const html = tableToHtml(table);
-    expect(html.match(/<th[ >]/g)).toHaveLength(3);
-    expect(html.match(/<tr>/g)).toHaveLength(4);
-    expect(html).toContain('<td class="num">661612</td>');
-  });
-
-  it('escapes cell text and the caption instead of interpreting it', () => {
-    const html = tableToHtml(table);
-    expect(html).not.toContain('<script>');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).toContain('<caption>Components &amp; &lt;b&gt;volumes&lt;/b&gt;</caption>');
+  it('has a header cell per column and a body row per data row, text as given', () => {
+    const view = tableView(table);
+    expect(view.head.map((c) => c.text)).toEqual(['name', 'volume (mm³)', 'ok']);
+    expect(view.body).toHaveLength(3);
+    expect(view.body[0]![1]).toEqual({ text: '661612', classes: ['num'] });
+    expect(view.body[1]![0]!.text).toBe('<script>alert(1)</script>');
+    expect(view.caption).toBe('Components & <b>volumes</b>');
   });
 
   it('right-aligns only columns whose values are all numbers or missing', () => {
-    const html = tableToHtml(table);
-    expect(html).toContain('<th class="num">volume (mm³)</th>');
-    expect(html).toContain('<th>name</th>');
-    expect(html).toContain('<td class="num null"></td>');
-    expect(html).toContain('<td>true</td>');
+    const view = tableView(table);
+    expect(view.head.map((c) => c.classes)).toEqual([[], ['num'], []]);
+    expect(view.body[2]![1]).toEqual({ text: '', classes: ['num', 'null'] });
+    expect(view.body[0]![2]).toEqual({ text: 'true', classes: [] });
   });
 
   it('pads short rows and cuts long ones to the columns', () => {
-    const html = tableToHtml({ columns: ['a', 'b'], rows: [[1], [1, 2, 3]] });
-    expect(html).toContain('<tr><td class="num">1</td><td class="num null"></td></tr>');
-    expect(html).toContain('<tr><td class="num">1</td><td class="num">2</td></tr>');
+    const view = tableView({ columns: ['a', 'b'], rows: [[1], [1, 2, 3]] });
+    expect(view.body.map((r) => r.map((c) => c.text))).toEqual([['1', ''], ['1', '2']]);
+    expect(view.body[0]![1]!.classes).toEqual(['num', 'null']);
   });
 
   it('shows at most the row limit and says how many rows there are', () => {
     const rows = Array.from({ length: 12 }, (_, i) => [i]);
-    const html = tableToHtml({ columns: ['i'], rows }, 5);
-    expect(html.match(/<tr>/g)).toHaveLength(1 + 5);
-    expect(html).toContain('showing 5 of 12 rows');
+    const view = tableView({ columns: ['i'], rows, caption: 'numbers' }, 5);
+    expect(view.body).toHaveLength(5);
+    expect(view.caption).toBe('numbers · showing 5 of 12 rows');
+    expect(tableView({ columns: ['i'], rows: [[1]] }).caption).toBeUndefined();
   });
 
   it('formats numbers to 6 significant digits, integers whole', () => {
@@ -75,23 +66,28 @@ describe('tableToHtml', () => {
   });
 });
 
-describe('text and JSON', () => {
-  it('puts text in an escaped <pre>', () => {
-    expect(textToHtml('a < b\n</pre><script>')).toBe('<pre class="vb-text">a &lt; b\n&lt;/pre&gt;&lt;script&gt;</pre>');
-  });
-
-  it('pretty-prints JSON', () => {
-    expect(jsonToHtml({ a: [1, 2] })).toBe('<pre class="vb-text">{\n  &quot;a&quot;: [\n    1,\n    2\n  ]\n}</pre>');
+describe('jsonText', () => {
+  it('pretty-prints JSON, and what JSON cannot say as its string form', () => {
+    expect(jsonText({ a: [1, 2] })).toBe('{\n  "a": [\n    1,\n    2\n  ]\n}');
+    expect(jsonText(undefined)).toBe('undefined');
   });
 });
 
-describe('pngToHtml', () => {
-  it('makes a data-URL image from base64, ignoring nbformat line breaks', () => {
-    expect(pngToHtml('iVBORw0K\nGgo=')).toBe('<img class="vb-image" alt="image output" src="data:image/png;base64,iVBORw0KGgo=">');
+describe('pngDataUrl', () => {
+  it('makes a data URL from base64, ignoring nbformat line breaks', () => {
+    expect(pngDataUrl('iVBORw0K\nGgo=')).toBe('data:image/png;base64,iVBORw0KGgo=');
   });
 
-  it('refuses data that is not base64, so it cannot break out of the attribute', () => {
-    expect(() => pngToHtml('AAAA" onerror="alert(1)')).toThrow(/not base64/);
+  it('refuses data that is not base64', () => {
+    expect(() => pngDataUrl('AAAA" onerror="alert(1)')).toThrow(/not base64/);
+  });
+});
+
+describe('isFileData', () => {
+  it('recognises file data by its name, type and bytes', () => {
+    expect(isFileData({ name: 'bone.stl', mime: 'model/stl', bytes: new Uint8Array(3) })).toBe(true);
+    expect(isFileData({ name: 'bone.stl', mime: 'model/stl', bytes: [1, 2] })).toBe(false);
+    expect(isFileData(null)).toBe(false);
   });
 });
 
@@ -118,5 +114,14 @@ describe('chooseMime', () => {
 
   it('returns undefined when it knows none of them', () => {
     expect(chooseMime({ data: { 'application/x-unknown': 1 } })).toBeUndefined();
+  });
+});
+
+describe('altText', () => {
+  it("is the bundle's text/plain (string or lines), trimmed, when it says something", () => {
+    expect(altText({ data: { [MIME.png]: 'AAAA', [MIME.text]: ' axial slice 42\n' } })).toBe('axial slice 42');
+    expect(altText({ data: { [MIME.png]: 'AAAA', [MIME.text]: ['histogram ', 'of HU'] } })).toBe('histogram of HU');
+    expect(altText({ data: { [MIME.png]: 'AAAA', [MIME.text]: '  ' } })).toBeUndefined();
+    expect(altText({ data: { [MIME.png]: 'AAAA' } })).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@
  * The app end to end, as a user runs it: `notebooks/ct-to-print.nb.ts` on the real head CT
  * (data/Cranium.inv3, served by the dev server as /data/Cranium.inv3), kernel in a Web
  * Worker, in headless Chromium. Run all → a bone surface in the 3D view (with pixels, not a
- * blank canvas) → the STL download holds exactly the triangles the view reports.
+ * blank canvas) → the STL download holds exactly the triangles the view reports → Run all
+ * again is served from the cache without rebuilding the views → the toolbar fits 600 px.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -54,7 +55,8 @@ describe('app: ct-to-print in the browser', () => {
     await page.locator('vb-mesh-view canvas').waitFor({ state: 'visible', timeout: 30_000 });
 
     // The real scan was loaded, not the stand-in phantom: the loading cell says what it read.
-    const input = await page.locator('.vb-output[data-mime="text/markdown"]', { hasText: 'Input:' }).first().innerText();
+    // (Outputs render in shadow roots: innerText of the box around one does not reach in, Playwright's selectors do.)
+    const input = await page.locator('.vb-output[data-mime="text/markdown"] .vb-prose', { hasText: 'Input:' }).first().innerText();
     expect(input).not.toMatch(/phantom/i);
     expect(input).toMatch(/ProMED|Cranium/);
 
@@ -87,6 +89,62 @@ describe('app: ct-to-print in the browser', () => {
     await screenshotWholePage(page, join(RESULTS, 'app.png'));
     console.log(`[e2e] run all: ${(runMs / 1000).toFixed(1)} s; ${meshTriangles.triangles} triangles; ${(stats.foreground * 100).toFixed(1)}% of the view is mesh`);
   }, 300_000);
+
+  it('runs all again from the cache at once, keeping the same 3D view element', async () => {
+    const { page } = app;
+    // Mark the view and its canvas: a rebuilt view would come without the marks.
+    await page.locator('vb-mesh-view').evaluate((el: HTMLElement) => {
+      el.dataset['e2eMark'] = 'first-run';
+      el.querySelector('canvas')!.dataset['e2eMark'] = 'first-run';
+    });
+    const outputsBefore = await page.locator('.vb-output').count();
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 60_000 });
+    const ms = Date.now() - t0;
+
+    const state = await page.evaluate(() => window.__voxbook!.state()!);
+    expect(state.phase).toBe('done');
+    const notCached = state.cells.filter((c) => c.kind === 'code' && !(c.status === 'done' && c.cached === true)).map((c) => `${c.id}: ${c.status} cached=${c.cached}`);
+    expect(notCached).toEqual([]);
+    expect(await page.locator('vb-mesh-view').count()).toBe(1);
+    expect(await page.locator('vb-mesh-view').getAttribute('data-e2e-mark')).toBe('first-run');
+    expect(await page.locator('vb-mesh-view canvas').getAttribute('data-e2e-mark')).toBe('first-run');
+    expect(await page.locator('.vb-output').count()).toBe(outputsBefore);
+    expect(ms).toBeLessThan(5_000);
+    console.log(`[e2e] cached run all: ${ms} ms`);
+  }, 120_000);
+
+  it('fits the toolbar in a 600 px window: nothing wraps or spills', async () => {
+    const { page } = app;
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 600, height: 900 });
+    try {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const toolbar = await page.evaluate(() => {
+        const bar = document.querySelector<HTMLElement>('.vb-toolbar')!;
+        const buttons = [...bar.querySelectorAll<HTMLElement>('button, select, .vb-summary')].map((b) => {
+          const r = b.getBoundingClientRect();
+          const lineHeight = parseFloat(getComputedStyle(b).lineHeight) || parseFloat(getComputedStyle(b).fontSize) * 1.3;
+          return { name: b.getAttribute('aria-label') ?? b.textContent!.trim(), left: r.left, right: r.right, lines: Math.round((r.height - 12) / lineHeight) };
+        });
+        return { scrollWidth: bar.scrollWidth, clientWidth: bar.clientWidth, height: bar.getBoundingClientRect().height, buttons };
+      });
+      expect(toolbar.scrollWidth).toBeLessThanOrEqual(toolbar.clientWidth);
+      expect(toolbar.height).toBe(48);
+      for (const b of toolbar.buttons) {
+        expect(b.left, b.name).toBeGreaterThanOrEqual(0);
+        expect(b.right, b.name).toBeLessThanOrEqual(600);
+      }
+      const runAll = page.getByRole('button', { name: 'Run all' });
+      expect(await runAll.evaluate((b) => getComputedStyle(b).whiteSpace)).toBe('nowrap');
+      expect((await runAll.boundingBox())!.height).toBeLessThan(36);
+      await runAll.click({ trial: true });
+      await page.screenshot({ path: join(RESULTS, 'app-600.png') });
+    } finally {
+      await page.setViewportSize(size);
+    }
+  });
 
   it('logs no browser errors', () => {
     expect(app.errors).toEqual([]);

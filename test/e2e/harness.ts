@@ -34,6 +34,10 @@ export interface AppHarness {
   readonly context: BrowserContext;
   /** Console errors, uncaught page errors and HTTP errors (status ≥ 400) seen so far. */
   readonly errors: string[];
+  /** Requests (from the page or its workers) to any host but the dev server's: there should be none. */
+  readonly outsideRequests: string[];
+  /** Content-Security-Policy violations the page reported, as "directive sample-or-URL". */
+  cspViolations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -73,8 +77,20 @@ export async function startApp(): Promise<AppHarness> {
     await rm(cacheDir, { recursive: true, force: true });
     throw err;
   }
+  // Recorded from the first script on, whatever the page does later.
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI || e.sample}`));
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
+  const outsideRequests: string[] = [];
+  const host = new URL(url).host;
+  context.on('request', (r) => {
+    const u = r.url();
+    if (/^(https?|wss?|ftp):/i.test(u) && new URL(u).host !== host) outsideRequests.push(u);
+  });
   page.on('console', (m) => {
     // A failed load is reported with its URL by the response listener below.
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
@@ -88,6 +104,8 @@ export async function startApp(): Promise<AppHarness> {
     page,
     context,
     errors,
+    outsideRequests,
+    cspViolations: () => page.evaluate(() => [...((window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [])]),
     async close() {
       await context.close();
       await server.close();
