@@ -23,7 +23,7 @@ const minIslandMm3 = 200;
 // %% id="load"
 import {
   describeVolume, download, encodeStl, histogram, isosurface, loadInput, markdown, meshCheckTable,
-  meshView, printReport, removeIslands, sliceView, table, threshold, validateMesh,
+  meshView, printReport, removeIslands, removeSmallShells, sliceView, table, threshold, validateMesh,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -58,7 +58,12 @@ const method = {
   isoValue: minHu - 0.5,
   description: `marching cubes on the HU values at ${minHu - 0.5} HU, restricted to the kept components, border padded so it closes`,
 } as const;
-const surface = isosurface(ct, { isoValue: method.isoValue, mask: islands.mask });
+const isoMesh = isosurface(ct, { isoValue: method.isoValue, mask: islands.mask });
+// Voxels touching only at an edge or corner are one 26-connected component, but the surface
+// keeps them apart: on the print they are loose pieces. Drop those under minIslandMm3 too.
+const pieces = removeSmallShells(isoMesh, { minVolumeMm3: minIslandMm3 });
+const surface = pieces.mesh;
+display(markdown(`Isosurface: ${(isoMesh.indices.length / 3).toLocaleString('en-US')} triangles. Removed ${pieces.removedShells} loose pieces under ${minIslandMm3} mm³ (${pieces.removedVolumeMm3.toFixed(1)} mm³ in all) that touch the rest only at an edge or a corner.`));
 meshView(surface, { name: 'bone' })
 
 // %% id="validate"
@@ -66,7 +71,7 @@ const check = validateMesh(surface);
 meshCheckTable(check)
 
 // %% id="export"
-const report = printReport({ volume: ct, mask: bone, islands, mesh: surface, check, method, run: runInfo() });
+const report = printReport({ volume: ct, mask: bone, islands, isoMesh, pieces, check, method, run: runInfo() });
 display(download('report.json', report));
 report.mesh.empty
   ? markdown(`**No STL written:** no voxels of ${input} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)

@@ -2,3 +2,4 @@
 export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './isosurface.ts';
 export { validateMesh, type MeshReport } from './validate.ts';
 export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';
+export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './shells.ts';

@@ -1,6 +1,7 @@
 import type { Mesh } from '../core/mesh.ts';
 import { type Volume, valueRange, voxelVolumeMm3 } from '../core/volume.ts';
 import type { MeshReport } from '../mesh/validate.ts';
+import type { ShellRemoval } from '../mesh/shells.ts';
 import type { IslandRemoval } from '../segment/components.ts';
 import { countNonZero } from '../segment/threshold.ts';
 import { table, type Table } from '../viz/table.ts';
@@ -29,7 +30,10 @@ export interface PrintReportInput {
   readonly volume: Volume;
   readonly mask: Volume<Uint8Array>;
   readonly islands: IslandRemoval;
-  readonly mesh: Mesh;
+  /** The isosurface as extracted, before loose shells were removed. */
+  readonly isoMesh: Mesh;
+  /** The loose-shell removal that gave the final mesh (`check` describes its result). */
+  readonly pieces: ShellRemoval;
   readonly check: MeshReport;
   readonly method: SurfaceMethod;
   readonly run: RunFacts;
@@ -62,6 +66,11 @@ export interface PrintReport {
   readonly surface: SurfaceMethod;
   readonly mesh: {
     readonly empty: boolean;
+    /** Triangles of the isosurface before loose shells were removed. */
+    readonly isosurfaceTriangles: number;
+    /** Solid shells under the island volume dropped from the surface, and their volume (mm³). */
+    readonly looseShellsRemoved: number;
+    readonly looseVolumeRemovedMm3: number;
     readonly triangles: number;
     readonly vertices: number;
     readonly shells: number;
@@ -122,6 +131,9 @@ export function printReport(r: PrintReportInput): PrintReport {
     surface: r.method,
     mesh: {
       empty,
+      isosurfaceTriangles: r.isoMesh.indices.length / 3,
+      looseShellsRemoved: r.pieces.removedShells,
+      looseVolumeRemovedMm3: round(r.pieces.removedVolumeMm3),
       triangles: c.triangles,
       vertices: c.vertices,
       shells: c.shells,
