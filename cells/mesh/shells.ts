@@ -69,16 +69,15 @@ export function meshShells(mesh: Mesh): MeshShells {
 }
 
 /**
- * True when point q is inside shell s: parity of crossings of the ray q + t·(1, ε1, ε2), t > 0,
+ * True when point q is inside the shell made of `shellTriangles`: parity of crossings of the ray q + t·(1, ε1, ε2), t > 0,
  * with the shell's triangles (Möller & Trumbore 1997, doi:10.1080/10867651.1997.10487468).
  * The slightly tilted ray avoids passing exactly through the grid-aligned edges of an isosurface.
  */
-function insideShell(mesh: Mesh, shells: MeshShells, s: number, qx: number, qy: number, qz: number): boolean {
+function insideShell(mesh: Mesh, shellTriangles: Int32Array, qx: number, qy: number, qz: number): boolean {
   const P = mesh.positions, I = mesh.indices;
   const dx = 1, dy = 1.3e-4, dz = 2.9e-4;
   let crossings = 0;
-  for (let t = 0; t < shells.shellOfTriangle.length; t++) {
-    if (shells.shellOfTriangle[t] !== s) continue;
+  for (const t of shellTriangles) {
     const i = 3 * I[3 * t]!, j = 3 * I[3 * t + 1]!, k = 3 * I[3 * t + 2]!;
     const e1x = P[j]! - P[i]!, e1y = P[j + 1]! - P[i + 1]!, e1z = P[j + 2]! - P[i + 2]!;
     const e2x = P[k]! - P[i]!, e2y = P[k + 1]! - P[i + 1]!, e2z = P[k + 2]! - P[i + 2]!;
@@ -136,15 +135,24 @@ export function removeSmallShells(mesh: Mesh, options: { readonly minVolumeMm3: 
       const s = shells.shellOfTriangle[t]!;
       if (firstVertex[s] === -1) firstVertex[s] = mesh.indices[3 * t]!;
     }
+    // Triangles of each small piece, gathered once: each containment test then costs only its own.
+    const smallIndex = new Int32Array(shells.count).fill(-1);
+    small.forEach((sh, n) => (smallIndex[sh] = n));
+    const lists = small.map((sh) => new Int32Array(shells.triangles[sh]!));
+    const fill = new Int32Array(small.length);
+    shells.shellOfTriangle.forEach((sh, t) => {
+      const n = smallIndex[sh]!;
+      if (n >= 0) lists[n]![fill[n]!++] = t;
+    });
     const B = shells.bboxMm;
     for (let c = 0; c < shells.count; c++) {
       if (shells.volumeMm3[c]! >= 0) continue;
       const v = 3 * firstVertex[c]!;
       const qx = mesh.positions[v]!, qy = mesh.positions[v + 1]!, qz = mesh.positions[v + 2]!;
-      for (const s of small) {
-        const b = 6 * s;
+      for (let n = 0; n < small.length; n++) {
+        const b = 6 * small[n]!;
         if (qx < B[b]! || qy < B[b + 1]! || qz < B[b + 2]! || qx > B[b + 3]! || qy > B[b + 4]! || qz > B[b + 5]!) continue;
-        if (insideShell(mesh, shells, s, qx, qy, qz)) {
+        if (insideShell(mesh, lists[n]!, qx, qy, qz)) {
           drop[c] = 1;
           removedCavities++;
           removedVolumeMm3 += shells.volumeMm3[c]!;
