@@ -13,6 +13,8 @@ export interface KernelHost {
   importModule(specifier: string): Promise<Record<string, unknown>>;
   /** Library versions recorded in provenance (and mixed into cache keys). */
   readonly versions?: Readonly<Record<string, string>>;
+  /** Memory budget of the result cache, bytes of typed arrays (default 1 GiB). */
+  readonly cacheBytes?: number;
 }
 
 /** Facts about the current run that a cell can read through the `runInfo()` builtin. */
@@ -38,6 +40,24 @@ interface CacheEntry {
   readonly values: Readonly<Record<string, unknown>>;
   readonly outputs: MimeBundle[];
   readonly ms: number;
+  /** Bytes of the typed arrays it holds (an estimate of its memory). */
+  readonly bytes: number;
+}
+
+/** Default cache budget: 1 GiB of typed-array data. */
+const DEFAULT_CACHE_BYTES = 2 ** 30;
+
+/** Bytes of typed arrays reachable from x within a few levels (shared buffers counted once). */
+function binaryBytes(x: unknown, depth = 0, seen = new Set<ArrayBufferLike>()): number {
+  if (ArrayBuffer.isView(x)) {
+    if (seen.has(x.buffer)) return 0;
+    seen.add(x.buffer);
+    return x.byteLength;
+  }
+  if (depth > 4 || x === null || typeof x !== 'object') return 0;
+  let n = 0;
+  for (const v of Array.isArray(x) ? x : Object.values(x)) n += binaryBytes(v, depth + 1, seen);
+  return n;
 }
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<Record<string, unknown>>;
@@ -45,7 +65,6 @@ const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
 /** Names every cell can use without defining them. */
 const BUILTINS = ['display', 'runInfo'] as const;
 
-const CACHE_LIMIT = 64;
 
 /**
  * The reactive kernel (DESIGN.md §2): parses the notebook, analyses each code cell, keeps
@@ -69,6 +88,7 @@ export class Kernel {
   private sentOutputs = new Set<string>();
   private openedWith = '';
   private cache = new Map<string, CacheEntry>();
+  private cacheBytes = 0;
   private parameters: Record<string, unknown> = {};
   private overrides: Record<string, unknown> = {};
   private notebookSha256 = '';
@@ -292,6 +312,7 @@ export class Kernel {
         continue;
       }
       if (hit) {
+        this.touch(key, hit);
         this.applyValues(id, hit.values, key);
         if (isParams) this.parameters = { ...hit.values };
         this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true });
@@ -305,7 +326,7 @@ export class Kernel {
         this.setState(id, { status: 'error', key: '', outputs: result.outputs, error: result.error, ms: result.ms, cached: false });
       } else {
         this.applyValues(id, result.values, key);
-        this.remember(key, { values: result.values, outputs: result.outputs, ms: result.ms });
+        this.remember(key, { values: result.values, outputs: result.outputs, ms: result.ms, bytes: binaryBytes([result.values, result.outputs]) });
         this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false });
       }
     }
@@ -313,9 +334,26 @@ export class Kernel {
     return ok;
   }
 
+  /**
+   * Least-recently-used cache bounded by bytes, not entries: one CT run holds a 14 MB volume,
+   * masks, a 12 MB mesh and a 34 MB STL, so a count limit says nothing about memory.
+   */
   private remember(key: string, entry: CacheEntry): void {
+    this.cache.delete(key);
     this.cache.set(key, entry);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.cacheBytes += entry.bytes;
+    const budget = this.host.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    for (const [k, e] of this.cache) {
+      if (this.cacheBytes <= budget || k === key) break;
+      this.cache.delete(k);
+      this.cacheBytes -= e.bytes;
+    }
+  }
+
+  /** Marks an entry as just used (LRU order is the Map's insertion order). */
+  private touch(key: string, entry: CacheEntry): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
   }
 
   private applyValues(id: string, values: Readonly<Record<string, unknown>>, cellKey: string): void {

@@ -3,12 +3,12 @@ import { Kernel } from '../../kernel/runtime.ts';
 import type { KernelMessage } from '../../kernel/protocol.ts';
 import { MIME_METHOD } from '../../kernel/display.ts';
 
-function harness(modules: Record<string, Record<string, unknown>> = {}) {
+function harness(modules: Record<string, Record<string, unknown>> = {}, cacheBytes?: number) {
   const messages: KernelMessage[] = [];
   const kernel = new Kernel({ importModule: async (s) => {
     if (!(s in modules)) throw new Error(`no module ${s}`);
     return modules[s]!;
-  } }, (m) => messages.push(m));
+  }, ...(cacheBytes !== undefined ? { cacheBytes } : {}) }, (m) => messages.push(m));
   type CellMessage = Extract<KernelMessage, { type: 'cell' }>;
   /** The latest status of a cell, with the outputs it last received (messages omit unchanged outputs). */
   const last = (id: string) => {
@@ -191,5 +191,23 @@ w
     await h.kernel.edit('p', `const path = 'scan';\nconst level = 4;`);
     expect(h.ranFresh()).toEqual(['p', 'seg']);
     expect(h.last('seg').outputs[0]!.data['text/plain']).toBe('1');
+  });
+
+  it('evicts the least recently used results beyond its byte budget', async () => {
+    // Each run of "big" holds 1 MB; the budget holds two of them.
+    const h = harness({}, 2.5e6);
+    const nb = (n: number) => `// %% id="p" tags=["parameters"]\nconst n = ${n};\n\n// %% id="big"\nconst buf = new Uint8Array(1_000_000).fill(n);\nbuf[0]\n`;
+    for (const n of [1, 2, 3]) {
+      await h.kernel.open(nb(n));
+      await h.kernel.run();
+    }
+    h.clear();
+    await h.kernel.open(nb(3)); // still cached (most recent)
+    await h.kernel.open(nb(2));
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual([]);
+    await h.kernel.open(nb(1)); // evicted (with the older, smaller entry before it): recomputed
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual(['p', 'big']);
   });
 });
