@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  connectedComponents, encodeStl, isosurface, loadDicomSeries, loadInv3, removeIslands, removeSmallShells, threshold, validateMesh,
+  connectedComponents, encodeStl, isosurface, loadDicomSeries, loadInv3, removeDetachedFragments, removeIslands, threshold, validateMesh,
 } from '../cells/index.ts';
 import { cachePath } from '../datasets/cache.ts';
 import { writeFileAtomic } from '../kernel/node/fs-atomic.ts';
@@ -50,10 +50,10 @@ async function main() {
   add('connected components (26)', cc, `${cc.result.components.length} components`);
   const islands = await time(() => removeIslands(thr.result, { minIslandMm3: 200 }));
   add('remove islands < 200 mm³', islands, `${islands.result.kept.length} kept`);
+  const fragments = await time(() => removeDetachedFragments(islands.result.mask, { minIslandMm3: 200 }));
+  add('remove detached fragments', fragments, `${fragments.result.removed.length} removed`);
   const iso = await time(() => isosurface(ct, { isoValue: 225.5, mask: islands.result.mask }));
   add('isosurface (ours, HU @225.5, masked)', iso, `${iso.result.indices.length / 3} triangles`);
-  const shells = await time(() => removeSmallShells(iso.result, { minVolumeMm3: 200 }));
-  add('remove loose shells < 200 mm³', shells, `${shells.result.removedShells} removed`);
   const check = await time(() => validateMesh(iso.result));
   add('validate mesh', check, `manifold=${check.result.edgeManifold}, ${check.result.volumeMm3.toFixed(0)} mm³`);
   const out = mkdtempSync(join(tmpdir(), 'vb-bench-'));

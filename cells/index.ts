@@ -11,6 +11,7 @@ export * from './core/stage.ts';
 export * from './io/index.ts';
 export * from './segment/threshold.ts';
 export * from './segment/components.ts';
+export * from './segment/fragments.ts';
 export * from './metrics/index.ts';
 export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './mesh/isosurface.ts';
 export { validateMesh, type MeshReport } from './mesh/validate.ts';

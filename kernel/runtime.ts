@@ -111,13 +111,13 @@ export class Kernel {
       // Re-opening the same text with the same overrides (the app's "Run all") keeps every
       // cell's state, so unchanged cells are neither recomputed nor re-sent.
       const nb = parsePercent(text);
+      this.notebookSha256 = await sha256Hex(text);
       const opening = fingerprint(nb.cells, overrides);
       if (opening === this.openedWith) return;
       this.openedWith = opening;
       this.cells = [...nb.cells];
       this.overrides = { ...overrides };
-      this.notebookSha256 = await sha256Hex(text);
-      this.startedAt = new Date().toISOString();
+      this.parameters = {};
       this.states.clear();
       this.scope.clear();
       this.nameKeys.clear();
@@ -252,6 +252,7 @@ export class Kernel {
 
   private async runCells(ids?: readonly string[]): Promise<boolean> {
     const t0 = performance.now();
+    this.startedAt = new Date().toISOString();
     const code = this.cells.filter((c) => c.kind === 'code');
     const byId = new Map(code.map((c) => [c.id, c]));
     const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
@@ -306,8 +307,9 @@ export class Kernel {
         this.host.versions ?? {},
       ]));
       const hit = this.cache.get(key);
-      if (hit && this.states.get(id)?.key === key && this.states.get(id)?.status === 'done') {
-        // Unchanged since its last run in this session: nothing to recompute.
+      if (this.states.get(id)?.key === key && this.states.get(id)?.status === 'done') {
+        // Unchanged since its last run in this session: its values are still in scope.
+        if (hit) this.touch(key, hit);
         this.setState(id, { status: 'done' });
         continue;
       }
@@ -343,8 +345,13 @@ export class Kernel {
     this.cache.set(key, entry);
     this.cacheBytes += entry.bytes;
     const budget = this.host.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    if (this.cacheBytes <= budget) return;
+    // Entries a cell currently shows are held in scope anyway: evicting them frees nothing.
+    const inUse = new Set([...this.states.values()].map((st) => st.key));
+    inUse.add(key);
     for (const [k, e] of this.cache) {
-      if (this.cacheBytes <= budget || k === key) break;
+      if (this.cacheBytes <= budget) break;
+      if (inUse.has(k)) continue;
       this.cache.delete(k);
       this.cacheBytes -= e.bytes;
     }
@@ -433,7 +440,7 @@ function fingerprint(cells: readonly Cell[], overrides: Readonly<Record<string, 
 function valueKey(cellKey: string, name: string, value: unknown): string {
   const t = typeof value;
   if (value === null || t === 'undefined' || t === 'boolean' || t === 'number' || (t === 'string' && (value as string).length <= 4096)) {
-    return `value:${t}:${String(value)}`;
+    return `value:${t}:${Object.is(value, -0) ? '-0' : String(value)}`;
   }
   return `cell:${cellKey}:${name}`;
 }

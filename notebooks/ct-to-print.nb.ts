@@ -23,7 +23,7 @@ const minIslandMm3 = 200;
 // %% id="load"
 import {
   describeVolume, download, encodeStl, histogram, isosurface, loadInput, markdown, meshCheckTable,
-  meshView, printReport, removeIslands, removeSmallShells, sliceView, table, threshold, validateMesh,
+  meshView, printReport, removeDetachedFragments, removeIslands, sliceView, table, threshold, validateMesh,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -40,14 +40,18 @@ sliceView(ct)
 // %% id="segment"
 const bone = threshold(ct, { minHu, maxHu });
 const islands = removeIslands(bone, { minIslandMm3, connectivity: 26 });
+// Pieces that meet the rest only along a voxel edge or at a corner have zero thickness there:
+// the surface keeps them apart, so on the print they are loose too.
+const fragments = removeDetachedFragments(islands.mask, { minIslandMm3 });
 display(table({
   columns: ['', 'components', 'voxels', 'volume (mm³)'],
   rows: [
     ['kept', islands.kept.length, islands.kept.reduce((s, c) => s + c.voxels, 0), Math.round(islands.kept.reduce((s, c) => s + c.volumeMm3, 0))],
     ['removed', islands.removed.length, islands.removed.reduce((s, c) => s + c.voxels, 0), Math.round(islands.removed.reduce((s, c) => s + c.volumeMm3, 0))],
+    ['detached fragments removed', fragments.removed.length, fragments.removed.reduce((s, c) => s + c.voxels, 0), Math.round(fragments.removed.reduce((s, c) => s + c.volumeMm3, 0))],
   ],
 }, `Bone ${minHu}..${maxHu} HU, islands under ${minIslandMm3} mm³ removed`));
-sliceView(ct, { overlay: islands.mask })
+sliceView(ct, { overlay: fragments.mask })
 
 // %% id="mesh"
 // The surface follows the CT's own values at minHu − 0.5 (sub-voxel accurate, as InVesalius
@@ -56,14 +60,9 @@ sliceView(ct, { overlay: islands.mask })
 const method = {
   kind: 'hu-isosurface',
   isoValue: minHu - 0.5,
-  description: `marching cubes on the HU values at ${minHu - 0.5} HU, restricted to the kept components, border padded so it closes`,
+  description: `marching cubes on the HU values at ${minHu - 0.5} HU, restricted to the kept components without detached fragments, border padded so it closes`,
 } as const;
-const isoMesh = isosurface(ct, { isoValue: method.isoValue, mask: islands.mask });
-// Voxels touching only at an edge or corner are one 26-connected component, but the surface
-// keeps them apart: on the print they are loose pieces. Drop those under minIslandMm3 too.
-const pieces = removeSmallShells(isoMesh, { minVolumeMm3: minIslandMm3 });
-const surface = pieces.mesh;
-display(markdown(`Isosurface: ${(isoMesh.indices.length / 3).toLocaleString('en-US')} triangles. Removed ${pieces.removedShells} loose pieces under ${minIslandMm3} mm³ (${pieces.removedVolumeMm3.toFixed(1)} mm³ in all) that touch the rest only at an edge or a corner.`));
+const surface = isosurface(ct, { isoValue: method.isoValue, mask: fragments.mask });
 meshView(surface, { name: 'bone' })
 
 // %% id="validate"
@@ -71,7 +70,7 @@ const check = validateMesh(surface);
 meshCheckTable(check)
 
 // %% id="export"
-const report = printReport({ volume: ct, mask: bone, islands, isoMesh, pieces, check, method, run: runInfo() });
+const report = printReport({ volume: ct, mask: bone, islands, fragments, check, method, run: runInfo() });
 display(download('report.json', report));
 report.mesh.empty
   ? markdown(`**No STL written:** no voxels of ${input} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)

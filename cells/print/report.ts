@@ -1,7 +1,7 @@
 import type { Mesh } from '../core/mesh.ts';
 import { type Volume, valueRange, voxelVolumeMm3 } from '../core/volume.ts';
 import type { MeshReport } from '../mesh/validate.ts';
-import type { ShellRemoval } from '../mesh/shells.ts';
+import type { FragmentRemoval } from '../segment/fragments.ts';
 import type { IslandRemoval } from '../segment/components.ts';
 import { countNonZero } from '../segment/threshold.ts';
 import { table, type Table } from '../viz/table.ts';
@@ -30,10 +30,8 @@ export interface PrintReportInput {
   readonly volume: Volume;
   readonly mask: Volume<Uint8Array>;
   readonly islands: IslandRemoval;
-  /** The isosurface as extracted, before loose shells were removed. */
-  readonly isoMesh: Mesh;
-  /** The loose-shell removal that gave the final mesh (`check` describes its result). */
-  readonly pieces: ShellRemoval;
+  /** Detached fragments removed after the islands; its mask is what the surface encloses. */
+  readonly fragments: FragmentRemoval;
   readonly check: MeshReport;
   readonly method: SurfaceMethod;
   readonly run: RunFacts;
@@ -62,15 +60,15 @@ export interface PrintReport {
     readonly componentsKept: number;
     readonly componentsRemoved: number;
     readonly removedVolumeMm3: number;
+    /** 6-connected pieces touching the rest only at edges or corners, under the island volume. */
+    readonly detachedFragmentsRemoved: number;
+    readonly detachedVolumeRemovedMm3: number;
+    /** Voxels the surface encloses: the kept components without their detached fragments. */
+    readonly printedVoxels: number;
   };
   readonly surface: SurfaceMethod;
   readonly mesh: {
     readonly empty: boolean;
-    /** Triangles of the isosurface before loose shells were removed. */
-    readonly isosurfaceTriangles: number;
-    /** Solid shells under the island volume dropped from the surface, and their volume (mm³). */
-    readonly looseShellsRemoved: number;
-    readonly looseVolumeRemovedMm3: number;
     readonly triangles: number;
     readonly vertices: number;
     readonly shells: number;
@@ -127,13 +125,13 @@ export function printReport(r: PrintReportInput): PrintReport {
       componentsKept: r.islands.kept.length,
       componentsRemoved: r.islands.removed.length,
       removedVolumeMm3: round(r.islands.removed.reduce((s, x) => s + x.volumeMm3, 0)),
+      detachedFragmentsRemoved: r.fragments.removed.length,
+      detachedVolumeRemovedMm3: round(r.fragments.removed.reduce((s, x) => s + x.volumeMm3, 0)),
+      printedVoxels: countNonZero(r.fragments.mask),
     },
     surface: r.method,
     mesh: {
       empty,
-      isosurfaceTriangles: r.isoMesh.indices.length / 3,
-      looseShellsRemoved: r.pieces.removedShells,
-      looseVolumeRemovedMm3: round(r.pieces.removedVolumeMm3),
       triangles: c.triangles,
       vertices: c.vertices,
       shells: c.shells,

@@ -58,3 +58,17 @@ describe('removeSmallShells', () => {
     expect(() => removeSmallShells(surface, { minVolumeMm3: -1 })).toThrow(ParameterError);
   });
 });
+
+describe('removeDetachedFragments', () => {
+  it('removes a voxel joined to a block only at a corner, and keeps a separate island whole', async () => {
+    const { removeDetachedFragments } = await import('../../cells/segment/fragments.ts');
+    const block = (i: number, j: number, k: number) => i >= 2 && i < 8 && j >= 2 && j < 8 && k >= 2 && k < 8;
+    // The corner voxel (8,8,8) belongs to the block's 26-component; the voxel at (14,14,14) is its own island.
+    const m = mask(18, (i, j, k) => block(i, j, k) || (i === 8 && j === 8 && k === 8) || (i === 14 && j === 14 && k === 14));
+    const r = removeDetachedFragments(m, { minIslandMm3: 2 });
+    expect(r.removed.map((c) => c.voxels)).toEqual([1]);
+    expect(r.mask.data[8 + 18 * (8 + 18 * 8)]).toBe(0);
+    expect(r.mask.data[14 + 18 * (14 + 18 * 14)]).toBe(1);
+    expect(meshShells(isosurfaceOfMask(r.mask)).count).toBe(2);
+  });
+});

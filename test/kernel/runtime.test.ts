@@ -210,4 +210,30 @@ w
     await h.kernel.run();
     expect(h.ranFresh()).toEqual(['p', 'big']);
   });
+
+  it('never evicts what cells currently show, so Run all after parameter edits recomputes nothing', async () => {
+    const h = harness({}, 2500);
+    const nb = (t: number) => `// %% id="load"\nconst scan = new Uint8Array(1000);\n\n// %% id="p" tags=["parameters"]\nconst t = ${t};\n\n// %% id="seg"\nconst seg = scan.map((x) => x + t);\nseg[0]\n`;
+    await h.kernel.open(nb(1));
+    await h.kernel.run();
+    await h.kernel.edit('p', 'const t = 2;');
+    await h.kernel.edit('p', 'const t = 3;');
+    h.clear();
+    await h.kernel.open(nb(3));
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual([]);
+  });
+
+  it('reports the hash of the notebook as edited', async () => {
+    const h = harness();
+    const nb = (t: number) => `// %% id="p"\nconst t = ${t};\n\n// %% id="r"\nconst hash = runInfo().notebookSha256;\nt\n`;
+    await h.kernel.open(nb(1));
+    await h.kernel.run();
+    await h.kernel.edit('p', 'const t = 2;');
+    await h.kernel.open(nb(2));
+    await h.kernel.run();
+    const { sha256Hex } = await import('../../kernel/hash.ts');
+    const info = (h.kernel as unknown as { runInfo(): { notebookSha256: string } }).runInfo();
+    expect(info.notebookSha256).toBe(await sha256Hex(nb(2)));
+  });
 });
