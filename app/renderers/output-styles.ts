@@ -4,7 +4,8 @@
  * download links. The page's stylesheet (styles.css) does not reach in, and nothing
  * here reaches out; the page's colour and font tokens (`--vb-*`) are inherited.
  */
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import buttonCss from './button.css?inline';
 
 export const outputStyles = css`
 :host {
@@ -31,19 +32,7 @@ export const outputStyles = css`
   flex: 1;
 }
 
-.vb-button {
-  display: inline-flex;
-  align-items: center;
-  gap: 6px;
-  padding: 5px 12px;
-  border: 1px solid var(--vb-line);
-  border-radius: var(--vb-radius);
-  background: var(--vb-page);
-  color: var(--vb-text);
-  font: 500 13px var(--vb-sans);
-  white-space: nowrap;
-  cursor: pointer;
-}
+${unsafeCSS(buttonCss)}
 
 .vb-button-quiet {
   padding: 2px 8px;
