@@ -27,6 +27,12 @@ export interface Graph {
   readonly errors: ReadonlyMap<string, readonly string[]>;
 }
 
+/**
+ * Builds the graph from each cell's definitions and free references (from `analyzeCell`).
+ * Cycles are found with Tarjan's strongly connected components (Tarjan 1972,
+ * doi:10.1137/0201010), the order with Kahn's algorithm (Kahn 1962, doi:10.1145/368996.369025).
+ * Never throws: problems are returned in `errors`, keyed by cell id.
+ */
 export function buildGraph(cells: readonly GraphCell[]): Graph {
   const errors = new Map<string, string[]>();
   const addError = (id: string, msg: string) => {

@@ -4,6 +4,8 @@
  * a command line) are coerced to the type of the default; a value that does not fit is an
  * error, never a silent NaN.
  */
+
+/** A `-p name=value` that cannot apply: unknown name, a value that does not fit the default, or no parameters cell. */
 export class ParameterOverrideError extends Error {
   constructor(message: string) {
     super(message);
@@ -11,6 +13,12 @@ export class ParameterOverrideError extends Error {
   }
 }
 
+/**
+ * The override `value` for parameter `name`, converted to the type of its default: text to a
+ * finite number, `true`/`false` to a boolean, other text as JSON for arrays and objects.
+ * Values that are not text pass unchanged.
+ * @throws ParameterOverrideError naming the parameter, the value and the default when it does not fit.
+ */
 export function coerceParameter(name: string, value: unknown, defaultValue: unknown): unknown {
   if (typeof value !== 'string') return value;
   switch (typeof defaultValue) {

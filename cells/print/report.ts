@@ -1,4 +1,3 @@
-import type { Mesh } from '../core/mesh.ts';
 import { type Volume, valueRange, voxelVolumeMm3 } from '../core/volume.ts';
 import type { MeshReport } from '../mesh/validate.ts';
 import type { FragmentRemoval } from '../segment/fragments.ts';

@@ -37,6 +37,7 @@ export interface CellResult {
   readonly executionCount?: number;
 }
 
+/** A document that is not nbformat 4, or has a malformed cell; the message says which. */
 export class IpynbFormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -46,6 +47,7 @@ export class IpynbFormatError extends Error {
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+/** Standard base64 (RFC 4648 §4) of bytes; Buffer in Node, a plain loop in browsers. */
 export function bytesToBase64(bytes: Uint8Array): string {
   if (typeof Buffer !== 'undefined') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let out = '';
@@ -56,6 +58,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return out;
 }
 
+/** Bytes of standard base64 text (RFC 4648 §4). */
 export function base64ToBytes(text: string): Uint8Array {
   if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
   const bin = atob(text);

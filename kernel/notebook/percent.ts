@@ -12,6 +12,7 @@ import { type Cell, type Notebook, CELL_ID_PATTERN } from './cell.ts';
 
 const MARKER = /^\/\/ %%(.*)$/;
 
+/** Malformed percent-format text; `line` is the 1-based line of the offending marker. */
 export class NotebookSyntaxError extends Error {
   readonly line: number;
   constructor(line: number, message: string) {
