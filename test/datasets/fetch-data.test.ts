@@ -16,7 +16,9 @@ import { loadVolume } from '../../cells/io/load.ts';
 
 const execFileP = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const SHARED = resolve(ROOT, '../shared/datasets');
+// The shared copy when it is beside the repo (developers, CI); otherwise the repo's own data
+// cache, which test/global-setup.ts has filled by apt-get download (a user's clone).
+const SHARED = existsSync(resolve(ROOT, '../shared/datasets')) ? resolve(ROOT, '../shared/datasets') : resolve(ROOT, 'data');
 const TMP = mkdtempSync(join(tmpdir(), 'vb-fetch-data-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
