@@ -22,12 +22,12 @@ const minIslandMm3 = 200;
 
 // %% id="load"
 import {
-  describeVolume, download, encodeStl, histogram, isosurface, loadInput, markdown, meshCheckTable,
+  describeSource, describeVolume, download, encodeStl, histogram, isosurface, loadInput, markdown, meshCheckTable,
   meshView, printReport, removeDetachedFragments, removeIslands, sliceView, table, threshold, validateMesh,
 } from 'voxbook';
 
 const ct = await loadInput(input);
-markdown(`**Input:** ${ct.source?.description ?? input}`)
+describeSource(ct, input)
 
 // %% id="describe"
 if (ct.source?.valueUnit !== 'HU') {

@@ -33,6 +33,13 @@ export interface VolumeSource {
    * what they say when this is 'HU'.
    */
   readonly valueUnit?: string;
+  /**
+   * What the reader had to assume because the file did not say it, or said it in a way a
+   * format documents a fallback for (a missing PixelSpacing read as 1 mm, say). Each is one
+   * sentence for people. Notebooks show them in their first output and reports carry them;
+   * a reader never falls back silently.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -72,9 +79,35 @@ export function det3(m: Mat3): number {
 }
 
 /**
- * Builds a volume after checking its geometry.
+ * Largest deviation of a direction matrix from orthonormal: max |(Dᵀ·D − I)ᵢⱼ|.
+ * 0 for a rotation or reflection; NaN if an entry is not finite.
+ */
+export function orthonormalityError(m: Mat3): number {
+  let worst = 0;
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 3; b++) {
+      const dot = m[a]! * m[b]! + m[3 + a]! * m[3 + b]! + m[6 + a]! * m[6 + b]!;
+      const e = Math.abs(dot - (a === b ? 1 : 0));
+      if (!(e <= worst)) worst = e; // NaN propagates
+    }
+  }
+  return worst;
+}
+
+/**
+ * How far a direction matrix may be from orthonormal and still count as one: DICOM's
+ * ImageOrientationPatient is often written with 6 decimals and NIfTI's sform in float32,
+ * which leaves errors near 1e-6; a shear or a scale left in the matrix is far above this.
+ */
+export const ORTHONORMAL_TOLERANCE = 1e-3;
+
+/**
+ * Builds a volume after checking its geometry (DESIGN.md §3): a print is only as right as
+ * its spacing, so nothing here is clamped or guessed.
  * @throws GeometryError if dims are not positive integers, data length ≠ nx·ny·nz,
- *   a spacing is not finite and > 0, or the direction matrix is singular.
+ *   a spacing is not finite and > 0, an origin coordinate is not finite, or the direction
+ *   matrix is not orthonormal (columns of unit length at right angles, within
+ *   `ORTHONORMAL_TOLERANCE`).
  */
 export function makeVolume<T extends VoxelArray>(v: Volume<T>): Volume<T> {
   const [nx, ny, nz] = v.dims;
@@ -87,7 +120,16 @@ export function makeVolume<T extends VoxelArray>(v: Volume<T>): Volume<T> {
   for (const s of v.spacingMm) {
     if (!Number.isFinite(s) || s <= 0) throw new GeometryError(`spacingMm must be finite and > 0, got [${v.spacingMm.join(', ')}]`);
   }
-  if (Math.abs(det3(v.direction)) < 1e-6) throw new GeometryError(`direction matrix is singular: [${v.direction.join(', ')}]`);
+  if (v.spacingMm.length !== 3 || v.originMm.length !== 3 || v.direction.length !== 9) {
+    throw new GeometryError(`spacingMm and originMm need 3 numbers and direction 9, got ${v.spacingMm.length}, ${v.originMm.length} and ${v.direction.length}`);
+  }
+  for (const o of v.originMm) {
+    if (!Number.isFinite(o)) throw new GeometryError(`originMm must be finite, got [${v.originMm.join(', ')}]`);
+  }
+  const err = orthonormalityError(v.direction);
+  if (!(err <= ORTHONORMAL_TOLERANCE)) {
+    throw new GeometryError(`direction matrix is not orthonormal (largest deviation of DᵀD from I: ${err}): [${v.direction.join(', ')}]; a sheared or scaled grid needs resampling first`);
+  }
   return v;
 }
 

@@ -4,3 +4,4 @@ export { parseInv3, loadInv3, readInv3Mask, openInv3, readTar, type Inv3Info, ty
 export { parseNifti, loadNifti, type NiftiOptions } from './nifti.ts';
 export { loadDicomSeries, checkDicomStructure, hasDicmMarker, type DicomHeaderFacts } from './dicom.ts';
 export { loadVolume, SUPPORTED_INPUTS } from './load.ts';
+export { volumeInfo, type VolumeInfo } from './info.ts';

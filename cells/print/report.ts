@@ -50,6 +50,8 @@ export interface PrintReport {
     readonly spacingMm: readonly number[];
     readonly originMm: readonly number[];
     readonly valueRange: { readonly min: number; readonly max: number };
+    /** What the reader assumed where the file did not say (`VolumeSource.warnings`); [] when nothing. */
+    readonly warnings: readonly string[];
   };
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly segmentation: {
@@ -115,6 +117,7 @@ export function printReport(r: PrintReportInput): PrintReport {
       spacingMm: [...r.volume.spacingMm],
       originMm: [...r.volume.originMm],
       valueRange: valueRange(r.volume),
+      warnings: [...(r.volume.source?.warnings ?? [])],
     },
     parameters: r.run.parameters,
     segmentation: {

@@ -1,7 +1,7 @@
 import type { Volume } from '../core/volume.ts';
 import { valueRange, voxelCount } from '../core/volume.ts';
 import { table, type Table } from './table.ts';
-import type { View } from './bundle.ts';
+import { markdown, type View } from './bundle.ts';
 
 const r3 = (v: readonly number[]) => v.map((x) => +x.toFixed(4)).join(' × ');
 const p3 = (v: readonly number[]) => `(${v.map((x) => +x.toFixed(3)).join(', ')})`;
@@ -24,6 +24,18 @@ export function describeVolume(volume: Volume): View<Table> {
       ['data type', volume.data.constructor.name],
       ['source', volume.source ? `${volume.source.description} [${volume.source.format}]` : 'unknown'],
       ['sha256', volume.source?.sha256 ? volume.source.sha256.slice(0, 16) + '…' : '—'],
+      ...(volume.source?.warnings?.length ? [['warnings', volume.source.warnings.join(' ')] as [string, string]] : []),
     ],
   }, 'Volume geometry');
+}
+
+/**
+ * Where a volume came from, as one markdown paragraph for a notebook's first output:
+ * "**Input:** description", then one "**Warning:**" line per assumption the reader made
+ * (`VolumeSource.warnings`), so a fallback is never silent.
+ */
+export function describeSource(volume: Volume, fallback = 'unknown input'): View<string> {
+  const lines = [`**Input:** ${volume.source?.description ?? fallback}`];
+  for (const w of volume.source?.warnings ?? []) lines.push(`**Warning:** ${w}`);
+  return markdown(lines.join('\n\n'));
 }
