@@ -14,6 +14,9 @@
  * it is written from the cached Cranium.inv3 (one uint16 CT slice per file,
  * RescaleIntercept −1024, shuffled names). Where apt is missing and something must be
  * downloaded, it says what to download and where each file goes, and exits 1.
+ * Installed packages' files are looked for under $VOXBOOK_SYSTEM_ROOT if set (a folder laid
+ * out like / — a chroot, a container's root, or in tests a folder standing for "nothing
+ * installed"), else under /.
  * With --from, a sample is copied only if the folder holds all of it; otherwise it is
  * reported as missing (naming the paths) and nothing of it is copied.
  * Exits non-zero whenever something could not be put in place.
@@ -193,12 +196,23 @@ function onPath(cmd: string): boolean {
   return false;
 }
 
+/** The root under which installed packages' files are looked for: $VOXBOOK_SYSTEM_ROOT, else /. */
+function systemRoot(): string {
+  const r = process.env['VOXBOOK_SYSTEM_ROOT'];
+  return r ? path.resolve(r) : '/';
+}
+
+/** Where `item`'s file (or folder) would be if its package were installed on this system. */
+function installedPath(item: SampleItem): string {
+  return path.join(systemRoot(), item.packagePath!);
+}
+
 /**
  * Whether `item` must come from a download: it is not installed on this system, and not
  * already complete in the cache (or --force asks to replace it).
  */
 async function needsDownload(item: SampleItem, cache: string, force: boolean): Promise<boolean> {
-  if (await exists(item.packagePath!, item)) return false;
+  if (await exists(installedPath(item), item)) return false;
   return force || (await whatIsMissing(path.join(cache, item.cachePath), item)) !== undefined;
 }
 
@@ -216,8 +230,8 @@ async function fetchWithApt(samples: readonly Sample[], cache: string, force: bo
       const counts: Counts = { copied: 0, kept: 0, bytes: 0 };
       try {
         for (const it of s.items) {
-          let root = '/';
-          if (!(await exists(it.packagePath!, it))) {
+          let root = systemRoot();
+          if (!(await exists(installedPath(it), it))) {
             if (!(await needsDownload(it, cache, force))) {
               counts.kept += isFolderItem(it) ? (await folderFiles(path.join(cache, it.cachePath), it)).length : 1;
               continue;
@@ -460,6 +474,7 @@ async function main(): Promise<void> {
       `Puts the sample data into the cache: $VOXBOOK_DATA if set, else <repo>/data (now ${await dataCacheDir()}).`,
       'Without --from, each package is fetched with `apt-get download`; files installed on this',
       'system or already in the cache are used as they are. Without apt it says what to download.',
+      'Installed packages are looked for under $VOXBOOK_SYSTEM_ROOT if set, else under /.',
       '',
       'options:',
       '  --from DIR        copy from DIR, a folder laid out like the cache (e.g. ../shared/datasets)',

@@ -2,7 +2,10 @@
  * `npm run fetch-data` run as a user runs it: the package.json script in a child process,
  * with VOXBOOK_DATA pointed at a fresh temporary cache. The source of truth is the shared
  * copy of the samples (../shared/datasets, what CI seeds from). The apt-get download path
- * is never run here (it needs Debian's servers); only the no-apt fallback is.
+ * is never run here (it needs Debian's servers); only the no-apt fallback is. Which Debian
+ * packages are installed is set by each test, not taken from the machine: VOXBOOK_SYSTEM_ROOT
+ * points fetch-data at an empty folder (nothing installed) or at one holding the packages'
+ * files (all installed).
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -70,6 +73,34 @@ function nodeOnlyPath(): string {
     symlinkSync(process.execPath, join(bin, 'node'));
   }
   return bin;
+}
+
+/** A system root on which no Debian package is installed (an empty folder). */
+function bareSystemRoot(): string {
+  const root = join(TMP, 'system-bare');
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+/** A system root on which every sample's package is installed: its files linked where the package puts them. */
+function installedSystemRoot(): string {
+  const root = join(TMP, 'system-installed');
+  if (existsSync(root)) return root;
+  for (const s of SAMPLES.filter((x) => x.debianPackage)) {
+    for (const it of s.items) {
+      const at = join(root, it.packagePath!);
+      if (!isFolder(it)) {
+        mkdirSync(join(at, '..'), { recursive: true });
+        symlinkSync(join(SHARED, it.cachePath), at);
+        continue;
+      }
+      mkdirSync(at, { recursive: true });
+      for (const rel of sampleFiles(s, SHARED).filter((r) => r.startsWith(it.cachePath))) symlinkSync(join(SHARED, rel), join(at, rel.slice(it.cachePath.length)));
+      // A package holds more than the sample takes (pydicom's test_files has .py, .gz, …).
+      writeFileSync(join(at, 'not-a-sample.py'), '# not taken\n');
+    }
+  }
+  return root;
 }
 
 beforeAll(() => {
@@ -190,11 +221,11 @@ describe('fetch-data without apt-get on PATH and without --from', () => {
   const packaged = SAMPLES.filter((s) => s.debianPackage);
 
   it('exits non-zero and says, for each sample, which Debian package and file to get and where in the cache it goes', async () => {
-    // Precondition: the packages are not installed here (else their files are simply copied).
-    const installed = packaged.filter((s) => s.items.every((it) => existsSync(it.packagePath!)));
-    expect(installed.map((s) => s.debianPackage), 'these packages are installed on this machine, so nothing needs downloading').toEqual([]);
+    // None of the packages installed (else their files are simply copied: next describe).
+    const system = bareSystemRoot();
+    expect(readdirSync(system)).toEqual([]);
     const cache = newCache('no-apt');
-    const r = await fetchData([], { VOXBOOK_DATA: cache, PATH: nodeOnlyPath() });
+    const r = await fetchData([], { VOXBOOK_DATA: cache, PATH: nodeOnlyPath(), VOXBOOK_SYSTEM_ROOT: system });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('apt-get');
     expect(r.stderr).toContain('not available');
@@ -224,10 +255,10 @@ describe('fetch-data without apt-get on PATH and without --from', () => {
     const cache = newCache('by-hand');
     mkdirSync(cache);
     for (const s of packaged) for (const it of s.items) cpSync(join(SHARED, it.cachePath), join(cache, it.cachePath), { recursive: true });
-    const r = await fetchData([], { VOXBOOK_DATA: cache, PATH: nodeOnlyPath() });
+    const r = await fetchData([], { VOXBOOK_DATA: cache, PATH: nodeOnlyPath(), VOXBOOK_SYSTEM_ROOT: bareSystemRoot() });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('not available');
-    for (const s of packaged) expect(r.stdout).toContain(`${s.id}: 0 copied`);
+    for (const s of packaged) expect(r.stdout).toContain(`${s.id}: 0 copied (0.0 MB) from ${s.debianPackage}, ${sampleFiles(s, SHARED).length} already there`);
     expect(r.stdout).toContain('ct-head-0051-dicom: wrote 108 DICOM files from Cranium.inv3');
     const dir = join(cache, 'ct-head-0051-dicom');
     expect(readdirSync(dir).filter((n) => n.endsWith('.dcm'))).toHaveLength(108);
@@ -241,11 +272,30 @@ describe('fetch-data without apt-get on PATH and without --from', () => {
   });
 });
 
+describe('fetch-data without apt-get, with the packages installed on the system', () => {
+  it('copies every packaged file from where its package put it (only the files the sample takes), needing no download, and writes the DICOM series', async () => {
+    const cache = newCache('installed');
+    const r = await fetchData([], { VOXBOOK_DATA: cache, PATH: nodeOnlyPath(), VOXBOOK_SYSTEM_ROOT: installedSystemRoot() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('not available');
+    for (const s of SAMPLES.filter((x) => x.debianPackage)) {
+      const n = sampleFiles(s, SHARED).length;
+      const mb = (sampleFiles(s, SHARED).reduce((sum, rel) => sum + statSync(join(SHARED, rel)).size, 0) / 1e6).toFixed(1);
+      expect(r.stdout).toContain(`${s.id}: ${n} copied (${mb} MB) from ${s.debianPackage}, 0 already there`);
+    }
+    expect(r.stdout).toContain('ct-head-0051-dicom: wrote 108 DICOM files from Cranium.inv3');
+    expect(allFiles(cache)).toEqual(allFiles(SHARED));
+    expect(readdirSync(join(cache, 'dicom-conformance'))).toHaveLength(69);
+    expect(existsSync(join(cache, 'dicom-conformance', 'not-a-sample.py'))).toBe(false);
+    for (const rel of ['Cranium.inv3', 'mri-colin27/ch2.nii.gz', 'dicom-conformance/CT_small.dcm']) expect(sha256(join(cache, rel)), rel).toBe(sha256(join(SHARED, rel)));
+  });
+});
+
 describe('fetch-data --help and bad arguments', () => {
   it('--help exits 0 and lists every option and every sample', async () => {
     const r = await fetchData(['--help'], { VOXBOOK_DATA: newCache('help') });
     expect(r.code, r.stderr).toBe(0);
-    for (const opt of ['--from DIR', '--only', '--force', '--help', 'VOXBOOK_DATA']) expect(r.stdout).toContain(opt);
+    for (const opt of ['--from DIR', '--only', '--force', '--help', 'VOXBOOK_DATA', 'VOXBOOK_SYSTEM_ROOT']) expect(r.stdout).toContain(opt);
     for (const s of SAMPLES) expect(r.stdout).toContain(s.id);
     expect(existsSync(newCache('help'))).toBe(false);
   });
