@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { MIME, type FileData } from './protocol.ts';
 import { parsePercent, serializePercent } from './notebook/percent.ts';
 import { fromIpynb, toIpynb, type CellResult } from './notebook/ipynb.ts';
-import { parseParameterArgs } from './parameters.ts';
+import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
 import { sha256Hex } from './hash.ts';
 import { writeFileAtomic } from './node/fs-atomic.ts';
 import { runNotebookInWorker, type CellOutcome } from './node/run-notebook.ts';
@@ -47,7 +47,13 @@ function parseRunArgs(args: string[]): RunArgs {
   }
   if (!notebook) throw new UsageError('which notebook? e.g. voxbook run notebooks/ct-to-print.nb.ts');
   if (!out) throw new UsageError('--out needs a folder');
-  return { notebook, out, parameters: parseParameterArgs(params), quiet };
+  let parameters: Record<string, string>;
+  try {
+    parameters = overridesRecord(parseParameterArgs(params));
+  } catch (e) {
+    throw e instanceof ParameterOverrideError ? new UsageError(e.message) : e;
+  }
+  return { notebook, out, parameters, quiet };
 }
 
 const STATUS_MARK: Record<string, string> = { done: '✓', error: '✗', blocked: '·' };

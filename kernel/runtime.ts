@@ -4,7 +4,7 @@ import { buildGraph, descendants, type Graph } from './graph.ts';
 import { hashString, sha256Hex } from './hash.ts';
 import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
-import { coerceParameter, ParameterOverrideError } from './parameters.ts';
+import { applyOverrides, ParameterOverrideError } from './parameters.ts';
 import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
 
 /** What the environment gives the kernel: module loading and version facts. */
@@ -90,7 +90,8 @@ export class Kernel {
   private cache = new Map<string, CacheEntry>();
   private cacheBytes = 0;
   private parameters: Record<string, unknown> = {};
-  private overrides: Record<string, unknown> = {};
+  /** Parameter overrides by own name (a Map, so `constructor` or `__proto__` are names like any other). */
+  private overrides = new Map<string, unknown>();
   private notebookSha256 = '';
   private startedAt = new Date().toISOString();
   private importErrors = new Map<string, string[]>();
@@ -116,7 +117,7 @@ export class Kernel {
       if (opening === this.openedWith) return;
       this.openedWith = opening;
       this.cells = [...nb.cells];
-      this.overrides = { ...overrides };
+      this.overrides = new Map(Object.entries(overrides));
       this.parameters = {};
       this.states.clear();
       this.scope.clear();
@@ -257,8 +258,8 @@ export class Kernel {
     const byId = new Map(code.map((c) => [c.id, c]));
     const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
     let ok = true;
-    if (Object.keys(this.overrides).length > 0 && !code.some((c) => cellTags(c).includes('parameters'))) {
-      const names = Object.keys(this.overrides).join(', ');
+    if (this.overrides.size > 0 && !code.some((c) => cellTags(c).includes('parameters'))) {
+      const names = [...this.overrides.keys()].join(', ');
       this.emit({ type: 'log', level: 'error', text: `${new ParameterOverrideError(`parameters given (${names}) but no cell is tagged "parameters"; tag the cell that holds the defaults: // %% tags=["parameters"]`).message}` });
       this.emit({ type: 'run-done', ok: false, ms: performance.now() - t0 });
       return false;
@@ -303,7 +304,7 @@ export class Kernel {
       const key = hashString(JSON.stringify([
         cell.source,
         (this.graph.inputs.get(id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? '']),
-        isParams ? this.overrides : null,
+        isParams ? [...this.overrides] : null,
         this.host.versions ?? {},
       ]));
       const hit = this.cache.get(key);
@@ -411,12 +412,7 @@ export class Kernel {
       const fn = new AsyncFunction(...params, `${compiled.body}\n//# sourceURL=${sourceUrl}`);
       const values = await fn(frame, display, runInfo, ...inputs.map((n) => this.scope.get(n)), ...importNames.map((n) => importValues.get(n)));
       if (isParams) {
-        for (const [name, raw] of Object.entries(this.overrides)) {
-          if (!(name in values)) {
-            throw new ParameterOverrideError(`unknown parameter "${name}"; the parameters cell defines: ${Object.keys(values).join(', ')}`);
-          }
-          values[name] = coerceParameter(name, raw, values[name]);
-        }
+        applyOverrides(values, this.overrides);
         this.parameters = { ...values };
       }
       if (frame.value !== undefined) outputs.push(toMimeBundle(frame.value));
@@ -428,8 +424,9 @@ export class Kernel {
 }
 
 /** What makes two opened notebooks the same: their cells and the parameter overrides (not formatting). */
-function fingerprint(cells: readonly Cell[], overrides: Readonly<Record<string, unknown>>): string {
-  return JSON.stringify([cells.map((c) => [c.id, c.kind, c.source, c.metadata]), overrides]);
+function fingerprint(cells: readonly Cell[], overrides: Readonly<Record<string, unknown>> | ReadonlyMap<string, unknown>): string {
+  const entries = overrides instanceof Map ? [...overrides] : Object.entries(overrides);
+  return JSON.stringify([cells.map((c) => [c.id, c.kind, c.source, c.metadata]), entries]);
 }
 
 /**
