@@ -27,11 +27,11 @@
  * `invesalius/data/mask.py`, read for the layout; the tar format is POSIX.1-1988 ustar
  * (512-byte headers, octal sizes) with the GNU 'L' and PAX 'x' long-name extensions.
  */
-import { gunzipSync } from 'fflate';
 import { parse as parsePlistXml } from 'plist';
 import { FormatError, ParameterError } from '../core/errors.ts';
 import { IDENTITY3, makeVolume, type Vec3, type Volume } from '../core/volume.ts';
 import { readBytes, sha256Hex } from './bytes.ts';
+import { gunzipChecked, isGzip } from './gzip.ts';
 
 /** One member of a tar archive: its path inside the archive and a view of its bytes. */
 export interface TarEntry {
@@ -174,18 +174,15 @@ function flipRows<T extends Int16Array | Uint8Array>(src: T, dst: T, rowLen: num
 /**
  * Opens an `.inv3` project held in memory (gzipped or plain tar).
  * @param name the file name, used in error messages and `source`.
- * @throws FormatError naming `name` if the bytes are not a (gzipped) tar, main.plist or
+ * @throws FormatError naming `name` if the gzip layer fails any RFC 1952 check (CRC-32,
+ *   ISIZE, truncation, trailing bytes: see `gunzipChecked`), the bytes are not a tar, main.plist or
  *   matrix.dat is missing or malformed, the dtype is not int16, or a data file's size does
  *   not match its shape.
  */
 export function openInv3(bytes: Uint8Array, name: string): Inv3Project {
   let tar: Uint8Array;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      tar = gunzipSync(bytes);
-    } catch (e) {
-      throw new FormatError(name, `corrupt or truncated gzip stream (${e instanceof Error ? e.message : String(e)})`, { cause: e });
-    }
+  if (isGzip(bytes)) {
+    tar = gunzipChecked(bytes, name);
   } else {
     tar = bytes;
   }

@@ -14,11 +14,11 @@
  * Reading the header is done by nifti-reader-js; the rest (datatypes, byte order,
  * scaling, geometry) here.
  */
-import { gunzipSync } from 'fflate';
 import * as nifti from 'nifti-reader-js';
 import { FormatError, ParameterError } from '../core/errors.ts';
 import { makeVolume, type Mat3, type Vec3, type VoxelArray, type Volume } from '../core/volume.ts';
 import { readBytes, sha256Hex } from './bytes.ts';
+import { gunzipChecked, isGzip } from './gzip.ts';
 
 export interface NiftiOptions {
   /** For 4-D files: which volume (0-based) to read. Required when dim[4] > 1. */
@@ -71,19 +71,16 @@ function sformRows(header: Uint8Array, isNifti2: boolean, littleEndian: boolean)
  * Parses a NIfTI-1/2 file held in memory (gzipped or not) into an LPS volume.
  * Shapes: dims [dim1, dim2, dim3] (missing dims count as 1), data x fastest as stored.
  * @param name the file name, used in error messages and `source`.
- * @throws FormatError naming `name`: corrupt/truncated gzip, no NIfTI magic, unsupported
+ * @throws FormatError naming `name`: a gzip file that fails any RFC 1952 check (CRC-32,
+ *   ISIZE, header, truncation, trailing bytes: see `gunzipChecked`), no NIfTI magic, unsupported
  *   datatype, more than one value per voxel, a 4-D file without `options.frame`, image data
  *   shorter than the header promises, or a singular affine.
  * @throws ParameterError if `options.frame` is out of range.
  */
 export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOptions = {}): Volume {
   let raw = bytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      raw = gunzipSync(bytes);
-    } catch (e) {
-      throw new FormatError(name, `corrupt or truncated gzip stream (${e instanceof Error ? e.message : String(e)})`, { cause: e });
-    }
+  if (isGzip(bytes)) {
+    raw = gunzipChecked(bytes, name);
   } else if (/\.gz$/i.test(name) && bytes.length >= 2) {
     // Not gzip although named .gz: still accept an uncompressed NIfTI, else say both things.
     const ab0 = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;

@@ -171,6 +171,51 @@ describe('NIfTI errors', () => {
   });
 });
 
+describe('gzip checksums (issue 11: never a silent wrong print)', () => {
+  it('ch2.nii.gz with one flipped bit in the compressed voxels → FormatError (fflate alone loads changed voxels)', () => {
+    const gz = new Uint8Array(readFileSync(cached('mri-colin27/ch2.nii.gz')));
+    const bad = gz.slice();
+    bad[2_000_000]! ^= 1;
+    // What the reader did before: fflate inflates it without complaint, one voxel changed.
+    const before = gunzipSync(bad), good = gunzipSync(gz);
+    expect(before.length).toBe(good.length);
+    let diff = 0;
+    for (let i = 0; i < good.length; i++) if (before[i] !== good[i]) diff++;
+    expect(diff).toBe(1);
+    const e = (() => { try { parseNifti(bad, 'ch2-flipped.nii.gz'); } catch (err) { return err as Error; } throw new Error('expected an error'); })();
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toMatch(/^ch2-flipped\.nii\.gz: gzip member 1 \(at byte 0\): CRC-32 mismatch/);
+  });
+
+  it('Cranium.inv3 with a flipped bit at several places → the identical volume or a typed error, never other voxels', () => {
+    const gz = new Uint8Array(readFileSync(cached('Cranium.inv3')));
+    const good = parseInv3(gz, 'Cranium.inv3');
+    const n = gz.length;
+    // MTIME (unchecked, harmless), deflate data early/middle/late, the end of the deflate stream, CRC-32, ISIZE.
+    const spots: [number, number][] = [[5, 0], [1_000_000, 3], [9_000_000, 0], [15_000_000, 6], [n - 12, 0], [n - 8, 2], [n - 3, 0]];
+    let refused = 0;
+    for (const [at, bit] of spots) {
+      const bad = gz.slice();
+      bad[at]! ^= 1 << bit;
+      let v: Volume | undefined;
+      try {
+        v = parseInv3(bad, 'Cranium-flipped.inv3');
+      } catch (e) {
+        expect(e, `byte ${at} bit ${bit}`).toBeInstanceOf(FormatError);
+        expect((e as Error).message).toMatch(/^Cranium-flipped\.inv3: /);
+        refused++;
+      }
+      if (v) {
+        expect(v.dims).toEqual(good.dims);
+        expect(v.spacingMm).toEqual(good.spacingMm);
+        expect(v.originMm).toEqual(good.originMm);
+        expect(Buffer.compare(Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength), Buffer.from(good.data.buffer, good.data.byteOffset, good.data.byteLength)), `byte ${at} bit ${bit}`).toBe(0);
+      }
+    }
+    expect(refused).toBe(spots.length - 1); // all but the MTIME flip
+  });
+});
+
 describe('other errors', () => {
   it('a missing path → InputNotFoundError naming it', async () => {
     const p = join(tmp, 'does-not-exist.nii.gz');
