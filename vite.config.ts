@@ -7,13 +7,86 @@
  * domain library, which also run in Node. Their Node-only branches (`await import('node:fs')`)
  * resolve to Vite's browser stub and are never taken in the browser.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+/**
+ * The page's Content-Security-Policy, sent as a response header on every response. It repeats
+ * the <meta> tag in index.html (keep the two alike; test/e2e/csp.test.ts checks the header
+ * holds every directive of the tag) and adds `frame-ancestors`, which a <meta> cannot carry:
+ * no other site may frame the app.
+ */
+export const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "media-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "form-action 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * The kernel worker's own policy. A worker loaded from a URL does not inherit the page's
+ * policy (least of all one from a <meta> tag): it takes the one in its script's response
+ * header, and workers it creates from blob: URLs inherit that. Cells run here, so this is
+ * what keeps them on this origin: fetch, XMLHttpRequest, WebSocket and EventSource only to
+ * 'self' (data: and blob: URLs never leave the machine), scripts and nested workers only
+ * from here. 'unsafe-eval' because the kernel compiles each cell with the AsyncFunction
+ * constructor (it also lets a library compile WebAssembly).
+ */
+export const WORKER_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' data: blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** A worker's main script: by what the browser says it fetches, or by the kernel worker's URL (dev and build). */
+function isWorkerScript(req: IncomingMessage): boolean {
+  const dest = req.headers['sec-fetch-dest'];
+  if (dest === 'worker' || dest === 'sharedworker' || dest === 'serviceworker') return true;
+  const url = req.url ?? '';
+  return /[?&]worker_file(&|=|$)/.test(url) || /^\/assets\/kernel-worker-[^/]*\.js(\?|$)/.test(url);
+}
+
+/**
+ * Sends a Content-Security-Policy header on every response of the dev server (`npm start`)
+ * and of `vite preview`: the worker policy on workers' scripts, the page policy on the rest
+ * (a policy on a script, style or image is ignored; on a document it applies).
+ */
+function contentSecurityPolicy(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res: ServerResponse, next) => {
+    res.setHeader('Content-Security-Policy', isWorkerScript(req) ? WORKER_POLICY : PAGE_POLICY);
+    res.setHeader('Vary', 'Sec-Fetch-Dest');
+    next();
+  };
+  return {
+    name: 'voxbook:content-security-policy',
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+  };
+}
+
 export default defineConfig({
   root,
+  plugins: [contentSecurityPolicy()],
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },

@@ -1,13 +1,14 @@
 /**
- * End-to-end harness: the app's Vite dev server on a random port of 127.0.0.1 and a
- * headless Debian Chromium (playwright-core) with WebGL through SwiftShader.
+ * End-to-end harness: the app's Vite dev server (or its build, served by `vite preview`) on a
+ * random port of 127.0.0.1 and a headless Debian Chromium (playwright-core) with WebGL through SwiftShader.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { AddressInfo } from 'node:net';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { decode } from 'fast-png';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,7 +42,26 @@ export interface AppHarness {
   close(): Promise<void>;
 }
 
-export async function startApp(): Promise<AppHarness> {
+export interface StartOptions {
+  /** Run Vite's HMR client and its WebSocket, as `npm start` does (off by default: tests edit no files). */
+  readonly hmr?: boolean;
+  /** Build the app (into a temporary folder) and serve it with `vite preview` instead of the dev server. */
+  readonly preview?: boolean;
+}
+
+interface Served {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function urlOf(httpServer: { address(): AddressInfo | string | null } | null | undefined): string {
+  const address = httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('vite did not report a TCP address');
+  return `http://127.0.0.1:${address.port}/`;
+}
+
+/** The dev server (`npm start`) on a free port of 127.0.0.1. */
+async function serveDev(options: StartOptions): Promise<Served> {
   // Each harness optimises dependencies into its own folder: test files run in parallel,
   // and two optimisers writing node_modules/.vite at once would corrupt each other.
   const cacheDir = await mkdtemp(join(REPO_ROOT, 'node_modules', '.vite-e2e-'));
@@ -51,15 +71,45 @@ export async function startApp(): Promise<AppHarness> {
     cacheDir,
     logLevel: 'warn',
     clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: false, watch: null },
+    server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: options.hmr ?? false, watch: null },
     // Re-scan dependencies (the worker's included) before serving: with a stale optimiser
     // cache Vite would discover them mid-run and answer the worker's imports with 504s.
     optimizeDeps: { force: true },
   });
   await server.listen();
-  const address = server.httpServer?.address();
-  if (!address || typeof address === 'string') throw new Error('vite did not report a TCP address');
-  const url = `http://127.0.0.1:${address.port}/`;
+  return {
+    url: urlOf(server.httpServer),
+    async close() {
+      await server.close();
+      await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `vite build` into a temporary folder, served by `vite preview` on a free port of 127.0.0.1. */
+async function servePreview(): Promise<Served> {
+  const outDir = await mkdtemp(join(tmpdir(), 'voxbook-dist-'));
+  const common = { configFile: join(REPO_ROOT, 'vite.config.ts'), root: REPO_ROOT, clearScreen: false, build: { outDir, emptyOutDir: true } } as const;
+  try {
+    // (Errors only: the bundled libraries' warnings, such as a direct eval in one, are not the test's.)
+    await build({ ...common, logLevel: 'error' });
+    const server: PreviewServer = await preview({ ...common, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+    return {
+      url: urlOf(server.httpServer),
+      async close() {
+        await server.close();
+        await rm(outDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(outDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export async function startApp(options: StartOptions = {}): Promise<AppHarness> {
+  const server = options.preview ? await servePreview() : await serveDev(options);
+  const { url } = server;
 
   const profile = await mkdtemp(join(tmpdir(), 'voxbook-e2e-'));
   let context: BrowserContext;
@@ -74,7 +124,6 @@ export async function startApp(): Promise<AppHarness> {
   } catch (err) {
     await server.close();
     await rm(profile, { recursive: true, force: true });
-    await rm(cacheDir, { recursive: true, force: true });
     throw err;
   }
   // Recorded from the first script on, whatever the page does later.
@@ -110,7 +159,6 @@ export async function startApp(): Promise<AppHarness> {
       await context.close();
       await server.close();
       await rm(profile, { recursive: true, force: true });
-      await rm(cacheDir, { recursive: true, force: true });
     },
   };
 }

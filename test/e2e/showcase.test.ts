@@ -225,7 +225,9 @@ describe('app on the showcase notebook', () => {
       img.className = 'vb-csp-probe';
       document.body.append(img);
     });
-    await expect.poll(async () => (await app.cspViolations()).slice(before)).toEqual(['img-src https://evil.example/csp-probe.png']);
+    // Refused twice over: by the policy in the response header and by the <meta> tag's (vite.config.ts, index.html).
+    const refused = 'img-src https://evil.example/csp-probe.png';
+    await expect.poll(async () => (await app.cspViolations()).slice(before)).toEqual([refused, refused]);
     // The browser reports the attempt, refused before it reached the network.
     expect((await failed).failure()?.errorText).toMatch(/csp/i);
     await page.evaluate(() => document.querySelector('.vb-csp-probe')?.remove());
