@@ -97,6 +97,10 @@ export class Kernel {
   private importErrors = new Map<string, string[]>();
   private modules = new Map<string, Promise<Record<string, unknown>>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The cell whose code is executing now, and how to fail it from outside (an uncaught error). */
+  private running: { readonly id: string; readonly fail: (error: unknown) => void } | undefined;
+  /** Set while `runCells` is in progress; an uncaught error from a finished cell clears `ok`. */
+  private activeRun: { ok: boolean } | undefined;
 
   constructor(private readonly host: KernelHost, private readonly emit: (m: KernelMessage) => void) {}
 
@@ -141,6 +145,62 @@ export class Kernel {
   /** Runs all cells (unchanged ones come from the cache) or `ids` and their descendants. */
   run(ids?: readonly string[]): Promise<boolean> {
     return this.enqueue(() => this.runCells(ids));
+  }
+
+  /**
+   * An error nobody caught: an unhandled promise rejection, or an exception thrown in a
+   * callback (setTimeout, an event) — reported by the platform's hook (kernel/node/worker.ts,
+   * or `webUncaughtSource` in a Web Worker). Attributed to a cell by the
+   * `voxbook-cell-<id>.js` frames in its stack when there are any, else to the cell running
+   * now. That cell fails: at once if it is still running (its code is abandoned), otherwise
+   * its results are withdrawn and, if a run is in progress, the run fails. An error no cell
+   * can be named for is logged and fails the run in progress.
+   */
+  reportUncaught(error: unknown, kind: UncaughtKind): void {
+    const id = this.cellInStack(error) ?? this.running?.id;
+    const how = kind === 'rejection' ? 'an unhandled promise rejection' : 'an uncaught exception in a callback';
+    if (id !== undefined && this.running?.id === id) {
+      this.running.fail(new UncaughtInCell(error, how));
+      return;
+    }
+    if (this.activeRun) this.activeRun.ok = false;
+    const cell = id === undefined ? undefined : this.cells.find((c) => c.id === id);
+    if (!cell) {
+      const e = describeError(error);
+      this.emit({ type: 'log', level: 'error', text: `${how} outside any cell: ${e.name}: ${e.message}` });
+      return;
+    }
+    const e = this.cellError(cell, error);
+    const message = `${e.message} (${how}, after the cell had finished)`;
+    this.emit({ type: 'log', level: 'error', text: `cell "${cell.id}": ${e.name}: ${message}` });
+    // Its values may be wrong: withdraw them and its cache entry, so the next run recomputes it.
+    const st = this.states.get(cell.id);
+    if (st?.key) this.forget(st.key);
+    this.clearValues(cell.id);
+    this.setState(cell.id, { status: 'error', key: '', error: { ...e, message }, cached: false });
+  }
+
+  /** The first cell named by a `voxbook-cell-<id>.js` frame in `error`'s stack, if any. */
+  private cellInStack(error: unknown): string | undefined {
+    const stack = stackOf(error);
+    if (!stack) return undefined;
+    const ids = new Set(this.cells.map((c) => c.id));
+    for (const m of stack.matchAll(/voxbook-cell-(.+?)\.js:\d+:\d+/g)) if (ids.has(m[1]!)) return m[1]!;
+    return undefined;
+  }
+
+  /** `error` as shown under `cell`, with the line in the cell's source when its stack has one. */
+  private cellError(cell: Cell, error: unknown): CellError {
+    const syntax = this.syntax.get(cell.source);
+    const compiled = syntax ? this.compiledFor(cell, syntax.defines.filter((n) => !n.startsWith('_'))) : undefined;
+    return describeError(error, `voxbook-cell-${cell.id}.js`, compiled);
+  }
+
+  private forget(key: string): void {
+    const e = this.cache.get(key);
+    if (!e) return;
+    this.cache.delete(key);
+    this.cacheBytes -= e.bytes;
   }
 
   get notebookCells(): readonly Cell[] {
@@ -257,6 +317,17 @@ export class Kernel {
     const code = this.cells.filter((c) => c.kind === 'code');
     const byId = new Map(code.map((c) => [c.id, c]));
     const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
+    const run = { ok: true };
+    this.activeRun = run;
+    try {
+      return await this.runTargets(code, byId, targets, run, t0);
+    } finally {
+      this.activeRun = undefined;
+    }
+  }
+
+  /** The body of `runCells`; `run.ok` may also be cleared from outside by `reportUncaught`. */
+  private async runTargets(code: readonly Cell[], byId: ReadonlyMap<string, Cell>, targets: ReadonlySet<string>, run: { ok: boolean }, t0: number): Promise<boolean> {
     let ok = true;
     if (this.overrides.size > 0 && !code.some((c) => cellTags(c).includes('parameters'))) {
       const names = [...this.overrides.keys()].join(', ');
@@ -333,6 +404,7 @@ export class Kernel {
         this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false });
       }
     }
+    ok &&= run.ok;
     this.emit({ type: 'run-done', ok, ms: performance.now() - t0, parameters: { ...this.parameters } });
     return ok;
   }
@@ -407,20 +479,37 @@ export class Kernel {
     const runInfo = () => this.runInfo();
     const params = ['__vb', 'display', 'runInfo', ...inputs, ...importNames];
     const sourceUrl = `voxbook-cell-${cell.id}.js`;
+    // `reportUncaught` fails the cell through this promise while its code is still running.
+    let fail!: (error: unknown) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    this.running = { id: cell.id, fail };
     const t0 = performance.now();
+    let ms = 0;
     try {
       const fn = new AsyncFunction(...params, `${compiled.body}\n//# sourceURL=${sourceUrl}`);
-      const values = await fn(frame, display, runInfo, ...inputs.map((n) => this.scope.get(n)), ...importNames.map((n) => importValues.get(n)));
+      const values = await Promise.race([fn(frame, display, runInfo, ...inputs.map((n) => this.scope.get(n)), ...importNames.map((n) => importValues.get(n))), failed]);
+      ms = performance.now() - t0;
+      // The cell is finished when its code has returned and one task has passed: a promise
+      // it rejected without awaiting is reported by then (Node reports unhandled rejections
+      // after each task), and fails this cell rather than whichever runs next.
+      await Promise.race([nextTask(), failed]);
       if (isParams) {
         applyOverrides(values, this.overrides);
         this.parameters = { ...values };
       }
       if (frame.value !== undefined) outputs.push(toMimeBundle(frame.value));
-      return { values, outputs, ms: performance.now() - t0 };
+      return { values, outputs: [...outputs], ms };
     } catch (e) {
-      return { error: describeError(e, sourceUrl, compiled), outputs, ms: performance.now() - t0 };
+      return { error: describeError(e, sourceUrl, compiled), outputs: [...outputs], ms: ms || performance.now() - t0 };
+    } finally {
+      this.running = undefined;
     }
   }
+}
+
+/** Resolves after the current task and its microtasks: a `setTimeout(0)`, available in Node and Web Workers alike. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** What makes two opened notebooks the same: their cells and the parameter overrides (not formatting). */
@@ -445,11 +534,100 @@ function valueKey(cellKey: string, name: string, value: unknown): string {
 /** Lines the AsyncFunction wrapper adds before the body (`async function anonymous(…\n) {\n`). */
 const WRAPPER_LINES = 2;
 
-function describeError(e: unknown, sourceUrl: string, compiled: CompiledCell): CellError {
-  const err = e instanceof Error ? e : new Error(String(e));
+/** How an uncaught error reached the kernel (see `Kernel.reportUncaught`). */
+export type UncaughtKind = 'rejection' | 'exception';
+
+/** An uncaught error attributed to a running cell: keeps the original value and says how it escaped. */
+class UncaughtInCell {
+  constructor(readonly error: unknown, readonly how: string) {}
+}
+
+/** The stack text of a thrown value, if it has one (Errors from any realm, or error-like objects). */
+function stackOf(x: unknown): string | undefined {
+  try {
+    const stack = typeof x === 'object' && x !== null ? (x as { stack?: unknown }).stack : undefined;
+    return typeof stack === 'string' ? stack : undefined;
+  } catch {
+    return undefined; // a getter that throws, a revoked proxy
+  }
+}
+
+/** Whether `x` is an Error, also one from another realm (an iframe, a vm context). */
+function isError(x: unknown): x is Error {
+  try {
+    return x instanceof Error || Object.prototype.toString.call(x) === '[object Error]';
+  } catch {
+    return false;
+  }
+}
+
+/** The kind of a thrown value in words: `null`, `array`, or its `typeof`. */
+function valueKind(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'array';
+  return typeof x;
+}
+
+const MAX_VALUE_TEXT = 500;
+
+/** A thrown value that is not an Error, as text: JSON where it can be, never `[object Object]`, never a throw. */
+function valueText(x: unknown): string {
+  try {
+    switch (typeof x) {
+      case 'string': return JSON.stringify(x);
+      case 'bigint': return `${x}n`;
+      case 'function': return `[function ${x.name || 'anonymous'}]`;
+      case 'object': {
+        if (x === null) return 'null';
+        // JSON where it can be: repeated references (cycles) as "[Circular]", bigints as 12n.
+        const seen = new WeakSet<object>();
+        let text = JSON.stringify(x, (_k, v: unknown) => {
+          if (typeof v === 'bigint') return `${v}n`;
+          if (typeof v === 'object' && v !== null) {
+            if (seen.has(v)) return '[Circular]';
+            seen.add(v);
+          }
+          return v;
+        }) ?? '';
+        const proto = Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null;
+        const cls = proto === null ? '[null prototype]' : proto === Object.prototype || Array.isArray(x) ? '' : proto.constructor?.name ?? '';
+        if (cls) text = `${cls} ${text}`;
+        return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text;
+      }
+      default: return String(x);
+    }
+  } catch {
+    return '(a value that cannot be shown)';
+  }
+}
+
+/**
+ * A thrown value as a cell error. Errors keep their name and message, and get the line in
+ * the cell's source when their stack passes through `sourceUrl`. Anything else thrown
+ * (`throw 42`, `throw {code: 1}`, `throw null`) is shown as what it is:
+ * "Uncaught value (object): {"code":1}". Never throws.
+ */
+function describeError(thrown: unknown, sourceUrl?: string, compiled?: CompiledCell): CellError {
+  let e = thrown;
+  let how = '';
+  if (e instanceof UncaughtInCell) {
+    how = ` (${e.how})`;
+    e = e.error;
+  }
+  if (!isError(e)) return { name: `Uncaught value (${valueKind(e)})`, message: `${valueText(e)}${how}` };
+  let name = 'Error', message = '', stackText = '';
+  try {
+    name = String(e.name);
+    message = String(e.message);
+    stackText = stackOf(e) ?? '';
+  } catch {
+    message = '(an error whose message cannot be read)';
+  }
   let line: number | undefined;
-  const m = new RegExp(`${sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):\\d+`).exec(err.stack ?? '');
-  if (m) line = compiled.sourceLine(Number(m[1]) - WRAPPER_LINES);
-  const stack = (err.stack ?? '').split('\n').filter((l) => !l.includes('kernel/runtime.ts')).slice(0, 8).join('\n');
-  return { name: err.name, message: err.message, ...(line !== undefined ? { line } : {}), stack };
+  if (sourceUrl && compiled) {
+    const m = new RegExp(`${sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):\\d+`).exec(stackText);
+    if (m) line = compiled.sourceLine(Number(m[1]) - WRAPPER_LINES);
+  }
+  const stack = stackText.split('\n').filter((l) => !l.includes('kernel/runtime.ts')).slice(0, 8).join('\n');
+  return { name, message: message + how, ...(line !== undefined ? { line } : {}), stack };
 }
