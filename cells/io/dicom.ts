@@ -1,26 +1,33 @@
 /**
  * DICOM image series (a folder of slices, a list of files, or one file) into an LPS volume.
  *
- * Decoding, sorting and geometry are done by ITK/GDCM through `@itk-wasm/dicom`
- * (`readImageDicomFileSeriesNode` with `singleSortedSeries: false`, so the slices are
- * ordered by ImagePositionPatient along the slice normal, whatever their file names).
- * ITK applies RescaleSlope/Intercept (CT comes back in HU) and reports origin, spacing
- * and direction in DICOM's LPS patient frame, which is Voxbook's frame, so they are used
- * as they are. ITK's direction is row-major with columns the i, j, k axes, as `Mat3`.
+ * Pixels are decoded by ITK/GDCM through `@itk-wasm/dicom` (`readImageDicomFileSeriesNode`
+ * with `singleSortedSeries: false`, so the slices are ordered by ImagePositionPatient along
+ * the slice normal, whatever their file names). ITK applies RescaleSlope/Intercept (CT
+ * comes back in HU).
  *
- * Before decoding, each file's element structure is walked (PS3.5 §7: data elements,
- * explicit/implicit VR, undefined-length sequences and encapsulated pixel data) to catch
- * truncation: GDCM reads a file whose pixel data is cut short without complaint and
- * pads it, which would silently corrupt the image. The same walk gives each file's
- * SeriesInstanceUID, so files of several series are refused with a list of them instead
- * of GDCM quietly picking one.
+ * "Never a silent wrong print": GDCM pads pixel data that is cut short, and ITK turns a
+ * spacing of 0 or NaN into 1 mm, so Voxbook does not take either on trust. Before
+ * decoding, each file's header is walked (dicom-header.ts: truncation, series UID, image
+ * size, pixel format, geometry tags) and the pixel data is checked against the size the
+ * header claims (dicom-pixels.ts); the grid is computed from the header (dicom-geometry.ts:
+ * spacing, slice order and evenness, origin, direction); after decoding, GDCM's image size,
+ * slice order and grid must agree with the header, and two known GDCM decoding faults
+ * (32-bit big endian, 1-bit) are repaired. Documented fallbacks (no PixelSpacing, a single
+ * slice of unknown thickness, …) load with a sentence in `source.warnings`.
  *
  * Node only in this version: the browser build of @itk-wasm/dicom needs its pipelines
  * served and a worker set up, which the app does not do yet.
  */
 import { FormatError, VoxbookError } from '../core/errors.ts';
+import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { makeVolume, type Mat3, type Vec3, type VoxelArray, type Volume } from '../core/volume.ts';
 import { baseName, isDirectory, isNode, joinPath, listFiles, readBytes, sha256Hex } from './bytes.ts';
+import { crossCheckItk, headerGeometry } from './dicom-geometry.ts';
+import { checkDicomStructure, describeTransferSyntax, hasDicmMarker, TRANSFER_SYNTAXES, type DicomHeaderFacts } from './dicom-header.ts';
+import { checkPixelData, repairDecoded, type PixelFormat } from './dicom-pixels.ts';
+
+export { checkDicomStructure, hasDicmMarker, type DicomHeaderFacts } from './dicom-header.ts';
 
 type ItkDicom = typeof import('@itk-wasm/dicom');
 type NodePath = typeof import('node:path');
@@ -37,160 +44,98 @@ function nodePath(): Promise<NodePath> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Structure check. Invariant: `walk*` return the offset just past what they consumed, or
-// throw Truncated when a declared length runs past the end of the file; anything they do
-// not understand throws Unparsed, and the check then defers to GDCM.
+// GDCM's console output. The pipeline module prints its stdout/stderr with console.log /
+// console.error, and itk-wasm prints a banner ("Exception while running pipeline: …") when
+// a pipeline throws. While a pipeline runs, console calls that come from itk-wasm's files
+// are caught (to be put into Voxbook's errors and warnings); every other call goes through.
 
-class Truncated extends Error {}
-class Unparsed extends Error {}
+const ITK_SOURCE = /[\\/]@?itk-wasm[\\/]/;
+const CONSOLE_METHODS = ['log', 'error', 'warn', 'info', 'debug'] as const;
+type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
+const captures = new Set<unknown[][]>();
+let originals: Record<ConsoleMethod, (...a: unknown[]) => void> | undefined;
+let filters: Record<ConsoleMethod, (...a: unknown[]) => void> | undefined;
 
-/** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 §7.1.2). */
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const UNDEFINED = 0xffffffff;
-
-interface Mode { readonly explicit: boolean; readonly little: boolean }
-
-/** A few header values the loader reports; collected from the top-level dataset. */
-export interface DicomHeaderFacts {
-  transferSyntax?: string;
-  modality?: string;
-  seriesDescription?: string;
-  seriesInstanceUid?: string;
-  /** RescaleType (0028,1054), e.g. 'HU' or 'US' (unspecified); CT files usually omit it, meaning HU. */
-  rescaleType?: string;
-}
-
-const WANTED: Record<number, keyof DicomHeaderFacts> = {
-  0x00020010: 'transferSyntax', 0x00080060: 'modality', 0x0008103e: 'seriesDescription', 0x0020000e: 'seriesInstanceUid',
-  0x00281054: 'rescaleType',
-};
-
-class Walker {
-  readonly dv: DataView;
-  constructor(readonly b: Uint8Array, readonly facts: DicomHeaderFacts) {
-    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
-  u16(p: number, little: boolean): number { return this.dv.getUint16(p, little); }
-  u32(p: number, little: boolean): number { return this.dv.getUint32(p, little); }
-  tagAt(p: number, little: boolean): number { return ((this.u16(p, little) << 16) | this.u16(p + 2, little)) >>> 0; }
-
-  /** Elements from `pos` until the end of the file, or until an item delimiter when `inItem`. */
-  dataset(pos: number, mode: Mode, inItem: boolean, depth: number, stopAtGroup?: number): number {
-    const end = this.b.length;
-    if (depth > 64) throw new Unparsed('nesting too deep');
-    for (;;) {
-      if (pos + 8 > end) {
-        if (inItem) throw new Truncated(`an item of undefined length is not closed: the file ends at byte ${end}`);
-        return end; // at most a few trailing padding bytes
-      }
-      const tag = this.tagAt(pos, mode.little);
-      if (stopAtGroup !== undefined && tag >>> 16 !== stopAtGroup) return pos;
-      if (tag === 0xfffee00d) {
-        if (inItem) return pos + 8;
-        throw new Unparsed('item delimiter outside an item');
-      }
-      if (tag >>> 16 === 0xfffe) throw new Unparsed('item tag inside a dataset');
-      let vr: string | undefined;
-      let len: number;
-      let valueStart: number;
-      if (mode.explicit) {
-        vr = String.fromCharCode(this.b[pos + 4]!, this.b[pos + 5]!);
-        if (!/^[A-Z]{2}$/.test(vr)) throw new Unparsed(`bad VR at ${pos}`);
-        if (LONG_VRS.has(vr)) {
-          if (pos + 12 > end) throw new Truncated(`element ${fmtTag(tag)} header is cut off at byte ${end}`);
-          len = this.u32(pos + 8, mode.little);
-          valueStart = pos + 12;
-        } else {
-          len = this.u16(pos + 6, mode.little);
-          valueStart = pos + 8;
-        }
+function installFilters(): void {
+  const con = console as unknown as Record<ConsoleMethod, (...a: unknown[]) => void>;
+  originals = { log: con.log, error: con.error, warn: con.warn, info: con.info, debug: con.debug };
+  const saved = originals;
+  filters = {} as Record<ConsoleMethod, (...a: unknown[]) => void>;
+  for (const m of CONSOLE_METHODS) {
+    filters[m] = (...args: unknown[]) => {
+      // Frames: [0] "Error", [1] this filter, [2…] its caller chain.
+      const frames = (new Error().stack ?? '').split('\n').slice(2, 6);
+      if (frames.some((f) => ITK_SOURCE.test(f))) {
+        for (const c of captures) c.push(args);
       } else {
-        len = this.u32(pos + 4, mode.little);
-        valueStart = pos + 8;
+        saved[m].apply(console, args);
       }
-      if (len === UNDEFINED) {
-        // Sequences, encapsulated pixel data, and UN of undefined length (implicit VR LE inside).
-        const inner: Mode = vr === 'UN' ? { explicit: false, little: true } : mode;
-        pos = this.items(valueStart, inner, tag, depth + 1);
-        continue;
-      }
-      if (valueStart + len > end) {
-        throw new Truncated(`element ${fmtTag(tag)} declares ${len} bytes at byte ${valueStart}, but the file ends at byte ${end} (${valueStart + len - end} bytes missing)`);
-      }
-      if (depth === 0) {
-        const key = WANTED[tag];
-        if (key) this.facts[key] = new TextDecoder('latin1').decode(this.b.subarray(valueStart, valueStart + len)).replace(/[\0 ]+$/, '').trim();
-      }
-      pos = valueStart + len;
-    }
-  }
-
-  /** Items of an undefined-length sequence (or pixel-data fragments) up to the sequence delimiter. */
-  items(pos: number, mode: Mode, owner: number, depth: number): number {
-    const end = this.b.length;
-    for (;;) {
-      if (pos + 8 > end) throw new Truncated(`element ${fmtTag(owner)} (undefined length) is not closed: the file ends at byte ${end}`);
-      const tag = this.tagAt(pos, mode.little);
-      const len = this.u32(pos + 4, mode.little);
-      if (tag === 0xfffee0dd) return pos + 8;
-      if (tag !== 0xfffee000) throw new Unparsed(`expected an item in ${fmtTag(owner)} at ${pos}`);
-      if (len === UNDEFINED) {
-        pos = this.dataset(pos + 8, mode, true, depth + 1);
-      } else {
-        if (pos + 8 + len > end) {
-          throw new Truncated(`an item of ${fmtTag(owner)} declares ${len} bytes at byte ${pos + 8}, but the file ends at byte ${end} (${pos + 8 + len - end} bytes missing)`);
-        }
-        pos += 8 + len;
-      }
-    }
+    };
+    con[m] = filters[m];
   }
 }
 
-function fmtTag(tag: number): string {
-  const h = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
-  return `(${h(tag >>> 16)},${h(tag & 0xffff)})`;
+function removeFilters(): void {
+  const con = console as unknown as Record<ConsoleMethod, (...a: unknown[]) => void>;
+  for (const m of CONSOLE_METHODS) if (con[m] === filters?.[m]) con[m] = originals![m];
+  originals = filters = undefined;
 }
 
-/** True if the bytes carry the DICOM Part 10 marker "DICM" at offset 128. */
-export function hasDicmMarker(b: Uint8Array): boolean {
-  return b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+/** Runs an itk-wasm call with its console output caught; returns it with what it printed. */
+async function quietly<T>(run: () => Promise<T>): Promise<{ value?: T; error?: unknown; failed: boolean; printed: unknown[][] }> {
+  const printed: unknown[][] = [];
+  if (captures.size === 0) installFilters();
+  captures.add(printed);
+  try {
+    return { value: await run(), failed: false, printed };
+  } catch (error) {
+    return { error, failed: true, printed };
+  } finally {
+    captures.delete(printed);
+    if (captures.size === 0) removeFilters();
+  }
 }
+
+const BANNER = new Set(['Exception while running pipeline:', 'stdout:', 'stderr:', 'exception:', 'Build module in Debug mode for exception message information.']);
 
 /**
- * Walks a DICOM file's elements to check that every declared length fits in the file.
- * Returns a few header values (modality, series UID and description, transfer syntax,
- * rescale type) found on the way.
- * Deflated transfer syntaxes and structures it does not understand are left to GDCM.
- * @throws FormatError naming `name` when the file is truncated.
+ * GDCM's messages from what a pipeline printed: itk-wasm's banner dropped, GDCM's
+ * "Warning: In <source file>, line …" headers replaced by the message under them.
+ * `reported` holds those messages; `other` the rest (codec chatter such as libjpeg's).
  */
-export function checkDicomStructure(b: Uint8Array, name: string): DicomHeaderFacts {
-  const facts: DicomHeaderFacts = {};
-  const w = new Walker(b, facts);
-  try {
-    let pos = 0;
-    let mode: Mode;
-    if (hasDicmMarker(b)) {
-      pos = w.dataset(132, { explicit: true, little: true }, false, 0, 0x0002);
-      const ts = facts.transferSyntax ?? '';
-      if (ts === '1.2.840.10008.1.2.1.99') return facts; // deflated: the dataset is a zlib stream
-      mode = ts === '1.2.840.10008.1.2' ? { explicit: false, little: true }
-        : ts === '1.2.840.10008.1.2.2' ? { explicit: true, little: false }
-        : { explicit: true, little: true };
-    } else {
-      // No Part 10 header: guess byte order from the first group number, VR mode from bytes 4–5.
-      if (b.length < 8) throw new Truncated(`only ${b.length} bytes`);
-      const little = !(b[0] === 0 && b[1] !== 0);
-      mode = { explicit: /^[A-Z]{2}$/.test(String.fromCharCode(b[4]!, b[5]!)), little };
-      // Only judge files that start like a dataset: an even group of the header modules.
-      const group = w.u16(0, little);
-      if (group % 2 !== 0 || group > 0x0010 || group === 0) throw new Unparsed('does not start with a DICOM element');
+function gdcmMessages(printed: unknown[][]): { reported: string[]; other: string[] } {
+  const reported: string[] = [];
+  const other: string[] = [];
+  for (const args of printed) {
+    if (BANNER.has(String(args[0]))) continue;
+    const lines = args.map(String).join(' ').split('\n').map((l) => l.trim());
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l === '') continue;
+      const header = /^(Warning|Error): In .*, line \d+/.exec(l);
+      if (header) {
+        const msg = lines.slice(i + 1).find((x) => x !== '');
+        if (msg !== undefined) {
+          if (!reported.includes(msg)) reported.push(msg);
+          i = lines.indexOf(msg, i + 1);
+        }
+        continue;
+      }
+      if (!other.includes(l) && !reported.includes(l)) other.push(l);
     }
-    w.dataset(pos, mode, false, 0);
-  } catch (e) {
-    if (e instanceof Truncated) throw new FormatError(name, `truncated DICOM file: ${e.message}`);
-    if (!(e instanceof Unparsed)) throw e;
   }
-  return facts;
+  return { reported, other };
+}
+
+function describeItkError(e: unknown): string {
+  if (e instanceof Error) return e.message.trim();
+  if (typeof e === 'number') return `itk-wasm pipeline exception ${e}`;
+  return String(e);
+}
+
+function said(messages: readonly string[]): string {
+  const text = messages.join('; ');
+  return text === '' ? '' : `; GDCM said: "${text.length > 400 ? `${text.slice(0, 400)}…` : text}"`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -206,21 +151,17 @@ function isVoxelArray(x: unknown): x is VoxelArray {
   return ArrayBuffer.isView(x) && ARRAYS[(x as object).constructor.name] === true;
 }
 
-function describeItkError(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'number') return `itk-wasm pipeline exception ${e}`;
-  return String(e);
-}
+interface CheckedFile { path: string; bytes: Uint8Array; facts: DicomHeaderFacts }
 
 /** The files of one series, as found by `groupBySeries`. */
 interface SeriesGroup {
   /** SeriesInstanceUID (0020,000E), or '' when the header walk did not find one. */
   readonly uid: string;
-  readonly files: { path: string; bytes: Uint8Array; facts: DicomHeaderFacts }[];
+  readonly files: CheckedFile[];
 }
 
 /** Groups files by SeriesInstanceUID, largest group first (ties: by UID). */
-function groupBySeries(files: readonly { path: string; bytes: Uint8Array; facts: DicomHeaderFacts }[]): SeriesGroup[] {
+function groupBySeries(files: readonly CheckedFile[]): SeriesGroup[] {
   const byUid = new Map<string, SeriesGroup>();
   for (const f of files) {
     const uid = f.facts.seriesInstanceUid ?? '';
@@ -232,7 +173,7 @@ function groupBySeries(files: readonly { path: string; bytes: Uint8Array; facts:
 }
 
 /** The first non-empty value of a header fact among a series' files. */
-function firstFact(files: readonly { facts: DicomHeaderFacts }[], key: keyof DicomHeaderFacts): string | undefined {
+function firstFact(files: readonly { facts: DicomHeaderFacts }[], key: 'modality' | 'seriesDescription' | 'rescaleType'): string | undefined {
   for (const f of files) {
     const v = f.facts[key];
     if (v !== undefined && v !== '') return v;
@@ -240,30 +181,68 @@ function firstFact(files: readonly { facts: DicomHeaderFacts }[], key: keyof Dic
   return undefined;
 }
 
+/** Why GDCM failed on one file, in words: the transfer syntax and whether Voxbook supports it. */
+function decodeFailure(f: CheckedFile, error: unknown, printed: unknown[][]): FormatError {
+  const { reported, other } = gdcmMessages(printed);
+  const messages = [...reported, ...other];
+  const ts = f.facts.transferSyntax;
+  const info = ts === undefined ? undefined : TRANSFER_SYNTAXES.get(ts);
+  let why: string;
+  if (f.facts.complete === false && f.facts.pixelData === undefined) {
+    why = `GDCM could not read it as a DICOM image, and Voxbook's own header reader stopped early (${f.facts.incompleteReason ?? 'unknown structure'}): it is probably not a DICOM file, or a damaged one`;
+  } else if (info === undefined && ts !== undefined) {
+    why = `GDCM could not decode it; its transfer syntax ${ts} is not one Voxbook knows`;
+  } else if (info !== undefined && !info.supported) {
+    why = `GDCM could not decode it: its pixel data is ${describeTransferSyntax(ts)}, which Voxbook does not support`;
+  } else {
+    why = `GDCM could not decode its pixel data, ${describeTransferSyntax(ts)}; Voxbook supports this transfer syntax, so this file's pixel data is probably damaged or not conformant`;
+  }
+  return new FormatError(f.path, `${why} (${describeItkError(error)})${said(messages)}`, { cause: error });
+}
+
 /**
  * Reads a DICOM series into a volume.
  *
  * @param pathOrFiles a folder (every file with the "DICM" marker or a .dcm/.dicom/.ima
- *   extension is taken; others are skipped), one file, or a list of files of one series,
- *   in any order. All of them must belong to one series (one SeriesInstanceUID).
- * @returns dims [columns, rows, slices]; values with the rescale applied (HU for CT) in the
- *   array type ITK chooses (int16 for typical CT); origin, spacing, direction from ITK
- *   (LPS). `source.sha256` hashes the bytes of the files read, in path order;
- *   `source.modality` is the Modality tag (0008,0060); `source.valueUnit` is 'HU' for CT
- *   (unless RescaleType (0028,1054) names another unit), undefined otherwise.
+ *   extension is taken; others are skipped), one file (single- or multi-frame), or a list
+ *   of files of one series, in any order. All of them must belong to one series (one
+ *   SeriesInstanceUID); a series is of single-frame files.
+ * @param options `signal` aborts between steps (not inside GDCM's decode); `onProgress`
+ *   gets 0..1.
+ * @returns dims [Columns, Rows, slices or frames]; values with the rescale applied (HU
+ *   for CT) in the array type ITK chooses (int16 for typical CT; 1-bit data as 0/1 bytes);
+ *   spacing (mm), origin (LPS mm) and direction from the header (PixelSpacing,
+ *   ImagePositionPatient, ImageOrientationPatient, slice positions; see `headerGeometry`
+ *   in dicom-geometry.ts), after checking that ITK read the same grid. `source.sha256`
+ *   hashes the bytes of the files read, in path order; `source.modality` is the Modality
+ *   tag (0008,0060); `source.valueUnit` is 'HU' for CT (unless RescaleType (0028,1054)
+ *   names another unit), undefined otherwise; `source.warnings` lists each fallback taken
+ *   (missing PixelSpacing read as 1 mm, a slice of unknown thickness, …) and GDCM's own
+ *   warnings while decoding.
  * @throws InputNotFoundError if the path or a listed file does not exist.
- * @throws FormatError naming the file when one is truncated or cannot be decoded; naming
- *   the folder when it holds no DICOM files; naming the folder (or the list) when the files
- *   belong to more than one series, listing each (UID, modality, file count, description);
- *   and for multi-component (RGB) images.
+ * @throws FormatError naming the file (or the folder, for faults of the series as a
+ *   whole), saying what is wrong and what to do: truncated; not an image (no Pixel Data);
+ *   pixel data shorter than Rows×Columns×frames×samples×bytes, or a header claiming more
+ *   than 1 GiB; compressed in a transfer syntax Voxbook does not decode, or that GDCM
+ *   could not decode (naming it, e.g. "JPEG 2000 Image Compression
+ *   (1.2.840.10008.1.2.4.91)"); several components per pixel (RGB); a spacing that is not
+ *   finite and > 0, a non-finite position, orientation cosines that are not orthonormal;
+ *   slices of different sizes, spacings or orientations, duplicated, missing (a gap) or
+ *   unevenly spaced, or sideways-drifting (gantry tilt); a decoded image whose size or
+ *   grid differs from the header's; no DICOM files in the folder; files of more than one
+ *   series (listing each: UID, modality, file count, description).
+ * @throws AbortError when `options.signal` fires.
  * @throws VoxbookError (`code: 'unsupported'`) outside Node.
  */
-export async function loadDicomSeries(pathOrFiles: string | readonly string[]): Promise<Volume> {
+export async function loadDicomSeries(pathOrFiles: string | readonly string[], options: StageOptions = {}): Promise<Volume> {
+  const { signal, onProgress } = options;
+  const stage = 'loadDicomSeries';
   const input = typeof pathOrFiles === 'string' ? pathOrFiles : pathOrFiles.join(', ');
   if (!isNode()) {
     throw new VoxbookError('unsupported', `${input}: reading DICOM is Node-only in this version; run the notebook headless (voxbook run), or convert the series to NIfTI (e.g. dcm2niix) and load the .nii.gz`);
   }
   const path = await nodePath();
+  checkAbort(stage, signal);
 
   // 1. The files, with their bytes.
   let files: { path: string; bytes: Uint8Array }[];
@@ -283,9 +262,12 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
     files = await Promise.all(list.map(async (p) => ({ path: p, bytes: await readBytes(p) })));
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
+  const where = folder ?? (files.length === 1 ? files[0]!.path : input);
+  checkAbort(stage, signal);
+  onProgress?.(0.1);
 
-  // 2. Structure check (truncation), and header facts for grouping and the description.
-  const checked = files.map((f) => ({ ...f, facts: checkDicomStructure(f.bytes, f.path) }));
+  // 2. Header walk (truncation), and header facts for grouping, checks and geometry.
+  const checked: CheckedFile[] = files.map((f) => ({ ...f, facts: checkDicomStructure(f.bytes, f.path) }));
 
   // 3. One series only. Given several, GDCM reads one of them without saying which, and
   //    the description and hash would then speak of files that were not read.
@@ -304,72 +286,122 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[]): 
     );
   }
 
-  // 4. Decode with ITK/GDCM (absolute paths: @itk-wasm/dicom's Node functions need them).
-  const itk = await itkDicom();
-  const absolute = files.map((f) => path.resolve(f.path));
-  let image: Awaited<ReturnType<ItkDicom['readImageDicomFileSeriesNode']>>['outputImage'];
-  let read = checked;
-  try {
-    const r = await itk.readImageDicomFileSeriesNode({ inputImages: absolute, singleSortedSeries: false });
-    image = r.outputImage;
-    if (Array.isArray(r.sortedFilenames)) {
-      const used = new Set(r.sortedFilenames.map((p) => path.resolve(String(p))));
-      const subset = checked.filter((_, i) => used.has(absolute[i]!));
-      if (subset.length > 0) read = subset;
+  // 4. Pixel data against the header, file by file, then across the series. Invariant
+  //    after this step: every fully-read file is a single-component image whose pixel data
+  //    can hold what its header claims, and all agree on Rows, Columns and BitsAllocated.
+  const formats = checked.map((f) => checkPixelData(f.facts, f.path));
+  const known = formats.map((fm, i) => ({ fm, f: checked[i]! })).filter((x): x is { fm: PixelFormat; f: CheckedFile } => x.fm !== undefined);
+  const complete = known.length === checked.length && checked.every((f) => f.facts.complete === true);
+  for (const { fm, f } of known) {
+    const a = known[0]!;
+    if (fm.rows !== a.fm.rows || fm.columns !== a.fm.columns || fm.bitsAllocated !== a.fm.bitsAllocated) {
+      throw new FormatError(where, `the files differ in image size or format: ${baseName(a.f.path)} is ${a.fm.columns}×${a.fm.rows} at ${a.fm.bitsAllocated} bits, ${baseName(f.path)} is ${fm.columns}×${fm.rows} at ${fm.bitsAllocated} bits; a series must be one grid`);
     }
-  } catch (e) {
-    // Name the file that fails, if one does on its own; else the set.
-    if (files.length > 1) {
-      for (let i = 0; i < files.length && i < 400; i++) {
-        try {
-          await itk.readImageDicomFileSeriesNode({ inputImages: [absolute[i]!], singleSortedSeries: false });
-        } catch (e1) {
-          throw new FormatError(files[i]!.path, `not a DICOM image that GDCM can decode (${describeItkError(e1)})`, { cause: e1 });
-        }
-      }
-      throw new FormatError(folder ?? input, `the ${files.length} files do not form one readable image series (${describeItkError(e)})`, { cause: e });
-    }
-    throw new FormatError(files[0]!.path, `not a DICOM image that GDCM can decode (${describeItkError(e)})`, { cause: e });
   }
 
-  // 5. To a Volume. Description and hash come from the files read.
-  const where = folder ?? files[0]!.path;
+  // 5. The grid from the header (only when every header was read through: otherwise an
+  //    absent tag might only be unseen, and GDCM's grid is used, with a warning).
+  const geometry = complete ? headerGeometry(checked, where) : undefined;
+  checkAbort(stage, signal);
+  onProgress?.(0.2);
+
+  // 6. Decode with ITK/GDCM (absolute paths: @itk-wasm/dicom's Node functions need them).
+  const itk = await itkDicom();
+  const absolute = checked.map((f) => path.resolve(f.path));
+  const run = await quietly(() => itk.readImageDicomFileSeriesNode({ inputImages: absolute, singleSortedSeries: false }));
+  if (run.failed) {
+    if (checked.length === 1) throw decodeFailure(checked[0]!, run.error, run.printed);
+    // Name the file that fails, if one does on its own; else the set.
+    for (let i = 0; i < checked.length && i < 400; i++) {
+      checkAbort(stage, signal);
+      const one = await quietly(() => itk.readImageDicomFileSeriesNode({ inputImages: [absolute[i]!], singleSortedSeries: false }));
+      if (one.failed) throw decodeFailure(checked[i]!, one.error, one.printed);
+    }
+    throw new FormatError(where, `the ${checked.length} files do not form one readable image series (${describeItkError(run.error)})${said(gdcmMessages(run.printed).reported)}`, { cause: run.error });
+  }
+  checkAbort(stage, signal);
+  onProgress?.(0.9);
+  const image = run.value!.outputImage;
+  const warnings = [...(geometry?.warnings ?? []), ...known.flatMap(({ fm, f }) => fm.warnings.map((w) => (checked.length > 1 ? `${baseName(f.path)}: ${w}` : w)))];
+  const gdcmSaid = gdcmMessages(run.printed).reported;
+  if (gdcmSaid.length > 0) warnings.push(`GDCM reported while decoding: ${gdcmSaid.join('; ')}`);
+  if (!complete) {
+    const why = checked.find((f) => f.facts.complete !== true)?.facts.incompleteReason ?? 'unknown structure';
+    warnings.push(`Voxbook could not read the whole DICOM header (${why}), so the image size and grid are GDCM's, unchecked against the header; check them before printing`);
+  }
+
+  // 7. What GDCM returned against the header.
   const t = image.imageType;
   if (t.components !== 1) {
-    throw new FormatError(where, `${t.components} components per pixel (${t.pixelType}, e.g. RGB); Voxbook volumes hold one value per voxel`);
+    throw new FormatError(where, `${t.components} components per pixel (${t.pixelType}, e.g. RGB); Voxbook volumes hold one value per voxel: convert the image to greyscale first`);
   }
   if (!isVoxelArray(image.data)) {
     throw new FormatError(where, `pixel type ${t.componentType} is not supported (supported: int8..uint32, float32, float64)`);
   }
   const dim = t.dimension;
   if (dim !== 2 && dim !== 3) throw new FormatError(where, `a ${dim}-D image; expected 2-D or 3-D`);
+  const v3 = (a: ArrayLike<number>, fill: number): Vec3 => [a[0] ?? fill, a[1] ?? fill, dim === 3 ? a[2]! : fill];
+  const dims = v3(image.size, 1);
+  if (known.length > 0) {
+    const fm = known[0]!.fm;
+    const frames = known.reduce((n, x) => n + x.fm.frames, 0);
+    const expected: Vec3 = [fm.columns, fm.rows, complete ? frames : dims[2]];
+    if (dims.some((d, a) => d !== expected[a]) || image.data.length !== expected[0] * expected[1] * expected[2]) {
+      throw new FormatError(where, `GDCM decoded an image of ${dims.join('×')} voxels (${image.data.length} values) but the header says Columns×Rows×frames = ${expected.join('×')}: the decoded pixels do not match the header; the pixel data is damaged or the header is wrong`);
+    }
+  }
+  let data: VoxelArray = image.data;
+  if (checked.length === 1 && known.length === 1) data = repairDecoded(data, checked[0]!.facts, known[0]!.fm, checked[0]!.path);
+  else if (known.length > 0 && (known[0]!.fm.bitsAllocated === 1 || (known[0]!.fm.bitsAllocated === 32 && checked.some((f) => f.facts.transferSyntax === '1.2.840.10008.1.2.2')))) {
+    throw new FormatError(where, 'a series of 1-bit or 32-bit big-endian slices: GDCM decodes these wrongly and Voxbook repairs them only in single files; load the files one by one, or convert them (e.g. dcmconv +te)');
+  }
+
   const dirFlat = Array.from(image.direction as ArrayLike<number | bigint>, Number);
   const at = (r: number, c: number) => (r < dim && c < dim ? dirFlat[c + r * dim]! : r === c ? 1 : 0);
-  const direction = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => at(r, c))) as unknown as Mat3;
-  const v3 = (a: readonly number[], fill: number): Vec3 => [a[0] ?? fill, a[1] ?? fill, dim === 3 ? a[2]! : fill];
-  const dims = v3(image.size, 1);
-  const sha256 = await sha256Hex(read.map((f) => f.bytes));
-  const modality = firstFact(read, 'modality');
-  const rescaleType = firstFact(read, 'rescaleType');
+  const itkGrid = {
+    spacingMm: v3(Array.from(image.spacing), 1),
+    originMm: v3(Array.from(image.origin), 0),
+    direction: [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => at(r, c))) as unknown as Mat3,
+    is3d: dim === 3,
+  };
+  if (geometry !== undefined) {
+    // Slice order: GDCM's must be the header's, or the voxels would not match the grid.
+    const sorted = run.value!.sortedFilenames;
+    if (checked.length > 1 && Array.isArray(sorted)) {
+      const theirs = sorted.map((p) => path.resolve(String(p)));
+      const ours = geometry.order.map((i) => absolute[i]!);
+      if (theirs.length !== ours.length || theirs.some((p, k) => p !== ours[k])) {
+        const k = theirs.findIndex((p, j) => p !== ours[j]);
+        throw new FormatError(where, `GDCM ordered the ${theirs.length} of ${ours.length} files differently from their ImagePositionPatient along the slice normal (first difference at slice ${k + 1}: ${baseName(theirs[k] ?? '?')} where the header order has ${baseName(ours[k] ?? '?')}); Voxbook will not guess which is right`);
+      }
+    }
+    crossCheckItk(geometry, itkGrid, where);
+  }
+  const grid = geometry ?? itkGrid;
+
+  // 8. To a Volume. Description and hash come from the files read.
+  const sha256 = await sha256Hex(checked.map((f) => f.bytes));
+  const modality = firstFact(checked, 'modality');
+  const rescaleType = firstFact(checked, 'rescaleType');
   const valueUnit = modality === 'CT' && (rescaleType === undefined || rescaleType === 'HU') ? 'HU' : undefined;
-  const what = [modality, firstFact(read, 'seriesDescription')].filter(Boolean).join(' ');
-  const extra = [
-    skipped > 0 ? `${skipped} non-DICOM file${skipped === 1 ? '' : 's'} skipped` : '',
-    read.length < files.length ? `${read.length} of ${files.length} files form the series read` : '',
-  ].filter(Boolean).join('; ');
-  return makeVolume({
-    data: image.data,
+  const what = [modality, firstFact(checked, 'seriesDescription')].filter(Boolean).join(' ');
+  const extra = skipped > 0 ? `${skipped} non-DICOM file${skipped === 1 ? '' : 's'} skipped` : '';
+  const volume = makeVolume({
+    data,
     dims,
-    spacingMm: v3(image.spacing, 1),
-    originMm: v3(image.origin, 0),
-    direction,
+    spacingMm: grid.spacingMm,
+    originMm: grid.originMm,
+    direction: grid.direction,
     source: {
       input: typeof pathOrFiles === 'string' ? pathOrFiles : input,
       format: 'dicom',
       sha256,
       ...(modality !== undefined ? { modality } : {}),
       ...(valueUnit !== undefined ? { valueUnit } : {}),
-      description: `${what ? `${what}: ` : ''}DICOM ${folder !== undefined ? `series "${baseName(folder)}"` : read.length === 1 ? `file ${baseName(read[0]!.path)}` : 'series'}, ${read.length} file${read.length === 1 ? '' : 's'}, ${dims.join('×')} ${t.componentType}${extra ? ` (${extra})` : ''}`,
+      description: `${what ? `${what}: ` : ''}DICOM ${folder !== undefined ? `series "${baseName(folder)}"` : checked.length === 1 ? `file ${baseName(checked[0]!.path)}` : 'series'}, ${checked.length} file${checked.length === 1 ? '' : 's'}, ${dims.join('×')} ${t.componentType}${extra ? ` (${extra})` : ''}`,
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
   });
+  onProgress?.(1);
+  return volume;
 }
