@@ -1,5 +1,6 @@
 /**
- * `<vb-cell>`: one notebook cell — its source in an editor (code) or rendered (markdown),
+ * `<vb-cell>`: one notebook cell — its source in an editor (code), rendered (markdown) or
+ * as preformatted plain text (raw: never run, not editable here),
  * its status and run time, what went wrong if anything, and its outputs. Rendered markdown
  * and outputs each live in their own shadow root (output-view.ts).
  *
@@ -73,6 +74,7 @@ export class VbCell extends LitElement {
   override render() {
     const cell = this.cell;
     if (!cell) return nothing;
+    if (cell.kind === 'raw') return this.#renderRaw(cell);
     return cell.kind === 'markdown' ? this.#renderMarkdown(cell) : this.#renderCode(cell);
   }
 
@@ -152,6 +154,19 @@ export class VbCell extends LitElement {
             title="Markdown: press Enter or double-click to edit" @dblclick=${this.#editMarkdown} @keydown=${this.#proseKey}>
             <vb-bundle .bundle=${this.#markdownBundle(cell.source)}></vb-bundle>
           </div>
+        </div>
+      </section>
+    `;
+  }
+
+  /** A raw cell: its text as it is, preformatted, escaped by lit (never interpreted). */
+  #renderRaw(cell: CellState): TemplateResult {
+    return html`
+      <section class="vb-cell vb-cell-raw" data-cell-id=${cell.id}>
+        <div class="vb-gutter"></div>
+        <div class="vb-cell-main">
+          ${cell.title ? html`<div class="vb-cell-head"><span class="vb-cell-title">${cell.title}</span></div>` : nothing}
+          <pre class="vb-raw" title="Raw cell: kept as it is, never run">${cell.source}</pre>
         </div>
       </section>
     `;

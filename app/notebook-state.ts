@@ -5,13 +5,14 @@
  * view only reads it.
  */
 import type { CellError, CellStatus, KernelMessage, MimeBundle } from '../kernel/protocol.ts';
-import { cellTags } from '../kernel/notebook/cell.ts';
+import { cellTags, type Cell } from '../kernel/notebook/cell.ts';
 import { parsePercent, serializePercent } from '../kernel/notebook/percent.ts';
 
 export interface CellState {
   /** The kernel's id for the cell (`id=` metadata, else `cell-N`). */
   readonly id: string;
-  readonly kind: 'code' | 'markdown';
+  /** Raw cells (nbformat's) are shown as plain text and never run. */
+  readonly kind: Cell['kind'];
   readonly title?: string;
   readonly tags: readonly string[];
   /** Jupytext metadata from the marker line, kept so the notebook can be written back. */

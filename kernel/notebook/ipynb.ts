@@ -4,8 +4,9 @@ import type { CellError, MimeBundle } from '../protocol.ts';
 
 /**
  * nbformat 4.5 import and export (https://nbformat.readthedocs.io/en/latest/format_description.html).
- * Sources, cell ids and metadata round-trip losslessly; outputs exist only here (the
- * `.nb.ts` source stays output-free). Typed arrays inside outputs (meshes) are stored as
+ * Code, markdown and raw cells; sources, cell ids, titles and metadata round-trip
+ * losslessly; outputs exist only here (the `.nb.ts` source stays output-free, and
+ * `readIpynb` reports the outputs it does not carry over). Typed arrays inside outputs (meshes) are stored as
  * `{ "$typed": "Float32Array", "base64": "…" }` so the file stays valid JSON.
  */
 
@@ -16,9 +17,11 @@ export interface IpynbOutput {
 
 export interface IpynbCell {
   readonly id: string;
-  readonly cell_type: 'code' | 'markdown';
+  readonly cell_type: 'code' | 'markdown' | 'raw';
   readonly metadata: Record<string, unknown>;
   readonly source: string | string[];
+  /** Markdown and raw cells: files embedded in the cell (name → MIME bundle). */
+  readonly attachments?: Record<string, unknown>;
   readonly outputs?: IpynbOutput[];
   readonly execution_count?: number | null;
 }
@@ -39,9 +42,12 @@ export interface CellResult {
 
 /** A document that is not nbformat 4, or has a malformed cell; the message says which. */
 export class IpynbFormatError extends Error {
-  constructor(message: string) {
+  /** 0-based index of the offending cell in the document's `cells`, when one is to blame. */
+  readonly cellIndex: number | undefined;
+  constructor(message: string, cellIndex?: number) {
     super(message);
     this.name = 'IpynbFormatError';
+    this.cellIndex = cellIndex;
   }
 }
 
@@ -67,45 +73,89 @@ export function base64ToBytes(text: string): Uint8Array {
   return out;
 }
 
-type TypedArrayName = 'Float32Array' | 'Float64Array' | 'Uint32Array' | 'Int32Array' | 'Uint16Array' | 'Int16Array' | 'Uint8Array' | 'Int8Array';
+type TypedArrayName =
+  | 'Float32Array' | 'Float64Array' | 'Uint32Array' | 'Int32Array' | 'Uint16Array' | 'Int16Array' | 'Uint8Array' | 'Int8Array'
+  | 'Uint8ClampedArray' | 'BigInt64Array' | 'BigUint64Array' | 'DataView';
 const TYPED: Record<TypedArrayName, { new (b: ArrayBuffer): ArrayBufferView }> = {
   Float32Array, Float64Array, Uint32Array, Int32Array, Uint16Array, Int16Array, Uint8Array, Int8Array,
+  Uint8ClampedArray, BigInt64Array, BigUint64Array, DataView,
 };
 
 /** Arrays at least this large are deflated before base64: a bone mesh's 12 MB become ~5 MB. */
 const DEFLATE_FROM_BYTES = 64 * 1024;
 
+function encodeBytes(name: string, bytes: Uint8Array): Record<string, string> {
+  if (bytes.byteLength >= DEFLATE_FROM_BYTES) return { $typed: name, encoding: 'deflate', base64: bytesToBase64(deflateSync(bytes, { level: 1 })) };
+  return { $typed: name, base64: bytesToBase64(bytes) };
+}
+
+function typeName(x: object): string {
+  return (x.constructor as { name?: string } | undefined)?.name || 'object';
+}
+
 /**
- * Replaces typed arrays by base64 records, recursively: `{ $typed, base64 }`, or for large
- * arrays `{ $typed, encoding: 'deflate', base64 }` (RFC 1951, fflate level 1: fast, and it
- * halves float meshes and shrinks index buffers to a third).
+ * Makes a value JSON-safe, reversibly where it can, recursively:
+ * - typed arrays, DataView and ArrayBuffer become `{ $typed, base64 }`, or for large ones
+ *   `{ $typed, encoding: 'deflate', base64 }` (RFC 1951, fflate level 1: fast, and it
+ *   halves float meshes and shrinks index buffers to a third);
+ * - NaN and ±Infinity become `{ $number: "NaN" | "Infinity" | "-Infinity" }`, a bigint `{ $bigint: "123" }`;
+ * - what JSON cannot hold and has no encoding here (a Map, Set, Date, function, symbol,
+ *   `undefined` in a list) becomes `{ $unsupported: "Map" }`, and a note naming where it
+ *   was goes into `lost` — it is never dropped silently.
+ * Plain objects keep their keys in order; `undefined` properties are left out, as in JSON.
  */
-export function encodeBinary(x: unknown): unknown {
+export function encodeBinary(x: unknown, lost?: string[], where = ''): unknown {
   if (ArrayBuffer.isView(x)) {
-    const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-    if (bytes.byteLength >= DEFLATE_FROM_BYTES) {
-      return { $typed: x.constructor.name, encoding: 'deflate', base64: bytesToBase64(deflateSync(bytes, { level: 1 })) };
-    }
-    return { $typed: x.constructor.name, base64: bytesToBase64(bytes) };
+    // By the built-in class, so a Node Buffer or any subclass comes back as what it extends.
+    const name = (Object.keys(TYPED) as TypedArrayName[]).find((n) => x instanceof TYPED[n]) ?? 'Uint8Array';
+    return encodeBytes(name, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   }
-  if (Array.isArray(x)) return x.map(encodeBinary);
-  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, encodeBinary(v)]));
+  if (x instanceof ArrayBuffer) return encodeBytes('ArrayBuffer', new Uint8Array(x));
+  if (typeof x === 'number' && !Number.isFinite(x)) return { $number: String(x) };
+  if (typeof x === 'bigint') return { $bigint: x.toString() };
+  if (typeof x === 'function' || typeof x === 'symbol' || x instanceof Map || x instanceof Set || x instanceof Date || x instanceof RegExp || x instanceof Promise) {
+    const name = typeof x === 'object' ? typeName(x) : typeof x;
+    lost?.push(`${where || 'the value'} is a ${name}, which JSON cannot hold: stored as {"$unsupported":"${name}"}`);
+    return { $unsupported: name };
+  }
+  if (Array.isArray(x)) {
+    return x.map((v, i) => {
+      if (v === undefined) {
+        lost?.push(`${where}[${i}] is undefined: stored as {"$unsupported":"undefined"}`);
+        return { $unsupported: 'undefined' };
+      }
+      return encodeBinary(v, lost, `${where}[${i}]`);
+    });
+  }
+  if (x && typeof x === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      if (v === undefined) continue;
+      Object.defineProperty(out, k, { value: encodeBinary(v, lost, `${where}[${JSON.stringify(k)}]`), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
   return x;
 }
 
-/** Inverse of `encodeBinary`. */
+/** Inverse of `encodeBinary` (an `$unsupported` record stays as it is: what it stood for is gone). */
 export function decodeBinary(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(decodeBinary);
   if (x && typeof x === 'object') {
     const r = x as Record<string, unknown>;
-    if (typeof r['$typed'] === 'string' && typeof r['base64'] === 'string' && r['$typed'] in TYPED) {
+    const keys = Object.keys(r);
+    if (typeof r['$typed'] === 'string' && typeof r['base64'] === 'string' && (r['$typed'] in TYPED || r['$typed'] === 'ArrayBuffer')) {
       const raw = base64ToBytes(r['base64']);
       const bytes = r['encoding'] === 'deflate' ? inflateSync(raw) : raw;
       const copy = new ArrayBuffer(bytes.byteLength);
       new Uint8Array(copy).set(bytes);
-      return new TYPED[r['$typed'] as TypedArrayName](copy);
+      return r['$typed'] === 'ArrayBuffer' ? copy : new TYPED[r['$typed'] as TypedArrayName](copy);
     }
-    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, decodeBinary(v)]));
+    if (keys.length === 1 && typeof r['$number'] === 'string' && ['NaN', 'Infinity', '-Infinity'].includes(r['$number'])) return Number(r['$number']);
+    if (keys.length === 1 && typeof r['$bigint'] === 'string' && /^-?\d+$/.test(r['$bigint'])) return BigInt(r['$bigint']);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) Object.defineProperty(out, k, { value: decodeBinary(v), enumerable: true, writable: true, configurable: true });
+    return out;
   }
   return x;
 }
@@ -117,25 +167,37 @@ function toLines(text: string): string[] {
   return parts.map((p, i) => (i < parts.length - 1 ? p + '\n' : p)).filter((p) => p !== '');
 }
 
-function bundleToOutput(b: MimeBundle, kind: 'display_data' | 'execute_result', executionCount?: number): IpynbOutput {
-  const data = encodeBinary(b.data) as Record<string, unknown>;
+function bundleToOutput(b: MimeBundle, kind: 'display_data' | 'execute_result', lost: string[], where: string, executionCount?: number): IpynbOutput {
+  const data = encodeBinary(b.data, lost, `${where} data`) as Record<string, unknown>;
+  const metadata = encodeBinary(b.metadata ?? {}, lost, `${where} metadata`);
   return kind === 'execute_result'
-    ? { output_type: kind, data, metadata: b.metadata ?? {}, execution_count: executionCount ?? null }
-    : { output_type: kind, data, metadata: b.metadata ?? {} };
+    ? { output_type: kind, data, metadata, execution_count: executionCount ?? null }
+    : { output_type: kind, data, metadata };
 }
 
 /**
  * Builds an nbformat 4.5 document. `results` (by cell id) supplies outputs; `metadata`
- * is merged into the notebook metadata (provenance goes under `voxbook`).
+ * is merged into the notebook metadata (provenance goes under `voxbook`). A cell's title
+ * is written as `metadata.title`.
+ *
+ * Nothing is dropped silently: values JSON cannot hold are stored as described at
+ * `encodeBinary`, and each such value — and each result whose cell is not a code cell of
+ * `nb` (its outputs have nowhere to go) — is described by a line pushed onto `lost`.
  */
-export function toIpynb(nb: Notebook, results: ReadonlyMap<string, CellResult> = new Map(), metadata: Record<string, unknown> = {}): Ipynb {
+export function toIpynb(nb: Notebook, results: ReadonlyMap<string, CellResult> = new Map(), metadata: Record<string, unknown> = {}, lost: string[] = []): Ipynb {
+  const codeIds = new Set(nb.cells.filter((c) => c.kind === 'code').map((c) => c.id));
+  for (const [id, r] of results) {
+    if (!codeIds.has(id) && (r.outputs.length > 0 || r.error)) {
+      lost.push(`results for "${id}" (${r.outputs.length} output${r.outputs.length === 1 ? '' : 's'}${r.error ? ' and an error' : ''}) not written: the notebook has no code cell with that id`);
+    }
+  }
   const cells: IpynbCell[] = nb.cells.map((cell) => {
     const meta: Record<string, unknown> = { ...cell.metadata };
     delete meta['id'];
-    if (cell.title) meta['title'] = cell.title;
-    if (cell.kind === 'markdown') return { id: cell.id, cell_type: 'markdown', metadata: meta, source: toLines(cell.source) };
+    if (cell.title !== undefined) meta['title'] = cell.title;
+    if (cell.kind !== 'code') return { id: cell.id, cell_type: cell.kind, metadata: meta, source: toLines(cell.source) };
     const r = results.get(cell.id);
-    const outputs: IpynbOutput[] = (r?.outputs ?? []).map((b) => bundleToOutput(b, 'display_data'));
+    const outputs: IpynbOutput[] = (r?.outputs ?? []).map((b, i) => bundleToOutput(b, 'display_data', lost, `cell "${cell.id}" output ${i + 1}`));
     if (r?.error) {
       outputs.push({
         output_type: 'error',
@@ -159,23 +221,124 @@ export function toIpynb(nb: Notebook, results: ReadonlyMap<string, CellResult> =
   };
 }
 
+/** Notebook metadata that `toIpynb` writes afresh, so not reading it loses nothing. */
+const REGENERATED_METADATA = new Set(['kernelspec', 'language_info', 'jupytext']);
+
+/** What a cell of an .ipynb held that a `Notebook` does not keep. */
+export interface DroppedCellContent {
+  /** 0-based index of the cell in the document's `cells`. */
+  readonly cellIndex: number;
+  readonly cellId: string;
+  /** How many outputs the cell had. */
+  readonly outputs: number;
+  /** Names of the cell's attachments (images embedded in markdown and raw cells). */
+  readonly attachments: readonly string[];
+}
+
+/** An .ipynb read into a `Notebook`, with what was not carried over. */
+export interface IpynbImport {
+  readonly notebook: Notebook;
+  /** Cells whose outputs or attachments were not kept, in document order. */
+  readonly dropped: readonly DroppedCellContent[];
+  /** Top-level notebook metadata keys not kept (kernelspec, language_info and jupytext are written afresh, so not listed). */
+  readonly droppedNotebookMetadata: readonly string[];
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'a list';
+  return typeof x === 'object' ? 'an object' : `${typeof x} ${JSON.stringify(x)}`;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
 /**
- * Reads an nbformat 4 document back into cells (outputs are dropped: they live in .ipynb only).
- * @throws IpynbFormatError if it is not nbformat 4 or a cell is malformed.
+ * Reads an nbformat 4 document into cells, and reports what it did not keep: outputs
+ * (they live in .ipynb only), attachments, and notebook metadata. Cell ids are kept (an
+ * id is written as `id=` metadata unless it is the `cell-N` the percent parser would
+ * give the cell anyway); a cell without an id gets `cell-N` (N its 1-based position), or
+ * a unique variant if another cell already has that id. A string `metadata.title`
+ * becomes the cell's title.
+ * @throws IpynbFormatError naming the cell (`cells[2]`) if the document is not nbformat 4
+ *   or a cell is not an object, has no valid cell_type, a source that is not a string or
+ *   a list of strings, metadata that is not an object, a `metadata.id` (the percent
+ *   format keeps the cell id there), an id that is not [A-Za-z0-9_-]{1,64}, an id used
+ *   twice, or outputs or attachments of the wrong shape.
+ */
+export function readIpynb(doc: unknown): IpynbImport {
+  if (!isRecord(doc) || doc['nbformat'] !== 4 || !Array.isArray(doc['cells'])) {
+    throw new IpynbFormatError('not an nbformat 4 notebook (need "nbformat": 4 and a "cells" list)');
+  }
+  const raw = doc['cells'] as unknown[];
+  const fail = (i: number, message: string): never => {
+    throw new IpynbFormatError(`cells[${i}]: ${message}`, i);
+  };
+  // First pass: validate, and collect the ids the document gives.
+  const given = raw.map((c, i): string | undefined => {
+    if (!isRecord(c)) return fail(i, `is ${describe(c)}; each cell must be an object with "cell_type", "source" and "metadata"`);
+    if (c['cell_type'] !== 'code' && c['cell_type'] !== 'markdown' && c['cell_type'] !== 'raw') {
+      return fail(i, `cell_type is ${c['cell_type'] === undefined ? 'missing' : describe(c['cell_type'])}; it must be "code", "markdown" or "raw"`);
+    }
+    const id = c['id'];
+    if (id === undefined) return undefined;
+    if (typeof id !== 'string' || !CELL_ID_PATTERN.test(id)) return fail(i, `id ${describe(id)} is not 1 to 64 letters, digits, _ or - (nbformat 4.5); fix or remove it`);
+    return id;
+  });
+  const firstUse = new Map<string, number>();
+  given.forEach((id, i) => {
+    if (id === undefined) return;
+    const before = firstUse.get(id);
+    if (before !== undefined) fail(i, `id "${id}" is also the id of cells[${before}]; ids must be unique (nbformat 4.5), so give one of them another id`);
+    firstUse.set(id, i);
+  });
+  const taken = new Set(firstUse.keys());
+  const dropped: DroppedCellContent[] = [];
+  const cells: Cell[] = raw.map((value, i) => {
+    const c = value as Record<string, unknown>;
+    const kind = c['cell_type'] as Cell['kind'];
+    const src = c['source'];
+    let source: string;
+    if (typeof src === 'string') source = src;
+    else if (Array.isArray(src)) {
+      const bad = src.findIndex((s) => typeof s !== 'string');
+      if (bad >= 0) fail(i, `source[${bad}] is ${describe(src[bad])}; source must be a string or a list of strings`);
+      source = src.join('');
+    } else source = fail(i, `source is ${src === undefined ? 'missing' : describe(src)}; it must be a string or a list of strings`);
+    const meta = c['metadata'] ?? {};
+    if (!isRecord(meta)) fail(i, `metadata is ${describe(meta)}; it must be an object`);
+    const metadata: Record<string, unknown> = { ...(meta as Record<string, unknown>) };
+    if ('id' in metadata) fail(i, `metadata has an "id" key, which the percent format uses for the cell id; rename or remove it`);
+    const title = typeof metadata['title'] === 'string' ? (metadata['title'] as string) : undefined;
+    if (title !== undefined) delete metadata['title'];
+    let id = given[i];
+    if (id === undefined) {
+      id = `cell-${i + 1}`;
+      for (let k = 1; taken.has(id); k++) id = `cell-${i + 1}-${k}`;
+      taken.add(id);
+    }
+    const outputs = c['outputs'];
+    if (outputs !== undefined && !Array.isArray(outputs)) fail(i, `outputs is ${describe(outputs)}; it must be a list`);
+    const attachments = c['attachments'];
+    if (attachments !== undefined && attachments !== null && !isRecord(attachments)) fail(i, `attachments is ${describe(attachments)}; it must be an object`);
+    const outputCount = Array.isArray(outputs) ? outputs.length : 0;
+    const attachmentNames = isRecord(attachments) ? Object.keys(attachments) : [];
+    if (outputCount > 0 || attachmentNames.length > 0) dropped.push({ cellIndex: i, cellId: id, outputs: outputCount, attachments: attachmentNames });
+    // Keep ids in the percent file unless the parser would give the same one.
+    const withId = id === `cell-${i + 1}` ? metadata : { id, ...metadata };
+    return { id, kind, source, metadata: withId, ...(title !== undefined ? { title } : {}) };
+  });
+  const docMeta = isRecord(doc['metadata']) ? doc['metadata'] : {};
+  const droppedNotebookMetadata = Object.keys(docMeta).filter((k) => !REGENERATED_METADATA.has(k));
+  return { notebook: { cells, preamble: '' }, dropped, droppedNotebookMetadata };
+}
+
+/**
+ * Reads an nbformat 4 document back into cells; outputs, attachments and notebook
+ * metadata are not kept (`readIpynb` says which were there).
+ * @throws IpynbFormatError as `readIpynb`.
  */
 export function fromIpynb(doc: unknown): Notebook {
-  const d = doc as Partial<Ipynb>;
-  if (!d || d.nbformat !== 4 || !Array.isArray(d.cells)) throw new IpynbFormatError('not an nbformat 4 notebook (need "nbformat": 4 and a "cells" list)');
-  const cells: Cell[] = d.cells.map((c, i) => {
-    if (c.cell_type !== 'code' && c.cell_type !== 'markdown') throw new IpynbFormatError(`cell ${i + 1}: cell_type "${String(c.cell_type)}" is not code or markdown`);
-    const source = Array.isArray(c.source) ? c.source.join('') : String(c.source ?? '');
-    const metadata: Record<string, unknown> = { ...(c.metadata ?? {}) };
-    const title = typeof metadata['title'] === 'string' ? (metadata['title'] as string) : undefined;
-    delete metadata['title'];
-    const id = typeof c.id === 'string' && CELL_ID_PATTERN.test(c.id) ? c.id : `cell-${i + 1}`;
-    // Keep explicit ids in the percent file so they survive the trip back.
-    const withId = /^cell-\d+$/.test(id) ? metadata : { id, ...metadata };
-    return { id, kind: c.cell_type, source, metadata: withId, ...(title ? { title } : {}) };
-  });
-  return { cells, preamble: '' };
+  return readIpynb(doc).notebook;
 }

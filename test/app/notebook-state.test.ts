@@ -79,6 +79,17 @@ describe('stateFromText', () => {
   });
 });
 
+describe('raw cells', () => {
+  const RAW = '// %% [raw] id="r"\n// .. raw text %%\n\n// %% id="c"\nconst x = 1;\n';
+  it('keeps a raw cell as raw, never counted or numbered as code, and writes it back', () => {
+    const state = stateFromText(RAW);
+    expect(state.cells.map((c) => [c.id, c.kind, c.source])).toEqual([['r', 'raw', '.. raw text %%'], ['c', 'code', 'const x = 1;']]);
+    expect(summarize(state).code).toBe(1);
+    expect([...codeNumbers(state)]).toEqual([['c', 1]]);
+    expect(notebookText(state)).toBe(RAW);
+  });
+});
+
 describe('applyKernelMessage', () => {
   it('records what each cell defines and uses, and analysis problems', () => {
     const state = apply(stateFromText(TEXT), {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parsePercent, serializePercent, NotebookSyntaxError } from '../../kernel/notebook/percent.ts';
+import { parsePercent, serializePercent, NotebookSyntaxError, NotebookWriteError } from '../../kernel/notebook/percent.ts';
 import { fromIpynb, toIpynb, encodeBinary, decodeBinary } from '../../kernel/notebook/ipynb.ts';
 import { cellTags } from '../../kernel/notebook/cell.ts';
 
@@ -78,5 +78,49 @@ describe('ipynb', () => {
   });
   it('rejects a document that is not nbformat 4', () => {
     expect(() => fromIpynb({ nbformat: 3, worksheets: [] })).toThrow(/nbformat 4/);
+  });
+});
+
+describe('parsePercent: lines end where TypeScript ends them', () => {
+  it('reads a marker after a lone \\r, U+2028 or U+2029, as TypeScript ends the comment there', () => {
+    for (const t of ['\r', '\u2028', '\u2029']) {
+      const nb = parsePercent(`// %% [markdown]\n// note${t}// %%\nconst x = 1;\n`);
+      expect(nb.cells.map((c) => [c.kind, c.source])).toEqual([['markdown', 'note'], ['code', 'const x = 1;']]);
+    }
+  });
+  it('undoes one backslash of an escaped marker line, in code and markdown', () => {
+    const nb = parsePercent('// %%\n// \\%% a\n// \\\\%%\n\n// %% [markdown]\n// \\%%\n');
+    expect(nb.cells.map((c) => c.source)).toEqual(['// %% a\n// \\%%', '%%']);
+    expect(serializePercent(nb)).toBe('// %%\n// \\%% a\n// \\\\%%\n\n// %% [markdown]\n// \\%%\n');
+  });
+  it('reads [raw] cells and a string title= as the title', () => {
+    const nb = parsePercent('// %% [raw] title="a\\nb" format="text/plain"\n// .. x\n');
+    expect(nb.cells[0]).toEqual({ id: 'cell-1', kind: 'raw', source: '.. x', metadata: { format: 'text/plain' }, title: 'a\nb' });
+  });
+  it('does not take a [markdown] inside metadata for the cell type', () => {
+    expect(parsePercent('// %% tags=["[markdown]"]\nx\n').cells[0]!.kind).toBe('code');
+  });
+  it('refuses a cell type that is not last before the metadata, and a title given twice', () => {
+    expect(() => parsePercent('// %% [markdown] Title\n// x\n')).toThrow(/write the cell type last/);
+    expect(() => parsePercent('// %% Title title="Other"\nx\n')).toThrow(/keep one/);
+    expect(() => parsePercent('// %% a=1 a=2\nx\n')).toThrow(/appears twice/);
+  });
+  it('keeps a "__proto__" metadata key as an ordinary key', () => {
+    const meta = parsePercent('// %% "__proto__"={"polluted":1}\nx\n').cells[0]!.metadata;
+    expect(Object.keys(meta)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('serializePercent: refuses what would not read back', () => {
+  it('names the cell when its id is not in its metadata, or metadata holds a string title', () => {
+    expect(() => serializePercent({ preamble: '', cells: [{ id: 'load', kind: 'code', source: 'x', metadata: {} }] })).toThrow(NotebookWriteError);
+    expect(() => serializePercent({ preamble: '', cells: [{ id: 'load', kind: 'code', source: 'x', metadata: {} }] })).toThrow(/cell 1 \(id "load"\): .*id="load"/);
+    expect(() => serializePercent({ preamble: '', cells: [{ id: 'cell-1', kind: 'code', source: 'x', metadata: { title: 't' } }] })).toThrow(/set Cell.title/);
+    expect(() => serializePercent({ preamble: '// %%\n', cells: [] })).toThrow(/preamble/);
+  });
+  it('writes code with \\r\\n and trailing blank lines as it reads back', () => {
+    const text = serializePercent({ preamble: '', cells: [{ id: 'cell-1', kind: 'code', source: 'a\r\nb\r\r\n  \n', metadata: {} }] });
+    expect(text).toBe('// %%\na\nb\n');
   });
 });
