@@ -176,8 +176,9 @@ function flipRows<T extends Int16Array | Uint8Array>(src: T, dst: T, rowLen: num
  * @param name the file name, used in error messages and `source`.
  * @throws FormatError naming `name` if the gzip layer fails any RFC 1952 check (CRC-32,
  *   ISIZE, truncation, trailing bytes: see `gunzipChecked`), the bytes are not a tar, main.plist or
- *   matrix.dat is missing or malformed, the dtype is not int16, or a data file's size does
- *   not match its shape.
+ *   matrix.dat is missing or malformed, matrix.shape is not 3 whole numbers ≥ 1, spacing is
+ *   not 3 finite numbers > 0 (mm), the dtype is not int16, or a data file's size does not
+ *   match its shape.
  */
 export function openInv3(bytes: Uint8Array, name: string): Inv3Project {
   let tar: Uint8Array;
@@ -196,7 +197,13 @@ export function openInv3(bytes: Uint8Array, name: string): Inv3Project {
   const matrix = main['matrix'];
   if (!isDict(matrix)) throw new FormatError(name, 'main.plist has no "matrix" dictionary');
   const [nz, ny, nx] = numbers(matrix['shape'], 3, 'main.plist matrix.shape', name) as [number, number, number];
+  if (![nz, ny, nx].every((n) => Number.isSafeInteger(n) && n >= 1)) {
+    throw new FormatError(name, `main.plist matrix.shape should be 3 whole numbers ≥ 1 ([nz, ny, nx]), got [${nz}, ${ny}, ${nx}]; the project is corrupt`);
+  }
   const spacing = numbers(main['spacing'], 3, 'main.plist spacing', name) as [number, number, number];
+  if (!spacing.every((s) => s > 0)) {
+    throw new FormatError(name, `main.plist spacing should be 3 voxel sizes > 0 mm, got [${spacing.join(', ')}]; a print needs the real size, so nothing is assumed: fix the project's spacing (re-import the DICOM series in InVesalius)`);
+  }
   const dtype = matrix['dtype'];
   if (dtype !== 'int16') throw new FormatError(name, `matrix dtype "${String(dtype)}" is not supported (this reader handles int16, which InVesalius writes)`);
   const matrixFile = typeof matrix['filename'] === 'string' ? matrix['filename'] : 'matrix.dat';

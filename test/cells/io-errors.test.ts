@@ -4,6 +4,7 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { gunzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -215,6 +216,76 @@ describe('gzip checksums (issue 11: never a silent wrong print)', () => {
     expect(refused).toBe(spots.length - 1); // all but the MTIME flip
   });
 });
+
+describe('.inv3 main.plist geometry', () => {
+  /** A POSIX ustar archive of regular files (512-byte headers, octal sizes, checksum). */
+  function tar(files: Record<string, Uint8Array>): Uint8Array {
+    const parts: Uint8Array[] = [];
+    for (const [path, data] of Object.entries(files)) {
+      const h = new Uint8Array(512);
+      const put = (at: number, text: string) => h.set(new TextEncoder().encode(text), at);
+      put(0, path);
+      put(100, '0000644\0');
+      put(108, '0000000\0');
+      put(116, '0000000\0');
+      put(124, `${data.length.toString(8).padStart(11, '0')}\0`);
+      put(136, '00000000000\0');
+      put(148, '        ');
+      put(156, '0');
+      put(257, 'ustar\0');
+      put(263, '00');
+      const sum = h.reduce((a, b) => a + b, 0);
+      put(148, `${sum.toString(8).padStart(6, '0')}\0 `);
+      parts.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
+    }
+    parts.push(new Uint8Array(1024));
+    return new Uint8Array(Buffer.concat(parts));
+  }
+  const arr = (tag: string, xs: readonly number[]) => `<array>${xs.map((x) => `<${tag}>${x}</${tag}>`).join('')}</array>`;
+  function project(shape: readonly number[], spacing: readonly number[], gzip = false): Uint8Array {
+    const plist = `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>
+      <key>matrix</key><dict><key>filename</key><string>matrix.dat</string><key>dtype</key><string>int16</string>
+      <key>shape</key>${arr(shape.every(Number.isInteger) ? 'integer' : 'real', shape)}</dict>
+      <key>spacing</key>${arr('real', spacing)}<key>modality</key><string>CT</string><key>name</key><string>tiny</string></dict></plist>`;
+    const n = shape.every((x) => Number.isInteger(x) && x > 0) ? shape.reduce((a, b) => a * b, 1) : 8;
+    const voxels = new Int16Array(n).map((_, i) => i - 3);
+    const t = tar({ 'tiny/main.plist': new TextEncoder().encode(plist), 'tiny/matrix.dat': new Uint8Array(voxels.buffer) });
+    return gzip ? new Uint8Array(gzipSync(t)) : t;
+  }
+
+  it('a valid tiny project loads, gzipped or not: dims [nx, ny, nz], spacing as stored, rows reversed', () => {
+    for (const gz of [false, true]) {
+      const v = parseInv3(project([2, 3, 4], [0.5, 0.75, 1.25], gz), 'tiny.inv3');
+      expect(v.dims).toEqual([4, 3, 2]);
+      expect([...v.spacingMm]).toEqual([0.5, 0.75, 1.25]);
+      expect(Array.from(v.data.subarray(0, 4))).toEqual([5, 6, 7, 8]); // row j = 2 of the file first
+    }
+  });
+
+  it('spacing 0 or negative → FormatError (numbers() alone accepted any finite value)', () => {
+    for (const sp of [[0, 1, 1], [1, -0.5, 1], [1, 1, -2]]) {
+      const e = formatErrorOf(() => parseInv3(project([2, 3, 4], sp), 'sp.inv3'));
+      expect(e.message).toBe(`sp.inv3: main.plist spacing should be 3 voxel sizes > 0 mm, got [${sp.join(', ')}]; a print needs the real size, so nothing is assumed: fix the project's spacing (re-import the DICOM series in InVesalius)`);
+    }
+  });
+
+  it('a shape that is not 3 whole numbers ≥ 1 → FormatError', () => {
+    for (const sh of [[0, 3, 4], [2, -3, 4], [2, 3, 2.5]]) {
+      const e = formatErrorOf(() => parseInv3(project(sh, [1, 1, 1]), 'sh.inv3'));
+      expect(e.message).toMatch(/^sh\.inv3: main\.plist matrix\.shape should be 3 whole numbers ≥ 1 \(\[nz, ny, nx\]\)/);
+    }
+  });
+});
+
+function formatErrorOf(f: () => unknown): FormatError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FormatError);
+    return e as FormatError;
+  }
+  throw new Error('expected a FormatError, got none');
+}
 
 describe('other errors', () => {
   it('a missing path → InputNotFoundError naming it', async () => {
