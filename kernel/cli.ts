@@ -1,3 +1,11 @@
+/**
+ * The `voxbook` command: `run` (a notebook headless), `info` (facts about a scan),
+ * `convert` (between the percent format and .ipynb).
+ *
+ * Exit codes: 0 done; 1 the run failed (a cell failed or ran over --timeout, the kernel
+ * ended, the --out folder refused the files) or the input could not be read; 2 a usage
+ * error; 130 interrupted (Ctrl-C).
+ */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { MIME, type FileData } from './protocol.ts';
@@ -6,19 +14,33 @@ import { fromIpynb, toIpynb, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
 import { sha256Hex } from './hash.ts';
 import { writeFileAtomic } from './node/fs-atomic.ts';
-import { runNotebookInWorker, type CellOutcome } from './node/run-notebook.ts';
+import { checkOutDir, MANIFEST, OutDirError, publishRun, type Artefact } from './node/out-dir.ts';
+import { runNotebookInWorker, type CellOutcome, type RunningCell, type RunStop } from './node/run-notebook.ts';
 import { runtimeVersions } from './node/versions.ts';
 
 const USAGE = `voxbook — notebooks for imaging-to-print
 
 Usage:
-  voxbook run <notebook.nb.ts> [--out DIR] [-p name=value]...
+  voxbook run <notebook.nb.ts> [--out DIR] [-p name=value]... [--timeout SECONDS] [--quiet]
       Run a notebook headless. Files the notebook exports (download(...)) and the executed
-      notebook (<name>.ipynb, nbformat 4.5, with outputs) are written to DIR (default out/).
-      If any cell fails, its error is printed, nothing is written, and the exit code is 1.
+      notebook (<name>.ipynb, nbformat 4.5, with outputs) are written to DIR (default out/),
+      all of them or none; DIR/${MANIFEST} lists them, and the next run into DIR removes
+      the ones it does not write again. Files of yours in DIR are never overwritten: a run
+      that would is refused before writing anything.
+      -p name=value    override a parameter (the cell tagged "parameters" holds the defaults);
+                       numbers as decimals (-12, 3.5, 1e-3), booleans as true or false
+      --timeout S      stop the run if one cell runs longer than S seconds
+      If a cell fails or runs over --timeout, its error is printed, nothing is written, and
+      the exit code is 1. Ctrl-C stops the run (exit code 130), naming the running cell.
+  voxbook info <input>
+      Load a scan and print what it is, as JSON: dims, spacing, origin, direction, modality,
+      value range, voxel hash, warnings. <input>: a DICOM file or folder, a NIfTI file
+      (.nii, .nii.gz), an InVesalius project (.inv3), or a sample id (ct-head-0051).
   voxbook convert <in.nb.ts|in.ipynb> <out.ipynb|out.nb.ts>
       Convert between the percent format and nbformat 4.5 (sources, ids, metadata).
   voxbook help
+
+Exit codes: 0 done, 1 failed, 2 usage error, 130 interrupted.
 `;
 
 class UsageError extends Error {}
@@ -28,18 +50,30 @@ interface RunArgs {
   out: string;
   parameters: Record<string, string>;
   quiet: boolean;
+  /** Per-cell time limit, ms. */
+  timeoutMs?: number;
+}
+
+/** `--timeout` seconds: a positive decimal number. */
+function parseTimeout(text: string | undefined): number {
+  const seconds = text !== undefined && /^(?:\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0)) throw new UsageError(`--timeout needs a number of seconds greater than 0, e.g. --timeout 600 (got ${text === undefined ? 'nothing' : JSON.stringify(text)})`);
+  return seconds * 1000;
 }
 
 function parseRunArgs(args: string[]): RunArgs {
   let notebook: string | undefined;
   let out = 'out';
   let quiet = false;
+  let timeoutMs: number | undefined;
   const params: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--out' || a === '-o') out = args[++i] ?? '';
     else if (a.startsWith('--out=')) out = a.slice(6);
     else if (a === '-p' || a === '--parameter') params.push(args[++i] ?? '');
+    else if (a === '--timeout') timeoutMs = parseTimeout(args[++i]);
+    else if (a.startsWith('--timeout=')) timeoutMs = parseTimeout(a.slice(10));
     else if (a === '--quiet' || a === '-q') quiet = true;
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else if (!notebook) notebook = a;
@@ -53,14 +87,91 @@ function parseRunArgs(args: string[]): RunArgs {
   } catch (e) {
     throw e instanceof ParameterOverrideError ? new UsageError(e.message) : e;
   }
-  return { notebook, out, parameters, quiet };
+  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
 }
 
 const STATUS_MARK: Record<string, string> = { done: '✓', error: '✗', blocked: '·' };
 
+/** A cell still running after this long is announced, so a long run is never silent. */
+const ANNOUNCE_AFTER_MS = 2000;
+
 function describeFailure(c: CellOutcome): string {
   const where = c.error?.line ? ` (line ${c.error.line} of the cell)` : '';
   return `  cell "${c.id}"${where}: ${c.error?.name ?? 'Error'}: ${c.error?.message ?? c.status}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function runningText(cell: RunningCell | undefined): string {
+  return cell ? `cell "${cell.id}" was running (for ${seconds(cell.elapsedMs)})` : 'no cell was running (the kernel was loading imports, or between cells)';
+}
+
+/** Why a stopped run stopped, for stderr. */
+function describeStop(stop: RunStop): string {
+  switch (stop.kind) {
+    case 'timeout':
+      return `cell "${stop.cell.id}" ran longer than --timeout ${stop.limitMs / 1000} s (stopped after ${seconds(stop.cell.elapsedMs)}); the kernel was stopped`;
+    case 'interrupted':
+      return `interrupted: ${runningText(stop.cell)}; the kernel was stopped`;
+    case 'worker-ended': {
+      const how = stop.end.kind === 'exit' ? `exited (code ${stop.end.code})` : `crashed (${stop.end.message})`;
+      return `the kernel worker ${how} while ${runningText(stop.cell)}`;
+    }
+  }
+}
+
+/**
+ * Progress lines on stdout: one per finished cell, and a note for a cell still running after
+ * `ANNOUNCE_AFTER_MS`, so a long run is never silent.
+ */
+function progressPrinter(quiet: boolean): { onCell(c: CellOutcome): void; stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    onCell(c) {
+      if (quiet) return;
+      if (c.status === 'running') {
+        clearTimeout(timer);
+        timer = setTimeout(() => console.log(`… ${c.id.padEnd(12)} running`), ANNOUNCE_AFTER_MS);
+        return;
+      }
+      clearTimeout(timer);
+      if (!(c.status in STATUS_MARK)) return;
+      const time = c.cached ? 'cached' : `${c.ms.toFixed(0)} ms`;
+      console.log(`${STATUS_MARK[c.status]} ${c.id.padEnd(12)} ${c.status === 'done' ? time : c.status}`);
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/**
+ * While a run is in progress, Ctrl-C aborts it; while files are being published, the first
+ * Ctrl-C lets the publish finish (it takes moments) and a second one exits at once (the next
+ * run rolls the half-published folder back).
+ */
+function ctrlC(): { signal: AbortSignal; publishing(): void; dispose(): void } {
+  const controller = new AbortController();
+  let publishing = false;
+  const handler = () => {
+    if (publishing) {
+      console.error('\nfinishing writing the files; press Ctrl-C again to stop at once (the next run puts the folder back as it was)');
+      publishing = false;
+      process.off('SIGINT', handler);
+      process.once('SIGINT', () => process.exit(130));
+      return;
+    }
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  return {
+    signal: controller.signal,
+    publishing: () => {
+      publishing = true;
+    },
+    dispose: () => process.off('SIGINT', handler),
+  };
 }
 
 async function run(args: RunArgs): Promise<number> {
@@ -68,57 +179,109 @@ async function run(args: RunArgs): Promise<number> {
   const text = await readFile(path, 'utf8').catch(() => {
     throw new UsageError(`${args.notebook}: no such notebook`);
   });
+  // Known refusals of the output folder come before a long run, not after it.
+  await checkOutDir(args.out);
   const t0 = performance.now();
-  const outcome = await runNotebookInWorker(text, args.parameters, (c) => {
-    if (args.quiet || !(c.status in STATUS_MARK)) return;
-    const time = c.cached ? 'cached' : `${c.ms.toFixed(0)} ms`;
-    console.log(`${STATUS_MARK[c.status]} ${c.id.padEnd(12)} ${c.status === 'done' ? time : c.status}`);
-  });
-  for (const l of outcome.logs) console.error(l);
-  if (!outcome.ok) {
-    console.error(`\n${basename(path)} failed; nothing was written to ${args.out}/:`);
-    for (const c of outcome.cells.values()) if (c.status === 'error') console.error(describeFailure(c));
+  const interrupt = ctrlC();
+  const progress = progressPrinter(args.quiet);
+  try {
+    const outcome = await runNotebookInWorker(text, {
+      parameters: args.parameters,
+      signal: interrupt.signal,
+      onCell: progress.onCell,
+      ...(args.timeoutMs !== undefined ? { cellTimeoutMs: args.timeoutMs } : {}),
+    });
+    progress.stop();
+    for (const l of outcome.logs) console.error(l);
+    if (outcome.stopped) {
+      console.error(`\n${basename(path)}: ${describeStop(outcome.stopped)}; nothing was written to ${args.out}/`);
+      return outcome.stopped.kind === 'interrupted' ? 130 : 1;
+    }
+    if (!outcome.ok) {
+      console.error(`\n${basename(path)} failed; nothing was written to ${args.out}/:`);
+      for (const c of outcome.cells.values()) if (c.status === 'error') console.error(describeFailure(c));
+      return 1;
+    }
+    // Everything ran: publish the exported files and the executed notebook, all or none.
+    const artefacts: Artefact[] = [];
+    const results = new Map<string, CellResult>();
+    let count = 0;
+    for (const c of outcome.cells.values()) {
+      results.set(c.id, { outputs: c.outputs, ...(c.error ? { error: c.error } : {}), executionCount: ++count });
+      for (const b of c.outputs) {
+        const file = b.data[MIME.file] as FileData | undefined;
+        if (file) artefacts.push({ name: file.name, bytes: file.bytes, cell: c.id });
+      }
+    }
+    const nb = parsePercent(text);
+    const stem = basename(path).replace(/\.nb\.ts$|\.ts$/, '');
+    // Exported files are written beside the notebook, so the .ipynb refers to them instead of embedding them.
+    for (const [id, r] of results) {
+      results.set(id, { ...r, outputs: r.outputs.map((b) => {
+        const file = b.data[MIME.file] as FileData | undefined;
+        return file ? { ...b, data: { ...b.data, [MIME.file]: { name: file.name, mime: file.mime, size: file.bytes.byteLength, path: file.name } } } : b;
+      }) });
+    }
+    const provenance = {
+      notebook: basename(path),
+      notebookSha256: await sha256Hex(text),
+      parameters: outcome.parameters,
+      versions: runtimeVersions(),
+      ranAt: new Date().toISOString(),
+    };
+    const ipynb = toIpynb(nb, results, { voxbook: { provenance } });
+    artefacts.push({ name: `${stem}.ipynb`, bytes: JSON.stringify(ipynb, null, 1) + '\n' });
+    interrupt.publishing();
+    const published = await publishRun(args.out, artefacts, {
+      notebook: provenance.notebook,
+      notebookSha256: provenance.notebookSha256,
+      parameters: provenance.parameters,
+      ranAt: provenance.ranAt,
+    });
+    const removed = published.removed.length > 0 ? `; removed ${published.removed.map((w) => join(args.out, w)).join(', ')} (from an earlier run)` : '';
+    console.log(`\nwrote ${published.written.map((w) => join(args.out, w)).join(', ')}${removed} in ${seconds(performance.now() - t0)}`);
+    return 0;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
+/** The part of the public 'voxbook' API that `info` uses (loaded at run time: the kernel knows nothing of imaging). */
+interface ImagingApi {
+  loadInput(input: string): Promise<object>;
+  volumeInfo(volume: object): Promise<object>;
+}
+
+/** `voxbook info <input>`: the volume's facts as JSON on stdout; a typed error naming the input on stderr. */
+async function info(args: string[]): Promise<number> {
+  const [input, ...extra] = args;
+  if (!input || input.startsWith('-') || extra.length > 0) {
+    throw new UsageError('info needs one input: a DICOM file or folder, a NIfTI file, an .inv3 project, or a sample id');
+  }
+  const api: ImagingApi = await import('voxbook');
+  let volume: object;
+  try {
+    volume = await api.loadInput(input);
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    console.error(`voxbook info: ${err.name}: ${err.message}`);
     return 1;
   }
-  // Everything ran: write the exported files and the executed notebook, each atomically.
-  const outDir = resolve(args.out);
-  const written: string[] = [];
-  const results = new Map<string, CellResult>();
-  let count = 0;
-  for (const c of outcome.cells.values()) {
-    results.set(c.id, { outputs: c.outputs, ...(c.error ? { error: c.error } : {}), executionCount: ++count });
-    for (const b of c.outputs) {
-      const file = b.data[MIME.file] as FileData | undefined;
-      if (!file) continue;
-      if (!/^[\w.-]+$/.test(file.name)) throw new UsageError(`cell "${c.id}" exports "${file.name}": file names may hold letters, digits, . _ - only`);
-      await writeFileAtomic(join(outDir, file.name), file.bytes);
-      written.push(file.name);
-    }
-  }
-  const nb = parsePercent(text);
-  const stem = basename(path).replace(/\.nb\.ts$|\.ts$/, '');
-  // Exported files are written beside the notebook, so the .ipynb refers to them instead of embedding them.
-  for (const [id, r] of results) {
-    results.set(id, { ...r, outputs: r.outputs.map((b) => {
-      const file = b.data[MIME.file] as FileData | undefined;
-      return file ? { ...b, data: { ...b.data, [MIME.file]: { name: file.name, mime: file.mime, size: file.bytes.byteLength, path: file.name } } } : b;
-    }) });
-  }
-  const ipynb = toIpynb(nb, results, {
-    voxbook: {
-      provenance: {
-        notebook: basename(path),
-        notebookSha256: await sha256Hex(text),
-        parameters: outcome.parameters,
-        versions: runtimeVersions(),
-        ranAt: new Date().toISOString(),
-      },
-    },
-  });
-  await writeFileAtomic(join(outDir, `${stem}.ipynb`), JSON.stringify(ipynb, null, 1) + '\n');
-  written.push(`${stem}.ipynb`);
-  console.log(`\nwrote ${written.map((w) => join(args.out, w)).join(', ')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(formatJson(await api.volumeInfo(volume)));
   return 0;
+}
+
+/** JSON with two-space indents, but arrays of numbers (dims, spacing, direction) on one line. */
+function formatJson(value: unknown, indent = ''): string {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v === null || typeof v === 'number' || typeof v === 'boolean')) return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const inner = indent + '  ';
+  const items = Array.isArray(value)
+    ? value.map((v) => inner + formatJson(v, inner))
+    : Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`);
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return items.length === 0 ? open + close : `${open}\n${items.join(',\n')}\n${indent}${close}`;
 }
 
 async function convert(args: string[]): Promise<number> {
@@ -137,6 +300,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'run') return await run(parseRunArgs(rest));
+    if (command === 'info') return await info(rest);
     if (command === 'convert') return await convert(rest);
     if (!command || command === 'help' || command === '--help' || command === '-h') {
       console.log(USAGE);
@@ -148,7 +312,12 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`voxbook: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    console.error(`voxbook: ${(e as Error).message}`);
+    if (e instanceof OutDirError) {
+      console.error(`voxbook: ${e.message}`);
+      return 1;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    console.error(`voxbook: ${err.name}: ${err.message}`);
     return 1;
   }
 }

@@ -1,11 +1,22 @@
 import { Worker } from 'node:worker_threads';
 import type { HostMessage, KernelMessage } from '../protocol.ts';
 
+/** How a kernel worker ended without being asked to: it exited, or failed to start or crashed. */
+export type WorkerEnd =
+  | { readonly kind: 'exit'; readonly code: number }
+  | { readonly kind: 'error'; readonly message: string };
+
 /** A kernel in a worker thread, driven by messages (the Node twin of the app's Web Worker). */
 export interface NodeKernel {
   send(message: HostMessage): void;
   onMessage(listener: (m: KernelMessage) => void): void;
-  /** Interrupt: ends the worker at once, whatever it is doing. */
+  /**
+   * Called once if the worker ends on its own (an 'error' event, or an 'exit' not caused by
+   * `terminate`). A worker that ends this way sends no `run-done`: whoever waits for one
+   * must listen here too.
+   */
+  onEnd(listener: (end: WorkerEnd) => void): void;
+  /** Interrupt: ends the worker at once, whatever it is doing (a `while (true) {}` included). */
   terminate(): Promise<number>;
 }
 
@@ -22,16 +33,26 @@ export function startNodeKernel(): NodeKernel {
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
   const worker = new Worker(bootstrap, { eval: true });
   const listeners: Array<(m: KernelMessage) => void> = [];
+  const endListeners: Array<(end: WorkerEnd) => void> = [];
+  let ended = false;
+  let terminating = false;
+  const end = (e: WorkerEnd) => {
+    if (ended || terminating) return;
+    ended = true;
+    for (const l of endListeners) l(e);
+  };
   worker.on('message', (m: KernelMessage) => {
     for (const l of listeners) l(m);
   });
-  worker.on('error', (e) => {
-    for (const l of listeners) l({ type: 'log', level: 'error', text: `kernel worker crashed: ${e.message}` });
-    for (const l of listeners) l({ type: 'run-done', ok: false, ms: 0 });
-  });
+  worker.on('error', (e) => end({ kind: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+  worker.on('exit', (code) => end({ kind: 'exit', code }));
   return {
     send: (m) => worker.postMessage(m),
     onMessage: (l) => listeners.push(l),
-    terminate: () => worker.terminate(),
+    onEnd: (l) => endListeners.push(l),
+    terminate: () => {
+      terminating = true;
+      return worker.terminate();
+    },
   };
 }
