@@ -47,7 +47,7 @@ export function frameCount(facts: DicomHeaderFacts, file: string): number {
  * per frame. Files whose header walk did not complete (`facts.complete` false) are
  * checked on what was found.
  * @throws FormatError naming `file`: not an image (no Pixel Data), missing or zero
- *   Rows/Columns, several samples per pixel (RGB), an unusable BitsAllocated, an absurd
+ *   Rows/Columns, a RescaleSlope/Intercept that is not a finite number (or a slope of 0), several samples per pixel (RGB), an unusable BitsAllocated, an absurd
  *   size (over `MAX_DECODED_BYTES`), pixel data shorter than the header needs, an
  *   unsupported transfer syntax, or fewer compressed fragments than frames.
  */
@@ -78,6 +78,12 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
   const bits = facts.bitsAllocated;
   if (bits === undefined || ![1, 8, 16, 32, 64].includes(bits)) {
     throw new FormatError(file, `BitsAllocated (0028,0100) is ${bits === undefined ? 'missing' : Number.isNaN(bits) ? 'not a 16-bit number' : bits}: Voxbook reads 1, 8, 16, 32 or 64 bits per sample; fix the header`);
+  }
+  for (const [text, label] of [[facts.rescaleSlope, 'RescaleSlope (0028,1053)'], [facts.rescaleIntercept, 'RescaleIntercept (0028,1052)']] as const) {
+    const v = text === undefined ? undefined : /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+    if (v !== undefined && (!Number.isFinite(v) || (label.startsWith('RescaleSlope') && v === 0))) {
+      throw new FormatError(file, `${label} is "${text}": it must be a finite decimal number${label.startsWith('RescaleSlope') ? ' other than 0' : ''}, or the stored values cannot be turned into ${facts.modality === 'CT' ? 'Hounsfield units' : 'real values'}; fix the header`);
+    }
   }
   const frames = frameCount(facts, file);
   const pixels = rows! * columns! * frames * samples;

@@ -235,6 +235,11 @@ describe('3. geometry: spacing, orientation, position, slice order', () => {
     expect(e.path).toBe(join(dir, victim));
   });
 
+  it.each([['0', 'RescaleSlope (0028,1053)'], ['NaN', 'RescaleSlope (0028,1053)']])('CT_small.dcm with RescaleSlope "%s" → FormatError naming %s', async (slope, label) => {
+    const p = write(setValue(read('dicom-conformance/CT_small.dcm'), 0x00281053, textValue(slope)));
+    await refused(loadDicomSeries(p), `${label} is "${slope}"`, 'Hounsfield units');
+  });
+
   it('ImageOrientationPatient that is not orthonormal → FormatError with the lengths and the dot product', async () => {
     const p = write(setValue(read('dicom-conformance/CT_small.dcm'), IOP, textValue('1\\0\\0\\0\\0.5\\0.5')));
     await refused(loadDicomSeries(p), 'ImageOrientationPatient (0020,0037)', '|column| = 0.707107', 'row·column = 0.000000');
