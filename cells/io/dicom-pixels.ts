@@ -72,8 +72,8 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
   }
   const samples = facts.samplesPerPixel ?? 1;
   if (samples !== 1) {
-    const pi = facts.photometricInterpretation ? `, PhotometricInterpretation ${facts.photometricInterpretation}` : '';
-    throw new FormatError(file, `${samples} components per pixel (SamplesPerPixel (0028,0002) = ${samples}${pi}, e.g. RGB); Voxbook volumes hold one value per voxel: convert the image to greyscale first`);
+    const pi = facts.photometricInterpretation ? `, PhotometricInterpretation ${facts.photometricInterpretation}` : ', e.g. RGB';
+    throw new FormatError(file, `${samples} components per pixel (SamplesPerPixel (0028,0002) = ${samples}${pi}); Voxbook volumes hold one value per voxel: convert the image to greyscale first`);
   }
   const bits = facts.bitsAllocated;
   if (bits === undefined || ![1, 8, 16, 32, 64].includes(bits)) {
