@@ -29,7 +29,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Name of the manifest in the output folder. */
@@ -106,7 +106,7 @@ const NAME = /^[\w-][\w.-]*$/;
  * @throws OutDirError
  */
 export async function checkOutDir(dir: string): Promise<void> {
-  const abs = resolve(dir);
+  const abs = await outPath(dir);
   await assertFolderOrAbsent(abs);
   if (!(await lstatOrNull(abs))) return; // nothing to check, and nothing is created before the run
   await withLock(abs, async () => {
@@ -125,7 +125,7 @@ export async function checkOutDir(dir: string): Promise<void> {
  * DIR has been put back as it was.
  */
 export async function publishRun(dir: string, artefacts: readonly Artefact[], record: RunRecord, hooks: PublishHooks = {}): Promise<PublishResult> {
-  const abs = resolve(dir);
+  const abs = await outPath(dir);
   checkNames(artefacts);
   await assertFolderOrAbsent(abs);
   return withLock(abs, async () => {
@@ -159,6 +159,10 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
     const staging = await mkdtemp(join(parent, `${stagingPrefix(abs)}${process.pid}-`));
     const files: ManifestFile[] = [];
     try {
+      const target = await lstatOrNull(abs);
+      if (target && target.dev !== (await stat(staging)).dev) {
+        throw new OutDirError(`${abs} is on another filesystem than the folder it is in (a mount point?), so this run's files cannot be moved into it atomically; choose a folder inside it, e.g. --out ${join(abs, 'run')}`);
+      }
       await mkdir(join(staging, 'previous'));
       for (const a of artefacts) {
         const bytes = typeof a.bytes === 'string' ? Buffer.from(a.bytes, 'utf8') : a.bytes;
@@ -259,6 +263,19 @@ async function rollBack(dir: string, journal: Manifest): Promise<void> {
   if (journal.createdDir) await rmdir(dir).catch(() => undefined); // only if empty
 }
 
+/**
+ * The absolute path of the output folder, through a symbolic link if `dir` is one, so the
+ * staging folder is made beside the real folder, on its filesystem.
+ */
+async function outPath(dir: string): Promise<string> {
+  const abs = resolve(dir);
+  try {
+    return await realpath(abs);
+  } catch {
+    return abs; // does not exist yet
+  }
+}
+
 function checkNames(artefacts: readonly Artefact[]): void {
   const seen = new Map<string, string | undefined>();
   for (const a of artefacts) {
@@ -275,7 +292,7 @@ function checkNames(artefacts: readonly Artefact[]): void {
 async function assertFolderOrAbsent(dir: string): Promise<void> {
   if (dirname(dir) === dir) throw new OutDirError(`--out cannot be the root folder ${dir}; choose a folder for this run's files`);
   const st = await lstatOrNull(dir);
-  if (st && !st.isDirectory()) throw new OutDirError(`--out ${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'a file'}, not a folder; choose a folder`);
+  if (st && !st.isDirectory()) throw new OutDirError(`--out ${dir} is a file, not a folder; choose a folder`);
 }
 
 /** Refuses to replace or remove `f` unless it is still exactly what the manifest recorded. */

@@ -197,3 +197,22 @@ describe('voxbook run --out', () => {
     expect(snapshot(out)).toEqual({ 'mesh.stl': 'my own mesh' });
   });
 });
+
+describe('publishRun through a symbolic link', () => {
+  it('publishes into the folder the link points to, staging beside that folder', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const real = join(tempDir(), 'real-out');
+    mkdirSync(real);
+    const link = join(tempDir(), 'out-link');
+    symlinkSync(real, link);
+    await publishRun(link, [{ name: 'a.txt', bytes: 'x' }], RECORD);
+    expect(readdirSync(real).sort()).toEqual([MANIFEST, 'a.txt']);
+    expect(leftovers(link)).toEqual([]);
+  });
+
+  it('refuses a path that is a file', async () => {
+    const file = join(tempDir(), 'file');
+    writeFileSync(file, 'x');
+    await expect(publishRun(file, [{ name: 'a.txt', bytes: 'x' }], RECORD)).rejects.toThrow(`--out ${file} is a file, not a folder`);
+  });
+});
