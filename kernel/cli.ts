@@ -153,15 +153,14 @@ function progressPrinter(quiet: boolean): { onCell(c: CellOutcome): void; stop()
 function ctrlC(): { signal: AbortSignal; publishing(): void; dispose(): void } {
   const controller = new AbortController();
   let publishing = false;
+  let warned = false;
   const handler = () => {
-    if (publishing) {
+    if (publishing && !warned) {
+      warned = true;
       console.error('\nfinishing writing the files; press Ctrl-C again to stop at once (the next run puts the folder back as it was)');
-      publishing = false;
-      process.off('SIGINT', handler);
-      process.once('SIGINT', () => process.exit(130));
       return;
     }
-    if (controller.signal.aborted) process.exit(130);
+    if (publishing || controller.signal.aborted) process.exit(130);
     controller.abort();
   };
   process.on('SIGINT', handler);
