@@ -111,6 +111,8 @@ export interface NiftiDeclared {
   readonly sformCode: number;
   /** srow_x, srow_y, srow_z, 12 numbers. */
   readonly srow: readonly number[];
+  /** xyzt_units (NIfTI-1: char at 123; NIfTI-2: int32 at 500); bits 0–2 the spatial unit. */
+  readonly xyztUnits: number;
 }
 
 /** NIfTI datatype code → bytes per voxel (the scalar types Voxbook reads). */
@@ -150,6 +152,7 @@ export function readNiftiHeader(b: Uint8Array): NiftiDeclared | undefined {
     qformCode: get('qform_code'),
     sformCode: get('sform_code'),
     srow: ['x', 'y', 'z'].flatMap((r) => [0, 1, 2, 3].map((c) => get(`srow_${r}[${c}]`))),
+    xyztUnits: version === 1 ? b[123]! : new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(500, little),
   };
 }
 

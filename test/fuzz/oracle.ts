@@ -154,6 +154,13 @@ function judgeNifti(v: Volume, raw: Uint8Array): Verdict | undefined {
     spacing = [d.pixdim[1]!, d.pixdim[2]!, d.pixdim[3]!];
     from = d.qformCode > 0 ? `qform (code ${d.qformCode}) pixdim[1..3]` : 'pixdim[1..3] (no sform/qform)';
   }
+  // Spatial unit (nifti1.h NIFTI_UNITS_*): 1 metre, 2 mm, 3 µm; 0 unknown (mm by convention, but only with a warning); 4..7 undefined.
+  const unit = d.xyztUnits & 7;
+  const toMm = ({ 0: 1, 1: 1000, 2: 1, 3: 0.001 } as Record<number, number>)[unit];
+  if (toMm === undefined) return fail('nifti: loaded with an undefined spatial unit code', `xyzt_units=${d.xyztUnits} (spatial code ${unit}); ${got}`);
+  if (unit === 0 && !hasWarning(v)) return fail('nifti: spatial unit unknown (xyzt_units 0), loaded without a warning', got);
+  spacing = spacing.map((s) => s * toMm);
+  from += ` × ${toMm} mm/unit`;
   if (spacing.every((s) => Number.isFinite(s) && s > 0)) {
     if (!spacing.every((s, i) => closeRel(v.spacingMm[i]!, s, 1e-5))) {
       return fail('nifti: spacing differs from the header', `${from} = [${spacing.join(', ')}]; ${got}`);
