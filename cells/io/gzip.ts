@@ -96,8 +96,9 @@ export interface GunzipCheckedOptions {
   readonly maxOutputBytes?: number;
 }
 
-const FTEXT = 1, FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
-void FTEXT; // a hint only (RFC 1952: the data is "probably ASCII text"); nothing to check.
+// FLG bits (RFC 1952 §2.3.1). FTEXT (1) is only a hint that the data is "probably ASCII text":
+// nothing to check.
+const FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
 
 const ADVICE = 'the file is damaged (an interrupted download or copy, or bad storage): fetch or copy it again';
 
@@ -271,6 +272,9 @@ function endError(data: Uint8Array, pos: number, member: number, name: string, c
  * @param bytes the whole file (gzip magic at byte 0).
  * @param name the file name, for error messages.
  * @returns the decompressed bytes (a fresh array, not a view of `bytes`).
+ * Cost (Node 20, measured on ch2.nii.gz and Cranium.inv3): 1.15–1.3× fflate's unchecked
+ * `gunzipSync` — the CRC-32 is about 8% of that, the rest fflate's streaming buffers — and
+ * 2.5–3× node:zlib. Peak memory about twice the output.
  * @throws FormatError naming `name`, the member (1-based) and its byte offset: not gzip, a bad
  *   header, corrupt deflate data, a CRC-32 or ISIZE mismatch, truncation anywhere, or bytes
  *   after the last member that are not a gzip member (trailing garbage, zero padding); or
