@@ -197,8 +197,9 @@ async function run(args: RunArgs): Promise<number> {
       return outcome.stopped.kind === 'interrupted' ? 130 : 1;
     }
     if (!outcome.ok) {
-      console.error(`\n${basename(path)} failed; nothing was written to ${args.out}/:`);
-      for (const c of outcome.cells.values()) if (c.status === 'error') console.error(describeFailure(c));
+      const failed = [...outcome.cells.values()].filter((c) => c.status === 'error');
+      console.error(`\n${basename(path)} failed; nothing was written to ${args.out}/${failed.length > 0 ? ':' : ' (see the errors above)'}`);
+      for (const c of failed) console.error(describeFailure(c));
       return 1;
     }
     // Everything ran: publish the exported files and the executed notebook, all or none.
