@@ -5,7 +5,7 @@
  * Cells may import only what is listed in `MODULES`: the browser has no module resolution
  * of its own for bare specifiers, and the bundler must see every import statically.
  */
-import { serveKernel } from '../kernel/worker-runtime.ts';
+import { serveKernel, webUncaughtSource } from '../kernel/worker-runtime.ts';
 import packageJson from '../package.json';
 import typescriptPackageJson from 'typescript/package.json';
 
@@ -15,7 +15,20 @@ const MODULES: Readonly<Record<string, () => Promise<Record<string, unknown>>>> 
   voxbook: () => import('../index.ts'),
 };
 
-serveKernel(self as unknown as KernelPort, {
+const port = self as unknown as KernelPort;
+
+// The worker's own Content-Security-Policy (sent with this script, vite.config.ts) lets cells
+// reach only this origin. The browser reports a refusal only as "Failed to fetch"; say why.
+self.addEventListener('securitypolicyviolation', (event) => {
+  const e = event as SecurityPolicyViolationEvent;
+  port.postMessage({
+    type: 'log',
+    level: 'error',
+    text: `blocked by the Content-Security-Policy (${e.effectiveDirective}): ${e.blockedURI} — cells in the browser may reach only this page's own origin`,
+  });
+});
+
+serveKernel(port, {
   importModule: async (specifier) => {
     const load = MODULES[specifier];
     if (!load) {
@@ -28,4 +41,4 @@ serveKernel(self as unknown as KernelPort, {
     typescript: typescriptPackageJson.version,
     browser: navigator.userAgent,
   },
-});
+}, webUncaughtSource(self as unknown as Parameters<typeof webUncaughtSource>[0]));

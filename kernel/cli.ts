@@ -9,8 +9,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { MIME, type FileData } from './protocol.ts';
-import { parsePercent, serializePercent } from './notebook/percent.ts';
-import { fromIpynb, toIpynb, type CellResult } from './notebook/ipynb.ts';
+import { parsePercent } from './notebook/percent.ts';
+import { convertNotebookText } from './notebook/file.ts';
+import { toIpynb, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
 import { sha256Hex } from './hash.ts';
 import { writeFileAtomic } from './node/fs-atomic.ts';
@@ -229,7 +230,9 @@ async function run(args: RunArgs): Promise<number> {
       versions: runtimeVersions(),
       ranAt: new Date().toISOString(),
     };
-    const ipynb = toIpynb(nb, results, { voxbook: { provenance } });
+    const lost: string[] = [];
+    const ipynb = toIpynb(nb, results, { voxbook: { provenance } }, lost);
+    for (const l of lost) console.error(`note: ${l}`);
     artefacts.push({ name: `${stem}.ipynb`, bytes: JSON.stringify(ipynb, null, 1) + '\n' });
     interrupt.publishing();
     const published = await publishRun(args.out, artefacts, {
@@ -285,12 +288,17 @@ function formatJson(value: unknown, indent = ''): string {
 }
 
 async function convert(args: string[]): Promise<number> {
-  const [input, output] = args;
+  const [input, output, ...extra] = args;
   if (!input || !output) throw new UsageError('convert needs an input and an output file');
-  const text = await readFile(input, 'utf8');
-  const nb = input.endsWith('.ipynb') ? fromIpynb(JSON.parse(text)) : parsePercent(text);
-  const outText = output.endsWith('.ipynb') ? JSON.stringify(toIpynb(nb), null, 1) + '\n' : serializePercent(nb);
-  await writeFileAtomic(output, outText);
+  if (extra.length > 0) throw new UsageError(`convert takes one input and one output, got also ${extra.join(' ')}`);
+  const text = await readFile(input, 'utf8').catch(() => {
+    throw new UsageError(`${input}: no such notebook`);
+  });
+  // Read, escape and self-check before anything is written: a notebook that cannot be
+  // represented safely is refused, never written half-right.
+  const converted = convertNotebookText(text, input, output);
+  await writeFileAtomic(output, converted.text);
+  for (const note of converted.notes) console.error(`note: ${note}`);
   console.log(`wrote ${output}`);
   return 0;
 }

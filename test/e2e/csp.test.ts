@@ -207,6 +207,9 @@ describe.each(MODES)('what a notebook can reach from the browser ($name)', (mode
     expect(await cell.locator('.vb-error-message').innerText()).toBe('Failed to fetch');
     const violations = await kernel.evaluate(() => (self as unknown as { __violations: string[] }).__violations);
     expect(violations).toContain(`connect-src ${leakOrigin}/leak-uncaught`);
+    // …and the app's kernel log says which policy refused which URL, not only "Failed to fetch".
+    const log = (await app.page.locator('.vb-log').textContent()) ?? '';
+    expect(log).toContain(`blocked by the Content-Security-Policy (connect-src): ${leakOrigin}/leak-uncaught`);
   });
 
   it(`still fetches from its own origin (${mode.sameOrigin[0]}), and data: and blob: URLs`, async () => {
