@@ -147,7 +147,7 @@ export interface DicomHeaderFacts {
   bitsAllocated?: number;
   bitsStored?: number;
   pixelRepresentation?: number;
-  /** NumberOfFrames (0028,0008), IS text. */
+  /** NumberOfFrames (0028,0008), IS text; '' when the element is present but empty. */
   numberOfFrames?: string;
   photometricInterpretation?: string;
   /** PixelSpacing (0028,0030): "row spacing\column spacing", mm (DS text). */
@@ -161,6 +161,7 @@ export interface DicomHeaderFacts {
   sliceThickness?: string;
   /** SpacingBetweenSlices (0018,0088), DS text. */
   spacingBetweenSlices?: string;
+  /** RescaleSlope (0028,1053), RescaleIntercept (0028,1052), DS text; '' when present but empty. */
   rescaleSlope?: string;
   rescaleIntercept?: string;
   /** GridFrameOffsetVector (3004,000C) of RT Dose: frame offsets along the normal, mm. */
@@ -198,6 +199,13 @@ const TEXT_TAGS: Record<number, TextKey> = {
   0x00180088: 'spacingBetweenSlices', 0x00281053: 'rescaleSlope', 0x00281052: 'rescaleIntercept',
   0x3004000c: 'gridFrameOffsetVector',
 };
+/**
+ * Elements whose empty value (zero length, or only spaces/NULs) is recorded as '' rather than
+ * as absent: RescaleSlope/Intercept (Type 1 in the CT Image module, 1C in the Modality LUT
+ * module: present means non-empty; GDCM reads an empty slope as 1 or as 0 depending on its
+ * padding) and NumberOfFrames (Type 1 in the Multi-frame module). See checkPixelData.
+ */
+const EMPTY_IS_INVALID = new Set<TextKey>(['rescaleSlope', 'rescaleIntercept', 'numberOfFrames']);
 const US_TAGS: Record<number, UsKey> = {
   0x00280010: 'rows', 0x00280011: 'columns', 0x00280002: 'samplesPerPixel', 0x00280100: 'bitsAllocated',
   0x00280101: 'bitsStored', 0x00280103: 'pixelRepresentation',
@@ -309,9 +317,10 @@ class Walker {
   record(tag: number, start: number, len: number, mode: Mode): void {
     const t = TEXT_TAGS[tag];
     if (t) {
-      // An empty value (type 2 elements) means "unknown": recorded as absent.
+      // An empty value (type 2 elements) means "unknown": recorded as absent, except where
+      // an empty value is itself a fault the loader must see (EMPTY_IS_INVALID).
       const v = this.text(start, len);
-      if (v !== '') this.facts[t] = v;
+      if (v !== '' || EMPTY_IS_INVALID.has(t)) this.facts[t] = v;
       return;
     }
     const u = US_TAGS[tag];

@@ -29,7 +29,11 @@ export interface PixelFormat {
   readonly warnings: readonly string[];
 }
 
-/** NumberOfFrames (0028,0008) as a positive integer (1 when absent). @throws FormatError otherwise. */
+/**
+ * NumberOfFrames (0028,0008) as a positive integer (1 when absent; 1 when empty, which
+ * `checkPixelData` accepts only when the pixel data holds exactly one frame, with a
+ * warning). @throws FormatError otherwise.
+ */
 export function frameCount(facts: DicomHeaderFacts, file: string): number {
   const t = facts.numberOfFrames;
   if (t === undefined || t === '') return 1;
@@ -47,7 +51,9 @@ export function frameCount(facts: DicomHeaderFacts, file: string): number {
  * per frame. Files whose header walk did not complete (`facts.complete` false) are
  * checked on what was found.
  * @throws FormatError naming `file`: not an image (no Pixel Data), missing or zero
- *   Rows/Columns, a RescaleSlope/Intercept that is not a finite number (or a slope of 0), several samples per pixel (RGB), an unusable BitsAllocated, an absurd
+ *   Rows/Columns, a RescaleSlope/Intercept that is empty or not a finite number (or a
+ *   slope of 0), an empty NumberOfFrames unless the pixel data holds exactly one frame
+ *   (then 1, with a warning), several samples per pixel (RGB), an unusable BitsAllocated, an absurd
  *   size (over `MAX_DECODED_BYTES`), pixel data shorter than the header needs, an
  *   unsupported transfer syntax, or fewer compressed fragments than frames.
  */
@@ -80,10 +86,26 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
     throw new FormatError(file, `BitsAllocated (0028,0100) is ${bits === undefined ? 'missing' : Number.isNaN(bits) ? 'not a 16-bit number' : bits}: Voxbook reads 1, 8, 16, 32 or 64 bits per sample; fix the header`);
   }
   for (const [text, label] of [[facts.rescaleSlope, 'RescaleSlope (0028,1053)'], [facts.rescaleIntercept, 'RescaleIntercept (0028,1052)']] as const) {
+    if (text === '') {
+      // Present but empty: invalid whatever the modality (Type 1 in the CT Image module; 1C in
+      // the Modality LUT module, so non-empty whenever present). GDCM reads an empty slope as 1
+      // or (padded with spaces) as 0, and an empty intercept as 0: CT would come out as stored
+      // values labelled HU, or all one value. Refused for every modality rather than guessed.
+      const isCt = facts.modality === 'CT' || facts.sopClassUid === CT_IMAGE_STORAGE;
+      throw new FormatError(file, `${label} is present but empty: ${isCt
+        ? 'the CT Image module requires it (Type 1), and without it the stored values cannot be turned into Hounsfield units (read as they are, a bone threshold would pick up soft tissue)'
+        : 'an empty value is invalid (when present it must hold a number), and the stored values cannot be turned into real values without it'}; fill in the value from an intact copy of the file or the scanner's export${isCt ? '' : ' (or remove the element if the image has no rescale)'}`);
+    }
     const v = text === undefined ? undefined : /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
     if (v !== undefined && (!Number.isFinite(v) || (label.startsWith('RescaleSlope') && v === 0))) {
       throw new FormatError(file, `${label} is "${text}": it must be a finite decimal number${label.startsWith('RescaleSlope') ? ' other than 0' : ''}, or the stored values cannot be turned into ${facts.modality === 'CT' ? 'Hounsfield units' : 'real values'}; fix the header`);
     }
+  }
+  const warnings: string[] = [];
+  if (complete && facts.sopClassUid === CT_IMAGE_STORAGE && (facts.rescaleSlope === undefined || facts.rescaleIntercept === undefined)) {
+    // Type 1 in the CT Image module, but absent: the stored values are read as they are.
+    const missing = [facts.rescaleSlope === undefined ? 'RescaleSlope (0028,1053)' : '', facts.rescaleIntercept === undefined ? 'RescaleIntercept (0028,1052)' : ''].filter(Boolean).join(' and ');
+    warnings.push(`${missing} missing, although the CT Image module requires ${missing.includes(' and ') ? 'them' : 'it'}: ${facts.rescaleSlope === undefined ? 'slope 1' : ''}${missing.includes(' and ') ? ' and ' : ''}${facts.rescaleIntercept === undefined ? 'intercept 0' : ''} assumed, so the values are the stored ones; check they are Hounsfield units (air about −1000, water 0) before thresholding`);
   }
   const frames = frameCount(facts, file);
   const pixels = rows! * columns! * frames * samples;
@@ -92,7 +114,6 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
   if (neededBytes > MAX_DECODED_BYTES) {
     throw new FormatError(file, `the header claims an image of ${neededBytes} bytes (${sizeText}), more than the ${MAX_DECODED_BYTES} bytes (1 GiB) the decoder can hold; the header is probably wrong (the file is ${pd.encapsulated ? 'compressed' : 'not that large'}), or split the series`);
   }
-  const warnings: string[] = [];
   if (!pd.encapsulated) {
     if (pd.length < neededBytes) {
       throw new FormatError(file, `pixel data holds ${pd.length} bytes but ${sizeText} needs ${neededBytes}: the pixel data is cut short or the header's image size is wrong (GDCM would pad it with invented voxels); use an intact copy of the file`);
@@ -102,6 +123,12 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
     const excess = pd.length - neededBytes;
     const rowBytes = bits === 1 ? Math.ceil((columns! * samples) / 8) : columns! * samples * (bits / 8);
     const frameBytes = neededBytes / frames;
+    if (facts.numberOfFrames === '') {
+      if (excess > 1) {
+        throw new FormatError(file, `NumberOfFrames (0028,0008) is present but empty (the Multi-frame module requires a number), and the pixel data (${pd.length} bytes) is not exactly one frame of ${neededBytes} bytes (Rows×Columns×samples×bytes = ${rows}×${columns}×${samples}×${bits === 1 ? '1/8' : bits / 8}), so the number of frames is unknown; fix NumberOfFrames in the header`);
+      }
+      warnings.push(EMPTY_FRAMES_WARNING);
+    }
     if (excess >= frameBytes && excess > 1) {
       throw new FormatError(file, `pixel data holds ${pd.length} bytes but ${sizeText} needs only ${neededBytes}: ${excess} bytes (${(excess / frameBytes).toFixed(2)} frames) more than the header's image size, so Rows, Columns or NumberOfFrames is probably wrong and the image would be misread; fix the header`);
     }
@@ -112,6 +139,12 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
     const info = ts === undefined ? undefined : TRANSFER_SYNTAXES.get(ts);
     if (!info || !info.supported) {
       throw new FormatError(file, `pixel data is compressed as ${describeTransferSyntax(ts)}, which Voxbook does not decode${info ? '' : ' (not a transfer syntax it knows)'}; supported: ${supportedList()}. Convert the file (e.g. gdcmconv --raw, or dcmdjpeg/dcmdjp2k) and load the copy`);
+    }
+    if (facts.numberOfFrames === '') {
+      if (pd.fragments !== 1 || pd.offsetTableEntries > 1) {
+        throw new FormatError(file, `NumberOfFrames (0028,0008) is present but empty (the Multi-frame module requires a number), and the compressed pixel data holds ${pd.fragments} fragment${pd.fragments === 1 ? '' : 's'}${pd.offsetTableEntries > 1 ? ` with ${pd.offsetTableEntries} Basic Offset Table entries` : ''}, so the number of frames is unknown; fix NumberOfFrames in the header`);
+      }
+      warnings.push(EMPTY_FRAMES_WARNING);
     }
     if (pd.fragments < frames) {
       throw new FormatError(file, `NumberOfFrames (0028,0008) says ${frames} frame${frames === 1 ? '' : 's'} but the compressed pixel data holds ${pd.fragments} fragment${pd.fragments === 1 ? '' : 's'} (each frame needs at least one): frames are missing or the header is wrong`);
@@ -135,6 +168,10 @@ export function checkPixelData(facts: DicomHeaderFacts, file: string): PixelForm
   }
   return { rows: rows!, columns: columns!, frames, samplesPerPixel: samples, bitsAllocated: bits, neededBytes, warnings };
 }
+
+const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+
+const EMPTY_FRAMES_WARNING = 'NumberOfFrames (0028,0008) is present but empty (the Multi-frame module requires a number): read as 1 frame, since the pixel data holds exactly one frame; if the image looks wrong, the header is damaged';
 
 /** What a compressed frame's own header says about its size. */
 export type CodestreamSize =

@@ -217,13 +217,17 @@ function decodeFailure(f: CheckedFile, error: unknown, printed: unknown[][]): Fo
  *   hashes the bytes of the files read, in path order; `source.modality` is the Modality
  *   tag (0008,0060); `source.valueUnit` is 'HU' for CT (unless RescaleType (0028,1054)
  *   names another unit), undefined otherwise; `source.warnings` lists each fallback taken
- *   (missing PixelSpacing read as 1 mm, a slice of unknown thickness, …) and GDCM's own
+ *   (missing PixelSpacing read as 1 mm, a slice of unknown thickness, an empty
+ *   NumberOfFrames read as 1 where the pixel data holds exactly one frame, a CT Image
+ *   Storage file without RescaleSlope/Intercept read as stored, …) and GDCM's own
  *   warnings while decoding.
  * @throws InputNotFoundError if the path or a listed file does not exist.
  * @throws FormatError naming the file (or the folder, for faults of the series as a
  *   whole), saying what is wrong and what to do: truncated; not an image (no Pixel Data);
  *   pixel data shorter than Rows×Columns×frames×samples×bytes, or a header claiming more
- *   than 1 GiB; compressed in a transfer syntax Voxbook does not decode, or that GDCM
+ *   than 1 GiB; a RescaleSlope/Intercept that is empty (any modality: GDCM reads an empty
+ *   slope as 1 or 0) or not a number; an empty NumberOfFrames unless the pixel data holds
+ *   exactly one frame; compressed in a transfer syntax Voxbook does not decode, or that GDCM
  *   could not decode (naming it, e.g. "JPEG 2000 Image Compression
  *   (1.2.840.10008.1.2.4.91)"); several components per pixel (RGB); a spacing that is not
  *   finite and > 0, a non-finite position, orientation cosines that are not orthonormal;

@@ -210,7 +210,8 @@ function niftiAffine(h: GeometryFields, srow: () => number[][], name: string): {
  * spacing and origin in mm (converted from m or µm when xyzt_units says so).
  * @param name the file name, used in error messages and `source`.
  * @throws FormatError naming `name`: a gzip file that fails any RFC 1952 check (CRC-32,
- *   ISIZE, header, truncation, trailing bytes: see `gunzipChecked`), no NIfTI magic, unsupported
+ *   ISIZE, header, truncation, trailing bytes: see `gunzipChecked`), no NIfTI magic or a damaged
+ *   one (all 4 bytes of "n+1\0", all 8 of "n+2\0\r\n\x1a\n" are checked), unsupported
  *   datatype, bitpix disagreeing with the datatype, dim[0] outside 1..7 or an axis size < 1,
  *   more than one value per voxel, a 4-D file without `options.frame`, a vox_offset that is
  *   not a whole number (or inside a NIfTI-2 header), image data shorter than the header
@@ -236,15 +237,7 @@ export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOption
   const ab = (raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer
     ? raw.buffer
     : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)) as ArrayBuffer;
-  const isNifti2 = nifti.isNIFTI2(ab);
-  if (!nifti.isNIFTI1(ab) && !isNifti2) {
-    if (nifti.isNIFTI1(ab, true) || nifti.isNIFTI2(ab, true)) {
-      throw new FormatError(name, 'is the header of a .hdr/.img pair (magic "ni1"/"ni2"): the voxels are in the matching .img file, which this reader does not open; convert the pair to a single .nii (e.g. nibabel: nib.save(nib.load(hdr), "x.nii"))');
-    }
-    throw new FormatError(name, raw.length < 348
-      ? `not a NIfTI file: ${raw.length} bytes is shorter than a NIfTI-1 header (348)`
-      : `not a NIfTI file: no "n+1"/"n+2" magic (first bytes ${hex(raw, 4)})`);
-  }
+  const isNifti2 = checkMagic(raw, name) === 2;
   let h: ReturnType<typeof nifti.readHeader>;
   try {
     h = nifti.readHeader(ab);
@@ -343,6 +336,48 @@ export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOption
       ...(warnings.length > 0 ? { warnings } : {}),
     },
   });
+}
+
+const NIFTI1_MAGIC = [0x6e, 0x2b, 0x31, 0x00]; // "n+1\0" at byte 344
+const NIFTI2_MAGIC = [0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a]; // "n+2\0\r\n\x1a\n" at byte 4
+
+/**
+ * The NIfTI version from the magic, checked byte for byte: NIfTI-1 "n+1\0" at 344
+ * (nifti1.h), NIfTI-2 "n+2\0\r\n\x1a\n" at 4 (nifti2.h; the last four bytes exist to
+ * detect transfer damage: a text-mode copy, line-ending conversion, a 7-bit channel).
+ * nifti-reader-js looks at the first three bytes only, so a file whose magic is damaged
+ * after them would load: refused here, saying what was found and what was expected.
+ * @throws FormatError naming `name`: no magic, a damaged one, a .hdr/.img pair header.
+ */
+function checkMagic(raw: Uint8Array, name: string): 1 | 2 {
+  const at = (p: number, m: readonly number[]) => m.every((x, i) => raw[p + i] === x);
+  const pair = (m: readonly number[]) => [m[0]!, 0x69, ...m.slice(2)]; // "ni1\0" / "ni2\0…"
+  const shown = (p: number, n: number) => `${hex(raw.subarray(p), n)} ("${escaped(raw.subarray(p, p + n))}")`;
+  if (raw.length >= 540 && at(4, NIFTI2_MAGIC)) return 2;
+  if (raw.length >= 348 && at(344, NIFTI1_MAGIC)) return 1;
+  if ((raw.length >= 540 && at(4, pair(NIFTI2_MAGIC))) || (raw.length >= 348 && at(344, pair(NIFTI1_MAGIC)))) {
+    throw new FormatError(name, 'is the header of a .hdr/.img pair (magic "ni1"/"ni2"): the voxels are in the matching .img file, which this reader does not open; convert the pair to a single .nii (e.g. nibabel: nib.save(nib.load(hdr), "x.nii"))');
+  }
+  // The first three bytes name a version (single file or pair) but the rest of the magic is wrong.
+  const starts = (p: number, m: readonly number[]) => raw[p] === m[0] && (raw[p + 1] === 0x2b || raw[p + 1] === 0x69) && raw[p + 2] === m[2];
+  if (raw.length >= 540 && starts(4, NIFTI2_MAGIC)) {
+    throw new FormatError(name, `damaged NIfTI-2 magic: bytes 4–11 are ${shown(4, 8)} but must be 6e 2b 32 00 0d 0a 1a 0a ("n+2\\0\\r\\n\\x1a\\n"; "ni2…" for a pair); these bytes exist to detect a file changed in transfer (e.g. line endings converted), so the rest of it may be damaged too; use an intact copy`);
+  }
+  if (raw.length >= 348 && starts(344, NIFTI1_MAGIC)) {
+    throw new FormatError(name, `damaged NIfTI-1 magic: bytes 344–347 are ${shown(344, 4)} but must be 6e 2b 31 00 ("n+1\\0"; "ni1\\0" for a pair), so the file is damaged or not NIfTI-1; use an intact copy`);
+  }
+  if (raw.length >= 12 && raw.length < 540 && at(4, NIFTI2_MAGIC)) {
+    throw new FormatError(name, `truncated NIfTI-2 file: ${raw.length} bytes, shorter than its 540-byte header`);
+  }
+  throw new FormatError(name, raw.length < 348
+    ? `not a NIfTI file: ${raw.length} bytes is shorter than a NIfTI-1 header (348)`
+    : `not a NIfTI file: no "n+1"/"n+2" magic (bytes 344–347 are ${hex(raw.subarray(344), 4)}, bytes 4–11 ${hex(raw.subarray(4), 8)}; first bytes ${hex(raw, 4)})`);
+}
+
+/** Bytes as C-style text: printable ASCII as is, \0 \r \n named, others \xNN. */
+function escaped(b: Uint8Array): string {
+  const named: Record<number, string> = { 0: '\\0', 13: '\\r', 10: '\\n', 34: '\\"', 92: '\\\\' };
+  return Array.from(b, (x) => named[x] ?? (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : `\\x${x.toString(16).padStart(2, '0')}`)).join('');
 }
 
 /** −0 → 0, so flipped axes compare and print cleanly. */

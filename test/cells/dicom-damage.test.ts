@@ -218,6 +218,74 @@ describe('1. pixel data that does not hold what the header claims', () => {
   });
 });
 
+describe('2. empty Type 1 values: RescaleSlope/Intercept and NumberOfFrames', () => {
+  const SLOPE = 0x00281053, INTERCEPT = 0x00281052, MODALITY = 0x00080060;
+  const ctSlice = () => new Uint8Array(readFileSync(join(cached('ct-head-0051-dicom'), 'IMG0000.dcm')));
+
+  it.each([
+    ['RescaleIntercept (0028,1052)', '', INTERCEPT],
+    ['RescaleIntercept (0028,1052)', '    ', INTERCEPT],
+    ['RescaleSlope (0028,1053)', '', SLOPE],
+    ['RescaleSlope (0028,1053)', '    ', SLOPE],
+  ])('a CT slice with %s set to %j → FormatError naming the tag (fuzz ct-slice.dcm:72006008: was Uint16 0..2564 labelled HU; GDCM reads a slope of spaces as 0)', async (label, value, tag) => {
+    const p = write(setValue(ctSlice(), tag, new Uint8Array(Buffer.from(value, 'latin1'))), 'ct-empty-rescale.dcm');
+    const e = await refused(loadDicomSeries(p), `${label} is present but empty`, 'Type 1', 'Hounsfield units');
+    expect(e.path).toBe(p);
+  });
+
+  it('the same slice in a series → refused, naming that file', async () => {
+    const victim = bySlice[60]!;
+    const dir = ctCopy((name, b) => (name === victim ? setValue(b, INTERCEPT, new Uint8Array(0)) : b));
+    const e = await refused(loadDicomSeries(dir), 'RescaleIntercept (0028,1052) is present but empty');
+    expect(e.path).toBe(join(dir, victim));
+  });
+
+  it('an MR image with an empty RescaleIntercept or RescaleSlope → refused too (never read as slope 1, intercept 0 without a word)', async () => {
+    for (const tag of [INTERCEPT, SLOPE]) {
+      let mr = setValue(read('dicom-conformance/CT_small.dcm'), MODALITY, textValue('MR'));
+      mr = setValue(mr, 0x00080016, textValue('1.2.840.10008.5.1.4.1.1.4', 'UI')); // SOPClassUID: MR Image Storage
+      mr = setValue(mr, tag, new Uint8Array(0));
+      await refused(loadDicomSeries(write(mr)), /Rescale(Intercept|Slope) \(0028,105[23]\) is present but empty/, 'an empty value is invalid', 'remove the element');
+    }
+  });
+
+  it('a CT Image Storage slice without RescaleIntercept (Type 1, absent) → loads the stored values, with a warning saying so', async () => {
+    const v = await loadDicomSeries(write(remove(ctSlice(), INTERCEPT)));
+    expect(valueRange(v)).toEqual({ min: 0, max: 2564 }); // stored values; with the intercept −1024..1540
+    expect(v.source?.warnings).toEqual(['RescaleIntercept (0028,1052) missing, although the CT Image module requires it: intercept 0 assumed, so the values are the stored ones; check they are Hounsfield units (air about −1000, water 0) before thresholding']);
+    const both = await loadDicomSeries(write(remove(remove(ctSlice(), INTERCEPT), SLOPE)));
+    expect(both.source?.warnings?.[0]).toMatch(/^RescaleSlope \(0028,1053\) and RescaleIntercept \(0028,1052\) missing, although the CT Image module requires them: slope 1 and intercept 0 assumed/);
+  });
+
+  it('an empty NumberOfFrames with exactly one frame of pixel data → loads as the original does, with a warning (fuzz CT_small.dcm:f1155fa6, ct-slice.dcm:4fd2321a)', async () => {
+    for (const [orig, edited] of [
+      [read('dicom-conformance/CT_small.dcm'), insert(read('dicom-conformance/CT_small.dcm'), FRAMES, 'IS', new Uint8Array(0))],
+      [ctSlice(), insert(ctSlice(), FRAMES, 'IS', textValue('  '))],
+    ] as const) {
+      const [a, b] = await Promise.all([loadDicomSeries(write(orig)), loadDicomSeries(write(edited))]);
+      expect(b.dims).toEqual(a.dims);
+      expect([...b.data]).toEqual([...a.data]);
+      expect(b.source?.warnings).toEqual([expect.stringMatching(/^NumberOfFrames \(0028,0008\) is present but empty .*read as 1 frame, since the pixel data holds exactly one frame/)]);
+    }
+  });
+
+  it('an empty NumberOfFrames with pixel data that is not exactly one frame → refused', async () => {
+    // Rows halved: the pixel data holds two frames of 128×64.
+    const two = insert(setValue(read('dicom-conformance/CT_small.dcm'), ROWS, us(64)), FRAMES, 'IS', new Uint8Array(0));
+    await refused(loadDicomSeries(write(two)), 'NumberOfFrames (0028,0008) is present but empty', 'is not exactly one frame of 16384 bytes', 'fix NumberOfFrames');
+    // MR_small_padded: 128 bytes beyond one frame (loads with a warning when NumberOfFrames is absent).
+    const padded = insert(read('dicom-conformance/MR_small_padded.dcm'), FRAMES, 'IS', new Uint8Array(0));
+    await refused(loadDicomSeries(write(padded)), 'NumberOfFrames (0028,0008) is present but empty', '(8320 bytes) is not exactly one frame of 8192 bytes');
+  });
+
+  it('an empty NumberOfFrames on compressed pixel data: one fragment loads with the warning', async () => {
+    const b = insert(read('dicom-conformance/MR_small_jp2klossless.dcm'), FRAMES, 'IS', new Uint8Array(0));
+    const [v, w] = await Promise.all([loadDicomSeries(write(b)), loadDicomSeries(cached('dicom-conformance/MR_small_jp2klossless.dcm'))]);
+    expect([...v.data]).toEqual([...w.data]);
+    expect(v.source?.warnings?.join(' ')).toMatch(/NumberOfFrames \(0028,0008\) is present but empty/);
+  });
+});
+
 describe('3. geometry: spacing, orientation, position, slice order', () => {
   it.each(['0\\0', 'NaN\\NaN', '-0.661468\\-0.661468', 'inf\\inf', '0.661468'])(
     'CT_small.dcm with PixelSpacing "%s" → FormatError naming the file and the tag (was: loaded at 1 mm)',

@@ -322,6 +322,31 @@ describe('units, header fields and sizes', () => {
     expect(formatError(() => n.parse('pair.hdr')).message).toMatch(/^pair\.hdr: is the header of a \.hdr\/\.img pair/);
   });
 
+  it('a damaged magic is refused, saying which bytes were found and what was expected (fuzz nifti1.nii:c791a0b8, nifti2.nii:7e98bef4)', () => {
+    // NIfTI-1: "n+1" with byte 347 0x80 instead of NUL used to load (nifti-reader-js checks 3 bytes).
+    const n = new N1(ch2);
+    n.bytes[347] = 0x80;
+    expect(formatError(() => n.parse('m1.nii')).message).toMatch(/^m1\.nii: damaged NIfTI-1 magic: bytes 344–347 are 6e 2b 31 80 .* but must be 6e 2b 31 00/);
+    // NIfTI-2: each byte of the "\r\n\x1a\n" signature, and the NUL before it.
+    for (const at of [7, 8, 9, 10, 11]) {
+      const n2 = toNifti2(new N1(ch2));
+      n2[at]! ^= at === 9 ? 0x02 : 0x20; // e.g. \n → \r (byte 9 = "\n": flip bit 1, as the fuzz case's "flip bit 9.0" kind)
+      const e = formatError(() => parseNifti(n2, 'm2.nii'));
+      expect(e.message).toMatch(/^m2\.nii: damaged NIfTI-2 magic: bytes 4–11 are 6e 2b 32 .* but must be 6e 2b 32 00 0d 0a 1a 0a/);
+    }
+    // The fuzz case itself: bit 0 of byte 9 ("\n" → 0x0b).
+    const f = toNifti2(new N1(ch2));
+    f[9]! ^= 1;
+    expect(formatError(() => parseNifti(f, 'f.nii')).message).toContain('bytes 4–11 are 6e 2b 32 00 0d 0b 1a 0a ("n+2\\0\\r\\x0b\\x1a\\n") but must be 6e 2b 32 00 0d 0a 1a 0a ("n+2\\0\\r\\n\\x1a\\n"');
+    // Gzipped, the same; and a pair's NIfTI-2 header ("ni2" + signature) is still named as a pair.
+    const pair2 = toNifti2(new N1(ch2));
+    pair2[5] = 0x69;
+    expect(formatError(() => parseNifti(pair2, 'p2.hdr')).message).toMatch(/^p2\.hdr: is the header of a \.hdr\/\.img pair/);
+    // Intact magics still load.
+    expect(new N1(ch2).parse().dims).toEqual([181, 217, 181]);
+    expect(parseNifti(toNifti2(new N1(ch2)), 'ok2.nii').dims).toEqual([181, 217, 181]);
+  });
+
   it('value scaling: NaN slope is none; a usable slope with a NaN intercept, or an infinite slope, is refused', () => {
     expect(new N1(ch2).parse().data).toBeInstanceOf(Uint8Array); // ch2: slope and inter NaN
     const scaled = new N1(ch2).set('scl_slope', 2).set('scl_inter', -1).parse();
