@@ -6,6 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { FormatError } from '../cells/core/errors.ts';
 import { dataCacheDir } from '../datasets/cache.ts';
 
 /** The data cache as it is when this module is first imported ($VOXBOOK_DATA or <repo>/data). */
@@ -31,4 +33,15 @@ export async function thrown(p: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error('expected an error, got none');
+}
+
+/** Calls `f` and returns the FormatError it threw (fails the test on anything else, or nothing). */
+export function formatErrorOf(f: () => unknown): FormatError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FormatError);
+    return e as FormatError;
+  }
+  throw new Error('expected a FormatError, got none');
 }

@@ -8,7 +8,7 @@ import { gunzipSync as fflateGunzip } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../cells/core/errors.ts';
 import { crc32, gunzipChecked, isGzip } from '../../cells/io/gzip.ts';
-import { cached } from '../helpers.ts';
+import { cached, formatErrorOf } from '../helpers.ts';
 
 /** Deterministic pseudo-random bytes (LCG). */
 function noise(n: number, seed = 1): Uint8Array {
@@ -50,15 +50,6 @@ function member(data: Uint8Array, f: HeaderFields = {}): Uint8Array {
   return cat(Uint8Array.from(h), u8(deflateRawSync(data)), trailer);
 }
 
-function formatError(f: () => unknown): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError, got none');
-}
 
 describe('crc32', () => {
   it('equals zlib.crc32 for lengths 0..300 and unaligned views, and chains across arrays', () => {
@@ -145,7 +136,7 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
     const bad = gz.slice();
     bad[bad.length - 8]! ^= 0x01;
     expect(fflateGunzip(bad).length).toBe(data.length); // the bug: no CRC check at all
-    const e = formatError(() => gunzipChecked(bad, 'x.nii.gz'));
+    const e = formatErrorOf(() => gunzipChecked(bad, 'x.nii.gz'));
     expect(e.message).toMatch(/^x\.nii\.gz: gzip member 1 \(at byte 0\): CRC-32 mismatch/);
     expect(e.message).toMatch(/fetch or copy it again/);
     expect(e.path).toBe('x.nii.gz');
@@ -155,9 +146,9 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
     const bad = gz.slice();
     bad[bad.length - 4]! ^= 0x20; // 20000 = 0x4e20 → 0x4e00 = 19968
     expect(fflateGunzip(bad).length).toBe(19968); // the bug: the last 32 bytes silently dropped
-    expect(formatError(() => gunzipChecked(bad, 'x.gz')).message).toMatch(/gzip member 1 \(at byte 0\): ISIZE mismatch — 20000 bytes decompressed but the trailer at byte \d+ says 19968/);
+    expect(formatErrorOf(() => gunzipChecked(bad, 'x.gz')).message).toMatch(/gzip member 1 \(at byte 0\): ISIZE mismatch — 20000 bytes decompressed but the trailer at byte \d+ says 19968/);
     bad[bad.length - 4]! ^= 0x20 | 0x10; // → 0x4e30 = 20016
-    expect(formatError(() => gunzipChecked(bad, 'x.gz')).message).toMatch(/ISIZE mismatch — 20000 bytes decompressed but the trailer at byte \d+ says 20016/);
+    expect(formatErrorOf(() => gunzipChecked(bad, 'x.gz')).message).toMatch(/ISIZE mismatch — 20000 bytes decompressed but the trailer at byte \d+ says 20016/);
   });
 
   it('a changed byte in the compressed data that still inflates (caught by the CRC)', () => {
@@ -169,7 +160,7 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
     expect(fflateOut.length).toBe(data.length);
     expect(Buffer.compare(Buffer.from(fflateOut), Buffer.from(data))).not.toBe(0); // the bug: wrong bytes, no error
     expect(() => zlibGunzip(bad)).toThrow(/incorrect data check/);
-    expect(formatError(() => gunzipChecked(bad, 'x.gz')).message).toMatch(/CRC-32 mismatch/);
+    expect(formatErrorOf(() => gunzipChecked(bad, 'x.gz')).message).toMatch(/CRC-32 mismatch/);
   });
 
   it('every truncation: each proper prefix of a two-member file is refused', () => {
@@ -177,7 +168,7 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
     const two = cat(first, member(noise(300, 2)));
     for (let n = 0; n < two.length; n++) {
       if (n === first.length) continue; // member 1 alone is a whole gzip file
-      const e = formatError(() => gunzipChecked(two.subarray(0, n), 'cut.gz'));
+      const e = formatErrorOf(() => gunzipChecked(two.subarray(0, n), 'cut.gz'));
       expect(e.message, `prefix ${n}`).toMatch(/^cut\.gz: (truncated|not gzip)/);
     }
     expect(gunzipChecked(two, 'whole.gz').length).toBe(1000);
@@ -185,35 +176,35 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
 
   it('trailing garbage and zero padding after the last member, with their offset', () => {
     for (const tail of [Uint8Array.of(7), Uint8Array.of(1, 2, 3), noise(4, 9), noise(1000, 9), Uint8Array.of(0x1f, 0x8b, 8)]) {
-      const e = formatError(() => gunzipChecked(cat(gz, tail), 'tail.gz'));
+      const e = formatErrorOf(() => gunzipChecked(cat(gz, tail), 'tail.gz'));
       expect(e.message, `tail ${tail.join(',')}`).toMatch(/tail\.gz: (\d+ bytes after gzip member 1 \(from byte \d+\) are not a gzip member \(trailing garbage\)|truncated: gzip member 2 \(at byte \d+\) ends inside its header)/);
     }
-    const e1 = formatError(() => gunzipChecked(cat(gz, noise(1000, 9)), 'tail.gz'));
+    const e1 = formatErrorOf(() => gunzipChecked(cat(gz, noise(1000, 9)), 'tail.gz'));
     expect(e1.message).toContain(`1000 bytes after gzip member 1 (from byte ${gz.length})`);
     for (const n of [1, 4, 512]) {
-      const e = formatError(() => gunzipChecked(cat(gz, new Uint8Array(n)), 'pad.gz'));
+      const e = formatErrorOf(() => gunzipChecked(cat(gz, new Uint8Array(n)), 'pad.gz'));
       expect(e.message).toContain(`${n} zero bytes follow the last gzip member (from byte ${gz.length})`);
     }
   });
 
   it('bad headers: magic, method, reserved flags, FHCRC, a second member with a bad header', () => {
-    expect(formatError(() => gunzipChecked(cat(Uint8Array.of(0x1f, 0x8c), gz.subarray(2)), 'm.gz')).message).toMatch(/m\.gz: not gzip/);
+    expect(formatErrorOf(() => gunzipChecked(cat(Uint8Array.of(0x1f, 0x8c), gz.subarray(2)), 'm.gz')).message).toMatch(/m\.gz: not gzip/);
     const cm = gz.slice(); cm[2] = 7;
-    expect(formatError(() => gunzipChecked(cm, 'm.gz')).message).toMatch(/gzip member 1 \(at byte 0\): compression method 7 is not deflate/);
+    expect(formatErrorOf(() => gunzipChecked(cm, 'm.gz')).message).toMatch(/gzip member 1 \(at byte 0\): compression method 7 is not deflate/);
     const reserved = member(data, { flg: 0x20 });
-    expect(formatError(() => gunzipChecked(reserved, 'm.gz')).message).toMatch(/reserved header flag bits/);
+    expect(formatErrorOf(() => gunzipChecked(reserved, 'm.gz')).message).toMatch(/reserved header flag bits/);
     const hc = member(data, { hcrc: true, fname: 'abc' });
     hc[11]! ^= 1; // a byte of the name, covered by the header CRC-16
     expect(() => zlibGunzip(hc)).toThrow(/header crc mismatch/);
-    expect(formatError(() => gunzipChecked(hc, 'm.gz')).message).toMatch(/gzip member 1 \(at byte 0\): header CRC-16 is 0x[0-9a-f]{4} but the header's bytes give/);
+    expect(formatErrorOf(() => gunzipChecked(hc, 'm.gz')).message).toMatch(/gzip member 1 \(at byte 0\): header CRC-16 is 0x[0-9a-f]{4} but the header's bytes give/);
     const second = cat(gz, member(data, { flg: 0x40 }));
-    expect(formatError(() => gunzipChecked(second, 'm.gz')).message).toContain(`gzip member 2 (at byte ${gz.length}): reserved header flag bits`);
+    expect(formatErrorOf(() => gunzipChecked(second, 'm.gz')).message).toContain(`gzip member 2 (at byte ${gz.length}): reserved header flag bits`);
   });
 
   it('maxOutputBytes stops a file that decompresses to more than allowed', () => {
     const bomb = u8(gzipSync(new Uint8Array(5_000_000)));
     expect(bomb.length).toBeLessThan(10_000);
-    expect(formatError(() => gunzipChecked(bomb, 'bomb.gz', { maxOutputBytes: 1_000_000 })).message).toMatch(/more than maxOutputBytes = 1000000/);
+    expect(formatErrorOf(() => gunzipChecked(bomb, 'bomb.gz', { maxOutputBytes: 1_000_000 })).message).toMatch(/more than maxOutputBytes = 1000000/);
     expect(gunzipChecked(bomb, 'bomb.gz', { maxOutputBytes: 5_000_000 }).length).toBe(5_000_000);
   });
 });

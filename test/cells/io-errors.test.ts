@@ -16,7 +16,7 @@ import { parseInv3 } from '../../cells/io/inv3.ts';
 import { loadVolume } from '../../cells/io/load.ts';
 import { loadNifti, parseNifti } from '../../cells/io/nifti.ts';
 import { dice, iou } from '../../cells/metrics/overlap.ts';
-import { cached, thrown } from '../helpers.ts';
+import { cached, formatErrorOf, thrown } from '../helpers.ts';
 
 /** Deterministic pseudo-random bytes. */
 function noise(n: number, seed = 7): Uint8Array {
@@ -277,15 +277,6 @@ describe('.inv3 main.plist geometry', () => {
   });
 });
 
-function formatErrorOf(f: () => unknown): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError, got none');
-}
 
 describe('other errors', () => {
   it('a missing path → InputNotFoundError naming it', async () => {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../cells/core/errors.ts';
 import type { Volume } from '../../cells/core/volume.ts';
 import { parseNifti } from '../../cells/io/nifti.ts';
-import { cached } from '../helpers.ts';
+import { cached, formatErrorOf } from '../helpers.ts';
 
 let ch2: Uint8Array; // ch2.nii uncompressed: NIfTI-1, sform_code 4, qform_code 0, uint8, 181×217×181
 
@@ -94,15 +94,6 @@ function toNifti2(n1: N1, voxOffset = 544): Uint8Array {
   return out;
 }
 
-function formatError(f: () => unknown): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError, got none');
-}
 
 /** Exact equality of everything a print depends on. */
 function expectSameVolume(a: Volume, b: Volume): void {
@@ -148,7 +139,7 @@ describe('NIfTI-2 loads exactly like the same image in NIfTI-1', () => {
     const { gzipSync } = await import('node:zlib');
     const n2 = toNifti2(new N1(ch2));
     expectSameVolume(parseNifti(new Uint8Array(gzipSync(n2)), 'ch2.nii.gz'), parseNifti(n2, 'ch2.nii'));
-    expect(formatError(() => parseNifti(toNifti2(new N1(ch2), 400), 'low.nii')).message).toMatch(/^low\.nii: vox_offset = 400 points inside the 540-byte NIfTI-2 header/);
+    expect(formatErrorOf(() => parseNifti(toNifti2(new N1(ch2), 400), 'low.nii')).message).toMatch(/^low\.nii: vox_offset = 400 points inside the 540-byte NIfTI-2 header/);
   });
 });
 
@@ -183,7 +174,7 @@ describe('qform (nifti1.h method 2)', () => {
     for (const [i, p] of [[1, 0], [2, -1.5], [3, NaN]] as const) {
       const pix: [number, number, number, number] = [1, 1, 1, 1];
       pix[i] = p;
-      const e = formatError(() => new N1(ch2).qform([0, 0, 0], [0, 0, 0], pix).parse('bad-pixdim.nii'));
+      const e = formatErrorOf(() => new N1(ch2).qform([0, 0, 0], [0, 0, 0], pix).parse('bad-pixdim.nii'));
       expect(e.message).toMatch(new RegExp(`^bad-pixdim\\.nii: pixdim\\[${i}\\] = ${Number.isNaN(p) ? 'NaN' : p}: the qform needs voxel sizes pixdim\\[1\\.\\.3\\] that are finite and > 0`));
     }
   });
@@ -196,15 +187,15 @@ describe('qform (nifti1.h method 2)', () => {
     expect(zero.direction[8]).toBe(1);
     expect(zero.source?.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^pixdim\[0\] \(qfac\) is 0, which nifti1\.h says "should not occur" and reads as 1/)]));
     for (const p0 of [0.5, -2, NaN]) {
-      expect(formatError(() => q(p0).parse('qfac.nii')).message).toMatch(/^qfac\.nii: pixdim\[0\] = .* is not a valid qfac \(−1 or 1\)/);
+      expect(formatErrorOf(() => q(p0).parse('qfac.nii')).message).toMatch(/^qfac\.nii: pixdim\[0\] = .* is not a valid qfac \(−1 or 1\)/);
     }
   });
 
   it('refuses a quaternion longer than 1 and non-finite quaternion or offset values', () => {
-    expect(formatError(() => new N1(ch2).qform([0.8, 0.8, 0], [0, 0, 0], [1, 1, 1, 1]).parse('q.nii')).message)
+    expect(formatErrorOf(() => new N1(ch2).qform([0.8, 0.8, 0], [0, 0, 0], [1, 1, 1, 1]).parse('q.nii')).message)
       .toMatch(/the qform quaternion is not a rotation: quatern_b² \+ c² \+ d² = 1\.28/);
-    expect(formatError(() => new N1(ch2).qform([0, NaN, 0], [0, 0, 0], [1, 1, 1, 1]).parse('q.nii')).message).toMatch(/the qform has values that are not finite: quatern_b\/c\/d = 0, NaN, 0/);
-    expect(formatError(() => new N1(ch2).qform([0, 0, 0], [0, Infinity, 0], [1, 1, 1, 1]).parse('q.nii')).message).toMatch(/qoffset_x\/y\/z = 0, Infinity, 0/);
+    expect(formatErrorOf(() => new N1(ch2).qform([0, NaN, 0], [0, 0, 0], [1, 1, 1, 1]).parse('q.nii')).message).toMatch(/the qform has values that are not finite: quatern_b\/c\/d = 0, NaN, 0/);
+    expect(formatErrorOf(() => new N1(ch2).qform([0, 0, 0], [0, Infinity, 0], [1, 1, 1, 1]).parse('q.nii')).message).toMatch(/qoffset_x\/y\/z = 0, Infinity, 0/);
   });
 
   it('a 180° rotation whose float32 b² + c² + d² rounds just below or above 1 still loads (a = 0)', () => {
@@ -227,18 +218,18 @@ describe('sform (nifti1.h method 3)', () => {
     const n = base();
     const rows = n.srowGet();
     rows[1]![3] = NaN;
-    expect(formatError(() => n.srow(rows).parse('nan-sform.nii')).message).toMatch(/^nan-sform\.nii: the sform \(sform_code 4\) has values that are not finite: srow_x\/y\/z = \[1, 0, 0, -90; 0, 1, 0, NaN; 0, 0, 1, -71\]/);
+    expect(formatErrorOf(() => n.srow(rows).parse('nan-sform.nii')).message).toMatch(/^nan-sform\.nii: the sform \(sform_code 4\) has values that are not finite: srow_x\/y\/z = \[1, 0, 0, -90; 0, 1, 0, NaN; 0, 0, 1, -71\]/);
   });
 
   it('refuses a singular sform (a zero axis, or two parallel axes)', () => {
-    expect(formatError(() => base().srow([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]).parse('z.nii')).message).toMatch(/the sform is singular: its column 1 \(the j axis\) is zero/);
-    expect(formatError(() => base().srow([[1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]).parse('p.nii')).message).toMatch(/the sform is singular \(its 3×3 part has determinant ≈ 0/);
+    expect(formatErrorOf(() => base().srow([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]).parse('z.nii')).message).toMatch(/the sform is singular: its column 1 \(the j axis\) is zero/);
+    expect(formatErrorOf(() => base().srow([[1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]).parse('p.nii')).message).toMatch(/the sform is singular \(its 3×3 part has determinant ≈ 0/);
   });
 
   it('refuses a sheared sform (even when a valid qform is there too)', () => {
     const n = base().srow([[1, 0.2, 0, -90], [0, 1, 0, -125], [0, 0, 1, -71]]);
     n.set('qform_code', 1).pixdim(0, 1);
-    const e = formatError(() => n.parse('shear.nii'));
+    const e = formatErrorOf(() => n.parse('shear.nii'));
     expect(e.message).toMatch(/^shear\.nii: the sform has shear: its axes are not at right angles \(\|cos\| between axes i·j 0\.1961/);
     expect(e.message).toMatch(/resample the image onto a rectilinear grid/);
   });
@@ -259,7 +250,7 @@ describe('method 1 (no sform, no qform)', () => {
     for (const [i, p] of [[1, 0], [2, -1], [3, NaN]] as const) {
       const n = m1();
       n.pixdim(i, p);
-      expect(formatError(() => n.parse('m1.nii')).message).toMatch(new RegExp(`^m1\\.nii: pixdim\\[${i}\\] = ${Number.isNaN(p) ? 'NaN' : p}: method 1 \\(no sform or qform\\) needs voxel sizes`));
+      expect(formatErrorOf(() => n.parse('m1.nii')).message).toMatch(new RegExp(`^m1\\.nii: pixdim\\[${i}\\] = ${Number.isNaN(p) ? 'NaN' : p}: method 1 \\(no sform or qform\\) needs voxel sizes`));
     }
   });
 
@@ -286,62 +277,62 @@ describe('units, header fields and sizes', () => {
     [1, 2, 3].forEach((i) => microns.pixdim(i, 500));
     expect([...microns.parse().spacingMm]).toEqual([0.5, 0.5, 0.5]);
     expect(new N1(ch2).parse().source?.warnings).toEqual(['xyzt_units does not give the spatial unit (code 0): millimetres assumed, as nibabel, ITK and FSL do; check the size before printing']);
-    expect(formatError(() => new N1(ch2).set('xyzt_units', 5).parse('u.nii')).message).toMatch(/spatial unit code 5, which nifti1\.h does not define/);
+    expect(formatErrorOf(() => new N1(ch2).set('xyzt_units', 5).parse('u.nii')).message).toMatch(/spatial unit code 5, which nifti1\.h does not define/);
   });
 
   it('dims: an axis of size 0 or less is refused, not read as 1', () => {
     const n = new N1(ch2); n.dim(2, 0);
-    expect(formatError(() => n.parse('d.nii')).message).toMatch(/^d\.nii: dim\[2\] = 0: each of the dim\[0\] = 3 axes needs a size ≥ 1/);
+    expect(formatErrorOf(() => n.parse('d.nii')).message).toMatch(/^d\.nii: dim\[2\] = 0: each of the dim\[0\] = 3 axes needs a size ≥ 1/);
     const m = new N1(ch2); m.dim(3, -181);
-    expect(formatError(() => m.parse('d.nii')).message).toMatch(/dim\[3\] = -181/);
+    expect(formatErrorOf(() => m.parse('d.nii')).message).toMatch(/dim\[3\] = -181/);
   });
 
   it('dims too large for the file are refused before anything is allocated (NIfTI-1 and NIfTI-2)', () => {
     const n = new N1(ch2); n.dim(1, 32767); n.dim(2, 32767); n.dim(3, 32767);
-    expect(formatError(() => n.parse('big.nii')).message).toMatch(/^big\.nii: truncated: the header promises 32767×32767×32767 uint8/);
+    expect(formatErrorOf(() => n.parse('big.nii')).message).toMatch(/^big\.nii: truncated: the header promises 32767×32767×32767 uint8/);
     const n2 = toNifti2(new N1(ch2));
     new DataView(n2.buffer).setBigInt64(16 + 8, 1n << 40n, true);
-    expect(formatError(() => parseNifti(n2, 'big2.nii')).message).toMatch(/^big2\.nii: truncated: the header promises 1099511627776×217×181/);
+    expect(formatErrorOf(() => parseNifti(n2, 'big2.nii')).message).toMatch(/^big2\.nii: truncated: the header promises 1099511627776×217×181/);
   });
 
   it('bitpix must agree with the datatype', () => {
-    expect(formatError(() => new N1(ch2).set('bitpix', 16).parse('b.nii')).message).toMatch(/^b\.nii: bitpix = 16 disagrees with datatype 2 \(uint8, 8 bits\)/);
+    expect(formatErrorOf(() => new N1(ch2).set('bitpix', 16).parse('b.nii')).message).toMatch(/^b\.nii: bitpix = 16 disagrees with datatype 2 \(uint8, 8 bits\)/);
   });
 
   it('vox_offset: below 352 reads from 352 with a warning (nifti1.h); fractional or NaN refused', () => {
     const low = new N1(ch2).set('vox_offset', 0).parse();
     expectSameVolume({ ...low, source: { ...low.source!, warnings: [] } }, { ...new N1(ch2).parse(), source: { ...low.source!, warnings: [] } });
     expect(low.source?.warnings).toContain('vox_offset = 0 is below 352; nifti1.h says that is equivalent to 352, so the voxels are read from byte 352');
-    expect(formatError(() => new N1(ch2).set('vox_offset', 352.5).parse('o.nii')).message).toMatch(/^o\.nii: vox_offset = 352\.5 is not a whole byte offset/);
-    expect(formatError(() => new N1(ch2).set('vox_offset', NaN).parse('o.nii')).message).toMatch(/vox_offset = NaN/);
+    expect(formatErrorOf(() => new N1(ch2).set('vox_offset', 352.5).parse('o.nii')).message).toMatch(/^o\.nii: vox_offset = 352\.5 is not a whole byte offset/);
+    expect(formatErrorOf(() => new N1(ch2).set('vox_offset', NaN).parse('o.nii')).message).toMatch(/vox_offset = NaN/);
   });
 
   it('a .hdr header of a .hdr/.img pair is refused with what to do', () => {
     const n = new N1(ch2);
     n.bytes.set([0x6e, 0x69, 0x31, 0], 344); // "ni1"
-    expect(formatError(() => n.parse('pair.hdr')).message).toMatch(/^pair\.hdr: is the header of a \.hdr\/\.img pair/);
+    expect(formatErrorOf(() => n.parse('pair.hdr')).message).toMatch(/^pair\.hdr: is the header of a \.hdr\/\.img pair/);
   });
 
   it('a damaged magic is refused, saying which bytes were found and what was expected (fuzz nifti1.nii:c791a0b8, nifti2.nii:7e98bef4)', () => {
     // NIfTI-1: "n+1" with byte 347 0x80 instead of NUL used to load (nifti-reader-js checks 3 bytes).
     const n = new N1(ch2);
     n.bytes[347] = 0x80;
-    expect(formatError(() => n.parse('m1.nii')).message).toMatch(/^m1\.nii: damaged NIfTI-1 magic: bytes 344–347 are 6e 2b 31 80 .* but must be 6e 2b 31 00/);
+    expect(formatErrorOf(() => n.parse('m1.nii')).message).toMatch(/^m1\.nii: damaged NIfTI-1 magic: bytes 344–347 are 6e 2b 31 80 .* but must be 6e 2b 31 00/);
     // NIfTI-2: each byte of the "\r\n\x1a\n" signature, and the NUL before it.
     for (const at of [7, 8, 9, 10, 11]) {
       const n2 = toNifti2(new N1(ch2));
       n2[at]! ^= at === 9 ? 0x02 : 0x20; // e.g. \n → \r (byte 9 = "\n": flip bit 1, as the fuzz case's "flip bit 9.0" kind)
-      const e = formatError(() => parseNifti(n2, 'm2.nii'));
+      const e = formatErrorOf(() => parseNifti(n2, 'm2.nii'));
       expect(e.message).toMatch(/^m2\.nii: damaged NIfTI-2 magic: bytes 4–11 are 6e 2b 32 .* but must be 6e 2b 32 00 0d 0a 1a 0a/);
     }
     // The fuzz case itself: bit 0 of byte 9 ("\n" → 0x0b).
     const f = toNifti2(new N1(ch2));
     f[9]! ^= 1;
-    expect(formatError(() => parseNifti(f, 'f.nii')).message).toContain('bytes 4–11 are 6e 2b 32 00 0d 0b 1a 0a ("n+2\\0\\r\\x0b\\x1a\\n") but must be 6e 2b 32 00 0d 0a 1a 0a ("n+2\\0\\r\\n\\x1a\\n"');
+    expect(formatErrorOf(() => parseNifti(f, 'f.nii')).message).toContain('bytes 4–11 are 6e 2b 32 00 0d 0b 1a 0a ("n+2\\0\\r\\x0b\\x1a\\n") but must be 6e 2b 32 00 0d 0a 1a 0a ("n+2\\0\\r\\n\\x1a\\n"');
     // Gzipped, the same; and a pair's NIfTI-2 header ("ni2" + signature) is still named as a pair.
     const pair2 = toNifti2(new N1(ch2));
     pair2[5] = 0x69;
-    expect(formatError(() => parseNifti(pair2, 'p2.hdr')).message).toMatch(/^p2\.hdr: is the header of a \.hdr\/\.img pair/);
+    expect(formatErrorOf(() => parseNifti(pair2, 'p2.hdr')).message).toMatch(/^p2\.hdr: is the header of a \.hdr\/\.img pair/);
     // Intact magics still load.
     expect(new N1(ch2).parse().dims).toEqual([181, 217, 181]);
     expect(parseNifti(toNifti2(new N1(ch2)), 'ok2.nii').dims).toEqual([181, 217, 181]);
@@ -354,11 +345,11 @@ describe('units, header fields and sizes', () => {
     const raw = new N1(ch2).parse().data;
     const i = raw.findIndex((x) => x > 0);
     expect(scaled.data[i]).toBe(2 * raw[i]! - 1);
-    expect(formatError(() => new N1(ch2).set('scl_slope', 1).set('scl_inter', NaN).parse('s.nii')).message).toMatch(/^s\.nii: scl_slope = 1 but scl_inter = NaN/);
-    expect(formatError(() => new N1(ch2).set('scl_slope', Infinity).parse('s.nii')).message).toMatch(/scl_slope = Infinity/);
+    expect(formatErrorOf(() => new N1(ch2).set('scl_slope', 1).set('scl_inter', NaN).parse('s.nii')).message).toMatch(/^s\.nii: scl_slope = 1 but scl_inter = NaN/);
+    expect(formatErrorOf(() => new N1(ch2).set('scl_slope', Infinity).parse('s.nii')).message).toMatch(/scl_slope = Infinity/);
   });
 
   it('negative xform codes are refused', () => {
-    expect(formatError(() => new N1(ch2).set('sform_code', -2).parse('c.nii')).message).toMatch(/sform_code = -2 is not a NIFTI_XFORM code/);
+    expect(formatErrorOf(() => new N1(ch2).set('sform_code', -2).parse('c.nii')).message).toMatch(/sform_code = -2 is not a NIFTI_XFORM code/);
   });
 });
