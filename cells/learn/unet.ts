@@ -86,7 +86,7 @@ export function unet2d(options: Unet2dOptions = {}): tf.LayersModel {
 
 /** Parameter counts of a model: all weights, trainable ones, and the rest (BatchNorm statistics). */
 export function countParams(model: tf.LayersModel): { total: number; trainable: number; nonTrainable: number } {
-  const size = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  const size = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   const trainable = size(model.trainableWeights);
   const nonTrainable = size(model.nonTrainableWeights);
   return { total: trainable + nonTrainable, trainable, nonTrainable };

@@ -1,0 +1,241 @@
+/*
+ * Voxbook's SIMD convolution-gradient kernels for tfjs-backend-wasm.
+ *
+ * Built to cells/learn/kernels/conv_kernels.wasm by build.mjs (clang 14, --target=wasm32
+ * -msimd128 -O3, freestanding, no libc). The module IMPORTS the tfjs wasm backend's own
+ * linear memory (env.memory), so every pointer below is a byte offset into the tfjs heap
+ * (what BackendWasm.dataIdMap.get(dataId).memoryOffset gives): no copies in or out.
+ * Nothing here may use linear memory of its own (no static data, no shadow stack):
+ * build.mjs checks the output has no data segment and no __stack_pointer global.
+ *
+ * Layouts are tfjs's: activations NHWC, filters [kh, kw, in, out], all float32, row-major.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name), visibility("default")))
+
+typedef float f32;
+
+/*
+ * Accumulates over `count` pixels p:  dw[c][o] += x[p*xs + c] * dy[p*ds + o]
+ * for c < ci, o < co; dw is row-major [ci][co]. Register-blocked 4 (in) x 8 (out):
+ * eight f32x4 accumulators, one splat per input channel, two loads of dy per pixel.
+ */
+static void outer_accumulate(const f32 *x, int xs, const f32 *dy, int ds, int count, f32 *dw, int ci, int co) {
+  int c = 0;
+  for (; c + 4 <= ci; c += 4) {
+    int o = 0;
+    for (; o + 8 <= co; o += 8) {
+      f32 *d0 = dw + (c + 0) * co + o, *d1 = dw + (c + 1) * co + o, *d2 = dw + (c + 2) * co + o, *d3 = dw + (c + 3) * co + o;
+      v128_t a00 = wasm_v128_load(d0), a01 = wasm_v128_load(d0 + 4);
+      v128_t a10 = wasm_v128_load(d1), a11 = wasm_v128_load(d1 + 4);
+      v128_t a20 = wasm_v128_load(d2), a21 = wasm_v128_load(d2 + 4);
+      v128_t a30 = wasm_v128_load(d3), a31 = wasm_v128_load(d3 + 4);
+      const f32 *xp = x + c, *gp = dy + o;
+      for (int p = 0; p < count; p++, xp += xs, gp += ds) {
+        v128_t g0 = wasm_v128_load(gp), g1 = wasm_v128_load(gp + 4);
+        v128_t s = wasm_v128_load32_splat(xp);
+        a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, g0));
+        a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, g1));
+        s = wasm_v128_load32_splat(xp + 1);
+        a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, g0));
+        a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, g1));
+        s = wasm_v128_load32_splat(xp + 2);
+        a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, g0));
+        a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, g1));
+        s = wasm_v128_load32_splat(xp + 3);
+        a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, g0));
+        a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, g1));
+      }
+      wasm_v128_store(d0, a00); wasm_v128_store(d0 + 4, a01);
+      wasm_v128_store(d1, a10); wasm_v128_store(d1 + 4, a11);
+      wasm_v128_store(d2, a20); wasm_v128_store(d2 + 4, a21);
+      wasm_v128_store(d3, a30); wasm_v128_store(d3 + 4, a31);
+    }
+    for (; o < co; o++) {
+      f32 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const f32 *xp = x + c, *gp = dy + o;
+      for (int p = 0; p < count; p++, xp += xs, gp += ds) {
+        f32 g = *gp;
+        s0 += xp[0] * g; s1 += xp[1] * g; s2 += xp[2] * g; s3 += xp[3] * g;
+      }
+      dw[(c + 0) * co + o] += s0; dw[(c + 1) * co + o] += s1;
+      dw[(c + 2) * co + o] += s2; dw[(c + 3) * co + o] += s3;
+    }
+  }
+  for (; c < ci; c++) {
+    int o = 0;
+    for (; o + 8 <= co; o += 8) {
+      f32 *d = dw + c * co + o;
+      v128_t a0 = wasm_v128_load(d), a1 = wasm_v128_load(d + 4);
+      const f32 *xp = x + c, *gp = dy + o;
+      for (int p = 0; p < count; p++, xp += xs, gp += ds) {
+        v128_t s = wasm_v128_load32_splat(xp);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, wasm_v128_load(gp)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, wasm_v128_load(gp + 4)));
+      }
+      wasm_v128_store(d, a0); wasm_v128_store(d + 4, a1);
+    }
+    for (; o < co; o++) {
+      f32 s0 = 0;
+      const f32 *xp = x + c, *gp = dy + o;
+      for (int p = 0; p < count; p++, xp += xs, gp += ds) s0 += *xp * *gp;
+      dw[c * co + o] += s0;
+    }
+  }
+}
+
+/*
+ * Filter gradient of a 2D convolution (TensorFlow's Conv2DBackpropFilter), NHWC:
+ *   dw[ky][kx][c][o] = sum_{n,oy,ox} x[n][oy*sh+ky-pt][ox*sw+kx-pl][c] * dy[n][oy][ox][o]
+ * (taps outside the input are zero padding). x: [n, h, w, ci]; dy: [n, oh, ow, co];
+ * dw: [kh, kw, ci, co], overwritten. Dilation 1.
+ */
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(const f32 *x, const f32 *dy, f32 *dw, int n, int h, int w, int ci, int oh, int ow, int co,
+                        int kh, int kw, int sh, int sw, int pt, int pl) {
+  int total = kh * kw * ci * co;
+  for (int i = 0; i < total; i++) dw[i] = 0.0f;
+  for (int b = 0; b < n; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      const f32 *dyrow = dy + ((long)(b * oh + oy) * ow) * co;
+      for (int ky = 0; ky < kh; ky++) {
+        int iy = oy * sh + ky - pt;
+        if (iy < 0 || iy >= h) continue;
+        const f32 *xrow = x + ((long)(b * h + iy) * w) * ci;
+        for (int kx = 0; kx < kw; kx++) {
+          /* output columns whose tap ix = ox*sw + kx - pl lies inside [0, w) */
+          int lo = pl - kx;
+          int ox0 = lo <= 0 ? 0 : (lo + sw - 1) / sw;
+          int hi = w - 1 + pl - kx;
+          if (hi < 0) continue;
+          int ox1 = hi / sw + 1;
+          if (ox1 > ow) ox1 = ow;
+          if (ox0 >= ox1) continue;
+          outer_accumulate(xrow + (ox0 * sw + kx - pl) * ci, sw * ci, dyrow + ox0 * co, co, ox1 - ox0,
+                           dw + (ky * kw + kx) * ci * co, ci, co);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Accumulates, for `count` pixels j:  dx[j*xs + c] += sum_o dy[j*ds + o] * wt[o*ci + c]
+ * (wt is one filter tap transposed to [co][ci]). Register-blocked 4 pixels x 8 channels.
+ */
+static void tap_accumulate(f32 *dx, int xs, const f32 *dy, int ds, int count, const f32 *wt, int ci, int co) {
+  int j = 0;
+  for (; j + 4 <= count; j += 4) {
+    f32 *x0 = dx + j * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
+    const f32 *g0 = dy + j * ds, *g1 = g0 + ds, *g2 = g1 + ds, *g3 = g2 + ds;
+    int c = 0;
+    for (; c + 8 <= ci; c += 8) {
+      v128_t a00 = wasm_v128_load(x0 + c), a01 = wasm_v128_load(x0 + c + 4);
+      v128_t a10 = wasm_v128_load(x1 + c), a11 = wasm_v128_load(x1 + c + 4);
+      v128_t a20 = wasm_v128_load(x2 + c), a21 = wasm_v128_load(x2 + c + 4);
+      v128_t a30 = wasm_v128_load(x3 + c), a31 = wasm_v128_load(x3 + c + 4);
+      const f32 *wp = wt + c;
+      for (int o = 0; o < co; o++, wp += ci) {
+        v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
+        v128_t s = wasm_v128_load32_splat(g0 + o);
+        a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, w0));
+        a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, w1));
+        s = wasm_v128_load32_splat(g1 + o);
+        a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, w0));
+        a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, w1));
+        s = wasm_v128_load32_splat(g2 + o);
+        a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, w0));
+        a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, w1));
+        s = wasm_v128_load32_splat(g3 + o);
+        a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, w0));
+        a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, w1));
+      }
+      wasm_v128_store(x0 + c, a00); wasm_v128_store(x0 + c + 4, a01);
+      wasm_v128_store(x1 + c, a10); wasm_v128_store(x1 + c + 4, a11);
+      wasm_v128_store(x2 + c, a20); wasm_v128_store(x2 + c + 4, a21);
+      wasm_v128_store(x3 + c, a30); wasm_v128_store(x3 + c + 4, a31);
+    }
+    for (; c < ci; c++) {
+      f32 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int o = 0; o < co; o++) {
+        f32 w = wt[o * ci + c];
+        s0 += g0[o] * w; s1 += g1[o] * w; s2 += g2[o] * w; s3 += g3[o] * w;
+      }
+      x0[c] += s0; x1[c] += s1; x2[c] += s2; x3[c] += s3;
+    }
+  }
+  for (; j < count; j++) {
+    f32 *xp = dx + j * xs;
+    const f32 *gp = dy + j * ds;
+    int c = 0;
+    for (; c + 4 <= ci; c += 4) {
+      v128_t a = wasm_v128_load(xp + c);
+      for (int o = 0; o < co; o++) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(gp + o), wasm_v128_load(wt + o * ci + c)));
+      wasm_v128_store(xp + c, a);
+    }
+    for (; c < ci; c++) {
+      f32 s = 0;
+      for (int o = 0; o < co; o++) s += gp[o] * wt[o * ci + c];
+      xp[c] += s;
+    }
+  }
+}
+
+/*
+ * Input gradient of a 2D convolution (TensorFlow's Conv2DBackpropInput; also the forward
+ * pass of a transposed convolution), NHWC:
+ *   dx[n][iy][ix][c] = sum_{ky,kx,o : iy = oy*sh+ky-pt, ix = ox*sw+kx-pl} dy[n][oy][ox][o] * w[ky][kx][c][o]
+ * dy: [n, oh, ow, co]; wt: the filter transposed to [kh, kw, co, ci] (see
+ * conv2d_transpose_filter); dx: [n, h, w, ci], overwritten. Dilation 1.
+ */
+EXPORT(conv2d_input_grad)
+void conv2d_input_grad(const f32 *dy, const f32 *wt, f32 *dx, int n, int h, int w, int ci, int oh, int ow, int co,
+                       int kh, int kw, int sh, int sw, int pt, int pl) {
+  long total = (long)n * h * w * ci;
+  for (long i = 0; i < total; i++) dx[i] = 0.0f;
+  for (int b = 0; b < n; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      const f32 *dyrow = dy + ((long)(b * oh + oy) * ow) * co;
+      for (int ky = 0; ky < kh; ky++) {
+        int iy = oy * sh + ky - pt;
+        if (iy < 0 || iy >= h) continue;
+        f32 *dxrow = dx + ((long)(b * h + iy) * w) * ci;
+        for (int kx = 0; kx < kw; kx++) {
+          int lo = pl - kx;
+          int ox0 = lo <= 0 ? 0 : (lo + sw - 1) / sw;
+          int hi = w - 1 + pl - kx;
+          if (hi < 0) continue;
+          int ox1 = hi / sw + 1;
+          if (ox1 > ow) ox1 = ow;
+          if (ox0 >= ox1) continue;
+          tap_accumulate(dxrow + (ox0 * sw + kx - pl) * ci, sw * ci, dyrow + ox0 * co, co, ox1 - ox0,
+                         wt + (ky * kw + kx) * co * ci, ci, co);
+        }
+      }
+    }
+  }
+}
+
+/* wt[ky][kx][o][c] = w[ky][kx][c][o]: w is [kh, kw, ci, co]. */
+EXPORT(conv2d_transpose_filter)
+void conv2d_transpose_filter(const f32 *w, f32 *wt, int kh, int kw, int ci, int co) {
+  for (int k = 0; k < kh * kw; k++) {
+    const f32 *src = w + k * ci * co;
+    f32 *dst = wt + k * ci * co;
+    for (int c = 0; c < ci; c++)
+      for (int o = 0; o < co; o++) dst[o * ci + c] = src[c * co + o];
+  }
+}
+
+/* wf[ky][kx][o][c] = w[kh-1-ky][kw-1-kx][c][o]: the filter of the stride-1 convolution of dy that gives dx. */
+EXPORT(conv2d_flip_transpose_filter)
+void conv2d_flip_transpose_filter(const f32 *w, f32 *wf, int kh, int kw, int ci, int co) {
+  for (int ky = 0; ky < kh; ky++)
+    for (int kx = 0; kx < kw; kx++) {
+      const f32 *src = w + ((kh - 1 - ky) * kw + (kw - 1 - kx)) * ci * co;
+      f32 *dst = wf + (ky * kw + kx) * ci * co;
+      for (int c = 0; c < ci; c++)
+        for (int o = 0; o < co; o++) dst[o * ci + c] = src[c * co + o];
+    }
+}

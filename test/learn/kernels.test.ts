@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initLearning } from '../../cells/learn/backend.ts';
+import { setInputGradStrategy } from '../../cells/learn/kernels/register.ts';
+
+/** Max |a − b| / (atol + rtol·|b|) over all elements: ≤ 1 means within tolerance. */
+function worst(a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): number {
+  let w = 0;
+  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / (atol + rtol * Math.abs(b[i]!)));
+  return w;
+}
+
+function onBackend<T>(name: string, f: () => T): T {
+  const prev = tf.getBackend();
+  tf.setBackend(name);
+  try { return f(); } finally { tf.setBackend(prev); }
+}
+
+/** Seeded uniform values in [-1, 1). */
+function rand(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await tf.ready();
+  const info = await initLearning({ backend: 'wasm' });
+  expect(info.backend).toBe('wasm');
+  expect(info.customKernels).toContain('Conv2DBackpropFilter');
+});
+afterAll(() => { tf.setBackend('cpu'); });
+
+describe('wasm Conv2DBackpropFilter', () => {
+  const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number; pad: 'same' | 'valid' }> = [
+    { name: '3×3 same, 5→12 channels (both remainders)', x: [2, 7, 9, 5], f: [3, 3, 5, 12], s: 1, pad: 'same' },
+    { name: '3×3 same, 8→16', x: [3, 10, 10, 8], f: [3, 3, 8, 16], s: 1, pad: 'same' },
+    { name: '1×1, 16→1 (the head)', x: [2, 6, 6, 16], f: [1, 1, 16, 1], s: 1, pad: 'valid' },
+    { name: '2×2 stride 2 valid (ConvTranspose up)', x: [2, 8, 8, 8], f: [2, 2, 8, 4], s: 2, pad: 'valid' },
+    { name: '3×3 stride 2 same, odd size', x: [1, 9, 7, 4], f: [3, 3, 4, 8], s: 2, pad: 'same' },
+  ];
+  for (const c of cases) {
+    it(`matches the cpu backend: ${c.name}`, () => {
+      const xs = rand(c.x.reduce((a, b) => a * b), 1);
+      const [, h, w] = c.x;
+      const oh = c.pad === 'same' ? Math.ceil(h / c.s) : Math.floor((h - c.f[0]) / c.s) + 1;
+      const ow = c.pad === 'same' ? Math.ceil(w / c.s) : Math.floor((w - c.f[1]) / c.s) + 1;
+      const dyShape: [number, number, number, number] = [c.x[0], oh, ow, c.f[3]];
+      const dys = rand(dyShape.reduce((a, b) => a * b), 2);
+      const run = () => tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy: tf.tensor4d(dys, dyShape) },
+        { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', filterShape: c.f }) as tf.Tensor).dataSync().slice());
+      const ours = onBackend('wasm', run);
+      const ref = onBackend('cpu', run);
+      expect(ours.length).toBe(c.f.reduce((a, b) => a * b));
+      expect(worst(ours, ref)).toBeLessThan(1);
+    });
+  }
+
+  for (const strategy of ['xnnpack', 'ours'] as const) {
+    for (const c of cases) {
+      it(`Conv2DBackpropInput (${strategy}) matches the cpu backend: ${c.name}`, () => {
+        const [, h, w] = c.x;
+        const oh = c.pad === 'same' ? Math.ceil(h / c.s) : Math.floor((h - c.f[0]) / c.s) + 1;
+        const ow = c.pad === 'same' ? Math.ceil(w / c.s) : Math.floor((w - c.f[1]) / c.s) + 1;
+        const dyShape: [number, number, number, number] = [c.x[0], oh, ow, c.f[3]];
+        const dys = rand(dyShape.reduce((a, b) => a * b), 5);
+        const fs = rand(c.f.reduce((a, b) => a * b), 6);
+        const run = () => tf.tidy(() => tf.conv2dTranspose(tf.tensor4d(dys, dyShape), tf.tensor4d(fs, c.f), c.x, c.s, c.pad).dataSync().slice());
+        setInputGradStrategy(strategy);
+        const ours = onBackend('wasm', run);
+        setInputGradStrategy('xnnpack');
+        const ref = onBackend('cpu', run);
+        expect(ours.length).toBe(c.x.reduce((a, b) => a * b));
+        expect(worst(ours, ref)).toBeLessThan(1);
+      });
+    }
+  }
+
+  it('gives tf.grad of a conv2d loss equal to the cpu backend (filter and input)', () => {
+    const xs = rand(2 * 8 * 8 * 6, 3);
+    const ws = rand(3 * 3 * 6 * 10, 4);
+    const f = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(x, w, 1, 'same')));
+    const run = () => tf.tidy(() => {
+      const g = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(xs, [2, 8, 8, 6]), tf.tensor4d(ws, [3, 3, 6, 10])]);
+      return [g[0]!.dataSync().slice(), g[1]!.dataSync().slice()];
+    });
+    const [dxW, dwW] = onBackend('wasm', run);
+    const [dxC, dwC] = onBackend('cpu', run);
+    expect(worst(dxW!, dxC!)).toBeLessThan(1);
+    expect(worst(dwW!, dwC!)).toBeLessThan(1);
+  });
+});
