@@ -5,11 +5,13 @@
  *
  * The reference figures are in test/fixtures/dicom-conformance/pydicom-reference.json, made
  * by scripts/conformance-reference.py (pydicom 2.3, pure decoders before GDCM), so this test
- * runs without Python; when Debian's /usr/bin/python3 has pydicom, one more test re-runs the
- * script and checks the committed JSON is current.
+ * runs the same whether or not Python and pydicom are installed. Regenerate it with Debian's
+ * python3-pydicom, python3-gdcm and python3-pil:
+ *   /usr/bin/python3 scripts/conformance-reference.py data/dicom-conformance test/fixtures/dicom-conformance/pydicom-reference.json
+ * (what pydicom can decode depends on the plugins present, so a live comparison inside
+ * `npm test` would depend on the machine).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -204,19 +206,4 @@ describe('DICOM conformance sample (pydicom test files)', () => {
     expect(reference.files['rtdose.dcm']).toMatchObject({ frames: 15, shape: [15, 10, 10], min: 795000, max: 1254000 });
     expect(reference.files['liver_1frame.dcm']).toMatchObject({ min: 0, max: 1 });
   });
-
-  const python = '/usr/bin/python3';
-  const hasPydicom = existsSync(python) && (() => {
-    try {
-      execFileSync(python, ['-c', 'import pydicom, numpy'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-
-  it.runIf(hasPydicom)('the committed pydicom-reference.json is what scripts/conformance-reference.py gives now', () => {
-    const fresh = execFileSync(python, [join(root, 'scripts', 'conformance-reference.py'), dir, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24 });
-    expect(JSON.parse(fresh)).toEqual(JSON.parse(readFileSync(REFERENCE, 'utf8')));
-  }, 60_000);
 });
