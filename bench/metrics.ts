@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { openInv3 } from '../cells/io/inv3.ts';
@@ -70,6 +70,7 @@ async function main() {
     dump(resolve(process.argv[dumpAt + 1] ?? 'metrics-inputs'), x);
     return;
   }
+  const loadBefore = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'vb-metrics-'));
   dump(dir, x);
   console.log('peer: /usr/bin/python3 bench/metrics_peer.py (scipy, scikit-image) …');
@@ -103,7 +104,7 @@ async function main() {
     `# Metrics bench`,
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; peer ${versions} (Debian, /usr/bin/python3), in the same run on the same voxels.`,
-    `\`node --import tsx bench/metrics.ts\`; medians of ${REPEATS} warm runs (compareImages: ${Math.max(1, REPEATS >> 1)}).`,
+    `\`node --import tsx bench/metrics.ts\`; medians of ${REPEATS} warm runs (compareImages: ${Math.max(1, REPEATS >> 1)}). Load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (a shared machine: compare the two columns, not runs on different days).`,
     '',
     `## compareMasks: head CT, InVesalius bone mask vs threshold ≥ 300 HU (${x.ct.dims.join('×')} = ${x.ct.data.length.toLocaleString('en-US')} voxels, ${x.ct.spacingMm.join(' × ')} mm)`,
     '',
@@ -124,7 +125,7 @@ async function main() {
     `| time, s (median) | **${oursImgS.toFixed(3)}** | ${peer.imagesSeconds.toFixed(3)} |`,
     ...imgKeys.map((k) => `| ${k} | ${fmt(oursImg[k])} | ${fmt(peer.images[k])} |`),
     '',
-    `Ours is **${(peer.imagesSeconds / oursImgS).toFixed(1)}×** the speed of skimage's per-slice structural_similarity (+ MSE, MAE, PSNR).`,
+    `Ours is **${(peer.imagesSeconds / oursImgS).toFixed(1)}×** faster than skimage's per-slice structural_similarity with numpy's MSE, MAE and PSNR.`,
     '',
   ].join('\n');
   await writeFileAtomic(join(ROOT, 'bench/results/metrics.md'), md);

@@ -91,7 +91,9 @@ function directedStats(d: Float64Array, toleranceMm: number): Directed {
  * evaluated at the other's surface voxels. It runs on the bounding box of the two masks
  * only — exact, because every surface voxel (feature or query) lies inside it — and its
  * last pass only on the columns that hold query voxels.
- * Cost: O(voxels of the box); memory: 10 bytes per box voxel plus 12 per surface voxel.
+ * Cost: O(voxels of the box); memory: 10 bytes per box voxel, 4 per mask voxel and 12 per
+ * surface voxel. On the head CT's 7M-voxel bone masks: about 0.6 s, 4–5× faster than scipy
+ * (bench/metrics.ts).
  *
  * Progress: `signal` is checked between slices; `onProgress` gets 0..1 over the two
  * transforms.

@@ -30,10 +30,12 @@ export interface EnvelopeScratch {
   readonly bounds: Float64Array;
   /** Result of the pass for the line. */
   readonly out: Float64Array;
+  /** f[p] + w²p² of each finite sample, so a pop costs one subtraction and a division. */
+  readonly heights: Float64Array;
 }
 
 export function envelopeScratch(n: number): EnvelopeScratch {
-  return { line: new Float64Array(n), roots: new Int32Array(n), bounds: new Float64Array(n + 1), out: new Float64Array(n) };
+  return { line: new Float64Array(n), roots: new Int32Array(n), bounds: new Float64Array(n + 1), out: new Float64Array(n), heights: new Float64Array(n) };
 }
 
 /**
@@ -41,37 +43,38 @@ export function envelopeScratch(n: number): EnvelopeScratch {
  * of `f[0..n)`; returns the number k of parabolas on it (0 if every sample is ∞). Roots are
  * in `roots[0..k)`, and parabola r is lowest on [bounds[r], bounds[r+1]).
  */
-export function buildEnvelope(f: Float64Array, n: number, w2: number, roots: Int32Array, bounds: Float64Array): number {
+export function buildEnvelope(f: Float64Array, n: number, w2: number, roots: Int32Array, bounds: Float64Array, heights: Float64Array): number {
   let k = -1;
+  const half = 1 / (2 * w2);
   for (let q = 0; q < n; q++) {
     const fq = f[q]!;
     if (fq === Infinity) continue;
     const hq = fq + w2 * q * q;
+    heights[q] = hq;
     // Pop parabolas that the new one hides entirely: their interval starts at or after
-    // the point where the new one becomes the lower.
+    // the point s where the new one becomes the lower.
     let s = -Infinity;
     while (k >= 0) {
       const p = roots[k]!;
-      s = (hq - (f[p]! + w2 * p * p)) / (2 * w2 * (q - p));
+      s = ((hq - heights[p]!) * half) / (q - p);
       if (s > bounds[k]!) break;
       k--;
     }
     k++;
     roots[k] = q;
     bounds[k] = k === 0 ? -Infinity : s;
-    bounds[k + 1] = Infinity;
   }
+  bounds[k + 1] = Infinity;
   return k + 1;
 }
 
 /** Evaluates an envelope (from `buildEnvelope`, k ≥ 1 parabolas) at every q in [0, n) into `out`. */
 export function evaluateEnvelope(f: Float64Array, n: number, w2: number, k: number, roots: Int32Array, bounds: Float64Array, out: Float64Array): void {
-  let r = 0;
+  let r = 0, next = bounds[1]!, p = roots[0]!, fp = f[p]!;
   for (let q = 0; q < n; q++) {
-    while (r + 1 < k && bounds[r + 1]! < q) r++;
-    const p = roots[r]!;
+    while (next < q) { r++; next = bounds[r + 1]!; p = roots[r]!; fp = f[p]!; }
     const d = q - p;
-    out[q] = w2 * d * d + f[p]!;
+    out[q] = w2 * d * d + fp;
   }
 }
 
@@ -107,7 +110,7 @@ function passX(feat: Uint8Array, bx: number, by: number, bz: number, sx: number,
 /** Pass y: lower envelope along each column of each slice that holds a feature; in place. */
 function passY(f: Float64Array, bx: number, by: number, bz: number, sy: number, sliceHas: Uint8Array, s: EnvelopeScratch, options: StageOptions, stage: string, progress: (z: number) => void): void {
   const w2 = sy * sy;
-  const { line, roots, bounds, out } = s;
+  const { line, roots, bounds, out, heights } = s;
   for (let z = 0; z < bz; z++) {
     if ((z & 7) === 0) { checkAbort(stage, options.signal); progress(z); }
     if (sliceHas[z] === 0) continue;
@@ -120,7 +123,7 @@ function passY(f: Float64Array, bx: number, by: number, bz: number, sy: number, 
         if (v !== Infinity) any = true;
       }
       if (!any) continue;
-      const k = buildEnvelope(line, by, w2, roots, bounds);
+      const k = buildEnvelope(line, by, w2, roots, bounds, heights);
       evaluateEnvelope(line, by, w2, k, roots, bounds, out);
       for (let y = 0, i = base + x; y < by; y++, i += bx) f[i] = out[y]!;
     }
@@ -160,23 +163,22 @@ export function distancesAtQueries(
     zs[fill[c]!++] = (q - c) / plane;
   }
   const w2 = sz * sz;
-  const { line, roots, bounds } = scratch;
+  const { line, roots, bounds, heights } = scratch;
   for (let c = 0; c < plane; c++) {
     if ((c & 4095) === 0) { checkAbort(stage, options.signal); progress(0.7 + 0.3 * c / plane); }
     const a = start[c]!, b = start[c + 1]!;
     if (a === b) continue;
     for (let z = 0, i = c; z < bz; z++, i += plane) line[z] = f[i]!;
-    const k = buildEnvelope(line, bz, w2, roots, bounds);
+    const k = buildEnvelope(line, bz, w2, roots, bounds, heights);
     // After passes x and y every voxel of a slice holding a feature is finite, so k ≥ 1
     // whenever the box holds a feature; the guard keeps a featureless box at ∞.
     if (k === 0) { for (let n = a; n < b; n++) out[n] = Infinity; continue; }
-    let r = 0;
+    let r = 0, next = bounds[1]!, p = roots[0]!, fp = line[p]!;
     for (let n = a; n < b; n++) {
       const q = zs[n]!;
-      while (r + 1 < k && bounds[r + 1]! < q) r++;
-      const p = roots[r]!;
+      while (next < q) { r++; next = bounds[r + 1]!; p = roots[r]!; fp = line[p]!; }
       const d = q - p;
-      out[n] = Math.sqrt(w2 * d * d + line[p]!);
+      out[n] = Math.sqrt(w2 * d * d + fp);
     }
   }
   progress(1);
@@ -210,13 +212,13 @@ export function distanceTransform(mask: Volume<Uint8Array>, options: StageOption
   passY(f, nx, ny, nz, sy, sliceHas, scratch, options, stage, (z) => options.onProgress?.(0.5 * z / nz));
   const w2 = sz * sz;
   const plane = nx * ny;
-  const { line, roots, bounds, out } = scratch;
+  const { line, roots, bounds, out, heights } = scratch;
   for (let y = 0; y < ny; y++) {
     if ((y & 7) === 0) { checkAbort(stage, options.signal); options.onProgress?.(0.5 + 0.5 * y / ny); }
     for (let x = 0; x < nx; x++) {
       const c = x + nx * y;
       for (let z = 0, i = c; z < nz; z++, i += plane) line[z] = f[i]!;
-      const k = buildEnvelope(line, nz, w2, roots, bounds);
+      const k = buildEnvelope(line, nz, w2, roots, bounds, heights);
       if (k === 0) { for (let z = 0, i = c; z < nz; z++, i += plane) f[i] = Infinity; continue; }
       evaluateEnvelope(line, nz, w2, k, roots, bounds, out);
       for (let z = 0, i = c; z < nz; z++, i += plane) f[i] = Math.sqrt(out[z]!);
