@@ -5,6 +5,7 @@
  * `optimizer.minimize` + `tf.variableGrads` APIs on any tfjs backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { accelerateBatchNorm } from './kernels/batchnorm.ts';
 
 /** Options of {@link unet2d}. */
 export interface Unet2dOptions {
@@ -46,6 +47,10 @@ export class ModelConfigError extends Error {
  * the same network as `bench/torch_unet_step.py` (PyTorch `Conv2d(bias=True)`,
  * `BatchNorm2d`, `ConvTranspose2d(bias=True)`).
  *
+ * The BatchNormalization layers are standard tfjs-layers ones (they save and load as such);
+ * when training on the wasm backend after `initLearning()` they run Voxbook's fused kernel
+ * (cells/learn/kernels/batchnorm.ts), elsewhere tfjs's own ops.
+ *
  * @throws ModelConfigError when depth/baseChannels/inputSize are not positive integers or
  *   inputSize is not divisible by 2^depth.
  */
@@ -61,7 +66,8 @@ export function unet2d(options: Unet2dOptions = {}): tf.LayersModel {
   const init = () => tf.initializers.glorotUniform({ seed: s++ });
   const conv = (x: tf.SymbolicTensor, filters: number, name: string) => {
     const y = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: true, kernelInitializer: init(), name: `${name}_conv` }).apply(x) as tf.SymbolicTensor;
-    const n = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;
+    const bn = accelerateBatchNorm(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }));
+    const n = bn.apply(y) as tf.SymbolicTensor;
     return tf.layers.reLU({ name: `${name}_relu` }).apply(n) as tf.SymbolicTensor;
   };
   const block = (x: tf.SymbolicTensor, filters: number, name: string) => conv(conv(x, filters, `${name}a`), filters, `${name}b`);

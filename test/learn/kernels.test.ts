@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initLearning } from '../../cells/learn/backend.ts';
 import { setInputGradStrategy } from '../../cells/learn/kernels/register.ts';
+import { accelerateBatchNorm, fusedBatchNormAvailable } from '../../cells/learn/kernels/batchnorm.ts';
 
 /** Max |a − b| / (atol + rtol·|b|) over all elements: ≤ 1 means within tolerance. */
 function worst(a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): number {
@@ -92,5 +93,59 @@ describe('wasm Conv2DBackpropFilter', () => {
     const [dxC, dwC] = onBackend('cpu', run);
     expect(worst(dxW!, dxC!)).toBeLessThan(1);
     expect(worst(dwW!, dwC!)).toBeLessThan(1);
+  });
+});
+
+describe('fused batch normalisation on wasm', () => {
+  for (const c of [5, 16]) {
+    it(`gives the cpu backend's output, x/γ/β gradients and moving statistics (${c} channels)`, () => {
+      const shape: [number, number, number, number] = [3, 6, 5, c];
+      const xs = rand(3 * 6 * 5 * c, 11).map((v, i) => 2 * v + (i % c) * 0.3);
+      const ws = rand(3 * 6 * 5 * c, 12);
+      const run = (fused: boolean) => {
+        const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 3 }), betaInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 4 }) });
+        if (fused) accelerateBatchNorm(layer);
+        layer.build(shape);
+        const x = tf.tensor4d(xs, shape);
+        const w = tf.tensor4d(ws, shape);
+        // a loss that weights outputs unevenly, so every gradient term matters
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, w)) as tf.Scalar, layer.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val));
+        const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(layer.apply(xi, { training: true }) as tf.Tensor, w)))(x);
+        const out = {
+          loss: value.dataSync()[0]!,
+          dx: dx.dataSync().slice(),
+          grads: Object.values(grads).map((g) => g.dataSync().slice()),
+          moving: layer.getWeights().slice(2).map((t) => t.dataSync().slice()),
+          usedFused: fusedBatchNormAvailable(),
+        };
+        tf.dispose([x, w, value, dx, ...Object.values(grads)]);
+        return out;
+      };
+      const ours = onBackend('wasm', () => run(true));
+      const ref = onBackend('cpu', () => run(false));
+      expect(ours.usedFused).toBe(true);
+      expect(ref.usedFused).toBe(false);
+      expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-3 * Math.abs(ref.loss) + 1e-4);
+      expect(worst(ours.dx, ref.dx, 1e-3, 1e-4)).toBeLessThan(1);
+      expect(ours.grads).toHaveLength(2);
+      for (let i = 0; i < 2; i++) expect(worst(ours.grads[i]!, ref.grads[i]!, 1e-4, 1e-4)).toBeLessThan(1);
+      for (let i = 0; i < 2; i++) expect(worst(ours.moving[i]!, ref.moving[i]!)).toBeLessThan(1);
+    });
+  }
+});
+
+describe('wasm Sum over leading axes (bias gradients)', () => {
+  it('equals the cpu backend, with and without keepDims; other axes fall back', () => {
+    const xs = rand(4 * 5 * 6 * 7, 21);
+    const run = () => tf.tidy(() => {
+      const x = tf.tensor4d(xs, [4, 5, 6, 7]);
+      return [tf.sum(x, [0, 1, 2]), tf.sum(x, [2, 0, 1], true), tf.sum(x, -1), tf.sum(x, [1, 2])].map((t) => ({ shape: t.shape, v: t.dataSync().slice() }));
+    });
+    const ours = onBackend('wasm', run);
+    const ref = onBackend('cpu', run);
+    for (let i = 0; i < ref.length; i++) {
+      expect(ours[i]!.shape).toEqual(ref[i]!.shape);
+      expect(worst(ours[i]!.v, ref[i]!.v)).toBeLessThan(1);
+    }
   });
 });

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfigError, countParams, unet2d } from '../../cells/learn/unet.ts';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+import { initLearning } from '../../cells/learn/backend.ts';
 
 describe('unet2d', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
   it('has 484,561 parameters with the defaults, 483,153 trainable (same network as the PyTorch bench)', () => {
     const m = unet2d();
     expect(countParams(m)).toEqual({ total: 484_561, trainable: 483_153, nonTrainable: 1_408 });
@@ -42,5 +43,57 @@ describe('unet2d', () => {
   it('refuses an input size not divisible by 2^depth', () => {
     expect(() => unet2d({ depth: 3, inputSize: 100 })).toThrow(ModelConfigError);
     expect(() => unet2d({ depth: 0 })).toThrow(/depth must be a positive integer/);
+  });
+});
+
+describe('unet2d training on the wasm backend (Voxbook kernels)', () => {
+  /** Five Adam steps on a seeded batch; returns the losses and a checksum of the weights. */
+  async function train(api: 'minimize' | 'fit', size = 32, channels = 8): Promise<{ losses: number[]; weightSum: number }> {
+    const model = unet2d({ depth: 2, baseChannels: channels, inputSize: size, seed: 5 });
+    const x = tf.randomNormal([4, size, size, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+    // a learnable target: the sign of a blurred copy of the input
+    const y = tf.tidy(() => tf.cast(tf.greater(tf.avgPool(x, 5, 1, 'same'), 0), 'float32'));
+    const losses: number[] = [];
+    if (api === 'minimize') {
+      const opt = tf.train.adam(1e-2);
+      for (let i = 0; i < 5; i++) {
+        const loss = opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+        losses.push(loss.dataSync()[0]!);
+        loss.dispose();
+      }
+      opt.dispose();
+    } else {
+      model.compile({ optimizer: tf.train.adam(1e-2), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.sigmoidCrossEntropy(yt, yp) });
+      const h = await model.fit(x, y, { epochs: 5, batchSize: 4, shuffle: false, verbose: 0 });
+      losses.push(...(h.history['loss'] as number[]));
+    }
+    const weightSum = model.getWeights().reduce((s, w) => s + tf.sum(tf.abs(w)).dataSync()[0]!, 0);
+    tf.dispose([x, y]);
+    model.dispose();
+    return { losses, weightSum };
+  }
+
+  beforeAll(async () => {
+    const info = await initLearning({ backend: 'wasm' });
+    expect(info.backend).toBe('wasm');
+  });
+
+  for (const api of ['minimize', 'fit'] as const) {
+    it(`lowers the loss the same way twice from the same seeds (${api})`, async () => {
+      const a = await train(api);
+      const b = await train(api);
+      expect(a.losses).toHaveLength(5);
+      expect(a.losses[4]!).toBeLessThan(0.8 * a.losses[0]!);
+      expect(b.losses).toEqual(a.losses);
+      expect(b.weightSum).toBe(a.weightSum);
+    });
+  }
+
+  it('follows the cpu backend step for step (same seeds, 5 Adam steps)', async () => {
+    const a = await train('minimize', 16, 4);
+    await tf.setBackend('cpu');
+    const c = await train('minimize', 16, 4);
+    await tf.setBackend('wasm');
+    for (let i = 0; i < 5; i++) expect(Math.abs(a.losses[i]! - c.losses[i]!)).toBeLessThan(2e-3 * c.losses[i]!);
   });
 });

@@ -239,3 +239,136 @@ void conv2d_flip_transpose_filter(const f32 *w, f32 *wf, int kh, int kw, int ci,
         for (int o = 0; o < co; o++) dst[o * ci + c] = src[c * co + o];
     }
 }
+
+/* ---- Batch normalisation over the channel (last) axis of a [m, c] activation ---------- */
+
+/* Pixels per block so that one block of x (block * c floats) stays within ~32 KB of L1. */
+static int block_pixels(int c) {
+  int b = 8192 / (c > 0 ? c : 1);
+  return b < 16 ? 16 : b;
+}
+
+/*
+ * acc[k] += sum_p (a[p*c+k] - sub[k]) * (b ? b[p*c+k] : 1)  over m pixels, per channel k
+ * (when b == a: sum_p (a[p*c+k] - sub[k])^2),
+ * in f64 (acc) from f32 partial sums of at most block_pixels(c) pixels. sub may be 0 (none).
+ */
+static void channel_sums(const f32 *a, const f32 *b, const f32 *sub, int m, int c, double *acc) {
+  int bp = block_pixels(c);
+  for (int p0 = 0; p0 < m; p0 += bp) {
+    int p1 = p0 + bp < m ? p0 + bp : m;
+    int k = 0;
+    for (; k + 4 <= c; k += 4) {
+      v128_t s = wasm_f32x4_splat(0.0f);
+      v128_t mu = sub ? wasm_v128_load(sub + k) : wasm_f32x4_splat(0.0f);
+      const f32 *ap = a + (long)p0 * c + k;
+      if (b == a) {
+        for (int p = p0; p < p1; p++, ap += c) {
+          v128_t d = wasm_f32x4_sub(wasm_v128_load(ap), mu);
+          s = wasm_f32x4_add(s, wasm_f32x4_mul(d, d));
+        }
+      } else if (b) {
+        const f32 *bp_ = b + (long)p0 * c + k;
+        for (int p = p0; p < p1; p++, ap += c, bp_ += c)
+          s = wasm_f32x4_add(s, wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(ap), mu), wasm_v128_load(bp_)));
+      } else {
+        for (int p = p0; p < p1; p++, ap += c) s = wasm_f32x4_add(s, wasm_v128_load(ap));
+      }
+      acc[k] += wasm_f32x4_extract_lane(s, 0);
+      acc[k + 1] += wasm_f32x4_extract_lane(s, 1);
+      acc[k + 2] += wasm_f32x4_extract_lane(s, 2);
+      acc[k + 3] += wasm_f32x4_extract_lane(s, 3);
+    }
+    for (; k < c; k++) {
+      f32 s = 0, mu = sub ? sub[k] : 0.0f;
+      const f32 *ap = a + (long)p0 * c + k;
+      if (b == a) {
+        for (int p = p0; p < p1; p++, ap += c) s += (*ap - mu) * (*ap - mu);
+      } else if (b) {
+        const f32 *bq = b + (long)p0 * c + k;
+        for (int p = p0; p < p1; p++, ap += c, bq += c) s += (*ap - mu) * *bq;
+      } else {
+        for (int p = p0; p < p1; p++, ap += c) s += *ap;
+      }
+      acc[k] += s;
+    }
+  }
+}
+
+/*
+ * Batch statistics of x [m, c]: mean[k] and the biased (population) variance var[k], as
+ * tf.moments gives. Two passes, f64 accumulation. scratch: 2c doubles.
+ */
+EXPORT(bn_stats)
+void bn_stats(const f32 *x, int m, int c, f32 *mean, f32 *var, double *scratch) {
+  double *s1 = scratch, *s2 = scratch + c;
+  for (int k = 0; k < c; k++) s1[k] = s2[k] = 0.0;
+  channel_sums(x, 0, 0, m, c, s1);
+  for (int k = 0; k < c; k++) mean[k] = (f32)(s1[k] / m);
+  channel_sums(x, x, mean, m, c, s2); /* sum (x - mean)^2 */
+  for (int k = 0; k < c; k++) var[k] = (f32)(s2[k] / m);
+}
+
+/* y = (x - mean) / sqrt(var + eps) * gamma + beta over x [m, c]. scratch: 2c floats. */
+EXPORT(bn_apply)
+void bn_apply(const f32 *x, int m, int c, const f32 *mean, const f32 *var, const f32 *gamma, const f32 *beta,
+              f32 eps, f32 *y, f32 *scratch) {
+  f32 *scale = scratch, *shift = scratch + c;
+  for (int k = 0; k < c; k++) {
+    scale[k] = gamma[k] / __builtin_sqrtf(var[k] + eps);
+    shift[k] = beta[k] - mean[k] * scale[k];
+  }
+  for (int p = 0; p < m; p++) {
+    const f32 *xp = x + (long)p * c;
+    f32 *yp = y + (long)p * c;
+    int k = 0;
+    for (; k + 4 <= c; k += 4)
+      wasm_v128_store(yp + k, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(xp + k), wasm_v128_load(scale + k)), wasm_v128_load(shift + k)));
+    for (; k < c; k++) yp[k] = xp[k] * scale[k] + shift[k];
+  }
+}
+
+/*
+ * Gradient of y = bn_apply(x, batch mean, batch var) through the batch statistics:
+ *   xhat = (x - mean) r, r = 1/sqrt(var + eps);  dbeta = sum dy;  dgamma = sum dy xhat;
+ *   dx = gamma r (dy - dbeta/m - xhat dgamma/m)
+ * (Ioffe & Szegedy 2015, arXiv:1502.03167, section 3). scratch: 2c doubles + 3c floats.
+ */
+EXPORT(bn_grad)
+void bn_grad(const f32 *x, const f32 *dy, int m, int c, const f32 *mean, const f32 *var, const f32 *gamma, f32 eps,
+             f32 *dx, f32 *dgamma, f32 *dbeta, double *scratch) {
+  double *s1 = scratch, *s2 = scratch + c;
+  f32 *ca = (f32 *)(scratch + 2 * c), *cb = ca + c, *cc = cb + c;
+  for (int k = 0; k < c; k++) s1[k] = s2[k] = 0.0;
+  channel_sums(dy, 0, 0, m, c, s1);
+  channel_sums(x, dy, mean, m, c, s2);
+  for (int k = 0; k < c; k++) {
+    double r = 1.0 / __builtin_sqrt((double)var[k] + eps);
+    dbeta[k] = (f32)s1[k];
+    dgamma[k] = (f32)(s2[k] * r);
+    double a = gamma[k] * r;             /* dx = a dy + b x + cst */
+    double bk = -a * r * r * s2[k] / m;
+    ca[k] = (f32)a;
+    cb[k] = (f32)bk;
+    cc[k] = (f32)(-bk * mean[k] - a * s1[k] / m);
+  }
+  for (int p = 0; p < m; p++) {
+    const f32 *xp = x + (long)p * c, *gp = dy + (long)p * c;
+    f32 *dp = dx + (long)p * c;
+    int k = 0;
+    for (; k + 4 <= c; k += 4) {
+      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(gp + k), wasm_v128_load(ca + k)),
+                                wasm_f32x4_mul(wasm_v128_load(xp + k), wasm_v128_load(cb + k)));
+      wasm_v128_store(dp + k, wasm_f32x4_add(v, wasm_v128_load(cc + k)));
+    }
+    for (; k < c; k++) dp[k] = gp[k] * ca[k] + xp[k] * cb[k] + cc[k];
+  }
+}
+
+/* Column sums of x [m, c] (the bias gradient: Sum over all axes but the last). scratch: c doubles. */
+EXPORT(sum_leading)
+void sum_leading(const f32 *x, int m, int c, f32 *out, double *scratch) {
+  for (int k = 0; k < c; k++) scratch[k] = 0.0;
+  channel_sums(x, 0, 0, m, c, scratch);
+  for (int k = 0; k < c; k++) out[k] = (f32)scratch[k];
+}

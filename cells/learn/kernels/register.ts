@@ -10,6 +10,11 @@
  * - `Conv2DBackpropInput` (replaces the backend's scalar loop, which took 3.1 s of a 9.6 s
  *   U-Net step): stride 1 through XNNPACK's forward convolution with the flipped filter,
  *   other strides (the U-Net's ConvTranspose 2×2 s2) with our SIMD kernel.
+ * - `Sum` over all axes but the last (bias gradients; the backend transposes first), other
+ *   reductions go to the backend's own Sum.
+ * - `VoxBnStats`, `VoxBnApply`, `VoxBnGrad`: fused batch normalisation in training mode
+ *   (see ./batchnorm.ts), replacing ~20 whole-activation passes of tf.moments +
+ *   batchNorm and their gradients (Tile, Sum, Mean, Multiply, Sub…) by 2 + 1 + 3.
  */
 import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
@@ -27,6 +32,13 @@ export interface ConvKernelExports {
   ): void;
   conv2d_transpose_filter(w: number, wt: number, kh: number, kw: number, ci: number, co: number): void;
   conv2d_flip_transpose_filter(w: number, wf: number, kh: number, kw: number, ci: number, co: number): void;
+  bn_stats(x: number, m: number, c: number, mean: number, variance: number, scratch: number): void;
+  bn_apply(x: number, m: number, c: number, mean: number, variance: number, gamma: number, beta: number, eps: number, y: number, scratch: number): void;
+  bn_grad(
+    x: number, dy: number, m: number, c: number, mean: number, variance: number, gamma: number, eps: number,
+    dx: number, dgamma: number, dbeta: number, scratch: number,
+  ): void;
+  sum_leading(x: number, m: number, c: number, out: number, scratch: number): void;
 }
 
 /** What we use of tfjs-backend-wasm's BackendWasm (not part of its typed public API). */
@@ -56,7 +68,7 @@ let kernels: ConvKernelExports | null = null;
 let kernelsMemory: WebAssembly.Memory | null = null;
 
 /** The names of the kernels {@link registerWasmGradKernels} adds. */
-export const VOXBOOK_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const VOXBOOK_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad'] as const;
 
 function offset(backend: WasmBackendLike, t: tf.TensorInfo): number {
   const d = backend.dataIdMap.get(t.dataId);
@@ -124,6 +136,76 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTenso
   return out;
 }
 
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+/** Rows (all axes but the last) and channels of an activation. */
+function rowsChannels(t: tf.TensorInfo): [number, number] {
+  const c = t.shape[t.shape.length - 1]!;
+  return [t.shape.reduce((a, b) => a * b, 1) / c, c];
+}
+
+/** A float32 scratch buffer on the wasm heap for one kernel call; dispose with b.disposeData. */
+function scratch(b: WasmBackendLike, floats: number): tf.TensorInfo {
+  return b.makeOutput([Math.max(1, floats)], 'float32');
+}
+
+function bnStats({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const b = backend as WasmBackendLike;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const [m, c] = rowsChannels(x);
+  const mean = b.makeOutput([c], 'float32');
+  const variance = b.makeOutput([c], 'float32');
+  const s = scratch(b, 4 * c);
+  kernels!.bn_stats(offset(b, x), m, c, offset(b, mean), offset(b, variance), offset(b, s));
+  b.disposeData(s.dataId);
+  return [mean, variance];
+}
+
+function bnApply({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const b = backend as WasmBackendLike;
+  const { x, mean, variance, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  const [m, c] = rowsChannels(x!);
+  const y = b.makeOutput([...x!.shape], 'float32');
+  const s = scratch(b, 2 * c);
+  kernels!.bn_apply(offset(b, x!), m, c, offset(b, mean!), offset(b, variance!), offset(b, gamma!), offset(b, beta!), (attrs as { epsilon: number }).epsilon, offset(b, y), offset(b, s));
+  b.disposeData(s.dataId);
+  return y;
+}
+
+function bnGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const b = backend as WasmBackendLike;
+  const { x, dy, mean, variance, gamma } = inputs as Record<string, tf.TensorInfo>;
+  const [m, c] = rowsChannels(x!);
+  const dx = b.makeOutput([...x!.shape], 'float32');
+  const dgamma = b.makeOutput([c], 'float32');
+  const dbeta = b.makeOutput([c], 'float32');
+  const s = scratch(b, 7 * c);
+  kernels!.bn_grad(offset(b, x!), offset(b, dy!), m, c, offset(b, mean!), offset(b, variance!), offset(b, gamma!), (attrs as { epsilon: number }).epsilon, offset(b, dx), offset(b, dgamma), offset(b, dbeta), offset(b, s));
+  b.disposeData(s.dataId);
+  return [dx, dgamma, dbeta];
+}
+
+let backendSum: tf.KernelFunc | null = null;
+
+/** Sum: float32 over all axes but the last (bias gradients) by our column sum, else the backend's own. */
+function sum(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const b = backend as WasmBackendLike;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
+  const r = x.shape.length;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + r : a)))].sort((p, q) => p - q);
+  if (x.dtype === 'float32' && r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i)) {
+    const [m, c] = rowsChannels(x);
+    const out = b.makeOutput(keepDims ? [...Array(r - 1).fill(1), c] : [c], 'float32');
+    const s = scratch(b, 2 * c);
+    kernels!.sum_leading(offset(b, x), m, c, offset(b, out), offset(b, s));
+    b.disposeData(s.dataId);
+    return out;
+  }
+  return backendSum!(args as unknown as Parameters<tf.KernelFunc>[0]);
+}
+
 /**
  * Instantiates conv_kernels.wasm on the active wasm backend's memory and registers our
  * kernels for 'wasm' (idempotent). Call after `tf.setBackend('wasm')` has resolved.
@@ -142,9 +224,20 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   kernels = instance.exports as unknown as ConvKernelExports;
   kernelsMemory = memory;
+  if (!backendSum) {
+    const own = tf.getKernel('Sum', 'wasm');
+    if (!own) throw new KernelError('the wasm backend has no Sum kernel to fall back on');
+    backendSum = own.kernelFunc;
+  }
   for (const name of VOXBOOK_WASM_KERNELS) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   }
+  const reg = (kernelName: string, f: (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]) =>
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: f as unknown as tf.KernelFunc });
+  reg('Sum', sum);
+  reg('VoxBnStats', bnStats);
+  reg('VoxBnApply', bnApply);
+  reg('VoxBnGrad', bnGrad);
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc });
   return [...VOXBOOK_WASM_KERNELS];
