@@ -65,6 +65,7 @@ def main():
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--batch', type=int, default=8)
+    ap.add_argument('--profile', action='store_true', help='add a per-op breakdown of one step (torch.profiler, self CPU ms)')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -94,6 +95,12 @@ def main():
         t0 = time.perf_counter()
         losses.append(step())
         times.append(time.perf_counter() - t0)
+    breakdown = None
+    if args.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            step()
+        rows = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+        breakdown = [{'op': e.key, 'ms': round(e.self_cpu_time_total / 1000, 2), 'calls': e.count} for e in rows[:15]]
     model.eval()
     infer = []
     with torch.no_grad():
@@ -106,7 +113,7 @@ def main():
         'stepSeconds': statistics.median(times), 'steps': times, 'threads': args.threads,
         'inferSliceSeconds': statistics.median(infer), 'params': trainable + stats, 'trainable': trainable,
         'torch': torch.__version__, 'mkldnn': torch.backends.mkldnn.is_available(),
-        'firstLoss': losses[0], 'lastLoss': losses[-1],
+        'firstLoss': losses[0], 'lastLoss': losses[-1], 'profile': breakdown,
     }))
 
 

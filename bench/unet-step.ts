@@ -63,7 +63,12 @@ function torchAvailable(): boolean {
   }
 }
 
-interface TorchResult { stepSeconds: number; steps: number[]; inferSliceSeconds: number; threads: number; torch: string }
+interface TorchResult {
+  stepSeconds: number; steps: number[]; inferSliceSeconds: number; threads: number; torch: string;
+  profile: Array<{ op: string; ms: number; calls: number }> | null;
+}
+const OUR_CONV_KERNELS = ['FusedConv2D', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
+const TORCH_CONV_OPS = ['aten::mkldnn_convolution', 'aten::convolution_backward', 'aten::slow_conv_transpose2d', 'aten::_slow_conv2d_backward', 'aten::_slow_conv2d_forward', 'aten::thnn_conv2d'];
 
 async function main() {
   const info = await initLearning({ backend: BACKEND });
@@ -90,7 +95,8 @@ async function main() {
   const torch: TorchResult[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     if (useTorch) {
-      const out = execFileSync('/usr/bin/python3', [resolve(ROOT, 'bench/torch_unet_step.py'), '--threads', String(threads), '--steps', String(STEPS), '--warmup', '2'], { encoding: 'utf8' });
+      const extra = r === ROUNDS - 1 && args.includes('--profile') ? ['--profile'] : [];
+      const out = execFileSync('/usr/bin/python3', [resolve(ROOT, 'bench/torch_unet_step.py'), '--threads', String(threads), '--steps', String(STEPS), '--warmup', '2', ...extra], { encoding: 'utf8' });
       torch.push(JSON.parse(out.trim().split('\n').pop()!) as TorchResult);
     }
     for (let i = 0; i < STEPS; i++) {
@@ -132,6 +138,9 @@ async function main() {
     for (const r of profileRows.slice(0, 25)) console.log(`${r.kernel.padEnd(26)} ${r.ms.toFixed(1).padStart(8)} ${String(r.calls).padStart(6)}`);
   }
 
+  const torchProfile = torch.find((t) => t.profile)?.profile ?? [];
+  const ourConvMs = profileRows.filter((r) => OUR_CONV_KERNELS.includes(r.kernel)).reduce((a, r) => a + r.ms, 0);
+  const torchConvMs = torchProfile.filter((r) => TORCH_CONV_OPS.includes(r.op)).reduce((a, r) => a + r.ms, 0);
   const ratio = torchStep ? stepSeconds / torchStep : null;
   const row = {
     stepSeconds: +stepSeconds.toFixed(4), threads, backend: info.backend, params: params.total,
@@ -139,13 +148,15 @@ async function main() {
     inferSliceSeconds: +inferSlice.toFixed(5), torchInferSliceSeconds: torch.length ? +median(torch.map((t) => t.inferSliceSeconds)).toFixed(5) : null,
     gflopPerStep: +(stepFlops / 1e9).toFixed(2), oursGflops: +(stepFlops / 1e9 / stepSeconds).toFixed(1),
     torchGflops: torchStep ? +(stepFlops / 1e9 / torchStep).toFixed(1) : null, samples: ours.length,
+    convMs: ourConvMs ? +ourConvMs.toFixed(0) : null, torchConvMs: torchConvMs ? +torchConvMs.toFixed(0) : null,
+    convGflops: ourConvMs ? +(stepFlops / 1e6 / ourConvMs).toFixed(1) : null, torchConvGflops: torchConvMs ? +(stepFlops / 1e6 / torchConvMs).toFixed(1) : null,
   };
   if (ratio) console.log(`ours ${stepSeconds.toFixed(3)} s/step vs PyTorch ${torchStep!.toFixed(3)} s/step on ${threads} thread(s): ${ratio.toFixed(2)}× PyTorch's time`);
-  writeReport(row, profileRows, torch[0]?.torch ?? null);
+  writeReport(row, profileRows, torchProfile, torch[0]?.torch ?? null);
   console.log(JSON.stringify(row));
 }
 
-function writeReport(row: Record<string, unknown>, prof: Array<{ kernel: string; ms: number; calls: number }>, torchVersion: string | null) {
+function writeReport(row: Record<string, unknown>, prof: Array<{ kernel: string; ms: number; calls: number }>, torchProf: Array<{ op: string; ms: number; calls: number }>, torchVersion: string | null) {
   const path = resolve(ROOT, 'bench/results/unet-step.md');
   const prev = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const logAt = prev.indexOf('\n## Log');
@@ -160,10 +171,17 @@ function writeReport(row: Record<string, unknown>, prof: Array<{ kernel: string;
     + `| training step (s) | ${row.stepSeconds} | ${row.torchStepSeconds ?? '—'} |\n`
     + `| ratio ours / PyTorch | ${row.ratio ?? '—'} | 1 |\n`
     + `| achieved GFLOP/s (${row.gflopPerStep} GFLOP of conv per step) | ${row.oursGflops} | ${row.torchGflops ?? '—'} |\n`
-    + `| inference per 128² slice (s) | ${row.inferSliceSeconds} | ${row.torchInferSliceSeconds ?? '—'} |\n`;
+    + `| inference per 128² slice (s) | ${row.inferSliceSeconds} | ${row.torchInferSliceSeconds ?? '—'} |\n`
+    + `| convolution time in one profiled step (ms) | ${row.convMs ?? '—'} | ${row.torchConvMs ?? '—'} |\n`
+    + `| convolution GFLOP/s in that step | ${row.convGflops ?? '—'} | ${row.torchConvGflops ?? '—'} |\n`;
   if (prof.length) {
     md += `\n### Per-kernel time of one step (tf.profile, ms)\n\n| kernel | ms | calls |\n|---|---|---|\n`
-      + prof.slice(0, 20).map((r) => `| ${r.kernel} | ${r.ms.toFixed(1)} | ${r.calls} |`).join('\n') + '\n';
+      + prof.slice(0, 20).map((r) => `| ${r.kernel} | ${r.ms.toFixed(1)} | ${r.calls} |`).join('\n') + '\n'
+      + `\n(fusedConv2d__op and unnamed scope are wrappers: their time includes FusedConv2D and the VoxBn kernels.)\n`;
+  }
+  if (torchProf.length) {
+    md += `\n### PyTorch, one step (torch.profiler, self CPU ms)\n\n| op | ms | calls |\n|---|---|---|\n`
+      + torchProf.map((r) => `| ${r.op} | ${r.ms} | ${r.calls} |`).join('\n') + '\n';
   }
   writeFileAtomic(path, `${md}\n${log}`);
 }

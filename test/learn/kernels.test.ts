@@ -149,3 +149,42 @@ describe('wasm Sum over leading axes (bias gradients)', () => {
     }
   });
 });
+
+describe('wasm data movement and pooling kernels', () => {
+  it('Concat and its gradient SplitV equal the cpu backend on every axis', () => {
+    const a = rand(2 * 3 * 4 * 5, 31);
+    const b = rand(2 * 3 * 4 * 7, 32);
+    const c = rand(2 * 3 * 6 * 5, 33);
+    const run = () => tf.tidy(() => {
+      const ta = tf.tensor4d(a, [2, 3, 4, 5]);
+      const out = [tf.concat([ta, tf.tensor4d(b, [2, 3, 4, 7])], -1), tf.concat([ta, tf.tensor4d(c, [2, 3, 6, 5]), ta], 2), tf.concat([ta, ta], 0)];
+      const parts = tf.split(out[0]!, [5, 7], 3).concat(tf.split(out[1]!, [4, 6, 4], 2));
+      const ints = tf.concat([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3], 'int32')]);
+      return [...out, ...parts, ints].map((t) => ({ shape: t.shape, v: Array.from(t.dataSync()) }));
+    });
+    expect(onBackend('wasm', run)).toEqual(onBackend('cpu', run));
+  });
+
+  it('Identity shares memory and survives disposing its source', () => {
+    const ours = onBackend('wasm', () => {
+      const x = tf.tensor1d([1, 2, 3]);
+      const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+      x.dispose();
+      const v = Array.from(y.dataSync());
+      y.dispose();
+      return v;
+    });
+    expect(ours).toEqual([1, 2, 3]);
+  });
+
+  for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same']] as const) {
+    it(`MaxPoolGrad ${k}×${k} stride ${s} ${pad} equals the cpu backend`, () => {
+      const xs = rand(2 * 9 * 8 * 6, 41);
+      const run = () => tf.tidy(() => {
+        const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, k, s, pad), tf.range(1, 1 + tf.maxPool(x as tf.Tensor4D, k, s, pad).size).reshape(tf.maxPool(x as tf.Tensor4D, k, s, pad).shape))));
+        return g(tf.tensor4d(xs, [2, 9, 8, 6])).dataSync().slice();
+      });
+      expect(worst(onBackend('wasm', run), onBackend('cpu', run))).toBeLessThan(1);
+    });
+  }
+});

@@ -372,3 +372,50 @@ void sum_leading(const f32 *x, int m, int c, f32 *out, double *scratch) {
   channel_sums(x, 0, 0, m, c, scratch);
   for (int k = 0; k < c; k++) out[k] = (f32)scratch[k];
 }
+
+/* ---- Data movement and pooling --------------------------------------------------------- */
+
+/* dst[r*dst_stride + i] = src[r*src_stride + i] for r < rows, i < len (4-byte elements). */
+EXPORT(copy_rows)
+void copy_rows(const f32 *src, int src_stride, f32 *dst, int dst_stride, int rows, int len) {
+  for (int r = 0; r < rows; r++) {
+    const f32 *s = src + (long)r * src_stride;
+    f32 *d = dst + (long)r * dst_stride;
+    int i = 0;
+    for (; i + 4 <= len; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+    for (; i < len; i++) d[i] = s[i];
+  }
+}
+
+/*
+ * Gradient of max pooling, NHWC: each output's dy goes to the first (row-major in the
+ * window) input position holding the window's maximum, as tfjs's cpu backend and PyTorch
+ * choose; windows may overlap (contributions add). Taps outside the input are skipped.
+ * x: [n, h, w, c]; dy: [n, oh, ow, c]; dx: [n, h, w, c], overwritten.
+ */
+EXPORT(maxpool_grad)
+void maxpool_grad(const f32 *x, const f32 *dy, f32 *dx, int n, int h, int w, int c, int oh, int ow,
+                  int kh, int kw, int sh, int sw, int pt, int pl) {
+  long total = (long)n * h * w * c;
+  for (long i = 0; i < total; i++) dx[i] = 0.0f;
+  for (int b = 0; b < n; b++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        const f32 *g = dy + ((long)(b * oh + oy) * ow + ox) * c;
+        for (int k = 0; k < c; k++) {
+          f32 best = 0;
+          long at = -1;
+          for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * sh + ky - pt;
+            if (iy < 0 || iy >= h) continue;
+            for (int kx = 0; kx < kw; kx++) {
+              int ix = ox * sw + kx - pl;
+              if (ix < 0 || ix >= w) continue;
+              long i = ((long)(b * h + iy) * w + ix) * c + k;
+              if (at < 0 || x[i] > best) { best = x[i]; at = i; }
+            }
+          }
+          if (at >= 0) dx[at] += g[k];
+        }
+      }
+}

@@ -15,6 +15,9 @@
  * - `VoxBnStats`, `VoxBnApply`, `VoxBnGrad`: fused batch normalisation in training mode
  *   (see ./batchnorm.ts), replacing ~20 whole-activation passes of tf.moments +
  *   batchNorm and their gradients (Tile, Sum, Mean, Multiply, Sub…) by 2 + 1 + 3.
+ * - `Identity` shares memory by reference count instead of copying in JS; `Concat`,
+ *   `SplitV` (4-byte dtypes) and `MaxPoolGrad` (float32) in wasm instead of JS row loops /
+ *   the backend's scalar code. Other dtypes fall back to the backend's own kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
@@ -39,6 +42,11 @@ export interface ConvKernelExports {
     dx: number, dgamma: number, dbeta: number, scratch: number,
   ): void;
   sum_leading(x: number, m: number, c: number, out: number, scratch: number): void;
+  copy_rows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number): void;
+  maxpool_grad(
+    x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
 }
 
 /** What we use of tfjs-backend-wasm's BackendWasm (not part of its typed public API). */
@@ -47,6 +55,7 @@ interface WasmBackendLike {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 
 /** Thrown when our kernels cannot attach to the wasm backend or get an input they do not handle. */
@@ -68,7 +77,10 @@ let kernels: ConvKernelExports | null = null;
 let kernelsMemory: WebAssembly.Memory | null = null;
 
 /** The names of the kernels {@link registerWasmGradKernels} adds. */
-export const VOXBOOK_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad'] as const;
+export const VOXBOOK_WASM_KERNELS = [
+  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad',
+  'Identity', 'Concat', 'SplitV', 'MaxPoolGrad',
+] as const;
 
 function offset(backend: WasmBackendLike, t: tf.TensorInfo): number {
   const d = backend.dataIdMap.get(t.dataId);
@@ -185,7 +197,82 @@ function bnGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return [dx, dgamma, dbeta];
 }
 
-let backendSum: tf.KernelFunc | null = null;
+/** The backend's own kernels we fall back on for cases ours do not handle. */
+const own = new Map<string, tf.KernelFunc>();
+const fallback = (name: string, args: KernelArgs) => own.get(name)!(args as unknown as Parameters<tf.KernelFunc>[0]);
+
+/** Identity shares the input's memory (reference-counted, as the cpu backend does) instead of copying it. */
+function identity(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  if (x.dtype === 'string') return fallback('Identity', args);
+  (args.backend as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+const fourBytes = (t: tf.TensorInfo) => t.dtype === 'float32' || t.dtype === 'int32';
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Concat of 4-byte tensors as strided row copies in wasm (the backend's own loops in JS per row). */
+function concat(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const b = args.backend as WasmBackendLike;
+  const xs = (args.inputs as unknown as tf.TensorInfo[]).filter((t) => size(t.shape) > 0);
+  const first = xs[0];
+  if (!first || xs.length < 2 || !xs.every((t) => t.dtype === first.dtype && fourBytes(t))) return fallback('Concat', args);
+  const r = first.shape.length;
+  const raw = (args.attrs as unknown as tf.ConcatAttrs).axis;
+  const a0 = Array.isArray(raw) ? raw[0]! : raw;
+  const axis = a0 < 0 ? a0 + r : a0;
+  const rows = size(first.shape.slice(0, axis));
+  const inner = xs.map((t) => size(t.shape.slice(axis)));
+  const total = inner.reduce((a, c) => a + c, 0);
+  const outShape = [...first.shape];
+  outShape[axis] = xs.reduce((a, t) => a + t.shape[axis]!, 0);
+  const out = b.makeOutput(outShape, first.dtype);
+  let at = offset(b, out);
+  xs.forEach((t, i) => {
+    kernels!.copy_rows(offset(b, t), inner[i]!, at, total, rows, inner[i]!);
+    at += 4 * inner[i]!;
+  });
+  return out;
+}
+
+/** SplitV (the gradient of Concat) of 4-byte tensors as strided row copies in wasm. */
+function splitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const b = args.backend as WasmBackendLike;
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  if (!fourBytes(x)) return fallback('SplitV', args);
+  const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
+  const r = x.shape.length;
+  const ax = axis < 0 ? axis + r : axis;
+  const sizes = backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax) as number[];
+  const rows = size(x.shape.slice(0, ax));
+  const rowLen = size(x.shape.slice(ax));
+  const perUnit = rowLen / x.shape[ax]!;
+  let at = offset(b, x);
+  return sizes.map((s) => {
+    const shape = [...x.shape];
+    shape[ax] = s;
+    const out = b.makeOutput(shape, x.dtype);
+    kernels!.copy_rows(at, rowLen, offset(b, out), s * perUnit, rows, s * perUnit);
+    at += 4 * s * perUnit;
+    return out;
+  });
+}
+
+/** MaxPoolGrad for float32 NHWC. */
+function maxPoolGrad(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const b = args.backend as WasmBackendLike;
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  if (input.dtype !== 'float32' || dy.dtype !== 'float32') return fallback('MaxPoolGrad', args);
+  const a = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const dx = b.makeOutput([...input.shape], 'float32');
+  kernels!.maxpool_grad(
+    offset(b, input), offset(b, dy), offset(b, dx), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return dx;
+}
 
 /** Sum: float32 over all axes but the last (bias gradients) by our column sum, else the backend's own. */
 function sum(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
@@ -203,7 +290,7 @@ function sum(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
     b.disposeData(s.dataId);
     return out;
   }
-  return backendSum!(args as unknown as Parameters<tf.KernelFunc>[0]);
+  return fallback('Sum', args);
 }
 
 /**
@@ -224,10 +311,11 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   kernels = instance.exports as unknown as ConvKernelExports;
   kernelsMemory = memory;
-  if (!backendSum) {
-    const own = tf.getKernel('Sum', 'wasm');
-    if (!own) throw new KernelError('the wasm backend has no Sum kernel to fall back on');
-    backendSum = own.kernelFunc;
+  for (const name of ['Sum', 'Identity', 'Concat', 'SplitV', 'MaxPoolGrad']) {
+    if (own.has(name)) continue;
+    const k = tf.getKernel(name, 'wasm');
+    if (!k) throw new KernelError(`the wasm backend has no ${name} kernel to fall back on`);
+    own.set(name, k.kernelFunc);
   }
   for (const name of VOXBOOK_WASM_KERNELS) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
@@ -238,6 +326,10 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   reg('VoxBnStats', bnStats);
   reg('VoxBnApply', bnApply);
   reg('VoxBnGrad', bnGrad);
+  reg('Identity', identity);
+  reg('Concat', concat);
+  reg('SplitV', splitV);
+  reg('MaxPoolGrad', maxPoolGrad);
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc });
   return [...VOXBOOK_WASM_KERNELS];
