@@ -154,6 +154,11 @@ export function applyKernelMessage(state: NotebookState, message: KernelMessage)
         }),
       };
     }
+    case 'cell-outputs':
+      // A running cell's displays so far (a training plot growing): shown at once.
+      return state.cells.some((c) => c.id === message.id)
+        ? { ...state, cells: state.cells.map((c) => (c.id === message.id ? { ...c, outputs: message.outputs } : c)) }
+        : state;
     case 'run-done': {
       // Cells still queued were not run after all (the run failed before reaching them).
       const cells = state.cells.map((c): CellState => (c.status === 'queued' ? { ...c, status: 'idle' } : c));

@@ -51,6 +51,9 @@ export interface FileData {
   readonly bytes: Uint8Array;
 }
 
+/** The shortest time between two `cell-outputs` messages of one running cell, ms. */
+export const LIVE_OUTPUT_INTERVAL_MS = 200;
+
 /** Where a cell is in its life. `stale`: an input changed in lazy mode; `blocked`: an ancestor failed. */
 export type CellStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'blocked' | 'stale';
 
@@ -96,5 +99,12 @@ export type KernelMessage =
       readonly ms?: number;
       readonly cached?: boolean;
     }
+  /**
+   * What a running cell has displayed so far, sent while it runs (at most every
+   * `LIVE_OUTPUT_INTERVAL_MS`) when it calls `display()` or updates a display handle: a
+   * training cell's loss plot grows epoch by epoch. The final outputs still come with the
+   * cell's `done` or `error` message; hosts that only want those may ignore this one.
+   */
+  | { readonly type: 'cell-outputs'; readonly id: string; readonly outputs: readonly MimeBundle[] }
   | { readonly type: 'run-done'; readonly ok: boolean; readonly ms: number; readonly parameters?: Readonly<Record<string, unknown>> }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly text: string };

@@ -5,7 +5,7 @@ import { hashString, sha256Hex } from './hash.ts';
 import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
 import { applyOverrides, ParameterOverrideError } from './parameters.ts';
-import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
+import { LIVE_OUTPUT_INTERVAL_MS, type CellAnalysis, type CellError, type CellStatus, type KernelMessage, type MimeBundle } from './protocol.ts';
 
 /** What the environment gives the kernel: module loading and version facts. */
 export interface KernelHost {
@@ -473,8 +473,13 @@ export class Kernel {
     const compiled = this.compiledFor(cell, outputsNames);
     const outputs: MimeBundle[] = [];
     const frame = { value: undefined as unknown };
-    const display = (x: unknown) => {
-      outputs.push(toMimeBundle(x));
+    const live = liveOutputs(() => this.emit({ type: 'cell-outputs', id: cell.id, outputs: [...outputs] }));
+    // display(x) shows x under the cell at once (not only when it finishes) and returns a
+    // handle whose update(y) replaces that output in place: a plot that grows while training.
+    const display = (x: unknown): DisplayHandle => {
+      const i = outputs.push(toMimeBundle(x)) - 1;
+      live.changed();
+      return { [HANDLE]: true, update: (y: unknown) => { outputs[i] = toMimeBundle(y); live.changed(); } };
     };
     const runInfo = () => this.runInfo();
     const params = ['__vb', 'display', 'runInfo', ...inputs, ...importNames];
@@ -497,14 +502,57 @@ export class Kernel {
         applyOverrides(values, this.overrides);
         this.parameters = { ...values };
       }
-      if (frame.value !== undefined) outputs.push(toMimeBundle(frame.value));
+      // `display(x)` as the last line shows x once, not x and then its handle.
+      if (frame.value !== undefined && !isDisplayHandle(frame.value)) outputs.push(toMimeBundle(frame.value));
       return { values, outputs: [...outputs], ms };
     } catch (e) {
       return { error: describeError(e, sourceUrl, compiled), outputs: [...outputs], ms: ms || performance.now() - t0 };
     } finally {
+      live.stop();
       this.running = undefined;
     }
   }
+}
+
+const HANDLE = Symbol('voxbook.displayHandle');
+
+function isDisplayHandle(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && HANDLE in x;
+}
+
+/** What `display()` returns inside a cell. */
+export interface DisplayHandle {
+  readonly [HANDLE]: true;
+  /** Replaces the displayed output with `x`'s bundle (shown live while the cell runs). */
+  update(x: unknown): void;
+}
+
+/**
+ * Sends a running cell's outputs when they change, at most once per
+ * `LIVE_OUTPUT_INTERVAL_MS`: the first change goes at once, later ones are coalesced into
+ * one message at the end of the interval, so a loop that updates a plot per batch does not
+ * flood the host with clones of it.
+ */
+function liveOutputs(send: () => void): { changed(): void; stop(): void } {
+  let last = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    last = performance.now();
+    send();
+  };
+  return {
+    changed() {
+      if (timer !== undefined) return;
+      const wait = last + LIVE_OUTPUT_INTERVAL_MS - performance.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    },
+    stop() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }
 
 /** Resolves after the current task and its microtasks: a `setTimeout(0)`, available in Node and Web Workers alike. */

@@ -5,3 +5,4 @@ export { parseNifti, loadNifti, type NiftiOptions } from './nifti.ts';
 export { loadDicomSeries, checkDicomStructure, hasDicmMarker, type DicomHeaderFacts } from './dicom.ts';
 export { loadVolume, SUPPORTED_INPUTS } from './load.ts';
 export { volumeInfo, type VolumeInfo } from './info.ts';
+export { encodeNifti, rasAffine, type EncodeNiftiOptions } from './nifti-write.ts';

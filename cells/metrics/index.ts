@@ -6,5 +6,3 @@ export { compareLabelMaps, type CompareLabelMapsOptions, type LabelComparison, t
 export { distanceTransform } from './distance-transform.ts';
 export { surfaceVoxels } from './surface.ts';
 export { percentileInPlace } from './percentile.ts';
-// The views live in viz/ (cells/viz/index.ts does not list them yet).
-export { metricsTable, metricsChart, type MetricsRow, type MetricsInput, type MetricsTableOptions, type MetricsChartOptions, type MetricsChartData } from '../viz/metrics.ts';

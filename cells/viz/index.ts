@@ -5,3 +5,4 @@ export * from './histogram.ts';
 export * from './slice.ts';
 export * from './mesh-view.ts';
 export * from './download.ts';
+export * from './metrics.ts';

@@ -1,0 +1,50 @@
+/**
+ * display() while a cell runs: outputs reach the host before the cell finishes (a training
+ * plot that grows), a handle updates its output in place, and updates are coalesced.
+ */
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../kernel/runtime.ts';
+import { LIVE_OUTPUT_INTERVAL_MS, type KernelMessage } from '../../kernel/protocol.ts';
+
+function kernel() {
+  const messages: Array<KernelMessage & { at: number }> = [];
+  const k = new Kernel({ importModule: async () => ({}) }, (m) => messages.push({ ...m, at: performance.now() }));
+  return { k, messages };
+}
+
+const text = (m: { outputs: readonly { data: Readonly<Record<string, unknown>> }[] }) => m.outputs.map((b) => b.data['text/plain']);
+
+describe('live outputs of a running cell', () => {
+  it('sends what a cell displayed before it finishes, and the handle replaces it in place', async () => {
+    const { k, messages } = kernel();
+    await k.open(`// %% id="train"
+const plot = display('epoch 0');
+for (let e = 1; e <= 3; e++) {
+  await new Promise((r) => setTimeout(r, ${LIVE_OUTPUT_INTERVAL_MS + 50}));
+  plot.update('epoch ' + e);
+}
+display('done');
+`);
+    expect(await k.run()).toBe(true);
+    const live = messages.filter((m): m is Extract<KernelMessage, { type: 'cell-outputs' }> & { at: number } => m.type === 'cell-outputs');
+    const done = messages.find((m) => m.type === 'cell' && m.status === 'done')!;
+    // One message per update (each came after the interval), all before the cell finished;
+    // 'done', displayed within the interval of the last update, comes with the final outputs.
+    expect(live.map(text)).toEqual([['epoch 0'], ['epoch 1'], ['epoch 2'], ['epoch 3']]);
+    expect(live.every((m) => m.at <= done.at)).toBe(true);
+    expect(text(done as { outputs: readonly { data: Readonly<Record<string, unknown>> }[] })).toEqual(['epoch 3', 'done']);
+  });
+
+  it('coalesces a burst of updates into at most one message per interval, ending on the last value', async () => {
+    const { k, messages } = kernel();
+    await k.open(`// %% id="burst"
+const h = display(0);
+for (let i = 1; i <= 1000; i++) h.update(i);
+await new Promise((r) => setTimeout(r, ${2 * LIVE_OUTPUT_INTERVAL_MS}));
+`);
+    expect(await k.run()).toBe(true);
+    const live = messages.filter((m) => m.type === 'cell-outputs') as Array<Extract<KernelMessage, { type: 'cell-outputs' }>>;
+    // The first display goes at once; the 1000 updates after it become one message.
+    expect(live.map(text)).toEqual([['0'], ['1000']]);
+  });
+});
