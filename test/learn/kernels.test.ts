@@ -1,13 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initLearning } from '../../cells/learn/backend.ts';
-import { setInputGradStrategy } from '../../cells/learn/kernels/register.ts';
+import { setInputGradStrategy, setWinograd, setWinogradTileBlock } from '../../cells/learn/kernels/register.ts';
 import { accelerateBatchNorm, fusedBatchNormAvailable } from '../../cells/learn/kernels/batchnorm.ts';
 
-/** Max |a − b| / (atol + rtol·|b|) over all elements: ≤ 1 means within tolerance. */
+/**
+ * Max |a − b| / (atol + rtol·|b|) over all elements: ≤ 1 means within tolerance. atol is
+ * relative to the largest |b| (float32 sums of hundreds of terms differ by order of
+ * summation at about 1e-6 of their scale, so near-zero elements need an absolute floor).
+ */
 function worst(a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): number {
+  expect(a.length).toBe(b.length);
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
   let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / (atol + rtol * Math.abs(b[i]!)));
+  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / (atol * scale + rtol * Math.abs(b[i]!)));
   return w;
 }
 
@@ -30,11 +37,15 @@ function rand(n: number, seed: number): Float32Array {
 
 beforeAll(async () => {
   await tf.ready();
+  setWinogradTileBlock(16);
   const info = await initLearning({ backend: 'wasm' });
   expect(info.backend).toBe('wasm');
   expect(info.customKernels).toContain('Conv2DBackpropFilter');
 });
-afterAll(() => { tf.setBackend('cpu'); });
+afterAll(() => {
+  setWinogradTileBlock(null);
+  tf.setBackend('cpu');
+});
 
 describe('wasm Conv2DBackpropFilter', () => {
   const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number; pad: 'same' | 'valid' }> = [
@@ -43,6 +54,9 @@ describe('wasm Conv2DBackpropFilter', () => {
     { name: '1×1, 16→1 (the head)', x: [2, 6, 6, 16], f: [1, 1, 16, 1], s: 1, pad: 'valid' },
     { name: '2×2 stride 2 valid (ConvTranspose up)', x: [2, 8, 8, 8], f: [2, 2, 8, 4], s: 2, pad: 'valid' },
     { name: '3×3 stride 2 same, odd size', x: [1, 9, 7, 4], f: [3, 3, 4, 8], s: 2, pad: 'same' },
+    { name: '3×3 same, 32→36, odd size (Winograd, partial tiles)', x: [2, 7, 9, 32], f: [3, 3, 32, 36], s: 1, pad: 'same' },
+    { name: '3×3 valid, 28→40 (Winograd, no padding)', x: [2, 9, 8, 28], f: [3, 3, 28, 40], s: 1, pad: 'valid' },
+    { name: '3×3 same, 32→32, several tile blocks of 16 (Winograd)', x: [2, 11, 12, 32], f: [3, 3, 32, 32], s: 1, pad: 'same' },
   ];
   for (const c of cases) {
     it(`matches the cpu backend: ${c.name}`, () => {
@@ -79,6 +93,36 @@ describe('wasm Conv2DBackpropFilter', () => {
         expect(worst(ours, ref)).toBeLessThan(1);
       });
     }
+  }
+
+  for (const c of cases.filter((k) => k.s === 1 && k.f[0] === 3)) {
+    for (const wino of [true, false]) {
+      it(`fused conv2d + bias forward (${wino ? 'Winograd' : 'XNNPACK'}) matches the cpu backend: ${c.name}`, () => {
+        const xs = rand(c.x.reduce((a, b) => a * b), 7);
+        const fs = rand(c.f.reduce((a, b) => a * b), 8);
+        const bs = rand(c.f[3], 9);
+        const run = () => tf.tidy(() => tf.fused.conv2d({ x: tf.tensor4d(xs, c.x), filter: tf.tensor4d(fs, c.f), strides: 1, pad: c.pad, bias: tf.tensor1d(bs) }).dataSync().slice());
+        setWinograd(wino);
+        const ours = onBackend('wasm', run);
+        setWinograd(true);
+        expect(worst(ours, onBackend('cpu', run))).toBeLessThan(1);
+      });
+    }
+    it(`filter and input gradients without Winograd match too: ${c.name}`, () => {
+      const xs = rand(c.x.reduce((a, b) => a * b), 1);
+      const ws = rand(c.f.reduce((a, b) => a * b), 4);
+      const f = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, w, 1, c.pad), tf.conv2d(x, w, 1, c.pad)));
+      const run = () => tf.tidy(() => tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(xs, c.x), tf.tensor4d(ws, c.f)]).map((g) => g.dataSync().slice()));
+      setWinograd(false);
+      const ours = onBackend('wasm', run);
+      setWinograd(true);
+      const wino = onBackend('wasm', run);
+      const ref = onBackend('cpu', run);
+      for (let i = 0; i < 2; i++) {
+        expect(worst(ours[i]!, ref[i]!, 1e-4, 1e-4)).toBeLessThan(1);
+        expect(worst(wino[i]!, ref[i]!, 1e-4, 1e-4)).toBeLessThan(1);
+      }
+    });
   }
 
   it('gives tf.grad of a conv2d loss equal to the cpu backend (filter and input)', () => {
@@ -187,4 +231,19 @@ describe('wasm data movement and pooling kernels', () => {
       expect(worst(onBackend('wasm', run), onBackend('cpu', run))).toBeLessThan(1);
     });
   }
+});
+
+describe('conv_kernels.wasm', () => {
+  it('is the build of conv_kernels.c (when clang-14 and wasm-ld-14 are installed), and the base64 module holds the same bytes', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const dir = new URL('../../cells/learn/kernels/', import.meta.url).pathname;
+    const { convKernelsWasmBase64 } = await import('../../cells/learn/kernels/conv_kernels_wasm.ts');
+    expect(Buffer.from(convKernelsWasmBase64, 'base64').equals(readFileSync(dir + 'conv_kernels.wasm'))).toBe(true);
+    let haveClang = true;
+    try { execFileSync('clang-14', ['--version'], { stdio: 'ignore' }); execFileSync('wasm-ld-14', ['--version'], { stdio: 'ignore' }); } catch { haveClang = false; }
+    if (!haveClang) return; // users' machines: the committed .wasm is what runs
+    const out = execFileSync('node', [dir + 'build.mjs', '--check'], { encoding: 'utf8' });
+    expect(out).toContain('up to date');
+  });
 });

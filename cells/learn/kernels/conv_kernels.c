@@ -419,3 +419,189 @@ void maxpool_grad(const f32 *x, const f32 *dy, f32 *dx, int n, int h, int w, int
         }
       }
 }
+
+/* ---- Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions ------------------------------
+ * Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks", CVPR,
+ * doi:10.1109/CVPR.2016.435. With the usual F(2,3) matrices
+ *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
+ *   A^T = [1 1 1 0; 0 1 -1 -1],
+ * a 2x2 output tile is Y = A^T [(G g G^T) . (B^T d B)] A for its 4x4 input window d; the 16
+ * products become 16 GEMMs over tiles x channels (2.25x fewer multiplications than direct).
+ * The filter gradient uses the adjoint: dg = G^T [sum_tiles (B^T d B) . (A dY A^T)] G.
+ * Tiles are processed in blocks of `tb` so the transformed block stays in cache. Channels
+ * must be multiples of 4 (the caller falls back to other kernels otherwise).
+ */
+
+/* u[k][c][o] = (G g_co G^T)[k] for the 3x3 filter g [3, 3, ci, co]; u is [16, ci, co]. */
+EXPORT(wino_filter)
+void wino_filter(const f32 *g, f32 *u, int ci, int co) {
+  int cc = ci * co;
+  for (int i = 0; i < cc; i++) {
+    f32 w[3][3], t[4][3];
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) w[a][b] = g[(a * 3 + b) * cc + i];
+    for (int b = 0; b < 3; b++) {
+      t[0][b] = w[0][b];
+      t[1][b] = 0.5f * (w[0][b] + w[1][b] + w[2][b]);
+      t[2][b] = 0.5f * (w[0][b] - w[1][b] + w[2][b]);
+      t[3][b] = w[2][b];
+    }
+    for (int a = 0; a < 4; a++) {
+      u[(a * 4 + 0) * cc + i] = t[a][0];
+      u[(a * 4 + 1) * cc + i] = 0.5f * (t[a][0] + t[a][1] + t[a][2]);
+      u[(a * 4 + 2) * cc + i] = 0.5f * (t[a][0] - t[a][1] + t[a][2]);
+      u[(a * 4 + 3) * cc + i] = t[a][2];
+    }
+  }
+}
+
+/* v[k][j][c] (k < 16, j < tb) = (B^T d B)[k] for tile j's 4x4 window of x at (iy0, ix0), channels c..c+3. */
+static void wino_input_tile(const f32 *x, int h, int w, int ci, int b, int iy0, int ix0, f32 *v, int j, int tb) {
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  long plane = (long)tb * ci;
+  for (int c = 0; c < ci; c += 4) {
+    v128_t d[4][4];
+    for (int r = 0; r < 4; r++) {
+      int iy = iy0 + r;
+      for (int s = 0; s < 4; s++) {
+        int ix = ix0 + s;
+        d[r][s] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? wasm_v128_load(x + ((long)(b * h + iy) * w + ix) * ci + c) : z;
+      }
+    }
+    v128_t t[4][4];
+    for (int s = 0; s < 4; s++) {
+      t[0][s] = wasm_f32x4_sub(d[0][s], d[2][s]);
+      t[1][s] = wasm_f32x4_add(d[1][s], d[2][s]);
+      t[2][s] = wasm_f32x4_sub(d[2][s], d[1][s]);
+      t[3][s] = wasm_f32x4_sub(d[1][s], d[3][s]);
+    }
+    f32 *o = v + (long)j * ci + c;
+    for (int r = 0; r < 4; r++) {
+      wasm_v128_store(o + (r * 4 + 0) * plane, wasm_f32x4_sub(t[r][0], t[r][2]));
+      wasm_v128_store(o + (r * 4 + 1) * plane, wasm_f32x4_add(t[r][1], t[r][2]));
+      wasm_v128_store(o + (r * 4 + 2) * plane, wasm_f32x4_sub(t[r][2], t[r][1]));
+      wasm_v128_store(o + (r * 4 + 3) * plane, wasm_f32x4_sub(t[r][1], t[r][3]));
+    }
+  }
+}
+
+static void zero(f32 *p, long count) {
+  long i = 0;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (; i + 4 <= count; i += 4) wasm_v128_store(p + i, z);
+  for (; i < count; i++) p[i] = 0.0f;
+}
+
+/*
+ * y[n][oy][ox][o] = bias[o] + sum_{ky,kx,c} x[n][oy+ky-pt][ox+kx-pl][c] g[ky][kx][c][o]
+ * (zero padding), with u = wino_filter(g). x: [n, h, w, ci]; y: [n, oh, ow, co]; bias may
+ * be 0. scratch: 16 * tb * (ci + co) floats.
+ */
+EXPORT(wino_conv)
+void wino_conv(const f32 *x, const f32 *u, const f32 *bias, f32 *y, int n, int h, int w, int ci, int oh, int ow, int co,
+               int pt, int pl, f32 *scratch, int tb) {
+  int th = (oh + 1) / 2, tw = (ow + 1) / 2;
+  long tiles = (long)n * th * tw;
+  f32 *v = scratch, *m = scratch + 16L * tb * ci;
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    int cnt = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    for (int j = 0; j < cnt; j++) {
+      long t = t0 + j;
+      int b = (int)(t / ((long)th * tw)), r = (int)(t % ((long)th * tw));
+      wino_input_tile(x, h, w, ci, b, 2 * (r / tw) - pt, 2 * (r % tw) - pl, v, j, tb);
+    }
+    zero(m, 16L * tb * co);
+    for (int k = 0; k < 16; k++)
+      tap_accumulate(m + (long)k * tb * co, co, v + (long)k * tb * ci, ci, cnt, u + (long)k * ci * co, co, ci);
+    long plane = (long)tb * co;
+    for (int j = 0; j < cnt; j++) {
+      long t = t0 + j;
+      int b = (int)(t / ((long)th * tw)), r = (int)(t % ((long)th * tw));
+      int oy0 = 2 * (r / tw), ox0 = 2 * (r % tw);
+      for (int o = 0; o < co; o += 4) {
+        const f32 *mp = m + (long)j * co + o;
+        v128_t s[2][4];
+        for (int q = 0; q < 4; q++) {
+          v128_t m0 = wasm_v128_load(mp + (0 * 4 + q) * plane), m1 = wasm_v128_load(mp + (1 * 4 + q) * plane);
+          v128_t m2 = wasm_v128_load(mp + (2 * 4 + q) * plane), m3 = wasm_v128_load(mp + (3 * 4 + q) * plane);
+          s[0][q] = wasm_f32x4_add(wasm_f32x4_add(m0, m1), m2);
+          s[1][q] = wasm_f32x4_sub(wasm_f32x4_sub(m1, m2), m3);
+        }
+        v128_t bv = bias ? wasm_v128_load(bias + o) : wasm_f32x4_splat(0.0f);
+        for (int a = 0; a < 2; a++) {
+          int oy = oy0 + a;
+          if (oy >= oh) break;
+          f32 *yp = y + ((long)(b * oh + oy) * ow + ox0) * co + o;
+          wasm_v128_store(yp, wasm_f32x4_add(bv, wasm_f32x4_add(wasm_f32x4_add(s[a][0], s[a][1]), s[a][2])));
+          if (ox0 + 1 < ow) wasm_v128_store(yp + co, wasm_f32x4_add(bv, wasm_f32x4_sub(wasm_f32x4_sub(s[a][1], s[a][2]), s[a][3])));
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Filter gradient of the 3x3 stride-1 convolution above:
+ *   dw[ky][kx][c][o] = sum_{n,oy,ox} x[n][oy+ky-pt][ox+kx-pl][c] dy[n][oy][ox][o]
+ * x: [n, h, w, ci]; dy: [n, oh, ow, co]; dw: [3, 3, ci, co], overwritten.
+ * scratch: 16 * tb * (ci + co) + 16 * ci * co floats.
+ */
+EXPORT(wino_filter_grad)
+void wino_filter_grad(const f32 *x, const f32 *dy, f32 *dw, int n, int h, int w, int ci, int oh, int ow, int co,
+                      int pt, int pl, f32 *scratch, int tb) {
+  int th = (oh + 1) / 2, tw = (ow + 1) / 2;
+  long tiles = (long)n * th * tw;
+  f32 *v = scratch, *e = scratch + 16L * tb * ci, *acc = e + 16L * tb * co;
+  long cc = (long)ci * co, plane = (long)tb * co;
+  zero(acc, 16 * cc);
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    int cnt = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    for (int j = 0; j < cnt; j++) {
+      long t = t0 + j;
+      int b = (int)(t / ((long)th * tw)), r = (int)(t % ((long)th * tw));
+      int oy0 = 2 * (r / tw), ox0 = 2 * (r % tw);
+      wino_input_tile(x, h, w, ci, b, oy0 - pt, ox0 - pl, v, j, tb);
+      for (int o = 0; o < co; o += 4) {
+        v128_t g[2][2];
+        for (int a = 0; a < 2; a++)
+          for (int q = 0; q < 2; q++) {
+            int oy = oy0 + a, ox = ox0 + q;
+            g[a][q] = (oy < oh && ox < ow) ? wasm_v128_load(dy + ((long)(b * oh + oy) * ow + ox) * co + o) : z;
+          }
+        /* rows of A g: (g0, g0+g1, g0-g1, -g1); then each row times A^T on the right */
+        v128_t rws[4][2];
+        for (int q = 0; q < 2; q++) {
+          rws[0][q] = g[0][q];
+          rws[1][q] = wasm_f32x4_add(g[0][q], g[1][q]);
+          rws[2][q] = wasm_f32x4_sub(g[0][q], g[1][q]);
+          rws[3][q] = wasm_f32x4_neg(g[1][q]);
+        }
+        f32 *ep = e + (long)j * co + o;
+        for (int a = 0; a < 4; a++) {
+          wasm_v128_store(ep + (a * 4 + 0) * plane, rws[a][0]);
+          wasm_v128_store(ep + (a * 4 + 1) * plane, wasm_f32x4_add(rws[a][0], rws[a][1]));
+          wasm_v128_store(ep + (a * 4 + 2) * plane, wasm_f32x4_sub(rws[a][0], rws[a][1]));
+          wasm_v128_store(ep + (a * 4 + 3) * plane, wasm_f32x4_neg(rws[a][1]));
+        }
+      }
+    }
+    for (int k = 0; k < 16; k++)
+      outer_accumulate(v + (long)k * tb * ci, ci, e + (long)k * plane, co, cnt, acc + k * cc, ci, co);
+  }
+  /* dw = G^T M G per (c, o), G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1] */
+  for (long i = 0; i < cc; i++) {
+    f32 mm[4][4], t[3][4];
+    for (int k = 0; k < 16; k++) mm[k / 4][k % 4] = acc[k * cc + i];
+    for (int q = 0; q < 4; q++) {
+      t[0][q] = mm[0][q] + 0.5f * (mm[1][q] + mm[2][q]);
+      t[1][q] = 0.5f * (mm[1][q] - mm[2][q]);
+      t[2][q] = 0.5f * (mm[1][q] + mm[2][q]) + mm[3][q];
+    }
+    for (int a = 0; a < 3; a++) {
+      dw[(a * 3 + 0) * cc + i] = t[a][0] + 0.5f * (t[a][1] + t[a][2]);
+      dw[(a * 3 + 1) * cc + i] = 0.5f * (t[a][1] - t[a][2]);
+      dw[(a * 3 + 2) * cc + i] = 0.5f * (t[a][1] + t[a][2]) + t[a][3];
+    }
+  }
+}

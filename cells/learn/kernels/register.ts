@@ -47,6 +47,15 @@ export interface ConvKernelExports {
     x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  wino_filter(g: number, u: number, ci: number, co: number): void;
+  wino_conv(
+    x: number, u: number, bias: number, y: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    pt: number, pl: number, scratch: number, tb: number,
+  ): void;
+  wino_filter_grad(
+    x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    pt: number, pl: number, scratch: number, tb: number,
+  ): void;
 }
 
 /** What we use of tfjs-backend-wasm's BackendWasm (not part of its typed public API). */
@@ -78,7 +87,7 @@ let kernelsMemory: WebAssembly.Memory | null = null;
 
 /** The names of the kernels {@link registerWasmGradKernels} adds. */
 export const VOXBOOK_WASM_KERNELS = [
-  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad',
+  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad',
   'Identity', 'Concat', 'SplitV', 'MaxPoolGrad',
 ] as const;
 
@@ -96,6 +105,15 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new KernelError('Conv2DBackpropFilter: float32 only');
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
   const out = b.makeOutput([...a.filterShape], 'float32');
+  if (winogradEligible(info, 64)) {
+    const { inChannels: ci, outChannels: co } = info;
+    const tb = tileBlock(ci, co);
+    const s = scratch(b, 16 * tb * (ci + co) + 16 * ci * co);
+    kernels!.wino_filter_grad(offset(b, x), offset(b, dy), offset(b, out), info.batchSize, info.inHeight, info.inWidth, ci,
+      info.outHeight, info.outWidth, co, info.padInfo.top, info.padInfo.left, offset(b, s), tb);
+    b.disposeData(s.dataId);
+    return out;
+  }
   kernels!.conv2d_filter_grad(
     offset(b, x), offset(b, dy), offset(b, out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
     info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.strideHeight,
@@ -115,6 +133,75 @@ export function setInputGradStrategy(s: 'xnnpack' | 'ours'): void {
   inputGradStrategy = s;
 }
 
+/**
+ * Whether 3×3 stride-1 convolutions with channel counts divisible by 4 and enough channels
+ * (forward, input gradient and filter gradient; see winogradEligible) use our Winograd
+ * F(2×2, 3×3) kernels (default) or XNNPACK / our direct kernels.
+ */
+export let winogradEnabled = true;
+/** Sets {@link winogradEnabled} (for benchmarks and tests). */
+export function setWinograd(on: boolean): void {
+  winogradEnabled = on;
+}
+
+let tileBlockOverride: number | null = null;
+/** Forces the Winograd tile block size (tests use a small one to cover several blocks); null restores the default. */
+export function setWinogradTileBlock(tiles: number | null): void {
+  tileBlockOverride = tiles;
+}
+
+/** Tiles per Winograd block: about 1 MB of transformed data, a multiple of 4, in [16, 256]. */
+function tileBlock(ci: number, co: number): number {
+  return tileBlockOverride ?? Math.max(16, Math.min(256, Math.floor(16384 / (ci + co) / 4) * 4));
+}
+
+/**
+ * Winograd pays off from about 48 channels in + out for the forward and input-gradient
+ * convolutions and 64 for the filter gradient (measured per U-Net layer shape with
+ * bench/unet-step.ts's log: at 16 + 16 channels on 128² the transforms cost more than the
+ * multiplications they save, and XNNPACK / the direct kernel are as fast or faster).
+ */
+function winogradEligible(info: backend_util.Conv2DInfo, minChannels = 48): boolean {
+  return winogradEnabled && info.inChannels + info.outChannels >= minChannels && info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1
+    && info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 4 === 0;
+}
+
+/**
+ * y = conv(x, g) (+ bias) for a 3×3 stride-1 conv by Winograd; g [3, 3, ci, co] on the heap.
+ * pt/pl: zero padding above/left; the output size comes from `info`.
+ */
+function winogradConv(b: WasmBackendLike, x: tf.TensorInfo, gOffset: number, bias: tf.TensorInfo | null, info: backend_util.Conv2DInfo, pt: number, pl: number): tf.TensorInfo {
+  const { inChannels: ci, outChannels: co } = info;
+  const u = scratch(b, 16 * ci * co);
+  kernels!.wino_filter(gOffset, offset(b, u), ci, co);
+  const tb = tileBlock(ci, co);
+  const s = scratch(b, 16 * tb * (ci + co));
+  const y = b.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
+  kernels!.wino_conv(
+    offset(b, x), offset(b, u), bias ? offset(b, bias) : 0, offset(b, y), info.batchSize, info.inHeight, info.inWidth, ci,
+    info.outHeight, info.outWidth, co, pt, pl, offset(b, s), tb,
+  );
+  b.disposeData(u.dataId);
+  b.disposeData(s.dataId);
+  return y;
+}
+
+/** Conv2D and FusedConv2D (linear activation, bias of shape [co] or none): Winograd when eligible, else the backend's XNNPACK. */
+function conv2d(name: 'Conv2D' | 'FusedConv2D') {
+  return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const b = args.backend as WasmBackendLike;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const a = args.attrs as unknown as tf.FusedConv2DAttrs;
+    if (!winogradEnabled || a.dataFormat !== 'NHWC' || x!.dtype !== 'float32' || x!.shape.length !== 4 || preluActivationWeights
+      || (name === 'FusedConv2D' && a.activation !== 'linear') || (bias && (bias.shape.length !== 1 || bias.shape[0] !== filter!.shape[3]))) {
+      return fallback(name, args);
+    }
+    const info = backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    if (!winogradEligible(info)) return fallback(name, args);
+    return winogradConv(b, x!, offset(b, filter!), bias ?? null, info, info.padInfo.top, info.padInfo.left);
+  };
+}
+
 function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const b = backend as WasmBackendLike;
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -125,6 +212,16 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTenso
   const info = backend_util.computeConv2DInfo(a.inputShape, fs, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
   const [kh, kw, ci, co] = fs;
   const p = info.padInfo;
+  if (winogradEligible(info)) {
+    // dx = conv(dy, flipped filter transposed to [3, 3, co, ci]) with padding 2 − pt, 2 − pl.
+    const wf = b.makeOutput([kh, kw, co, ci], 'float32');
+    kernels!.conv2d_flip_transpose_filter(offset(b, filter), offset(b, wf), kh, kw, ci, co);
+    const dxInfo = backend_util.computeConv2DInfo(dy.shape as [number, number, number, number], [kh, kw, co, ci], 1, 1,
+      [[0, 0], [kh - 1 - p.top, kh - 1 - p.bottom], [kw - 1 - p.left, kw - 1 - p.right], [0, 0]], undefined, false, 'channelsLast');
+    const out = winogradConv(b, dy, offset(b, wf), null, dxInfo, kh - 1 - p.top, kw - 1 - p.left);
+    b.disposeData(wf.dataId);
+    return out;
+  }
   if (inputGradStrategy === 'xnnpack' && info.strideHeight === 1 && info.strideWidth === 1) {
     const wf = b.makeOutput([kh, kw, co, ci], 'float32');
     kernels!.conv2d_flip_transpose_filter(offset(b, filter), offset(b, wf), kh, kw, ci, co);
@@ -311,7 +408,7 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   kernels = instance.exports as unknown as ConvKernelExports;
   kernelsMemory = memory;
-  for (const name of ['Sum', 'Identity', 'Concat', 'SplitV', 'MaxPoolGrad']) {
+  for (const name of ['Sum', 'Identity', 'Concat', 'SplitV', 'MaxPoolGrad', 'Conv2D', 'FusedConv2D']) {
     if (own.has(name)) continue;
     const k = tf.getKernel(name, 'wasm');
     if (!k) throw new KernelError(`the wasm backend has no ${name} kernel to fall back on`);
@@ -330,6 +427,8 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   reg('Concat', concat);
   reg('SplitV', splitV);
   reg('MaxPoolGrad', maxPoolGrad);
+  reg('Conv2D', conv2d('Conv2D'));
+  reg('FusedConv2D', conv2d('FusedConv2D'));
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc });
   return [...VOXBOOK_WASM_KERNELS];
