@@ -170,10 +170,10 @@ function writeReport(row: Record<string, unknown>, prof: Array<{ kernel: string;
     + `| threads | ${row.threads} | ${row.threads} |\n`
     + `| training step (s) | ${row.stepSeconds} | ${row.torchStepSeconds ?? '—'} |\n`
     + `| ratio ours / PyTorch | ${row.ratio ?? '—'} | 1 |\n`
-    + `| achieved GFLOP/s (${row.gflopPerStep} GFLOP of conv per step) | ${row.oursGflops} | ${row.torchGflops ?? '—'} |\n`
+    + `| whole step in GFLOP/s of direct convolution (${row.gflopPerStep} GFLOP a step) | ${row.oursGflops} | ${row.torchGflops ?? '—'} |\n`
     + `| inference per 128² slice (s) | ${row.inferSliceSeconds} | ${row.torchInferSliceSeconds ?? '—'} |\n`
     + `| convolution time in one profiled step (ms) | ${row.convMs ?? '—'} | ${row.torchConvMs ?? '—'} |\n`
-    + `| convolution GFLOP/s in that step | ${row.convGflops ?? '—'} | ${row.torchConvGflops ?? '—'} |\n`;
+    + `| convolutions alone, direct-convolution GFLOP/s (Winograd counts as the direct FLOPs it replaces) | ${row.convGflops ?? '—'} | ${row.torchConvGflops ?? '—'} |\n`;
   if (prof.length) {
     md += `\n### Per-kernel time of one step (tf.profile, ms)\n\n| kernel | ms | calls |\n|---|---|---|\n`
       + prof.slice(0, 20).map((r) => `| ${r.kernel} | ${r.ms.toFixed(1)} | ${r.calls} |`).join('\n') + '\n'
