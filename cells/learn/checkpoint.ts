@@ -15,6 +15,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { openDB } from 'idb';
+
+/** A tensor with its name, as tfjs optimizers' getWeights/setWeights use. */
+export interface NamedTensor { name: string; tensor: tf.Tensor }
 import { FormatError, InputNotFoundError, ParameterError } from '../core/errors.ts';
 import { isNode, joinPath, nodeFs } from '../io/bytes.ts';
 import { accelerateBatchNorm } from './kernels/batchnorm.ts';
@@ -31,6 +34,8 @@ export interface TrainingRun {
   readonly progress: TrainingProgress;
   /** Best monitored value so far (validation Dice, or −training loss). */
   readonly bestScore: number;
+  /** The monitored value at the last improvement above minDelta (early stopping's reference). */
+  readonly patienceScore: number;
   /** Epochs since the last improvement above minDelta (early-stopping patience). */
   readonly sinceBest: number;
   readonly model: { readonly name: string; readonly inputSize: number };
@@ -43,7 +48,7 @@ export interface Checkpoint {
   readonly model: tf.LayersModel;
   readonly run: TrainingRun;
   /** Adam's state (iterations, first and second moments), or null if not saved. */
-  readonly optimizer: tf.NamedTensor[] | null;
+  readonly optimizer: NamedTensor[] | null;
   /** The best weights so far, in `model.getWeights()` order, or null. */
   readonly best: tf.Tensor[] | null;
   /** Frees `optimizer` and `best` (not the model). */
@@ -52,7 +57,7 @@ export interface Checkpoint {
 
 /** Extra state saved beside the model. */
 export interface CheckpointState {
-  readonly optimizer?: readonly tf.NamedTensor[];
+  readonly optimizer?: readonly NamedTensor[];
   readonly best?: readonly tf.Tensor[];
 }
 
@@ -211,13 +216,13 @@ async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtif
   return captured!;
 }
 
-async function encodeBlob(named: readonly tf.NamedTensor[] | undefined): Promise<BlobEntry | null> {
+async function encodeBlob(named: readonly NamedTensor[] | undefined): Promise<BlobEntry | null> {
   if (!named || named.length === 0) return null;
   const { data, specs } = await tf.io.encodeWeights([...named]);
   return { data: tf.io.CompositeArrayBuffer.join(data), specs };
 }
 
-function decodeBlob(b: BlobEntry | null): tf.NamedTensor[] | null {
+function decodeBlob(b: BlobEntry | null): NamedTensor[] | null {
   if (!b) return null;
   const map = tf.io.decodeWeights(b.data, b.specs);
   return b.specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
@@ -314,7 +319,7 @@ export async function loadCheckpoint(target: string): Promise<Checkpoint> {
   // The same BatchNorm path as unet2d's layers (Voxbook's fused kernel on wasm), so a resumed
   // run computes exactly what an uninterrupted one would.
   for (const l of model.layers) if (l.getClassName() === 'BatchNormalization') accelerateBatchNorm(l);
-  let optimizer: tf.NamedTensor[] | null, best: tf.Tensor[] | null;
+  let optimizer: NamedTensor[] | null, best: tf.Tensor[] | null;
   try {
     optimizer = decodeBlob(stored.optimizer);
     best = decodeBlob(stored.best)?.map((t) => t.tensor) ?? null;

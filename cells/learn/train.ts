@@ -46,8 +46,9 @@ export interface TrainOptions extends StageOptions {
   /** Measure the validation slices after every epoch. Default: when the data has any. */
   readonly validation?: boolean;
   /**
-   * Stop when the monitored value (validation Dice, else the epoch's training loss) has not
-   * improved by more than `minDelta` for `patience` epochs. Default: off.
+   * Stop when the monitored value (validation Dice, else minus the epoch's training loss) has
+   * not improved by more than `minDelta` (default 0) for `patience` epochs, compared with its
+   * value at the last such improvement (Keras's EarlyStopping rule). Default: off.
    */
   readonly earlyStopping?: false | { readonly patience: number; readonly minDelta?: number };
   /** Save a checkpoint after every epoch: a folder (Node) or `indexeddb://name` (browser). */
@@ -282,6 +283,7 @@ export async function train(model: tf.LayersModel, data: SliceDataset, options: 
   }
   let best: tf.Tensor[] | null = resume?.best ? resume.best.map((t) => tf.keep(t.clone())) : null;
   let bestScore = resume?.run.bestScore ?? -Infinity; // higher is better: Dice, or −loss
+  let patienceScore = resume?.run.patienceScore ?? -Infinity;
   let sinceBest = resume?.run.sinceBest ?? 0;
   const keepBest = () => {
     if (best) tf.dispose(best);
@@ -322,21 +324,24 @@ export async function train(model: tf.LayersModel, data: SliceDataset, options: 
       progress.epochs.push(record);
       progress.epochsDone = e + 1;
       const score = val ? val.dice : -trainLoss;
-      // Best weights follow any improvement; patience restarts only on one above minDelta.
-      const significant = score > bestScore + (es?.minDelta ?? 0);
+      // Best weights follow any improvement; patience (as Keras's EarlyStopping) counts the
+      // epochs since the monitored value last beat the value of the last such epoch by minDelta.
       if (score > bestScore) {
         bestScore = score;
         progress.bestEpoch = e + 1;
         progress.bestValDice = val?.dice ?? null;
         keepBest();
       }
-      sinceBest = significant ? 0 : sinceBest + 1;
+      if (score > patienceScore + (es?.minDelta ?? 0)) {
+        patienceScore = score;
+        sinceBest = 0;
+      } else sinceBest++;
       const stopEarly = es !== null && sinceBest >= es.patience;
       if (options.checkpoint) {
         const run: TrainingRun = {
           format: 'voxbook-training-run', version: 1, seed: data.seed, options: o,
           progress: { ...progress, batches: [...progress.batches], epochs: [...progress.epochs], status: stopEarly ? 'early-stopping' : e + 1 >= o.epochs ? 'completed' : 'running', seconds: (performance.now() - t0) / 1000 },
-          bestScore, sinceBest, model: { name: model.name, inputSize }, savedAt: new Date().toISOString(),
+          bestScore, patienceScore, sinceBest, model: { name: model.name, inputSize }, savedAt: new Date().toISOString(),
         };
         await saveCheckpoint(options.checkpoint, model, run, { optimizer: await optimizer.getWeights(), best: best ?? undefined });
       }
