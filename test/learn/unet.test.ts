@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfigError, countParams, unet2d } from '../../cells/learn/unet.ts';
 import { initLearning } from '../../cells/learn/backend.ts';
+import { accelerateBatchNormLayers } from '../../cells/learn/kernels/batchnorm.ts';
 
 describe('unet2d', () => {
   beforeAll(async () => {
@@ -88,6 +89,32 @@ describe('unet2d training on the wasm backend (Voxbook kernels)', () => {
       expect(b.weightSum).toBe(a.weightSum);
     });
   }
+
+  it('a model reloaded from its saved form trains on the fused BatchNorm path with the same losses', async () => {
+    const model = unet2d({ depth: 2, baseChannels: 8, inputSize: 16, seed: 5 });
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(loaded.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toHaveLength(10);
+    expect(accelerateBatchNormLayers(loaded)).toBe(10);
+    expect(accelerateBatchNormLayers(loaded)).toBe(0);
+    const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 4);
+    const y = tf.tidy(() => tf.cast(tf.greater(x, 0), 'float32'));
+    const losses = (m: tf.LayersModel) => {
+      const opt = tf.train.sgd(0.1);
+      const out: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const l = opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+        out.push(l.dataSync()[0]!);
+        l.dispose();
+      }
+      return out;
+    };
+    const a = losses(model);
+    const b = losses(loaded);
+    expect(b).toEqual(a);
+    tf.dispose([x, y]);
+  });
 
   it('follows the cpu backend step for step (same seeds, 5 Adam steps)', async () => {
     const a = await train('minimize', 16, 4);

@@ -26,6 +26,8 @@ interface BatchNormInternals {
   movingVariance: tf.LayerVariable;
 }
 
+const accelerated = new WeakSet<object>();
+
 /** True when the fused path can run: backend 'wasm' with VoxBnGrad registered. */
 export function fusedBatchNormAvailable(): boolean {
   return tf.getBackend() === 'wasm' && tf.getKernel('VoxBnGrad', 'wasm') != null;
@@ -64,6 +66,8 @@ export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: t
  * {@link fusedBatchNormTraining} when training on wasm. Returns the same layer.
  */
 export function accelerateBatchNorm<L extends tf.layers.Layer>(layer: L): L {
+  if (accelerated.has(layer)) return layer;
+  accelerated.add(layer);
   const bn = layer as unknown as BatchNormInternals;
   const own = bn.call.bind(layer);
   bn.call = (inputs, kwargs) => {
@@ -85,4 +89,20 @@ export function accelerateBatchNorm<L extends tf.layers.Layer>(layer: L): L {
     });
   };
   return layer;
+}
+
+/**
+ * Applies {@link accelerateBatchNorm} to every BatchNormalization layer of a model, e.g. one
+ * loaded from a checkpoint with `tf.loadLayersModel` (its layers are plain tfjs ones).
+ * @returns how many layers were accelerated.
+ */
+export function accelerateBatchNormLayers(model: tf.LayersModel): number {
+  let n = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'BatchNormalization' && !accelerated.has(layer)) {
+      accelerateBatchNorm(layer);
+      n++;
+    }
+  }
+  return n;
 }

@@ -15,7 +15,7 @@
  * - `VoxBnStats`, `VoxBnApply`, `VoxBnGrad`: fused batch normalisation in training mode
  *   (see ./batchnorm.ts), replacing ~20 whole-activation passes of tf.moments +
  *   batchNorm and their gradients (Tile, Sum, Mean, Multiply, Sub…) by 2 + 1 + 3.
- * - `Identity` shares memory by reference count instead of copying in JS; `Concat`,
+ * - `Identity` and same-dtype `Cast` share memory by reference count instead of copying in JS; `Concat`,
  *   `SplitV` (4-byte dtypes) and `MaxPoolGrad` (float32) in wasm instead of JS row loops /
  *   the backend's scalar code. Other dtypes fall back to the backend's own kernels.
  */
@@ -88,7 +88,7 @@ let kernelsMemory: WebAssembly.Memory | null = null;
 /** The names of the kernels {@link registerWasmGradKernels} adds. */
 export const VOXBOOK_WASM_KERNELS = [
   'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad',
-  'Identity', 'Concat', 'SplitV', 'MaxPoolGrad',
+  'Identity', 'Cast', 'Concat', 'SplitV', 'MaxPoolGrad',
 ] as const;
 
 function offset(backend: WasmBackendLike, t: tf.TensorInfo): number {
@@ -310,6 +310,13 @@ function identity(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
+/** Cast to the same dtype (the ReLU gradient casts step(x), already float32) shares memory; other casts are the backend's. */
+function cast(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  if (x.dtype === 'string' || x.dtype !== (args.attrs as unknown as tf.CastAttrs).dtype) return fallback('Cast', args);
+  return identity(args);
+}
+
 const fourBytes = (t: tf.TensorInfo) => t.dtype === 'float32' || t.dtype === 'int32';
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -412,7 +419,7 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   kernels = instance.exports as unknown as ConvKernelExports;
   kernelsMemory = memory;
-  for (const name of ['Sum', 'Identity', 'Concat', 'SplitV', 'MaxPoolGrad', 'Conv2D', 'FusedConv2D']) {
+  for (const name of ['Sum', 'Identity', 'Cast', 'Concat', 'SplitV', 'MaxPoolGrad', 'Conv2D', 'FusedConv2D']) {
     if (own.has(name)) continue;
     const k = tf.getKernel(name, 'wasm');
     if (!k) throw new KernelError(`the wasm backend has no ${name} kernel to fall back on`);
@@ -428,6 +435,7 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   reg('VoxBnApply', bnApply);
   reg('VoxBnGrad', bnGrad);
   reg('Identity', identity);
+  reg('Cast', cast);
   reg('Concat', concat);
   reg('SplitV', splitV);
   reg('MaxPoolGrad', maxPoolGrad);
