@@ -7,6 +7,8 @@
  */
 import { serveKernel, webUncaughtSource } from '../kernel/worker-runtime.ts';
 import packageJson from '../package.json';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import { configureOnnxRuntime } from '../cells/learn/onnx.ts';
 import typescriptPackageJson from 'typescript/package.json';
 
 type KernelPort = Parameters<typeof serveKernel>[0];
@@ -16,6 +18,9 @@ const MODULES: Readonly<Record<string, () => Promise<Record<string, unknown>>>> 
 };
 
 const port = self as unknown as KernelPort;
+
+// onnxruntime's wasm comes from this app's own build (never a CDN): the worker's CSP allows only this origin.
+configureOnnxRuntime({ wasmPaths: { wasm: ortWasmUrl } });
 
 // The worker's own Content-Security-Policy (sent with this script, vite.config.ts) lets cells
 // reach only this origin. The browser reports a refusal only as "Failed to fetch"; say why.

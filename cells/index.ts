@@ -24,3 +24,4 @@ export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } fro
 export { encodeStl, decodeStl } from './io/stl.ts';
 export * from './viz/index.ts';
 export * from './print/index.ts';
+export { loadOnnxModel, configureOnnxRuntime, type OnnxModelOptions, type OnnxRuntimeOptions, type OnnxSliceModel, type OnnxWasmPaths } from './learn/onnx.ts';

@@ -9,6 +9,8 @@ export class VoxbookError extends Error {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    // A class's own name is lost to minification in a production build; each class below
+    // sets its name as a literal, and this is the fallback for subclasses elsewhere.
     this.name = new.target.name;
   }
 }
@@ -18,6 +20,7 @@ export class InputNotFoundError extends VoxbookError {
   readonly path: string;
   constructor(path: string, hint = 'check the path, or run `npm run fetch-data` for the samples') {
     super('input-not-found', `${path}: no such file or folder; ${hint}`);
+    this.name = 'InputNotFoundError';
     this.path = path;
   }
 }
@@ -27,6 +30,7 @@ export class FormatError extends VoxbookError {
   readonly path: string;
   constructor(path: string, problem: string, options?: { cause?: unknown }) {
     super('format', `${path}: ${problem}`, options);
+    this.name = 'FormatError';
     this.path = path;
   }
 }
@@ -35,6 +39,7 @@ export class FormatError extends VoxbookError {
 export class GeometryError extends VoxbookError {
   constructor(problem: string) {
     super('geometry', problem);
+    this.name = 'GeometryError';
   }
 }
 
@@ -42,6 +47,7 @@ export class GeometryError extends VoxbookError {
 export class ParameterError extends VoxbookError {
   constructor(problem: string) {
     super('parameter', problem);
+    this.name = 'ParameterError';
   }
 }
 
@@ -49,5 +55,6 @@ export class ParameterError extends VoxbookError {
 export class AbortError extends VoxbookError {
   constructor(stage: string) {
     super('aborted', `${stage} was interrupted`);
+    this.name = 'AbortError';
   }
 }
