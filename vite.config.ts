@@ -90,6 +90,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
+      { find: /^voxbook\/learn$/, replacement: fileURLToPath(new URL('./cells/learn/index.ts', import.meta.url)) },
       // linkedom (used by cells/viz to render Observable Plot in the worker) imports `parse`
       // from @acemir/cssom, whose "browser" build is a plain script with no exports; its
       // CommonJS entry has them.

@@ -10,5 +10,10 @@ export default defineConfig({
     // Real-data tests allocate 100+ MB volumes; two workers fit the 2-core machine.
     maxWorkers: 2,
   },
-  resolve: { alias: { voxbook: new URL('./index.ts', import.meta.url).pathname } },
+  resolve: {
+    alias: [
+      { find: /^voxbook$/, replacement: new URL('./index.ts', import.meta.url).pathname },
+      { find: /^voxbook\/learn$/, replacement: new URL('./cells/learn/index.ts', import.meta.url).pathname },
+    ],
+  },
 });

@@ -8,19 +8,28 @@
 import { serveKernel, webUncaughtSource } from '../kernel/worker-runtime.ts';
 import packageJson from '../package.json';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { configureOnnxRuntime } from '../cells/learn/onnx.ts';
 import typescriptPackageJson from 'typescript/package.json';
 
 type KernelPort = Parameters<typeof serveKernel>[0];
 
 const MODULES: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
-  voxbook: () => import('../index.ts'),
+  voxbook: async () => withOnnxRuntime(await import('../index.ts')),
+  // Loaded on first use: tfjs and its wasm backend are large, and most notebooks do not train.
+  'voxbook/learn': async () => withOnnxRuntime(await import('../cells/learn/index.ts')),
 };
+
+let onnxConfigured = false;
+/** onnxruntime's wasm comes from this app's own build (never a CDN): the worker's CSP allows only this origin. */
+function withOnnxRuntime<T extends { configureOnnxRuntime(o: { wasmPaths: { wasm: string } }): void }>(api: T): T {
+  if (!onnxConfigured) {
+    api.configureOnnxRuntime({ wasmPaths: { wasm: ortWasmUrl } });
+    onnxConfigured = true;
+  }
+  return api;
+}
 
 const port = self as unknown as KernelPort;
 
-// onnxruntime's wasm comes from this app's own build (never a CDN): the worker's CSP allows only this origin.
-configureOnnxRuntime({ wasmPaths: { wasm: ortWasmUrl } });
 
 // The worker's own Content-Security-Policy (sent with this script, vite.config.ts) lets cells
 // reach only this origin. The browser reports a refusal only as "Failed to fetch"; say why.
