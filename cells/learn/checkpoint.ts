@@ -20,7 +20,7 @@ import { openDB } from 'idb';
 export interface NamedTensor { name: string; tensor: tf.Tensor }
 import { FormatError, InputNotFoundError, ParameterError } from '../core/errors.ts';
 import { isNode, joinPath, nodeFs } from '../io/bytes.ts';
-import { accelerateBatchNorm } from './kernels/batchnorm.ts';
+import { accelerateBatchNormLayers } from './kernels/batchnorm.ts';
 import type { ResolvedTrainOptions, TrainingProgress } from './train.ts';
 
 /** The run's metadata, as `run.json` holds it. */
@@ -318,7 +318,7 @@ export async function loadCheckpoint(target: string): Promise<Checkpoint> {
   }
   // The same BatchNorm path as unet2d's layers (Voxbook's fused kernel on wasm), so a resumed
   // run computes exactly what an uninterrupted one would.
-  for (const l of model.layers) if (l.getClassName() === 'BatchNormalization') accelerateBatchNorm(l);
+  accelerateBatchNormLayers(model);
   let optimizer: NamedTensor[] | null, best: tf.Tensor[] | null;
   try {
     optimizer = decodeBlob(stored.optimizer);
