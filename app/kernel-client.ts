@@ -58,6 +58,11 @@ export class KernelClient {
     this.#send({ type: 'edit', id, source });
   }
 
+  /** Asks the running cells to stop (their `signal` fires; no further cell runs). */
+  interrupt(): void {
+    this.#send({ type: 'interrupt' });
+  }
+
   /** Stops the kernel for good (the worker is terminated; no more messages arrive). */
   dispose(): void {
     this.#port.terminate?.();

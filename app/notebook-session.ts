@@ -16,6 +16,9 @@ import {
 
 export type StateListener = (state: NotebookState) => void;
 
+/** How long Stop waits for the running cell to honour its signal before ending the worker, ms. */
+export const STOP_GRACE_MS = 800;
+
 export class NotebookSession {
   readonly #connect: () => KernelClient;
   #client: KernelClient;
@@ -24,6 +27,7 @@ export class NotebookSession {
   #state: NotebookState;
   /** Whether the kernel has the notebook (an `open` was sent). */
   #opened = false;
+  #stopTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether any cell's source differs from the original text. */
   #edited = false;
   /** The notebook's text when it was opened or last saved. */
@@ -113,11 +117,27 @@ export class NotebookSession {
   }
 
   /**
-   * Interrupt (DESIGN.md §2): ends the kernel worker at once, whatever it is doing, and
-   * starts a fresh one. The running cell is marked interrupted; the next run re-opens the
-   * notebook in the new kernel.
+   * Stop (DESIGN.md §2), in two steps. First the kernel's `signal` fires: a cell that passes
+   * it to its stages ends at their next check (training at a batch boundary, keeping its best
+   * weights) and no further cell runs. If the run has not ended `STOP_GRACE_MS` later — a
+   * cell that ignores the signal, or `while (true) {}` — the worker is ended, whatever it is
+   * doing, and a fresh one started: the running cell is marked interrupted and the next run
+   * re-opens the notebook in the new kernel. With `{ now: true }` the second step comes at once.
    */
-  interrupt(): void {
+  interrupt(options: { readonly now?: boolean } = {}): void {
+    clearTimeout(this.#stopTimer);
+    if (options.now || !this.running) {
+      this.#terminate();
+      return;
+    }
+    const client = this.#client;
+    client.interrupt();
+    this.#stopTimer = setTimeout(() => {
+      if (client === this.#client && this.running) this.#terminate();
+    }, STOP_GRACE_MS);
+  }
+
+  #terminate(): void {
     this.#client.dispose();
     this.#client = this.#attach(this.#connect());
     this.#opened = false;
@@ -125,6 +145,7 @@ export class NotebookSession {
   }
 
   dispose(): void {
+    clearTimeout(this.#stopTimer);
     this.#client.dispose();
     this.#listeners.clear();
   }

@@ -63,7 +63,7 @@ export class VbNotebook extends LitElement {
         <span class="vb-spacer"></span>
         ${state ? this.#renderSummary(state, busy) : nothing}
         ${busy
-          ? html`<button class="vb-button vb-stop" @click=${this.#interrupt} title="Stop the kernel now (the running cell is abandoned)">
+          ? html`<button class="vb-button vb-stop" @click=${this.#interrupt} title="Stop: the running cell is asked to stop (training keeps its best weights); a cell that does not stop within a second is abandoned">
               <span class="vb-stop-icon" aria-hidden="true"></span>Stop
             </button>`
           : nothing}

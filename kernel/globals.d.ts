@@ -11,6 +11,12 @@ declare global {
    * replaces that output in place: a loss plot that grows while a model trains.
    */
   function display(value: unknown): DisplayHandle;
+  /**
+   * Fires when the user presses Stop (or the host sends an interrupt): pass it to long
+   * stages (`train(model, data, { signal })`) so they end at their next check and keep what
+   * they have; the kernel then runs no further cell.
+   */
+  const signal: AbortSignal;
   /** Facts about this run: notebook hash, parameter values, timings of finished cells, library versions. */
   function runInfo(): RunInfo;
 }

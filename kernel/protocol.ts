@@ -82,7 +82,13 @@ export type HostMessage =
   /** Replace one cell's source; re-analyses and (auto mode) re-runs it and its descendants. */
   | { readonly type: 'edit'; readonly id: string; readonly source: string }
   /** Run every cell (cached ones return at once), or the given cells and their descendants. */
-  | { readonly type: 'run'; readonly ids?: readonly string[] };
+  | { readonly type: 'run'; readonly ids?: readonly string[] }
+  /**
+   * Stop, gently: fires the run's `signal` (a builtin every cell can pass to long stages) and
+   * runs no further cells. Handled at once, not queued behind the run. A cell that ignores
+   * the signal keeps running: the host then terminates the worker (see app/notebook-session.ts).
+   */
+  | { readonly type: 'interrupt' };
 
 // --- kernel → host -------------------------------------------------------------
 

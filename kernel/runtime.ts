@@ -63,7 +63,7 @@ function binaryBytes(x: unknown, depth = 0, seen = new Set<ArrayBufferLike>()): 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<Record<string, unknown>>;
 
 /** Names every cell can use without defining them. */
-const BUILTINS = ['display', 'runInfo'] as const;
+const BUILTINS = ['display', 'runInfo', 'signal'] as const;
 
 
 /**
@@ -99,6 +99,8 @@ export class Kernel {
   private queue: Promise<unknown> = Promise.resolve();
   /** The cell whose code is executing now, and how to fail it from outside (an uncaught error). */
   private running: { readonly id: string; readonly fail: (error: unknown) => void } | undefined;
+  /** Fired by `interrupt()`: the `signal` builtin of the cells of the current run. */
+  private stopper = new AbortController();
   /** Set while `runCells` is in progress; an uncaught error from a finished cell clears `ok`. */
   private activeRun: { ok: boolean } | undefined;
 
@@ -145,6 +147,16 @@ export class Kernel {
   /** Runs all cells (unchanged ones come from the cache) or `ids` and their descendants. */
   run(ids?: readonly string[]): Promise<boolean> {
     return this.enqueue(() => this.runCells(ids));
+  }
+
+  /**
+   * Stop, gently: fires the current run's `signal` (cells pass it to long stages, which end
+   * at their next check — `train` at a batch boundary, keeping its best weights) and runs no
+   * further cell. A cell that finishes after the stop keeps its values for this session but
+   * is not cached: it did not compute what its source says. Not queued behind the run.
+   */
+  interrupt(): void {
+    if (this.activeRun) this.stopper.abort();
   }
 
   /**
@@ -319,6 +331,7 @@ export class Kernel {
     const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
     const run = { ok: true };
     this.activeRun = run;
+    this.stopper = new AbortController();
     try {
       return await this.runTargets(code, byId, targets, run, t0);
     } finally {
@@ -357,7 +370,13 @@ export class Kernel {
         this.setState(c.id, { status: 'blocked', outputs: [], error: { name: 'Blocked', message: 'an upstream cell cannot run (see the errors above)' }, ms: 0, cached: false });
       } else this.setState(c.id, { status: 'queued' });
     }
+    const stop = this.stopper.signal;
     for (const id of this.graph.order) {
+      if (stop.aborted) {
+        ok = false;
+        this.emit({ type: 'log', level: 'info', text: 'stopped: the cells after the one running at Stop were not run' });
+        break;
+      }
       if (!targets.has(id) || broken.has(id)) continue;
       const cell = byId.get(id)!;
       const parents = this.graph.parents.get(id) ?? [];
@@ -398,6 +417,11 @@ export class Kernel {
         ok = false;
         this.clearValues(id);
         this.setState(id, { status: 'error', key: '', outputs: result.outputs, error: result.error, ms: result.ms, cached: false });
+      } else if (stop.aborted) {
+        // Finished after Stop (a training cell returns its best weights so far): usable now,
+        // but not what its source computes when left to run, so neither cached nor keyed.
+        this.applyValues(id, result.values, key);
+        this.setState(id, { status: 'done', key: '', outputs: result.outputs, ms: result.ms, cached: false });
       } else {
         this.applyValues(id, result.values, key);
         this.remember(key, { values: result.values, outputs: result.outputs, ms: result.ms, bytes: binaryBytes([result.values, result.outputs]) });
@@ -482,7 +506,7 @@ export class Kernel {
       return { [HANDLE]: true, update: (y: unknown) => { outputs[i] = toMimeBundle(y); live.changed(); } };
     };
     const runInfo = () => this.runInfo();
-    const params = ['__vb', 'display', 'runInfo', ...inputs, ...importNames];
+    const params = ['__vb', 'display', 'runInfo', 'signal', ...inputs, ...importNames];
     const sourceUrl = `voxbook-cell-${cell.id}.js`;
     // `reportUncaught` fails the cell through this promise while its code is still running.
     let fail!: (error: unknown) => void;
@@ -492,7 +516,7 @@ export class Kernel {
     let ms = 0;
     try {
       const fn = new AsyncFunction(...params, `${compiled.body}\n//# sourceURL=${sourceUrl}`);
-      const values = await Promise.race([fn(frame, display, runInfo, ...inputs.map((n) => this.scope.get(n)), ...importNames.map((n) => importValues.get(n))), failed]);
+      const values = await Promise.race([fn(frame, display, runInfo, this.stopper.signal, ...inputs.map((n) => this.scope.get(n)), ...importNames.map((n) => importValues.get(n))), failed]);
       ms = performance.now() - t0;
       // The cell is finished when its code has returned and one task has passed: a promise
       // it rejected without awaiting is reported by then (Node reports unhandled rejections

@@ -49,6 +49,10 @@ export function serveKernel(port: KernelPort, host: KernelHost, uncaught?: Uncau
   uncaught?.((error, kind) => kernel.reportUncaught(error, kind));
   port.addEventListener('message', (event) => {
     const msg = event.data;
+    if (msg.type === 'interrupt') {
+      kernel.interrupt();
+      return;
+    }
     const task = msg.type === 'open' ? kernel.open(msg.text, msg.parameters)
       : msg.type === 'edit' ? kernel.edit(msg.id, msg.source)
       : msg.type === 'run' ? kernel.run(msg.ids)

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KernelClient, type KernelPort } from '../../app/kernel-client.ts';
-import { NotebookSession } from '../../app/notebook-session.ts';
+import { NotebookSession, STOP_GRACE_MS } from '../../app/notebook-session.ts';
 import type { HostMessage, KernelMessage } from '../../kernel/protocol.ts';
 
 /** A kernel port that records what the app sends and lets the test speak for the kernel. */
@@ -125,12 +125,35 @@ describe('NotebookSession', () => {
     expect(session.state.cells.map((c) => c.status)).toEqual(['idle', 'idle', 'idle']);
   });
 
-  it('interrupt ends the worker, starts a fresh one and re-opens the notebook on the next run', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('Stop first fires the kernel\'s signal; a run that ends within the grace keeps its worker', () => {
+    vi.useFakeTimers();
+    const { ports, session } = open();
+    session.runAll();
+    ports[0]!.reply({ type: 'cell', id: 'a', status: 'running', outputs: [] });
+    session.interrupt();
+    expect(ports[0]!.sent.at(-1)).toEqual({ type: 'interrupt' });
+    expect(ports[0]!.terminated).toBe(false);
+    // The cell honoured the signal: it finished and the kernel ended the run.
+    ports[0]!.reply({ type: 'cell', id: 'a', status: 'done', outputs: [] });
+    ports[0]!.reply({ type: 'run-done', ok: false, ms: 5 });
+    vi.advanceTimersByTime(STOP_GRACE_MS * 2);
+    expect(ports[0]!.terminated).toBe(false);
+    expect(ports).toHaveLength(1);
+    expect(session.state.cells[0]!.status).toBe('done');
+  });
+
+  it('Stop ends the worker after the grace when the cell ignores the signal, starts a fresh one and re-opens the notebook on the next run', () => {
+    vi.useFakeTimers();
     const { ports, session } = open();
     session.runAll();
     ports[0]!.reply({ type: 'cell', id: 'a', status: 'running', outputs: [] });
     ports[0]!.reply({ type: 'cell', id: 'b', status: 'queued', outputs: [] });
     session.interrupt();
+    vi.advanceTimersByTime(STOP_GRACE_MS - 1);
+    expect(ports[0]!.terminated).toBe(false);
+    vi.advanceTimersByTime(1);
     expect(ports[0]!.terminated).toBe(true);
     expect(session.state.cells.map((c) => c.status)).toEqual(['error', 'idle', 'idle']);
     expect(session.state.cells[0]!.error?.name).toBe('Interrupted');

@@ -48,3 +48,30 @@ await new Promise((r) => setTimeout(r, ${2 * LIVE_OUTPUT_INTERVAL_MS}));
     expect(live.map(text)).toEqual([['0'], ['1000']]);
   });
 });
+
+describe('Stop: the signal builtin', () => {
+  it('fires the running cell\'s signal, keeps what it returned for the session without caching it, and runs no further cell', async () => {
+    const { k, messages } = kernel();
+    await k.open(`// %% id="train"
+let _steps = 0;
+while (!signal.aborted && _steps < 1000) { _steps++; await new Promise((r) => setTimeout(r, 5)); }
+const steps = _steps;
+const stopped = signal.aborted;
+
+// %% id="after"
+const next = steps + 1;
+`);
+    const running = k.run();
+    await new Promise((r) => setTimeout(r, 100));
+    k.interrupt();
+    expect(await running).toBe(false);
+    const done = messages.filter((m) => m.type === 'cell' && m.status === 'done').map((m) => (m as { id: string }).id);
+    expect(done).toEqual(['train']);
+    expect(messages.some((m) => m.type === 'cell' && m.id === 'after' && m.status === 'running')).toBe(false);
+    // Run again: 'train' is not served from the cache (it was stopped), so it runs in full.
+    messages.length = 0;
+    expect(await k.run()).toBe(true);
+    const ran = messages.filter((m) => m.type === 'cell' && m.status === 'running').map((m) => (m as { id: string }).id);
+    expect(ran).toEqual(['train', 'after']);
+  });
+});
