@@ -500,10 +500,16 @@ export class Kernel {
     const live = liveOutputs(() => this.emit({ type: 'cell-outputs', id: cell.id, outputs: [...outputs] }));
     // display(x) shows x under the cell at once (not only when it finishes) and returns a
     // handle whose update(y) replaces that output in place: a plot that grows while training.
+    const unsubscribe: Array<() => void> = [];
     const display = (x: unknown): DisplayHandle => {
       const i = outputs.push(toMimeBundle(x)) - 1;
       live.changed();
-      return { [HANDLE]: true, update: (y: unknown) => { outputs[i] = toMimeBundle(y); live.changed(); } };
+      const handle: DisplayHandle = { [HANDLE]: true, update: (y: unknown) => { outputs[i] = toMimeBundle(y); live.changed(); } };
+      // A live view (one with a `voxbook.subscribe` method, e.g. trainingMonitor()) re-renders
+      // itself in place whenever it says it changed, until the cell finishes.
+      const subscribe = typeof x === 'object' && x !== null ? (x as Record<symbol, unknown>)[SUBSCRIBE_METHOD] : undefined;
+      if (typeof subscribe === 'function') unsubscribe.push(subscribe.call(x, () => handle.update(x)) as () => void);
+      return handle;
     };
     const runInfo = () => this.runInfo();
     const params = ['__vb', 'display', 'runInfo', 'signal', ...inputs, ...importNames];
@@ -532,6 +538,8 @@ export class Kernel {
     } catch (e) {
       return { error: describeError(e, sourceUrl, compiled), outputs: [...outputs], ms: ms || performance.now() - t0 };
     } finally {
+      for (const u of unsubscribe) u();
+      // The last state of a live view, as it was when the cell ended.
       live.stop();
       this.running = undefined;
     }
@@ -539,6 +547,9 @@ export class Kernel {
 }
 
 const HANDLE = Symbol('voxbook.displayHandle');
+
+/** The live-view protocol's key (cells/viz defines it on views without importing the kernel). */
+const SUBSCRIBE_METHOD = Symbol.for('voxbook.subscribe');
 
 function isDisplayHandle(x: unknown): boolean {
   return typeof x === 'object' && x !== null && HANDLE in x;

@@ -75,3 +75,33 @@ const next = steps + 1;
     expect(ran).toEqual(['train', 'after']);
   });
 });
+
+describe('live views (the voxbook.subscribe protocol)', () => {
+  it('re-renders a displayed live view in place when it notifies, and unsubscribes when the cell ends', async () => {
+    const { k, messages } = kernel();
+    await k.open(`// %% id="monitor"
+const _listeners = new Set<() => void>();
+let _n = 0;
+const _view = {
+  [Symbol.for('voxbook.mime')]: () => ({ data: { 'text/plain': 'step ' + _n } }),
+  [Symbol.for('voxbook.subscribe')]: (l: () => void) => { _listeners.add(l); return () => _listeners.delete(l); },
+};
+display(_view);
+for (let i = 0; i < 3; i++) {
+  await new Promise((r) => setTimeout(r, ${LIVE_OUTPUT_INTERVAL_MS + 50}));
+  _n++;
+  for (const l of _listeners) l();
+}
+const listenersAtEnd = () => _listeners.size;
+
+// %% id="check"
+listenersAtEnd()
+`);
+    expect(await k.run()).toBe(true);
+    const live = messages.filter((m) => m.type === 'cell-outputs') as Array<Extract<KernelMessage, { type: 'cell-outputs' }>>;
+    expect(live.map(text)).toEqual([['step 0'], ['step 1'], ['step 2'], ['step 3']]);
+    // Unsubscribed when the cell finished: the next cell sees no listener left.
+    const check = messages.find((m) => m.type === 'cell' && m.id === 'check' && m.status === 'done') as Extract<KernelMessage, { type: 'cell' }>;
+    expect(text(check as { outputs: readonly { data: Readonly<Record<string, unknown>> }[] })).toEqual(['0']);
+  });
+});
