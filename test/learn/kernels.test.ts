@@ -69,9 +69,13 @@ describe('wasm Conv2DBackpropFilter', () => {
       const run = () => tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy: tf.tensor4d(dys, dyShape) },
         { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', filterShape: c.f }) as tf.Tensor).dataSync().slice());
       const ours = onBackend('wasm', run);
+      setWinogradTile(4);
+      const ours4 = onBackend('wasm', run);
+      setWinogradTile('auto');
       const ref = onBackend('cpu', run);
       expect(ours.length).toBe(c.f.reduce((a, b) => a * b));
       expect(worst(ours, ref)).toBeLessThan(1);
+      expect(worst(ours4, ref, 1e-4, 5e-5)).toBeLessThan(1);
     });
   }
 

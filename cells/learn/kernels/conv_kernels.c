@@ -761,3 +761,93 @@ void wino4_conv(const f32 *x, const f32 *u, const f32 *bias, f32 *y, int n, int 
     }
   }
 }
+
+/* (o0..o5) = A (y0..y3), A = (A^T)^T of F(4x4, 3x3), for vectors. */
+#define A6(y0, y1, y2, y3, o0, o1, o2, o3, o4, o5)                                            \
+  do {                                                                                        \
+    v128_t k0_ = (y0), k1_ = (y1), k2_ = (y2), k3_ = (y3);                                    \
+    v128_t ev_ = wasm_f32x4_add(k0_, k2_), od_ = wasm_f32x4_add(k1_, k3_);                    \
+    v128_t e4_ = wasm_f32x4_add(k0_, wasm_f32x4_mul(wasm_f32x4_splat(4.0f), k2_));            \
+    v128_t o4_ = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(2.0f), k1_), wasm_f32x4_mul(wasm_f32x4_splat(8.0f), k3_)); \
+    o0 = k0_;                                                                                 \
+    o1 = wasm_f32x4_add(ev_, od_);                                                            \
+    o2 = wasm_f32x4_sub(ev_, od_);                                                            \
+    o3 = wasm_f32x4_add(e4_, o4_);                                                            \
+    o4 = wasm_f32x4_sub(e4_, o4_);                                                            \
+    o5 = k3_;                                                                                 \
+  } while (0)
+
+/* Three scalars of G^T m for six scalars. */
+#define GT6(m0, m1, m2, m3, m4, m5, o, stride)                                          \
+  do {                                                                                  \
+    f32 s12_ = (m1) + (m2), d12_ = (m2) - (m1), s34_ = (m3) + (m4), d34_ = (m3) - (m4); \
+    (o)[0] = (m0) * 0.25f - s12_ / 6.0f + s34_ / 24.0f;                                 \
+    (o)[(stride)] = d12_ / 6.0f + d34_ / 12.0f;                                         \
+    (o)[2 * (stride)] = -s12_ / 6.0f + s34_ / 6.0f + (m5);                              \
+  } while (0)
+
+/*
+ * As wino_filter_grad, with F(4x4, 3x3): dw = G^T [sum_tiles (B^T d B) . (A dY A^T)] G.
+ * scratch: 36 * tb * (ci + co) + 36 * ci * co floats.
+ */
+EXPORT(wino4_filter_grad)
+void wino4_filter_grad(const f32 *x, const f32 *dy, f32 *dw, int n, int h, int w, int ci, int oh, int ow, int co,
+                       int pt, int pl, f32 *scratch, int tb) {
+  int th = (oh + 3) / 4, tw = (ow + 3) / 4;
+  long tiles = (long)n * th * tw;
+  f32 *v = scratch, *e = scratch + 36L * tb * ci, *acc = e + 36L * tb * co;
+  long cc = (long)ci * co, plane = (long)tb * co;
+  zero(acc, 36 * cc);
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    int cnt = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    for (int j = 0; j < cnt; j++) {
+      long t = t0 + j;
+      int b = (int)(t / ((long)th * tw)), r = (int)(t % ((long)th * tw));
+      int oy0 = 4 * (r / tw), ox0 = 4 * (r % tw);
+      wino4_input_tile(x, h, w, ci, b, oy0 - pt, ox0 - pl, v, j, tb);
+      for (int o = 0; o < co; o += 4) {
+        f32 *ep = e + (long)j * co + o;
+        for (int q = 0; q < 4; q++) {
+          int ox = ox0 + q;
+          v128_t r0, r1, r2, r3, r4, r5;
+          A6(load_or_zero(dy, oh, ow, co, b, oy0, ox, o), load_or_zero(dy, oh, ow, co, b, oy0 + 1, ox, o),
+             load_or_zero(dy, oh, ow, co, b, oy0 + 2, ox, o), load_or_zero(dy, oh, ow, co, b, oy0 + 3, ox, o),
+             r0, r1, r2, r3, r4, r5);
+          wasm_v128_store(ep + (0 * 6 + q) * plane, r0);
+          wasm_v128_store(ep + (1 * 6 + q) * plane, r1);
+          wasm_v128_store(ep + (2 * 6 + q) * plane, r2);
+          wasm_v128_store(ep + (3 * 6 + q) * plane, r3);
+          wasm_v128_store(ep + (4 * 6 + q) * plane, r4);
+          wasm_v128_store(ep + (5 * 6 + q) * plane, r5);
+        }
+        for (int a = 0; a < 6; a++) {
+          f32 *row = ep + a * 6 * plane;
+          v128_t r0, r1, r2, r3, r4, r5;
+          A6(wasm_v128_load(row), wasm_v128_load(row + plane), wasm_v128_load(row + 2 * plane), wasm_v128_load(row + 3 * plane),
+             r0, r1, r2, r3, r4, r5);
+          wasm_v128_store(row, r0);
+          wasm_v128_store(row + plane, r1);
+          wasm_v128_store(row + 2 * plane, r2);
+          wasm_v128_store(row + 3 * plane, r3);
+          wasm_v128_store(row + 4 * plane, r4);
+          wasm_v128_store(row + 5 * plane, r5);
+        }
+      }
+    }
+    for (int k = 0; k < 36; k++)
+      outer_accumulate(v + (long)k * tb * ci, ci, e + (long)k * plane, co, cnt, acc + k * cc, ci, co);
+  }
+  /* G^T M G per (c, o): columns into rows 0..2 of acc, then rows into dw */
+  for (long i = 0; i < cc; i++) {
+    f32 *m = acc + i;
+    for (int q = 0; q < 6; q++) {
+      f32 m0 = m[(0 * 6 + q) * cc], m1 = m[(1 * 6 + q) * cc], m2 = m[(2 * 6 + q) * cc];
+      f32 m3 = m[(3 * 6 + q) * cc], m4 = m[(4 * 6 + q) * cc], m5 = m[(5 * 6 + q) * cc];
+      GT6(m0, m1, m2, m3, m4, m5, m + q * cc, 6 * cc);
+    }
+    for (int a = 0; a < 3; a++) {
+      f32 *row = m + a * 6 * cc;
+      GT6(row[0], row[cc], row[2 * cc], row[3 * cc], row[4 * cc], row[5 * cc], dw + a * 3 * cc + i, cc);
+    }
+  }
+}

@@ -49,6 +49,10 @@ export interface ConvKernelExports {
   ): void;
   wino_filter(g: number, u: number, ci: number, co: number): void;
   wino4_filter(g: number, u: number, ci: number, co: number): void;
+  wino4_filter_grad(
+    x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    pt: number, pl: number, scratch: number, tb: number,
+  ): void;
   wino4_conv(
     x: number, u: number, bias: number, y: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
     pt: number, pl: number, scratch: number, tb: number,
@@ -112,9 +116,11 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   const out = b.makeOutput([...a.filterShape], 'float32');
   if (winogradEligible(info)) {
     const { inChannels: ci, outChannels: co } = info;
-    const tb = tileBlock(ci, co);
-    const s = scratch(b, 16 * tb * (ci + co) + 16 * ci * co);
-    kernels!.wino_filter_grad(offset(b, x), offset(b, dy), offset(b, out), info.batchSize, info.inHeight, info.inWidth, ci,
+    const f4 = useF4(info);
+    const tb = f4 ? tileBlock4(ci, co) : tileBlock(ci, co);
+    const k = f4 ? 36 : 16;
+    const s = scratch(b, k * tb * (ci + co) + k * ci * co);
+    (f4 ? kernels!.wino4_filter_grad : kernels!.wino_filter_grad)(offset(b, x), offset(b, dy), offset(b, out), info.batchSize, info.inHeight, info.inWidth, ci,
       info.outHeight, info.outWidth, co, info.padInfo.top, info.padInfo.left, offset(b, s), tb);
     b.disposeData(s.dataId);
     return out;
@@ -154,7 +160,7 @@ export function setWinograd(on: boolean): void {
  * (1.78× fewer multiplications, larger transforms; max error about 1e-5 of the output's
  * scale against 1e-6 for F(2×2)), 'auto' (default) → 4 when the output is at least 32×32
  * (measured 1.2–1.5× faster than F(2×2) there: 128² 16→16 11.3 vs 15.5 ms, 64² 64→32 12.1
- * vs 17.7 ms) and 2 below (16² 128→128: 10.3 vs 9.6 ms). The filter gradient always uses F(2×2).
+ * vs 17.7 ms) and 2 below (16² 128→128: 10.3 vs 9.6 ms). The filter gradient follows the same rule.
  */
 export let winogradTile: 2 | 4 | 'auto' = 'auto';
 /** Sets {@link winogradTile} (for benchmarks and tests). */
@@ -192,13 +198,22 @@ function winogradEligible(info: backend_util.Conv2DInfo): boolean {
  * y = conv(x, g) (+ bias) for a 3×3 stride-1 conv by Winograd; g [3, 3, ci, co] on the heap.
  * pt/pl: zero padding above/left; the output size comes from `info`.
  */
+function useF4(info: backend_util.Conv2DInfo): boolean {
+  return winogradTile === 4 || (winogradTile === 'auto' && info.outHeight >= 32 && info.outWidth >= 32);
+}
+
+/** Tiles per F(4×4, 3×3) block: 36 · tiles · (ci + co) floats near 32 KB, at least 4. */
+function tileBlock4(ci: number, co: number): number {
+  return tileBlockOverride ?? Math.max(4, Math.min(32, Math.floor(228 / (ci + co) / 4) * 4));
+}
+
 function winogradConv(b: WasmBackendLike, x: tf.TensorInfo, gOffset: number, bias: tf.TensorInfo | null, info: backend_util.Conv2DInfo, pt: number, pl: number): tf.TensorInfo {
   const { inChannels: ci, outChannels: co } = info;
-  const f4 = winogradTile === 4 || (winogradTile === 'auto' && info.outHeight >= 32 && info.outWidth >= 32);
+  const f4 = useF4(info);
   const k = f4 ? 36 : 16;
   const u = scratch(b, k * ci * co);
   (f4 ? kernels!.wino4_filter : kernels!.wino_filter)(gOffset, offset(b, u), ci, co);
-  const tb = f4 ? (tileBlockOverride ?? Math.max(4, Math.min(32, Math.floor(228 / (ci + co) / 4) * 4))) : tileBlock(ci, co);
+  const tb = f4 ? tileBlock4(ci, co) : tileBlock(ci, co);
   const s = scratch(b, k * tb * (ci + co));
   const y = b.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
   (f4 ? kernels!.wino4_conv : kernels!.wino_conv)(
