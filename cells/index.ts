@@ -8,6 +8,7 @@ export * from './core/volume.ts';
 export * from './core/labelmap.ts';
 export * from './core/mesh.ts';
 export * from './core/stage.ts';
+export { cropVolume, axialSlab } from './core/crop.ts';
 export * from './io/index.ts';
 export * from './segment/threshold.ts';
 export * from './segment/components.ts';
