@@ -373,6 +373,8 @@ void sum_leading(const f32 *x, int m, int c, f32 *out, double *scratch) {
   for (int k = 0; k < c; k++) out[k] = (f32)scratch[k];
 }
 
+static void zero(f32 *p, long count);
+
 /* ---- Data movement and pooling --------------------------------------------------------- */
 
 /* dst[r*dst_stride + i] = src[r*src_stride + i] for r < rows, i < len (4-byte elements). */
@@ -397,7 +399,29 @@ EXPORT(maxpool_grad)
 void maxpool_grad(const f32 *x, const f32 *dy, f32 *dx, int n, int h, int w, int c, int oh, int ow,
                   int kh, int kw, int sh, int sw, int pt, int pl) {
   long total = (long)n * h * w * c;
-  for (long i = 0; i < total; i++) dx[i] = 0.0f;
+  zero(dx, total);
+  if (kh == sh && kw == sw && pt == 0 && pl == 0 && c % 4 == 0 && oh * sh <= h && ow * sw <= w) {
+    /* non-overlapping windows inside the input: 4 channels at a time, the first maximum's
+       tap index kept per lane (strict >), then each tap gets dy where it was chosen */
+    for (int b = 0; b < n; b++)
+      for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+          for (int k = 0; k < c; k += 4) {
+            const f32 *base = x + ((long)(b * h + oy * sh) * w + ox * sw) * c + k;
+            v128_t best = wasm_v128_load(base), at = wasm_i32x4_splat(0);
+            for (int t = 1; t < kh * kw; t++) {
+              v128_t v = wasm_v128_load(base + ((long)(t / kw) * w + t % kw) * c);
+              v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              at = wasm_v128_bitselect(wasm_i32x4_splat(t), at, gt);
+            }
+            v128_t g = wasm_v128_load(dy + ((long)(b * oh + oy) * ow + ox) * c + k);
+            f32 *dbase = dx + ((long)(b * h + oy * sh) * w + ox * sw) * c + k;
+            for (int t = 0; t < kh * kw; t++)
+              wasm_v128_store(dbase + ((long)(t / kw) * w + t % kw) * c, wasm_v128_and(g, wasm_i32x4_eq(at, wasm_i32x4_splat(t))));
+          }
+    return;
+  }
   for (int b = 0; b < n; b++)
     for (int oy = 0; oy < oh; oy++)
       for (int ox = 0; ox < ow; ox++) {
