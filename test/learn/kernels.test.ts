@@ -51,6 +51,7 @@ describe('wasm Conv2DBackpropFilter', () => {
   const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number; pad: 'same' | 'valid' }> = [
     { name: '3×3 same, 5→12 channels (both remainders)', x: [2, 7, 9, 5], f: [3, 3, 5, 12], s: 1, pad: 'same' },
     { name: '3×3 same, 8→16', x: [3, 10, 10, 8], f: [3, 3, 8, 16], s: 1, pad: 'same' },
+    { name: '3×3 same, 1→16 (the first layer)', x: [2, 8, 8, 1], f: [3, 3, 1, 16], s: 1, pad: 'same' },
     { name: '1×1, 16→1 (the head)', x: [2, 6, 6, 16], f: [1, 1, 16, 1], s: 1, pad: 'valid' },
     { name: '2×2 stride 2 valid (ConvTranspose up)', x: [2, 8, 8, 8], f: [2, 2, 8, 4], s: 2, pad: 'valid' },
     { name: '3×3 stride 2 same, odd size', x: [1, 9, 7, 4], f: [3, 3, 4, 8], s: 2, pad: 'same' },

@@ -157,8 +157,21 @@ static void tap_accumulate(f32 *dx, int xs, const f32 *dy, int ds, int count, co
       wasm_v128_store(x3 + c, a30); wasm_v128_store(x3 + c + 4, a31);
     }
     for (; c < ci; c++) {
-      f32 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (int o = 0; o < co; o++) {
+      /* few input channels (e.g. the first layer's 1): dot products over the output channels */
+      v128_t v0 = wasm_f32x4_splat(0.0f), v1 = v0, v2 = v0, v3 = v0;
+      int o = 0;
+      for (; o + 4 <= co; o += 4) {
+        v128_t wv = wasm_f32x4_make(wt[o * ci + c], wt[(o + 1) * ci + c], wt[(o + 2) * ci + c], wt[(o + 3) * ci + c]);
+        v0 = wasm_f32x4_add(v0, wasm_f32x4_mul(wasm_v128_load(g0 + o), wv));
+        v1 = wasm_f32x4_add(v1, wasm_f32x4_mul(wasm_v128_load(g1 + o), wv));
+        v2 = wasm_f32x4_add(v2, wasm_f32x4_mul(wasm_v128_load(g2 + o), wv));
+        v3 = wasm_f32x4_add(v3, wasm_f32x4_mul(wasm_v128_load(g3 + o), wv));
+      }
+      f32 s0 = wasm_f32x4_extract_lane(v0, 0) + wasm_f32x4_extract_lane(v0, 1) + wasm_f32x4_extract_lane(v0, 2) + wasm_f32x4_extract_lane(v0, 3);
+      f32 s1 = wasm_f32x4_extract_lane(v1, 0) + wasm_f32x4_extract_lane(v1, 1) + wasm_f32x4_extract_lane(v1, 2) + wasm_f32x4_extract_lane(v1, 3);
+      f32 s2 = wasm_f32x4_extract_lane(v2, 0) + wasm_f32x4_extract_lane(v2, 1) + wasm_f32x4_extract_lane(v2, 2) + wasm_f32x4_extract_lane(v2, 3);
+      f32 s3 = wasm_f32x4_extract_lane(v3, 0) + wasm_f32x4_extract_lane(v3, 1) + wasm_f32x4_extract_lane(v3, 2) + wasm_f32x4_extract_lane(v3, 3);
+      for (; o < co; o++) {
         f32 w = wt[o * ci + c];
         s0 += g0[o] * w; s1 += g1[o] * w; s2 += g2[o] * w; s3 += g3[o] * w;
       }
@@ -340,8 +353,32 @@ void bn_grad(const f32 *x, const f32 *dy, int m, int c, const f32 *mean, const f
   double *s1 = scratch, *s2 = scratch + c;
   f32 *ca = (f32 *)(scratch + 2 * c), *cb = ca + c, *cc = cb + c;
   for (int k = 0; k < c; k++) s1[k] = s2[k] = 0.0;
-  channel_sums(dy, 0, 0, m, c, s1);
-  channel_sums(x, dy, mean, m, c, s2);
+  /* one pass for both sums: s1 = sum dy, s2 = sum (x - mean) dy */
+  int bp = block_pixels(c);
+  for (int p0 = 0; p0 < m; p0 += bp) {
+    int p1 = p0 + bp < m ? p0 + bp : m;
+    int k = 0;
+    for (; k + 4 <= c; k += 4) {
+      v128_t a1 = wasm_f32x4_splat(0.0f), a2 = wasm_f32x4_splat(0.0f), mu = wasm_v128_load(mean + k);
+      const f32 *xp = x + (long)p0 * c + k, *gp = dy + (long)p0 * c + k;
+      for (int p = p0; p < p1; p++, xp += c, gp += c) {
+        v128_t g = wasm_v128_load(gp);
+        a1 = wasm_f32x4_add(a1, g);
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp), mu), g));
+      }
+      s1[k] += wasm_f32x4_extract_lane(a1, 0); s1[k + 1] += wasm_f32x4_extract_lane(a1, 1);
+      s1[k + 2] += wasm_f32x4_extract_lane(a1, 2); s1[k + 3] += wasm_f32x4_extract_lane(a1, 3);
+      s2[k] += wasm_f32x4_extract_lane(a2, 0); s2[k + 1] += wasm_f32x4_extract_lane(a2, 1);
+      s2[k + 2] += wasm_f32x4_extract_lane(a2, 2); s2[k + 3] += wasm_f32x4_extract_lane(a2, 3);
+    }
+    for (; k < c; k++) {
+      f32 a1 = 0, a2 = 0, mu = mean[k];
+      const f32 *xp = x + (long)p0 * c + k, *gp = dy + (long)p0 * c + k;
+      for (int p = p0; p < p1; p++, xp += c, gp += c) { a1 += *gp; a2 += (*xp - mu) * *gp; }
+      s1[k] += a1;
+      s2[k] += a2;
+    }
+  }
   for (int k = 0; k < c; k++) {
     double r = 1.0 / __builtin_sqrt((double)var[k] + eps);
     dbeta[k] = (f32)s1[k];

@@ -261,7 +261,8 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTenso
     b.disposeData(wf.dataId);
     return out;
   }
-  if (inputGradStrategy === 'xnnpack' && info.strideHeight === 1 && info.strideWidth === 1) {
+  // XNNPACK is slow with 1–3 output channels (the first layer's dx: 15 ms at 128², 16 → 1); ours takes dot products.
+  if (inputGradStrategy === 'xnnpack' && info.strideHeight === 1 && info.strideWidth === 1 && ci >= 4) {
     const wf = b.makeOutput([kh, kw, co, ci], 'float32');
     kernels!.conv2d_flip_transpose_filter(offset(b, filter), offset(b, wf), kh, kw, ci, co);
     const conv = tf.getKernel('Conv2D', 'wasm')!;
