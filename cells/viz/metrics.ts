@@ -11,8 +11,12 @@ import { table, type Table, type TableCell } from './table.ts';
 /** One row: identity fields (strings: method, name; label) and metric numbers. */
 export type MetricsRow = Readonly<Record<string, unknown>>;
 
-/** Rows, or a record of rows keyed by method (`{ unet: {...}, baseline: {...} }`). */
-export type MetricsInput = readonly MetricsRow[] | Readonly<Record<string, MetricsRow>>;
+/**
+ * Rows, or a record of rows keyed by method (`{ unet: {...}, baseline: {...} }`). Any object
+ * is accepted (interfaces such as `MaskComparison` have no index signature); its own
+ * enumerable fields are read.
+ */
+export type MetricsInput = readonly object[] | Readonly<Record<string, object>>;
 
 /** Metric columns in display order, with their headings. */
 const METRICS: ReadonlyArray<readonly [string, string]> = [
@@ -24,8 +28,8 @@ const METRICS: ReadonlyArray<readonly [string, string]> = [
 const IDENTITY = ['method', 'label', 'name'] as const;
 
 function normalise(input: MetricsInput): MetricsRow[] {
-  if (Array.isArray(input)) return [...(input as readonly MetricsRow[])];
-  return Object.entries(input as Readonly<Record<string, MetricsRow>>).map(([method, row]) => ({ method, ...row }));
+  if (Array.isArray(input)) return (input as readonly object[]).map((row) => ({ ...row }) as MetricsRow);
+  return Object.entries(input as Readonly<Record<string, object>>).map(([method, row]) => ({ method, ...row }) as MetricsRow);
 }
 
 function cell(x: unknown): TableCell {
