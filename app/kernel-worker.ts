@@ -8,6 +8,9 @@
 import { serveKernel, webUncaughtSource } from '../kernel/worker-runtime.ts';
 import packageJson from '../package.json';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import tfWasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import tfWasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import tfWasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import typescriptPackageJson from 'typescript/package.json';
 
 type KernelPort = Parameters<typeof serveKernel>[0];
@@ -15,7 +18,17 @@ type KernelPort = Parameters<typeof serveKernel>[0];
 const MODULES: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
   voxbook: async () => withOnnxRuntime(await import('../index.ts')),
   // Loaded on first use: tfjs and its wasm backend are large, and most notebooks do not train.
-  'voxbook/learn': async () => withOnnxRuntime(await import('../cells/learn/index.ts')),
+  'voxbook/learn': async () => {
+    const learn = withOnnxRuntime(await import('../cells/learn/index.ts'));
+    learn.configureLearning({
+      wasmPaths: {
+        'tfjs-backend-wasm.wasm': tfWasmUrl,
+        'tfjs-backend-wasm-simd.wasm': tfWasmSimdUrl,
+        'tfjs-backend-wasm-threaded-simd.wasm': tfWasmThreadedSimdUrl,
+      },
+    });
+    return learn;
+  },
 };
 
 let onnxConfigured = false;

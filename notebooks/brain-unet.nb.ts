@@ -25,6 +25,8 @@ const epochs = 14;
 const fineTuneEpochs = 3;
 /** Seeds the split sampling, augmentation, weights and the corrupted copy. */
 const seed = 1;
+/** tfjs backend: 'auto' (Node: wasm with Voxbook's kernels; browser: WebGPU, WebGL, then wasm), or one of 'wasm', 'webgl', 'webgpu', 'cpu'. */
+const learningBackend = 'auto';
 
 // %% id="load"
 import {
@@ -58,7 +60,7 @@ table({
 }, `Axial slices resampled to ${data.size}×${data.size}`)
 
 // %% id="train"
-const backend = await initLearning();
+const backend = await initLearning({ backend: learningBackend });
 const model = unet2d({ seed });
 const monitor = trainingMonitor();
 display(monitor);

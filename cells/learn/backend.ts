@@ -23,10 +23,11 @@ export interface InitLearningOptions {
   /** Which backend; 'auto' (default) picks as described in the module comment. */
   backend?: LearningBackendName;
   /**
-   * Where the tfjs-backend-wasm `.wasm` files are served (a URL prefix ending in '/'),
-   * browser only. In Node the installed package's `dist/` folder is used.
+   * Where the tfjs-backend-wasm `.wasm` files are served, browser only: a URL prefix ending
+   * in '/', or a map from file name (`tfjs-backend-wasm-simd.wasm`, …) to URL. Default: what
+   * `configureLearning` was given. In Node the installed package's `dist/` folder is used.
    */
-  wasmPaths?: string;
+  wasmPaths?: string | Readonly<Record<string, string>>;
 }
 
 /** What {@link initLearning} set up. */
@@ -50,6 +51,16 @@ export class BackendUnavailableError extends Error {
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 let wasmPathsSet = false;
+let configuredWasmPaths: string | Readonly<Record<string, string>> | undefined;
+
+/**
+ * Where the browser finds tfjs-backend-wasm's `.wasm` files, for every later `initLearning`:
+ * the app's kernel worker calls it with the URLs its build serves (never a CDN — the
+ * worker's Content-Security-Policy allows only its own origin).
+ */
+export function configureLearning(options: { readonly wasmPaths: string | Readonly<Record<string, string>> }): void {
+  configuredWasmPaths = options.wasmPaths;
+}
 
 async function nodeWasmDir(): Promise<string> {
   // Dynamic imports keep node: modules out of the browser bundle (cells/ runs in a Web Worker).
@@ -94,8 +105,8 @@ export async function initLearning(options: InitLearningOptions = {}): Promise<L
   for (const name of order) {
     if (name === 'wasm' && !wasmPathsSet) {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      const prefix = isNode ? await nodeWasmDir() : options.wasmPaths;
-      if (prefix) setWasmPaths(prefix);
+      const prefix = isNode ? await nodeWasmDir() : options.wasmPaths ?? configuredWasmPaths;
+      if (prefix) setWasmPaths(prefix as Parameters<typeof setWasmPaths>[0]);
       wasmPathsSet = true;
     }
     const why = await tryBackend(name);

@@ -5,7 +5,7 @@
  */
 export * from './model.ts';
 export { unet2d, countParams, ModelConfigError, type Unet2dOptions } from './unet.ts';
-export { initLearning, BackendUnavailableError, type InitLearningOptions, type LearningBackendInfo, type LearningBackendName } from './backend.ts';
+export { initLearning, configureLearning, BackendUnavailableError, type InitLearningOptions, type LearningBackendInfo, type LearningBackendName } from './backend.ts';
 export { loadOnnxModel, configureOnnxRuntime, type OnnxModelOptions, type OnnxRuntimeOptions, type OnnxSliceModel, type OnnxWasmPaths } from './onnx.ts';
 export { sliceDataset, sliceGeometry, toModelSquare, fromModelSquare, type SliceDataset, type SliceDatasetOptions, type SlabSpec, type SlabRange, type SliceAxis, type SliceBatch, type SliceSet, type SliceGeometry } from './dataset.ts';
 export { augmentSlice, corruptVolume, createRng, type AugmentOptions, type CorruptOptions, type Rng } from './augment.ts';
