@@ -329,16 +329,18 @@ export function denoiseTrainingSummary(p: DenoiseTrainingProgress): string {
 export function denoiseTrainingView(progress: DenoiseTrainingProgress, options: { readonly title?: string; readonly width?: number } = {}): View<DenoiseTrainingProgress> {
   return view(progress, () => {
     const p = progress;
-    const width = options.width ?? 640, header = 40, height = 240;
+    const width = options.width ?? 680, header = 40, height = 240;
     const perEpoch = p.epochsPlanned > 0 ? p.stepsPlanned / p.epochsPlanned : 1;
     const plot = Plot.plot({
       document: plotDocument(), width, height, marginLeft: 52, style: { background: 'white' },
       x: { label: 'step', domain: [0, Math.max(1, p.stepsPlanned)] },
-      y: { label: 'RMSE vs clean (HU)', grid: true, zero: true },
+      // The first steps' error (random weights) can be many times the noise: the axis stops
+      // at twice the noisy input's RMSE and marks are clipped there.
+      y: { label: 'RMSE vs clean (HU)', grid: true, ...(Number.isFinite(p.inputRmseHu) ? { domain: [0, 2 * p.inputRmseHu] } : { zero: true }) },
       marks: [
-        Plot.line(p.steps, { x: 'step', y: 'rmseHu', stroke: '#9bb5d0', strokeWidth: 1 }),
-        Plot.line(p.epochs, { x: (d: { epoch: number }) => d.epoch * perEpoch, y: 'rmseHu', stroke: '#4f7cac', strokeWidth: 2 }),
-        Plot.dot(p.epochs, { x: (d: { epoch: number }) => d.epoch * perEpoch, y: 'rmseHu', fill: '#4f7cac', r: 3 }),
+        Plot.line(p.steps, { x: 'step', y: 'rmseHu', stroke: '#9bb5d0', strokeWidth: 1, clip: true }),
+        Plot.line(p.epochs, { x: (d: { epoch: number }) => d.epoch * perEpoch, y: 'rmseHu', stroke: '#4f7cac', strokeWidth: 2, clip: true }),
+        Plot.dot(p.epochs, { x: (d: { epoch: number }) => d.epoch * perEpoch, y: 'rmseHu', fill: '#4f7cac', r: 3, clip: true }),
         ...(Number.isFinite(p.inputRmseHu) ? [Plot.ruleY([p.inputRmseHu], { stroke: '#c0392b', strokeDasharray: '4 3' })] : []),
       ],
     }) as unknown as Element;
@@ -347,8 +349,8 @@ export function denoiseTrainingView(progress: DenoiseTrainingProgress, options: 
     const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${header + height}" viewBox="0 0 ${width} ${header + height}" font-family="system-ui, sans-serif" font-size="12">`
       + `<rect width="${width}" height="${header + height}" fill="white"/>`
-      + `<text x="10" y="16" font-weight="bold">${esc(options.title ?? 'denoiser training')} — RMSE per step (thin), per epoch (dots); dashed: the noisy input</text>`
-      + `<text x="10" y="32" fill="#333">${esc(denoiseTrainingSummary(p))}</text>`
+      + `<text x="10" y="16" font-weight="bold">${esc(options.title ?? 'denoiser training')} — RMSE per step, per epoch (dots); dashed: noisy input</text>`
+      + `<text x="10" y="32" fill="#333" font-size="11">${esc(denoiseTrainingSummary(p))}</text>`
       + plot.outerHTML + '</svg>';
     return { data: { 'image/svg+xml': svg, 'text/plain': denoiseTrainingSummary(p) } };
   });

@@ -182,7 +182,7 @@ export function gaussianFilter(volume: Volume, options: GaussianFilterOptions): 
   checkAbort('gaussianFilter', signal);
   const dims = volume.dims;
   const [nx, ny, nz] = dims;
-  const a = Float32Array.from(volume.data as ArrayLike<number>);
+  const a = new Float32Array(volume.data as ArrayLike<number>); // float64 values round to float32
   // Axes in scipy's order (z, y, x); σ ≤ 1e-15 is skipped, as scipy does.
   const axes = ([2, 1, 0] as const).filter((ax) => sigma[ax] > 1e-15);
   const total = axes.length * nz;

@@ -10,15 +10,15 @@
  * Even sizes are refused: scipy accepts them with the box shifted by its `origin` rule,
  * which is easy to get wrong by half a voxel.
  *
- * Algorithm: sorted columns, merged. Along each x row, the sy·sz values of the footprint's
- * y-z column at every x are sorted once (insertion sort; each column serves sx windows), and
- * the window's median is found by merging its sx sorted columns up to rank ⌊n/2⌋ — the
+ * Algorithm: sorted columns. Along each x row, the sy·sz values of the footprint's y-z
+ * column at every x are sorted once (insertion sort; each column serves sx windows) — the
  * per-column reuse of S. Perreault and P. Hébert, "Median filtering in constant time",
- * IEEE TIP 16(9):2389–2394, 2007, doi:10.1109/TIP.2007.902329,
- * with sorted lists in place of histograms so any value type works. Cost per voxel:
- * O(sy·sz) for its column's sort and O(sx·n/2) for the merge; for 3×3×3 that is about
- * 14 three-way comparisons.
- * Memory: the output (same array type as the input) and nx·sy·sz doubles of scratch.
+ * IEEE TIP 16(9):2389–2394, 2007, doi:10.1109/TIP.2007.902329, with sorted lists in place of
+ * histograms so any value type works. For sx = 3 the median is found by merging the three
+ * columns up to rank ⌊n/2⌋ (about 14 three-way comparisons for 3×3×3); for wider boxes the
+ * whole window is kept sorted and slid along x, one merge pass per voxel dropping the
+ * column that leaves and taking in the one that enters (O(n)).
+ * Memory: the output (same array type as the input), nx·sy·sz + 2n doubles of scratch.
  */
 import { ParameterError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
@@ -75,7 +75,7 @@ export function medianFilter<T extends VoxelArray>(volume: Volume<T>, options: M
   const cs = wy * wz, n = wx * cs, rank = n >> 1;
   // The sorted y-z column of every x of the current row; a window is wx such columns.
   const cols = new Float64Array(nx * cs);
-  const head = new Int32Array(wx), end = new Int32Array(wx);
+  const win = new Float64Array(n), win2 = new Float64Array(n);
   for (let k = 0; k < nz; k++) {
     checkAbort('medianFilter', signal);
     if (onProgress && (k & 3) === 0) onProgress(k / nz);
@@ -116,26 +116,32 @@ export function medianFilter<T extends VoxelArray>(volume: Volume<T>, options: M
         }
         continue;
       }
-      for (let i = 0; i < nx; i++) {
-        for (let d = 0; d < wx; d++) {
-          const c = i + d - rx, x = c < 0 ? 0 : c > nx - 1 ? nx - 1 : c;
-          head[d] = x * cs;
-          end[d] = x * cs + cs;
-        }
-        // Merge the wx sorted columns up to the element of rank ⌊n/2⌋.
-        let v = 0;
-        for (let r = 0; r <= rank; r++) {
-          let best = -1;
-          for (let d = 0; d < wx; d++) {
-            const h = head[d]!;
-            if (h < end[d]! && (best < 0 || cols[h]! < v)) {
-              best = d;
-              v = cols[h]!;
-            }
+      // Wider windows: keep the whole window sorted and slide it along x, one merge pass
+      // per step that drops the column leaving and takes in the column entering.
+      let cur = win, nxt = win2;
+      for (let d = 0; d < wx; d++) {
+        const c = d - rx, x = c < 0 ? 0 : c > nx - 1 ? nx - 1 : c;
+        cur.set(cols.subarray(x * cs, x * cs + cs), d * cs);
+      }
+      cur.sort();
+      out[o] = cur[rank]!;
+      for (let i = 1; i < nx; i++) {
+        const xo = i - 1 - rx, xi = i + rx;
+        const gone = (xo < 0 ? 0 : xo) * cs, come = (xi > nx - 1 ? nx - 1 : xi) * cs;
+        if (gone !== come) {
+          let a = 0, g = gone, c = come, m = 0;
+          const ge = gone + cs, ce = come + cs;
+          while (a < n) {
+            const v = cur[a]!;
+            if (g < ge && v === cols[g]!) { g++; a++; continue; }
+            while (c < ce && cols[c]! < v) nxt[m++] = cols[c++]!;
+            nxt[m++] = v;
+            a++;
           }
-          head[best]!++;
+          while (c < ce) nxt[m++] = cols[c++]!;
+          const t = cur; cur = nxt; nxt = t;
         }
-        out[o + i] = v;
+        out[o + i] = cur[rank]!;
       }
     }
   }
