@@ -8,7 +8,8 @@ BatchNorm's running statistics, 483,153 trainable (asserted). One step = forward
 logits, backward, Adam (lr 1e-3) on a batch of 8 random images and masks.
 
 Usage: /usr/bin/python3 bench/torch_unet_step.py [--threads N] [--steps S] [--warmup W]
-Prints one JSON line: {"stepSeconds": median, "steps": [...], "threads": N,
+Prints one JSON line: {"stepSeconds": median wall time, "cpuStepSeconds": median CPU time
+(time.process_time, all threads of the process), "steps": [...], "threads": N,
 "inferSliceSeconds": median per 128x128 slice (batch 8 / 8, eval mode, no grad), ...}.
 """
 import argparse
@@ -90,10 +91,13 @@ def main():
     for _ in range(args.warmup):
         step()
     times = []
+    cpu_times = []
     losses = []
     for _ in range(args.steps):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         losses.append(step())
+        cpu_times.append(time.process_time() - c0)
         times.append(time.perf_counter() - t0)
     breakdown = None
     if args.profile:
@@ -111,6 +115,7 @@ def main():
             infer.append((time.perf_counter() - t0) / args.batch)
     print(json.dumps({
         'stepSeconds': statistics.median(times), 'steps': times, 'threads': args.threads,
+        'cpuStepSeconds': statistics.median(cpu_times), 'cpuSteps': cpu_times,
         'inferSliceSeconds': statistics.median(infer), 'params': trainable + stats, 'trainable': trainable,
         'torch': torch.__version__, 'mkldnn': torch.backends.mkldnn.is_available(),
         'firstLoss': losses[0], 'lastLoss': losses[-1], 'profile': breakdown,

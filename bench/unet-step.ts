@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { initLearning, type LearningBackendName } from '../cells/learn/backend.ts';
 import { countParams, unet2d } from '../cells/learn/unet.ts';
@@ -64,7 +64,7 @@ function torchAvailable(): boolean {
 }
 
 interface TorchResult {
-  stepSeconds: number; steps: number[]; inferSliceSeconds: number; threads: number; torch: string;
+  stepSeconds: number; steps: number[]; cpuSteps: number[]; inferSliceSeconds: number; threads: number; torch: string;
   profile: Array<{ op: string; ms: number; calls: number }> | null;
 }
 const OUR_CONV_KERNELS = ['FusedConv2D', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
@@ -92,6 +92,7 @@ async function main() {
 
   const useTorch = torchAvailable();
   const ours: number[] = [];
+  const oursCpu: number[] = [];
   const torch: TorchResult[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     if (useTorch) {
@@ -101,7 +102,10 @@ async function main() {
     }
     for (let i = 0; i < STEPS; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       step();
+      const dc = process.cpuUsage(c);
+      oursCpu.push((dc.user + dc.system) / 1e6);
       ours.push((performance.now() - t) / 1000);
     }
     const tm = torch.length ? median(torch.flatMap((t) => t.steps)) : NaN;
@@ -109,6 +113,10 @@ async function main() {
   }
   const stepSeconds = median(ours);
   const torchStep = torch.length ? median(torch.flatMap((t) => t.steps)) : null;
+  // CPU time per step (process-wide: V8's GC helper threads count too) is less distorted than
+  // wall time when other sessions load the machine and both processes wait for a core.
+  const cpuStep = median(oursCpu);
+  const torchCpuStep = torch.length ? median(torch.flatMap((t) => t.cpuSteps)) : null;
 
   // Inference per slice: batch of 8, eval mode, per slice.
   const infer: number[] = [];
@@ -145,13 +153,18 @@ async function main() {
   const row = {
     stepSeconds: +stepSeconds.toFixed(4), threads, backend: info.backend, params: params.total,
     customKernels: info.customKernels, torchStepSeconds: torchStep && +torchStep.toFixed(4), ratio: ratio && +ratio.toFixed(2),
+    cpuStepSeconds: +cpuStep.toFixed(4), torchCpuStepSeconds: torchCpuStep && +torchCpuStep.toFixed(4),
+    cpuRatio: torchCpuStep ? +(cpuStep / torchCpuStep).toFixed(2) : null, loadAverage: +loadavg()[0]!.toFixed(2),
     inferSliceSeconds: +inferSlice.toFixed(5), torchInferSliceSeconds: torch.length ? +median(torch.map((t) => t.inferSliceSeconds)).toFixed(5) : null,
     gflopPerStep: +(stepFlops / 1e9).toFixed(2), oursGflops: +(stepFlops / 1e9 / stepSeconds).toFixed(1),
     torchGflops: torchStep ? +(stepFlops / 1e9 / torchStep).toFixed(1) : null, samples: ours.length,
     convMs: ourConvMs ? +ourConvMs.toFixed(0) : null, torchConvMs: torchConvMs ? +torchConvMs.toFixed(0) : null,
     convGflops: ourConvMs ? +(stepFlops / 1e6 / ourConvMs).toFixed(1) : null, torchConvGflops: torchConvMs ? +(stepFlops / 1e6 / torchConvMs).toFixed(1) : null,
   };
-  if (ratio) console.log(`ours ${stepSeconds.toFixed(3)} s/step vs PyTorch ${torchStep!.toFixed(3)} s/step on ${threads} thread(s): ${ratio.toFixed(2)}× PyTorch's time`);
+  if (ratio) {
+    console.log(`ours ${stepSeconds.toFixed(3)} s/step vs PyTorch ${torchStep!.toFixed(3)} s/step on ${threads} thread(s): ${ratio.toFixed(2)}× PyTorch's time`);
+    console.log(`CPU time: ours ${cpuStep.toFixed(3)} s vs PyTorch ${torchCpuStep!.toFixed(3)} s: ${(cpuStep / torchCpuStep!).toFixed(2)}×`);
+  }
   writeReport(row, profileRows, torchProfile, torch[0]?.torch ?? null);
   console.log(JSON.stringify(row));
 }
@@ -169,7 +182,10 @@ function writeReport(row: Record<string, unknown>, prof: Array<{ kernel: string;
     + `| | ours (${row.backend}) | PyTorch CPU |\n|---|---|---|\n`
     + `| threads | ${row.threads} | ${row.threads} |\n`
     + `| training step (s) | ${row.stepSeconds} | ${row.torchStepSeconds ?? '—'} |\n`
-    + `| ratio ours / PyTorch | ${row.ratio ?? '—'} | 1 |\n`
+    + `| ratio ours / PyTorch (wall) | ${row.ratio ?? '—'} | 1 |\n`
+    + `| training step, CPU time (s) | ${row.cpuStepSeconds} | ${row.torchCpuStepSeconds ?? '—'} |\n`
+    + `| ratio ours / PyTorch (CPU time) | ${row.cpuRatio ?? '—'} | 1 |\n`
+    + `| 1-min load average at the end | ${row.loadAverage} | |\n`
     + `| whole step in GFLOP/s of direct convolution (${row.gflopPerStep} GFLOP a step) | ${row.oursGflops} | ${row.torchGflops ?? '—'} |\n`
     + `| inference per 128² slice (s) | ${row.inferSliceSeconds} | ${row.torchInferSliceSeconds ?? '—'} |\n`
     + `| convolution time in one profiled step (ms) | ${row.convMs ?? '—'} | ${row.torchConvMs ?? '—'} |\n`
