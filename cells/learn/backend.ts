@@ -2,9 +2,13 @@
  * Choosing and initialising the tfjs backend for training and inference, in Node and in
  * the browser, and saying which one runs.
  *
- * - Node: tfjs-backend-wasm (XNNPACK, SIMD, one thread) plus Voxbook's gradient kernels
- *   (cells/learn/kernels), which make conv nets trainable on it; `cpu` on request.
- *   `@tensorflow/tfjs-node` is not used (it cannot install here).
+ * - Node: tfjs-backend-wasm (XNNPACK, SIMD, one thread) plus Voxbook's kernels
+ *   (cells/learn/kernels: the missing Conv2DBackpropFilter, Winograd convolutions, fused
+ *   BatchNorm, …), which make conv nets trainable on it. The issue-12 U-Net step (batch 8 of
+ *   128², Adam) takes about 0.5–0.6 s of CPU time on one thread here, 1.3–1.6× PyTorch 1.13
+ *   CPU measured side by side (bench/unet-step.ts, bench/results/unet-step.md); tfjs's cpu
+ *   backend took 774 s. `cpu` on request. `@tensorflow/tfjs-node` is not used (it cannot
+ *   install here).
  * - Browser: WebGPU when a 'webgpu' backend is registered (import
  *   '@tensorflow/tfjs-backend-webgpu' yourself) and `navigator.gpu` exists, else WebGL when
  *   it initialises, else wasm (single-threaded: the threaded build can hang in

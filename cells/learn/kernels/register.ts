@@ -1,23 +1,33 @@
 /**
- * Voxbook's gradient kernels for tfjs-backend-wasm (4.22), registered under backendName
- * 'wasm'. The SIMD code (conv_kernels.c → conv_kernels.wasm) is instantiated against the
- * wasm backend's own `WebAssembly.Memory` (the emscripten module's exported `memory`), so
- * kernels read and write tensors in place at `backend.dataIdMap.get(dataId).memoryOffset`.
+ * Voxbook's kernels for tfjs-backend-wasm (4.22), registered under backendName 'wasm'. The
+ * SIMD code (conv_kernels.c → conv_kernels.wasm, 128-bit wasm SIMD, single-threaded) is
+ * instantiated against the wasm backend's own `WebAssembly.Memory` (the emscripten module's
+ * exported `memory`), so kernels read and write tensors in place at
+ * `backend.dataIdMap.get(dataId).memoryOffset`; scratch buffers are allocated on the same
+ * heap with `makeOutput` and freed after each call. The backend must be the non-threaded
+ * build (initLearning sets WASM_HAS_MULTITHREAD_SUPPORT false): a shared memory would not
+ * match the module's import.
  *
- * Kernels:
- * - `Conv2DBackpropFilter` (absent from tfjs-backend-wasm 4.22, which is why conv nets could
- *   not train on it): NHWC, any kernel size, stride and padding, dilation 1.
- * - `Conv2DBackpropInput` (replaces the backend's scalar loop, which took 3.1 s of a 9.6 s
- *   U-Net step): stride 1 through XNNPACK's forward convolution with the flipped filter,
- *   other strides (the U-Net's ConvTranspose 2×2 s2) with our SIMD kernel.
- * - `Sum` over all axes but the last (bias gradients; the backend transposes first), other
- *   reductions go to the backend's own Sum.
+ * Kernels (all NHWC float32; anything else goes to the backend's own kernel):
+ * - 3×3 stride-1 convolutions with channel counts divisible by 4 — `Conv2D`, `FusedConv2D`
+ *   (linear activation), `Conv2DBackpropInput`, `Conv2DBackpropFilter` — by Winograd
+ *   (Lavin & Gray 2016): F(4×4, 3×3) when the output is at least 32×32, F(2×2, 3×3) below.
+ * - `Conv2DBackpropFilter` otherwise (absent from tfjs-backend-wasm 4.22, which is why conv
+ *   nets could not train on it): direct, register-blocked 4 in × 8 out; any kernel size,
+ *   stride and padding, dilation 1.
+ * - `Conv2DBackpropInput` otherwise (the backend's is a scalar loop: 3.1 s of a 9.6 s U-Net
+ *   step): stride 1 with ≥ 4 input channels through XNNPACK's forward convolution with the
+ *   flipped filter; other strides (the U-Net's ConvTranspose 2×2 s2) and 1–3 channels ours.
+ * - `Sum` over all axes but the last (bias gradients; the backend transposes first).
  * - `VoxBnStats`, `VoxBnApply`, `VoxBnGrad`: fused batch normalisation in training mode
  *   (see ./batchnorm.ts), replacing ~20 whole-activation passes of tf.moments +
- *   batchNorm and their gradients (Tile, Sum, Mean, Multiply, Sub…) by 2 + 1 + 3.
- * - `Identity` and same-dtype `Cast` share memory by reference count instead of copying in JS; `Concat`,
- *   `SplitV` (4-byte dtypes) and `MaxPoolGrad` (float32) in wasm instead of JS row loops /
- *   the backend's scalar code. Other dtypes fall back to the backend's own kernels.
+ *   batchNorm and their gradients (Tile, Sum, Mean, Multiply, Sub…) by 2 + 1 + 2.
+ * - `Identity` and same-dtype `Cast` share memory by reference count instead of copying in
+ *   JS; `Concat`, `SplitV` (4-byte dtypes) and `MaxPoolGrad` in wasm instead of JS row loops
+ *   / the backend's scalar code.
+ * Numerics: results match the cpu backend to ~1e-6 of the output's scale (F(4×4, 3×3):
+ * ~1e-5); summation order differs, so results are deterministic run to run but not bitwise
+ * equal to other backends. Tests: test/learn/kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
