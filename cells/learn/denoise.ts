@@ -22,6 +22,7 @@ import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { type Volume, withData } from '../core/volume.ts';
 import { view, type View } from '../viz/bundle.ts';
 import { createRng } from './augment.ts';
+import type { SlabRange } from './dataset.ts';
 
 /** Options of {@link denoiseCnn}. */
 export interface DenoiseCnnOptions {
@@ -65,15 +66,12 @@ export function denoiseCnn(options: DenoiseCnnOptions = {}): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output, name: `denoise_cnn_l${layers}_c${channels}` });
 }
 
-/** An inclusive range of axial slice indices k: [first, last]. */
-export type SliceRange = readonly [number, number];
-
 /** Training pairs: a noisy volume, its clean original on the same grid, and the slices to train on. */
 export interface DenoiseTrainingData {
   readonly noisy: Volume;
   readonly clean: Volume;
   /** Axial slabs (k ranges, inclusive) patches are drawn from; nothing else is read. */
-  readonly trainSlices: readonly SliceRange[];
+  readonly trainSlices: readonly SlabRange[];
 }
 
 /** Options of {@link trainDenoiser}. */
@@ -137,7 +135,7 @@ function sameGrid(a: Volume, b: Volume, what: string): void {
 }
 
 /** The slice indices of `ranges`, checked against nz; ascending, without repeats. */
-function slicesOf(ranges: readonly SliceRange[], nz: number, what: string): number[] {
+function slicesOf(ranges: readonly SlabRange[], nz: number, what: string): number[] {
   const set = new Set<number>();
   for (const r of ranges) {
     if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1]) || r[0] < 0 || r[1] >= nz || r[0] > r[1]) {
