@@ -36,6 +36,8 @@ const testLast = 59;
 const gapSlices = 5;
 /** Bone threshold in Hounsfield units (InVesalius's "Bone" preset: minHu…3071). */
 const minHu = 226;
+/** tfjs backend: 'auto' (wasm in Node; WebGPU, WebGL or wasm in the browser), 'wasm', 'cpu', 'webgl' or 'webgpu'. */
+const learningBackend = 'auto';
 
 // %% id="load"
 import {
@@ -68,7 +70,7 @@ const trainSlices = ([[0, testFirst - gapSlices - 1], [testLast + gapSlices + 1,
 markdown(`Test slab: k ${testFirst}–${testLast} (${testLast - testFirst + 1} slices). Training patches from k ${trainSlices.map(([a, b]) => `${a}–${b}`).join(' and ')}; k ${testFirst - gapSlices}–${testLast + gapSlices} unused for training. No validation set: the number of steps is fixed.`)
 
 // %% id="train"
-const backend = await initLearning();
+const backend = await initLearning({ backend: learningBackend });
 const cnn = denoiseCnn({ layers: 5, channels: 16, seed });
 const _live = display(markdown(`Training a ${cnn.countParams()}-parameter CNN on ${backend.backend}…`));
 const training = await trainDenoiser(cnn, { noisy, clean: ct, trainSlices }, {
