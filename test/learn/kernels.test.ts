@@ -265,3 +265,17 @@ describe('conv_kernels.wasm', () => {
     expect(out).toContain('up to date');
   });
 });
+
+describe('wasm elementwise kernels (ReLU and its gradient)', () => {
+  it('Relu, Step (with alpha) and Multiply equal the cpu backend, NaN included', () => {
+    const xs = Array.from(rand(103, 51)).concat([0, -0, NaN, Infinity, -Infinity]);
+    const ys = Array.from(rand(108, 52));
+    const run = () => tf.tidy(() => {
+      const x = tf.tensor1d(xs);
+      const y = tf.tensor1d(ys);
+      return [tf.relu(x), tf.step(x), tf.step(x, 0.25), tf.mul(x, y), tf.mul(x, 2), tf.mul(tf.tensor1d([2, 3], 'int32'), tf.tensor1d([4, 5], 'int32'))]
+        .map((t) => ({ dtype: t.dtype, v: Array.from(t.dataSync()) }));
+    });
+    expect(onBackend('wasm', run)).toEqual(onBackend('cpu', run));
+  });
+});

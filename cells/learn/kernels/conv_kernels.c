@@ -912,3 +912,38 @@ void wino4_filter_grad(const f32 *x, const f32 *dy, f32 *dw, int n, int h, int w
     }
   }
 }
+
+/* ---- Elementwise (the ReLU and its gradient) ------------------------------------------- */
+
+/* y = x <= 0 ? +0 : x (NaN stays NaN and -0 becomes +0, as tfjs's cpu Relu). */
+EXPORT(relu)
+void relu(const f32 *x, f32 *y, long count) {
+  long i = 0;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (; i + 4 <= count; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    wasm_v128_store(y + i, wasm_v128_andnot(v, wasm_f32x4_le(v, z)));
+  }
+  for (; i < count; i++) y[i] = x[i] <= 0 ? 0.0f : x[i];
+}
+
+/* y = x > 0 ? 1 : alpha, NaN stays NaN (tfjs's Step). */
+EXPORT(step)
+void step(const f32 *x, f32 *y, long count, f32 alpha) {
+  long i = 0;
+  v128_t one = wasm_f32x4_splat(1.0f), al = wasm_f32x4_splat(alpha);
+  for (; i + 4 <= count; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t r = wasm_v128_bitselect(one, al, wasm_f32x4_gt(v, wasm_f32x4_splat(0.0f)));
+    wasm_v128_store(y + i, wasm_v128_bitselect(r, v, wasm_f32x4_eq(v, v)));
+  }
+  for (; i < count; i++) y[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : alpha);
+}
+
+/* y = a * b, same length. */
+EXPORT(mul_same)
+void mul_same(const f32 *a, const f32 *b, f32 *y, long count) {
+  long i = 0;
+  for (; i + 4 <= count; i += 4) wasm_v128_store(y + i, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+  for (; i < count; i++) y[i] = a[i] * b[i];
+}

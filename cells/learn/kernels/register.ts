@@ -24,7 +24,8 @@
  *   batchNorm and their gradients (Tile, Sum, Mean, Multiply, Sub…) by 2 + 1 + 2.
  * - `Identity` and same-dtype `Cast` share memory by reference count instead of copying in
  *   JS; `Concat`, `SplitV` (4-byte dtypes) and `MaxPoolGrad` in wasm instead of JS row loops
- *   / the backend's scalar code.
+ *   / the backend's scalar code; `Relu`, `Step` and same-shape `Multiply` (the ReLU and its
+ *   gradient) vectorised.
  * Numerics: results match the cpu backend to ~1e-6 of the output's scale (F(4×4, 3×3):
  * ~1e-5); summation order differs, so results are deterministic run to run but not bitwise
  * equal to other backends. Tests: test/learn/kernels.test.ts.
@@ -53,6 +54,9 @@ export interface ConvKernelExports {
   ): void;
   sum_leading(x: number, m: number, c: number, out: number, scratch: number): void;
   copy_rows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number): void;
+  relu(x: number, y: number, count: number): void;
+  step(x: number, y: number, count: number, alpha: number): void;
+  mul_same(a: number, b: number, y: number, count: number): void;
   maxpool_grad(
     x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
@@ -107,7 +111,7 @@ let kernelsMemory: WebAssembly.Memory | null = null;
 /** The names of the kernels {@link registerWasmGradKernels} adds. */
 export const VOXBOOK_WASM_KERNELS = [
   'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D', 'Sum', 'VoxBnStats', 'VoxBnApply', 'VoxBnGrad',
-  'Identity', 'Cast', 'Concat', 'SplitV', 'MaxPoolGrad',
+  'Identity', 'Cast', 'Concat', 'SplitV', 'MaxPoolGrad', 'Relu', 'Step', 'Multiply',
 ] as const;
 
 function offset(backend: WasmBackendLike, t: tf.TensorInfo): number {
@@ -413,6 +417,26 @@ function splitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   });
 }
 
+/** Relu, Step (the ReLU gradient's mask) and same-shape Multiply for float32, SIMD; other cases the backend's. */
+function elementwise(name: 'Relu' | 'Step' | 'Multiply') {
+  return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const b = args.backend as WasmBackendLike;
+    if (name === 'Multiply') {
+      const { a, b: bb } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      if (a.dtype !== 'float32' || bb.dtype !== 'float32' || a.shape.length !== bb.shape.length || a.shape.some((d, i) => d !== bb.shape[i])) return fallback(name, args);
+      const y = b.makeOutput([...a.shape], 'float32');
+      kernels!.mul_same(offset(b, a), offset(b, bb), offset(b, y), size(a.shape));
+      return y;
+    }
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype !== 'float32') return fallback(name, args);
+    const y = b.makeOutput([...x.shape], 'float32');
+    if (name === 'Relu') kernels!.relu(offset(b, x), offset(b, y), size(x.shape));
+    else kernels!.step(offset(b, x), offset(b, y), size(x.shape), (args.attrs as unknown as tf.StepAttrs).alpha ?? 0);
+    return y;
+  };
+}
+
 /** MaxPoolGrad for float32 NHWC. */
 function maxPoolGrad(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const b = args.backend as WasmBackendLike;
@@ -465,7 +489,7 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   kernels = instance.exports as unknown as ConvKernelExports;
   kernelsMemory = memory;
-  for (const name of ['Sum', 'Identity', 'Cast', 'Concat', 'SplitV', 'MaxPoolGrad', 'Conv2D', 'FusedConv2D']) {
+  for (const name of ['Relu', 'Step', 'Multiply', 'Sum', 'Identity', 'Cast', 'Concat', 'SplitV', 'MaxPoolGrad', 'Conv2D', 'FusedConv2D']) {
     if (own.has(name)) continue;
     const k = tf.getKernel(name, 'wasm');
     if (!k) throw new KernelError(`the wasm backend has no ${name} kernel to fall back on`);
@@ -485,6 +509,9 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   reg('Concat', concat);
   reg('SplitV', splitV);
   reg('MaxPoolGrad', maxPoolGrad);
+  reg('Relu', elementwise('Relu'));
+  reg('Step', elementwise('Step'));
+  reg('Multiply', elementwise('Multiply'));
   reg('Conv2D', conv2d('Conv2D'));
   reg('FusedConv2D', conv2d('FusedConv2D'));
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
