@@ -15,3 +15,4 @@ export { saveCheckpoint, loadCheckpoint, fileModelHandler, type Checkpoint, type
 export { predictVolume, probabilityToMask, binaryConfidence, type PredictOptions, type VolumePrediction } from './predict.ts';
 export { tfjsSliceModel } from './tfjs-model.ts';
 export { trainingMonitor, trainingView, trainingSummary, type TrainingMonitor, type LiveView, type TrainingViewOptions } from '../viz/training.ts';
+export { denoiseCnn, trainDenoiser, denoiseVolume, denoiseTrainingView, denoiseTrainingSummary, type DenoiseCnnOptions, type DenoiseTrainingData, type TrainDenoiserOptions, type DenoiseTrainingProgress, type DenoiseVolumeOptions } from './denoise.ts';
