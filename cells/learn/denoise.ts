@@ -16,7 +16,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import * as tf from '@tensorflow/tfjs';
-import { parseHTML } from 'linkedom';
+import { plotDocument } from '../viz/plot-document.ts';
 import { GeometryError, ParameterError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { type Volume, withData } from '../core/volume.ts';
@@ -296,12 +296,6 @@ export async function denoiseVolume(model: tf.LayersModel, volume: Volume, optio
   return withData(volume, out);
 }
 
-let cachedDocument: Document | undefined;
-/** A DOM document for Plot: linkedom works in Node and in a Web Worker, which have none. */
-function plotDocument(): Document {
-  cachedDocument ??= parseHTML('<!doctype html><html><body></body></html>').document as unknown as Document;
-  return cachedDocument;
-}
 
 /** One line describing a denoiser run (also the view's text/plain). */
 export function denoiseTrainingSummary(p: DenoiseTrainingProgress): string {

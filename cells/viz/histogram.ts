@@ -1,5 +1,5 @@
 import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
+import { plotDocument } from './plot-document.ts';
 import { ParameterError } from '../core/errors.ts';
 import { valueRange, type Volume } from '../core/volume.ts';
 import { view, type View } from './bundle.ts';
@@ -22,12 +22,6 @@ export function histogramBins(volume: Volume, binWidth = 10): HistogramBins {
   return { min, width: binWidth, counts };
 }
 
-let cachedDocument: Document | undefined;
-/** A DOM document for Plot: linkedom works in Node and in a Web Worker, which have none. */
-function plotDocument(): Document {
-  cachedDocument ??= parseHTML('<!doctype html><html><body></body></html>').document as unknown as Document;
-  return cachedDocument;
-}
 
 export interface HistogramOptions {
   readonly binWidth?: number;

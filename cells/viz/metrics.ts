@@ -3,7 +3,7 @@
  * methods side by side: a table and an Observable Plot bar chart.
  */
 import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
+import { plotDocument } from './plot-document.ts';
 import { ParameterError } from '../core/errors.ts';
 import { view, type View } from './bundle.ts';
 import { table, type Table, type TableCell } from './table.ts';
@@ -65,12 +65,6 @@ export function metricsTable(rows: MetricsInput, options: MetricsTableOptions = 
   }, options.caption);
 }
 
-let cachedDocument: Document | undefined;
-/** A DOM document for Plot: linkedom works in Node and in a Web Worker, which have none. */
-function plotDocument(): Document {
-  cachedDocument ??= parseHTML('<!doctype html><html><body></body></html>').document as unknown as Document;
-  return cachedDocument;
-}
 
 export interface MetricsChartOptions {
   /** The metric key to plot, e.g. 'dice', 'hd95Mm'. */

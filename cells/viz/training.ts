@@ -20,7 +20,7 @@
  * the state at display time (and, as the trailing value of the cell, the final state).
  */
 import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
+import { plotDocument } from './plot-document.ts';
 import type { TrainingProgress } from '../learn/train.ts';
 import { MIME_METHOD, type MimeBundle, type View } from './bundle.ts';
 
@@ -33,11 +33,6 @@ export interface LiveView<T = unknown> extends View<T> {
   [SUBSCRIBE_METHOD](listener: () => void): () => void;
 }
 
-let cachedDocument: Document | undefined;
-function plotDocument(): Document {
-  cachedDocument ??= parseHTML('<!doctype html><html><body></body></html>').document as unknown as Document;
-  return cachedDocument;
-}
 
 /** Options of {@link trainingView} and {@link trainingMonitor}. */
 export interface TrainingViewOptions {
