@@ -279,3 +279,19 @@ describe('wasm elementwise kernels (ReLU and its gradient)', () => {
     expect(onBackend('wasm', run)).toEqual(onBackend('cpu', run));
   });
 });
+
+describe('initLearning', () => {
+  it('picks wasm with our kernels in Node, cpu on request, and names why webgl cannot start here', async () => {
+    const { BackendUnavailableError } = await import('../../cells/learn/backend.ts');
+    const auto = await initLearning();
+    expect(auto).toMatchObject({ backend: 'wasm', threads: 1, platform: 'node' });
+    expect(auto.customKernels).toContain('Conv2DBackpropFilter');
+    const cpu = await initLearning({ backend: 'cpu' });
+    expect(cpu).toMatchObject({ backend: 'cpu', customKernels: [] });
+    await expect(initLearning({ backend: 'webgl' })).rejects.toThrow(BackendUnavailableError);
+    await expect(initLearning({ backend: 'webgpu' })).rejects.toThrow(/no 'webgpu' backend is registered/);
+    const again = await initLearning({ backend: 'wasm' });
+    expect(again.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});

@@ -116,6 +116,24 @@ describe('unet2d training on the wasm backend (Voxbook kernels)', () => {
     tf.dispose([x, y]);
   });
 
+  it('leaks no tensors and no wasm heap over training steps (scratch buffers freed)', () => {
+    const model = unet2d({ depth: 2, baseChannels: 8, inputSize: 32, seed: 5 });
+    const x = tf.randomNormal([2, 32, 32, 1], 0, 1, 'float32', 4);
+    const y = tf.tidy(() => tf.cast(tf.greater(x, 0), 'float32'));
+    const opt = tf.train.adam(1e-3);
+    const step = () => opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar)!;
+    step();
+    step();
+    const before = tf.memory();
+    for (let i = 0; i < 5; i++) step();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  });
+
   it('follows the cpu backend step for step (same seeds, 5 Adam steps)', async () => {
     const a = await train('minimize', 16, 4);
     await tf.setBackend('cpu');
