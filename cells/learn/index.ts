@@ -16,3 +16,4 @@ export { predictVolume, probabilityToMask, binaryConfidence, type PredictOptions
 export { tfjsSliceModel } from './tfjs-model.ts';
 export { trainingMonitor, trainingView, trainingSummary, type TrainingMonitor, type LiveView, type TrainingViewOptions } from '../viz/training.ts';
 export { denoiseCnn, trainDenoiser, denoiseVolume, denoiseTrainingView, denoiseTrainingSummary, type DenoiseCnnOptions, type DenoiseTrainingData, type TrainDenoiserOptions, type DenoiseTrainingProgress, type DenoiseVolumeOptions } from './denoise.ts';
+export { accelerateBatchNormLayers } from './kernels/batchnorm.ts';
