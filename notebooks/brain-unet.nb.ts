@@ -20,9 +20,11 @@ const image = 'mri-colin27';
 /** The reference brain mask on the same grid (non-zero = brain): a sample file or a NIfTI path. */
 const mask = 'mri-colin27/ch2bet.nii.gz';
 /** Training epochs (each: every training slice once, augmented). */
-const epochs = 14;
+const epochs = 10;
 /** Fine-tuning epochs on the corrupted copy. */
-const fineTuneEpochs = 3;
+const fineTuneEpochs = 2;
+/** Slices are padded to a square and resampled to sliceSize² pixels for the model (217 → 160: 1.36 mm pixels). */
+const sliceSize = 160;
 /** Seeds the split sampling, augmentation, weights and the corrupted copy. */
 const seed = 1;
 /** tfjs backend: 'auto' (Node: wasm with Voxbook's kernels; browser: WebGPU, WebGL, then wasm), or one of 'wasm', 'webgl', 'webgpu', 'cpu'. */
@@ -49,7 +51,7 @@ describeSource(t1, image)
 const TEST: readonly [number, number] = [60, 89];
 const HELD_OUT: readonly [number, number] = [55, 94];
 const VALIDATION: readonly [number, number] = [110, 119];
-const data = sliceDataset(t1, brain, { axis: 2, size: 128, slabs: { validation: [VALIDATION], exclude: [HELD_OUT] }, augment: true, seed });
+const data = sliceDataset(t1, brain, { axis: 2, size: sliceSize, slabs: { validation: [VALIDATION], exclude: [HELD_OUT] }, augment: true, seed });
 table({
   columns: ['set', 'axial slices (k)', 'count'],
   rows: [
@@ -61,7 +63,7 @@ table({
 
 // %% id="train"
 const backend = await initLearning({ backend: learningBackend });
-const model = unet2d({ seed });
+const model = unet2d({ inputSize: sliceSize, seed });
 const monitor = trainingMonitor();
 display(monitor);
 const training = await train(model, data, { epochs, batchSize: 8, learningRate: 1e-3, signal, onUpdate: monitor.update });
@@ -110,11 +112,11 @@ const diceOnCorrupted = async (m: typeof model) => {
   return compareMasks(onTest(brain), onTest(fillHoles(keepLargestComponents(probabilityToMask(p.probability)).mask)));
 };
 const before = await diceOnCorrupted(model);
-const tuned = unet2d({ seed });
+const tuned = unet2d({ inputSize: sliceSize, seed });
 tuned.setWeights(model.getWeights());
 const tuneMonitor = trainingMonitor();
 display(tuneMonitor);
-const corruptedData = sliceDataset(corrupted, brain, { axis: 2, size: 128, slabs: { validation: [VALIDATION], exclude: [HELD_OUT] }, augment: true, seed: seed + 1 });
+const corruptedData = sliceDataset(corrupted, brain, { axis: 2, size: sliceSize, slabs: { validation: [VALIDATION], exclude: [HELD_OUT] }, augment: true, seed: seed + 1 });
 const tuning = await fineTune(tuned, corruptedData, { epochs: fineTuneEpochs, freezeEncoder: true, signal, onUpdate: tuneMonitor.update });
 const after = await diceOnCorrupted(tuned);
 display(sliceView(corrupted, { index: 75, windowCenterHu: 80, windowWidthHu: 200 }));
