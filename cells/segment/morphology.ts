@@ -16,14 +16,17 @@
  * D. P. Huttenlocher, "Distance Transforms of Sampled Functions", Theory of Computing
  * 8(19):415–428, 2012, doi:10.4086/toc.2012.v008a019: along x the distance to the nearest
  * site on the row (two scans), then along y and z the lower envelope of parabolas
- * s²(p − q)² + f(q), each pass O(n). Sites farther than r are dropped after the first pass
- * (they cannot bring a voxel within r), and the work is restricted to the foreground's
- * bounding box (erosion) or that box grown by r (dilation), which gives the same result.
+ * s²(p − q)² + f(q), each pass O(n) — the envelope is `buildEnvelope`/`evaluateEnvelope` of
+ * cells/metrics/distance-transform.ts, the one copy of that algorithm in the library. Sites
+ * farther than r are dropped after the first pass (they cannot bring a voxel within r), and
+ * the work is restricted to the foreground's bounding box (erosion) or that box grown by r
+ * (dilation), which gives the same result.
  * The grid's outside, for erosions, is a row of sites just past each face in every pass.
  */
 import { ParameterError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { type Volume, withData } from '../core/volume.ts';
+import { buildEnvelope, envelopeScratch, evaluateEnvelope } from '../metrics/distance-transform.ts';
 
 export interface MorphologyOptions extends StageOptions {
   /**
@@ -110,65 +113,39 @@ function squaredDistanceInBox(
       for (let i = 0; i < cx; i++) if (d[row + i]! > limit2) d[row + i] = Infinity;
     }
   }
-  // Passes 2 and 3, along y then z: lower envelope of parabolas over each column.
-  const n = Math.max(cy, cz);
-  const f = new Float64Array(n + 2), pos = new Float64Array(n + 2), v = new Int32Array(n + 2), z = new Float64Array(n + 3);
-  const line = new Float64Array(n);
-  const envelope = (len: number, s2: number): void => {
-    // Sites of the column (finite values), with the border sites at −1 and len.
-    let count = 0;
-    if (borderSites) { pos[0] = -1; f[0] = 0; count = 1; }
-    for (let q = 0; q < len; q++) {
-      const x = line[q]!;
-      if (x !== Infinity) { pos[count] = q; f[count] = x / s2; count++; }
+  // Passes 2 and 3, along y then z: the lower envelope of parabolas over each column, with
+  // the metrics module's code (one implementation of the algorithm in the library). The
+  // border sites become two extra samples of value 0 at the ends of the line: the column's
+  // voxel j is sample j + o, the sites just past its faces are samples 0 and len + 1.
+  const o = borderSites ? 1 : 0;
+  const { line, roots, bounds, out, heights } = envelopeScratch(Math.max(cy, cz) + 2 * o);
+  const column = (base: number, stride: number, len: number, s2: number): void => {
+    let any = borderSites;
+    for (let j = 0, i = base; j < len; j++, i += stride) {
+      const v = d[i]!;
+      line[j + o] = v;
+      if (v !== Infinity) any = true;
     }
-    if (borderSites) { pos[count] = len; f[count] = 0; count++; }
-    if (count === 0) return; // no site: stays Infinity
-    let k = 0;
-    v[0] = 0; z[0] = -Infinity; z[1] = Infinity;
-    for (let c = 1; c < count; c++) {
-      // Pop the parabolas the new one lies below from their left boundary on; z[0] = −∞
-      // stops the loop at the first (positions are distinct, so s is finite).
-      const q = pos[c]!, fq = f[c]! + q * q;
-      let sIntersect: number;
-      for (;;) {
-        const r = pos[v[k]!]!;
-        sIntersect = (fq - (f[v[k]!]! + r * r)) / (2 * (q - r));
-        if (sIntersect <= z[k]!) k--;
-        else break;
-      }
-      k++;
-      v[k] = c; z[k] = sIntersect; z[k + 1] = Infinity;
-    }
-    k = 0;
-    for (let p = 0; p < len; p++) {
-      while (z[k + 1]! < p) k++;
-      const c = v[k]!;
-      const g = p - pos[c]!;
-      const val = (g * g + f[c]!) * s2;
-      line[p] = val > limit2 ? Infinity : val;
+    if (!any) return; // no site: the column stays Infinity
+    const m = len + 2 * o;
+    if (borderSites) { line[0] = 0; line[m - 1] = 0; }
+    const k = buildEnvelope(line, m, s2, roots, bounds, heights);
+    evaluateEnvelope(line, m, s2, k, roots, bounds, out);
+    for (let j = 0, i = base; j < len; j++, i += stride) {
+      const v = out[j + o]!;
+      d[i] = v > limit2 ? Infinity : v;
     }
   };
   const sy2 = sy * sy, sz2 = sz * sz;
   for (let k = 0; k < cz; k++) {
     checkAbort(stage, options.signal);
     progress((1 + k / cz) / 3);
-    for (let i = 0; i < cx; i++) {
-      const base = i + cxy * k;
-      for (let j = 0; j < cy; j++) line[j] = d[base + cx * j]!;
-      envelope(cy, sy2);
-      for (let j = 0; j < cy; j++) d[base + cx * j] = line[j]!;
-    }
+    for (let i = 0; i < cx; i++) column(i + cxy * k, cx, cy, sy2);
   }
   for (let j = 0; j < cy; j++) {
     checkAbort(stage, options.signal);
     progress((2 + j / cy) / 3);
-    for (let i = 0; i < cx; i++) {
-      const base = i + cx * j;
-      for (let k = 0; k < cz; k++) line[k] = d[base + cxy * k]!;
-      envelope(cz, sz2);
-      for (let k = 0; k < cz; k++) d[base + cxy * k] = line[k]!;
-    }
+    for (let i = 0; i < cx; i++) column(i + cx * j, cxy, cz, sz2);
   }
   return d;
 }
