@@ -20,7 +20,7 @@ const image = 'mri-colin27';
 /** The reference brain mask on the same grid (non-zero = brain): a sample file or a NIfTI path. */
 const mask = 'mri-colin27/ch2bet.nii.gz';
 /** Training epochs (each: every training slice once, augmented). */
-const epochs = 10;
+const epochs = 14;
 /** Fine-tuning epochs on the corrupted copy. */
 const fineTuneEpochs = 2;
 /** Slices are padded to a square and resampled to sliceSize² pixels for the model (217 → 160: 1.36 mm pixels). */
