@@ -13,21 +13,30 @@ Writes (all under --out):
   testdata/*.onnx                 tiny models of the wrong shape (and two odd ones that fit),
                                   for the tests; --testdata-only rewrites just these
 
-Slice recipe (docs in models/README.md; cells/learn/onnx.ts's tests reproduce it in TS):
-  v[i, j]  = ch2[i, j, k] (nibabel's array; uint8; i = x toward Right, j = y toward Anterior)
-  padded   = 256 x 256 zeros, padded[j + 20, i + 38] = v[i, j]   (row = j, column = i)
-  s[r, c]  = sum of padded[2r..2r+1, 2c..2c+1]   (integers: exact)
-  x[r, c]  = float32(s[r, c] / 656)   (656 = 4 * 164; 164 = the 99th percentile of ch2)
-  The model's input is x flattened row-major (column index fastest), i.e. i fastest.
-Target: ch2bet[:, :, k] > 0 treated the same way, pooled mask fraction >= 0.5.
-Dice is measured at the native 181 x 217 grid: prediction (logit > 0) at pixel (r, c)
-covers i = 2c - 38, 2c - 37 and j = 2r - 20, 2r - 19; reference ch2bet > 0.
+Slice recipe: Voxbook's own, as sliceDataset and predictVolume (axis 2) compute it, so that
+predictVolume(await loadOnnxModel('models/brain-unet-small.onnx'), t1) feeds the model what it
+was trained on (docs in models/README.md; test/learn/onnx.test.ts checks the input against
+Voxbook's functions, bit for bit on ch2):
+  norm     = intensityNormalization(ch2) (cells/learn/normalize.ts): lo, hi = numpy's linear
+             0.5th / 99.5th percentiles of all voxels; z = (clip(v, lo, hi) - mean) / std, the
+             mean and population std of the clipped voxels; float64, stored as float32
+  slice    = z(ch2[:, :, k]).T: row y = j (217), column x = i (181), x fastest
+  square   = 217 x 217 filled with (lo - mean) / std, the slice at column offset 18, row 0
+             (sliceGeometry / toModelSquare, cells/learn/dataset.ts: centred pad to max(w, h))
+  x        = half-pixel bilinear resize 217 -> 128 (resizeSquare: rows first in float64,
+             then columns, rounded to float32 once)
+Target: (ch2bet[:, :, k] != 0) squared the same way with padding 0, then >= 0.5.
+Dice is measured at the native 181 x 217 grid as predictVolume + probabilityToMask do it:
+sigmoid, resize 128 -> 217 by the same rule, crop, clip to [0, 1], p >= 0.5; reference
+ch2bet != 0.
+Axis mapping: nibabel's ch2[i, j, k] is Voxbook's volume.data[i + 181 * (j + 217 * k)].
 
 Split by axial slab (voxel index k of the third axis, as in issue 12): test k 60-89, nothing
 from k 55-94 used for training, validation k 110-119, training the rest (131 slices).
 """
 import argparse
 import json
+import math
 import os
 import time
 
@@ -38,42 +47,117 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 SIZE = 128
-PAD_I, PAD_J = 38, 20  # columns / rows of zeros before i = 0 / j = 0 in the 256 x 256 canvas
-SCALE = 656.0  # 4 pixels per pooled pixel x 164 (ch2's 99th percentile)
 TEST_K = 75
 SEED = 20261127
+LOW_PERCENT, HIGH_PERCENT = 0.5, 99.5  # cells/learn/normalize.ts's defaults
 
 
-def canvas(slice_ij):
-    """181 x 217 (i, j) array -> 256 x 256 (row j, column i) zero-padded canvas, int64."""
-    ni, nj = slice_ij.shape
-    c = np.zeros((256, 256), dtype=np.int64)
-    c[PAD_J:PAD_J + nj, PAD_I:PAD_I + ni] = slice_ij.T
-    return c
+def normalization(vol):
+    """intensityNormalization (cells/learn/normalize.ts) of the whole volume.
+
+    lo, hi = numpy's default (linear) 0.5th and 99.5th percentiles of all voxels; mean and
+    population std of the clipped voxels. The sums are taken one voxel after another in the
+    order of our volume.data (x fastest: nibabel's array flattened in Fortran order), as the
+    TypeScript loop does (np.cumsum accumulates sequentially; np.sum would sum pairwise).
+    """
+    v = np.asarray(vol, dtype=np.float64).ravel(order='F')
+    lo = float(np.percentile(v, LOW_PERCENT))
+    hi = float(np.percentile(v, HIGH_PERCENT))
+    c = np.clip(v, lo, hi)
+    mean = float(np.cumsum(c)[-1]) / v.size
+    d = c - mean
+    std = math.sqrt(float(np.cumsum(d * d)[-1]) / v.size)
+    return {'lo': lo, 'hi': hi, 'mean': mean, 'std': std}
 
 
-def pooled_sum(slice_ij):
-    """2 x 2 block sums of the canvas: 128 x 128 int64 (exact)."""
-    return canvas(slice_ij).reshape(SIZE, 2, SIZE, 2).sum(axis=(1, 3))
+def resize_table(n_from, n_to):
+    """dataset.ts's resizeTable: half-pixel bilinear sample positions, clamped to [0, from - 1]."""
+    i0 = np.zeros(n_to, dtype=np.int64)
+    i1 = np.zeros(n_to, dtype=np.int64)
+    t = np.zeros(n_to, dtype=np.float64)
+    for d in range(n_to):
+        s = float(d) if n_from == n_to else ((d + 0.5) * n_from) / n_to - 0.5
+        s = min(max(s, 0.0), n_from - 1.0)
+        f = math.floor(s)
+        i0[d], i1[d], t[d] = f, min(f + 1, n_from - 1), s - f
+    return i0, i1, t
 
 
-def image_slice(t1, k):
-    return (pooled_sum(t1[:, :, k]).astype(np.float64) / SCALE).astype(np.float32)
+def resize_square(src, n_to):
+    """dataset.ts's resizeSquare: float32 m x m (row y, column x) -> float32 n_to x n_to; rows
+    (x) first into float64, then columns (y), rounded to float32 once at the end."""
+    m = src.shape[0]
+    if m == n_to:
+        return src.copy()
+    i0, i1, t = resize_table(m, n_to)
+    s = src.astype(np.float64)
+    w = t[None, :]
+    tmp = np.where(w == 0, s[:, i0], (1 - w) * s[:, i0] + w * s[:, i1])  # [y, d]
+    w = t[:, None]
+    out = np.where(w == 0, tmp[i0, :], (1 - w) * tmp[i0, :] + w * tmp[i1, :])  # [d, x]
+    return out.astype(np.float32)
 
 
-def mask_slice(bet, k):
-    return (pooled_sum((bet[:, :, k] > 0).astype(np.int64)) >= 2).astype(np.float32)
+def geometry(ni, nj):
+    """sliceGeometry(dims, 2, SIZE): width = ni (x = i), height = nj (y = j), centred square."""
+    m = max(ni, nj)
+    return {'width': ni, 'height': nj, 'square': m, 'offsetX': (m - ni) // 2, 'offsetY': (m - nj) // 2}
 
 
-def native_dice(logits, bet, k):
-    """Dice at the native grid of (logits > 0) block-replicated, against ch2bet[:, :, k] > 0."""
-    pred = np.repeat(np.repeat(logits > 0, 2, axis=0), 2, axis=1)  # 256 x 256, row j, column i
-    ni, nj = bet.shape[0], bet.shape[1]
-    pred = pred[PAD_J:PAD_J + nj, PAD_I:PAD_I + ni].T  # back to (i, j)
-    ref = bet[:, :, k] > 0
-    a, b = int(pred.sum()), int(ref.sum())
-    inter = int((pred & ref).sum())
-    return 1.0 if a + b == 0 else 2.0 * inter / (a + b), inter, a, b
+def to_model_square(slice_yx, geo, pad_value):
+    """toModelSquare: float32 height x width slice (row y, column x) -> SIZE x SIZE float32."""
+    m = geo['square']
+    padded = np.full((m, m), np.float32(pad_value), dtype=np.float32)
+    padded[geo['offsetY']:geo['offsetY'] + geo['height'], geo['offsetX']:geo['offsetX'] + geo['width']] = slice_yx
+    return resize_square(padded, SIZE)
+
+
+def from_model_square(square, geo):
+    """fromModelSquare: SIZE x SIZE -> resize to m x m by the same rule -> crop to height x width."""
+    full = resize_square(square.astype(np.float32), geo['square'])
+    return full[geo['offsetY']:geo['offsetY'] + geo['height'], geo['offsetX']:geo['offsetX'] + geo['width']]
+
+
+def image_slice(t1, k, norm, geo):
+    """The model's input for axial slice k, as predictVolume builds it: readSlice with
+    normalizeValue (float64, stored as float32), then toModelSquare padded with the
+    normalised lower clip bound (normalizedFloor). Row y = j, column x = i."""
+    v = t1[:, :, k].astype(np.float64).T  # (j, i)
+    z = ((np.clip(v, norm['lo'], norm['hi']) - norm['mean']) / norm['std']).astype(np.float32)
+    background = (norm['lo'] - norm['mean']) / norm['std']
+    return to_model_square(z, geo, background)
+
+
+def mask_slice(bet, k, geo):
+    """sliceDataset's target: ch2bet != 0 as 0/1, toModelSquare padded with 0, then >= 0.5."""
+    m = (bet[:, :, k] != 0).astype(np.float32).T
+    return (to_model_square(m, geo, 0.0) >= 0.5).astype(np.float32)
+
+
+def sigmoid(z):
+    """predict.ts's sigmoid, float64 on float32 logits, stored as float32."""
+    z = z.astype(np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float32)
+
+
+def predicted_mask(logits, geo):
+    """predictVolume (tta 'none') then probabilityToMask(p, 0.5) for one slice: sigmoid in the
+    model square, fromModelSquare back to the slice's voxels, clip to [0, 1], p >= 0.5.
+    Returns (i, j) booleans like nibabel's slice."""
+    p = np.clip(from_model_square(sigmoid(logits), geo), 0, 1)
+    return (p >= 0.5).T
+
+
+def native_overlap(logits, bet, k, geo):
+    """Voxels in common, predicted and in ch2bet[:, :, k] != 0 at the native 181 x 217 grid."""
+    pred = predicted_mask(logits, geo)
+    ref = bet[:, :, k] != 0
+    return int((pred & ref).sum()), int(pred.sum()), int(ref.sum())
+
+
+def dice_of(inter, a, b):
+    return 1.0 if a + b == 0 else 2.0 * inter / (a + b)
 
 
 def block(cin, cout):
@@ -116,7 +200,8 @@ def bce_dice(logits, target):
 
 
 def augment(x, y, gen):
-    """Seeded: flips along either axis, intensity x U(0.8, 1.2) + U(-0.1, 0.1), shift up to 8 px."""
+    """Seeded: flips along either axis, shift up to 8 px (wrapping), intensity x U(0.8, 1.2) +
+    U(-0.1, 0.1) on every pixel (z-scored input: the background is no longer 0)."""
     n = x.shape[0]
     x, y = x.clone(), y.clone()
     for b in range(n):
@@ -129,7 +214,7 @@ def augment(x, y, gen):
         y[b] = torch.roll(y[b], (dy, dx), dims=(-2, -1))
         s = 0.8 + 0.4 * torch.rand(1, generator=gen).item()
         o = -0.1 + 0.2 * torch.rand(1, generator=gen).item()
-        x[b] = x[b] * s + o * (x[b] > 0)
+        x[b] = x[b] * s + o
     return x, y
 
 
@@ -191,9 +276,12 @@ def main():
     val_k = list(range(110, 120))
     train_k = [k for k in range(nz) if not (55 <= k <= 94) and k not in val_k]
 
+    norm = normalization(t1)  # per volume, of the image alone (as predictVolume): no labels used
+    geo = geometry(t1.shape[0], t1.shape[1])
+
     def stack(ks):
-        x = np.stack([image_slice(t1, k) for k in ks])[:, None]
-        y = np.stack([mask_slice(bet, k) for k in ks])[:, None]
+        x = np.stack([image_slice(t1, k, norm, geo) for k in ks])[:, None]
+        y = np.stack([mask_slice(bet, k, geo) for k in ks])[:, None]
         return torch.from_numpy(x), torch.from_numpy(y)
 
     xtr, ytr = stack(train_k)
@@ -222,7 +310,7 @@ def main():
         model.eval()
         with torch.no_grad():
             lv = model(xva).numpy()[:, 0]
-        vd = np.mean([native_dice(lv[i], bet, k)[0] for i, k in enumerate(val_k)])
+        vd = np.mean([dice_of(*native_overlap(lv[i], bet, k, geo)) for i, k in enumerate(val_k)])
         if vd > best[0]:
             best = (vd, {k: v.clone() for k, v in model.state_dict().items()}, epoch)
         if epoch % 10 == 0 or epoch == args.epochs - 1:
@@ -238,8 +326,8 @@ def main():
     inter = a = b = 0
     per_slice = {}
     for i, k in enumerate(test_k):
-        d, ii, aa, bb = native_dice(lt[i], bet, k)
-        per_slice[k] = d
+        ii, aa, bb = native_overlap(lt[i], bet, k, geo)
+        per_slice[k] = dice_of(ii, aa, bb)
         inter, a, b = inter + ii, a + aa, b + bb
     slab_dice = 2 * inter / (a + b)
 
@@ -248,17 +336,20 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 1, SIZE, SIZE), onnx_path, opset_version=17,
                       input_names=['image'], output_names=['logits'],
                       dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}})
-    x_ref = image_slice(t1, TEST_K)
+    x_ref = image_slice(t1, TEST_K, norm, geo)
     with torch.no_grad():
         l_ref = model(torch.from_numpy(x_ref)[None, None]).numpy()[0, 0].astype('<f4')
     x_ref.astype('<f4').tofile(os.path.join(args.out, 'reference', f'k{TEST_K}.input.f32'))
     l_ref.tofile(os.path.join(args.out, 'reference', f'k{TEST_K}.logits.f32'))
-    d_ref, i_ref, a_ref, b_ref = native_dice(l_ref, bet, TEST_K)
+    i_ref, a_ref, b_ref = native_overlap(l_ref, bet, TEST_K, geo)
+    d_ref = dice_of(i_ref, a_ref, b_ref)
     info = {
         'model': 'brain-unet-small.onnx',
         'torch': torch.__version__,
         'size': SIZE,
-        'padI': PAD_I, 'padJ': PAD_J, 'scale': SCALE,
+        'recipe': 'voxbook predictVolume (axis 2): intensityNormalization 0.5/99.5 + z-score per volume, centred pad to max(w, h), half-pixel bilinear resize',
+        'normalization': {'lowPercent': LOW_PERCENT, 'highPercent': HIGH_PERCENT, **norm},
+        'geometry': {**geo, 'size': SIZE},
         'parameters': n_params, 'batchNormStatistics': n_buffers,
         'epochs': args.epochs, 'bestEpoch': best[2], 'validationDice': round(float(best[0]), 6),
         'trainSeconds': round(train_seconds, 1), 'threads': args.threads,
