@@ -74,10 +74,12 @@ markdown(`**${training.status}** after ${training.epochs.length} epochs on the $
 // component of p ≥ 0.5 with its holes filled (the same clean-up the classic pipeline ends with).
 const prediction = await predictVolume(tfjsSliceModel(model), t1, { tta: 'flips', signal });
 const predicted = fillHoles(keepLargestComponents(probabilityToMask(prediction.probability)).mask);
-display(markdown('**Probability of brain** (axial slice 75) and **confidence** (1 − normalised entropy of the flip-averaged probability): dark = unsure.'));
+/** Where the model is unsure: 1 − confidence (confidence = 1 − normalised entropy of the flip-averaged probability). */
+const uncertainty = withData(prediction.confidence, Float32Array.from(prediction.confidence.data, (c) => 1 - c));
+display(markdown('Axial slice 75: the predicted brain, the **probability** of brain over the MRI, and the **uncertainty** (1 − confidence) over it (viridis; clear where the model is sure).'));
 display(sliceView(t1, { index: 75, windowCenterHu: 80, windowWidthHu: 160, overlay: predicted }));
-display(sliceView(prediction.probability, { index: 75, windowCenterHu: 0.5, windowWidthHu: 1 }));
-sliceView(prediction.confidence, { index: 75, windowCenterHu: 0.5, windowWidthHu: 1 })
+display(sliceView(t1, { index: 75, windowCenterHu: 80, windowWidthHu: 160, heatmap: prediction.probability }));
+sliceView(t1, { index: 75, windowCenterHu: 80, windowWidthHu: 160, heatmap: uncertainty })
 
 // %% id="baseline"
 const baseline = classicBrainMask(t1);

@@ -13,6 +13,33 @@ export interface SliceOptions {
   readonly overlay?: Volume<Uint8Array>;
   /** sRGB 0..255 */
   readonly overlayColor?: readonly [number, number, number];
+  /**
+   * Values on the same grid drawn over the slice through the viridis colour map — a
+   * probability map, or an uncertainty (1 − confidence). A value v is mapped to
+   * t = (v − lo) / (hi − lo) clamped to 0..1 and blended with opacity `heatmapOpacity`·t, so
+   * t = 0 leaves the image as it is and high values stand out. Drawn after `overlay`.
+   */
+  readonly heatmap?: Volume;
+  /** [lo, hi] of `heatmap` (default [0, 1]). */
+  readonly heatmapRange?: readonly [number, number];
+  /** Opacity at t = 1 (default 0.75). */
+  readonly heatmapOpacity?: number;
+}
+
+/**
+ * viridis (van der Walt & Smith, matplotlib 2.0 default; perceptually uniform, readable in
+ * grey and by most colour-blind readers) at t = 0, 1/8, …, 1, sRGB: interpolated linearly.
+ */
+const VIRIDIS: ReadonlyArray<readonly [number, number, number]> = [
+  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+];
+
+/** The viridis colour of t ∈ [0, 1], written into `out` (sRGB 0..255). */
+function viridis(t: number, out: number[]): void {
+  const x = (t <= 0 ? 0 : t >= 1 ? 1 : t) * (VIRIDIS.length - 1);
+  const i = Math.min(Math.floor(x), VIRIDIS.length - 2), f = x - i;
+  const a = VIRIDIS[i]!, b = VIRIDIS[i + 1]!;
+  for (let c = 0; c < 3; c++) out[c] = a[c]! + (b[c]! - a[c]!) * f;
 }
 
 export interface SliceImage {
@@ -45,6 +72,15 @@ export function renderSlice(volume: Volume, options: SliceOptions = {}): SliceIm
   if (overlay && overlay.dims.some((d, i) => d !== volume.dims[i])) {
     throw new GeometryError(`overlay dims [${overlay.dims.join(', ')}] differ from the volume's [${volume.dims.join(', ')}]`);
   }
+  const heatmap = options.heatmap;
+  if (heatmap && heatmap.dims.some((d, i) => d !== volume.dims[i])) {
+    throw new GeometryError(`heatmap dims [${heatmap.dims.join(', ')}] differ from the volume's [${volume.dims.join(', ')}]`);
+  }
+  const [hLo, hHi] = options.heatmapRange ?? [0, 1];
+  if (!(hHi > hLo)) throw new ParameterError(`heatmapRange must be [lo, hi] with hi > lo, got [${hLo}, ${hHi}]`);
+  const hOpacity = options.heatmapOpacity ?? 0.75;
+  if (!(hOpacity >= 0 && hOpacity <= 1)) throw new ParameterError(`heatmapOpacity must be within 0..1, got ${hOpacity}`);
+  const colour = [0, 0, 0];
   const center = options.windowCenterHu ?? 400, width = options.windowWidthHu ?? 1800;
   if (!(width > 0)) throw new ParameterError(`windowWidthHu must be > 0, got ${width}`);
   const lo = center - width / 2;
@@ -63,6 +99,14 @@ export function renderSlice(volume: Volume, options: SliceOptions = {}): SliceIm
         rgba[p + 2] = 0.45 * g + 0.55 * ob;
       } else {
         rgba[p] = rgba[p + 1] = rgba[p + 2] = g;
+      }
+      if (heatmap) {
+        const t = (heatmap.data[base + i + nx * j]! - hLo) / (hHi - hLo);
+        if (t > 0) {
+          viridis(t, colour);
+          const a = hOpacity * (t >= 1 ? 1 : t);
+          for (let c = 0; c < 3; c++) rgba[p + c] = (1 - a) * rgba[p + c]! + a * colour[c]!;
+        }
       }
       rgba[p + 3] = 255;
     }

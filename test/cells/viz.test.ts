@@ -62,3 +62,27 @@ describe('views', () => {
     expect(rows.find((r) => r[0] === 'value range')![1]).toBe('-1000 … 1300');
   });
 });
+
+describe('renderSlice heatmap', () => {
+  // 3×1×1 grey (value 0 in a 0..100 window: black) under a heatmap of 0, 0.5, 1.
+  const grid = { dims: [3, 1, 1] as const, spacingMm: [1, 1, 1] as const, originMm: [0, 0, 0] as const, direction: IDENTITY3 };
+  const image = makeVolume({ ...grid, data: new Int16Array([50, 50, 50]) });
+  const heat = makeVolume({ ...grid, data: new Float32Array([0, 0.5, 1]) });
+
+  it('leaves t = 0 untouched and blends viridis with opacity growing with the value', () => {
+    const img = renderSlice(image, { index: 0, windowCenterHu: 50, windowWidthHu: 100, heatmap: heat, heatmapOpacity: 1 });
+    const px = (i: number) => Array.from(img.rgba.subarray(4 * i, 4 * i + 3));
+    expect(px(0)).toEqual([127, 127, 127]); // mid-grey (127.5 stored as a byte), no heat
+    // t = 1, opacity 1: viridis's last colour exactly.
+    expect(px(2)).toEqual([253, 231, 37]);
+    // t = 0.5: half grey (127.5) and half viridis(0.5) = (33, 144, 141), truncated to bytes.
+    expect(px(1)).toEqual([Math.trunc(0.5 * 127.5 + 0.5 * 33), Math.trunc(0.5 * 127.5 + 0.5 * 144), Math.trunc(0.5 * 127.5 + 0.5 * 141)]);
+  });
+
+  it('refuses a heatmap on another grid, an empty range or an opacity outside 0..1', () => {
+    const other = makeVolume({ ...grid, dims: [1, 3, 1], data: new Float32Array(3) });
+    expect(() => renderSlice(image, { heatmap: other, index: 0 })).toThrow(GeometryError);
+    expect(() => renderSlice(image, { heatmap: heat, heatmapRange: [1, 1], index: 0 })).toThrow(ParameterError);
+    expect(() => renderSlice(image, { heatmap: heat, heatmapOpacity: 2, index: 0 })).toThrow(ParameterError);
+  });
+});
