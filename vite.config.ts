@@ -7,7 +7,10 @@
  * domain library, which also run in Node. Their Node-only branches (`await import('node:fs')`)
  * resolve to Vite's browser stub and are never taken in the browser.
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 
@@ -84,9 +87,72 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * The sample cache folder served as `/data/*`: `$VOXBOOK_DATA` if set (as for the CLI), else
+ * the repo's `data/`. Read when the config is loaded, so `VOXBOOK_DATA=/elsewhere npm start`
+ * (or a test harness) can serve another folder, an empty one included.
+ */
+export function dataDir(): string {
+  const fromEnv = process.env['VOXBOOK_DATA'];
+  return fromEnv ? resolve(fromEnv) : join(root, 'data');
+}
+
+const DATA_TYPES: Record<string, string> = {
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.json': 'application/json',
+};
+
+/**
+ * Serves `/data/*` from the sample cache folder, and answers 404 for a file that is not
+ * there — before Vite's single-page-app fallback, which would answer it with index.html
+ * (status 200), and a loader would then try to parse the page as a CT.
+ */
+function sampleCache(folder: string): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res: ServerResponse, next) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/data/') && url !== '/data') return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const notFound = (why: string) => {
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(`${url.replace(/[?#].*$/, '')}: ${why}; run \`npm run fetch-data\`\n`);
+    };
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.replace(/[?#].*$/, '').slice('/data'.length));
+    } catch {
+      return notFound('bad path');
+    }
+    const file = resolve(folder, `.${rel}`);
+    if (rel.includes('\0') || (file !== folder && !file.startsWith(folder + sep))) return notFound('outside the sample cache');
+    stat(file).then(
+      (st) => {
+        if (!st.isFile()) return notFound('not a file in the sample cache');
+        res.statusCode = 200;
+        res.setHeader('Content-Type', DATA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+        res.setHeader('Content-Length', String(st.size));
+        res.setHeader('Cache-Control', 'no-cache');
+        if (req.method === 'HEAD') return void res.end();
+        createReadStream(file).on('error', (e) => res.destroy(e)).pipe(res);
+      },
+      () => notFound('not in the sample cache'),
+    );
+  };
+  return {
+    name: 'voxbook:sample-cache',
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+  };
+}
+
 export default defineConfig({
   root,
-  plugins: [contentSecurityPolicy()],
+  plugins: [contentSecurityPolicy(), sampleCache(dataDir())],
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },

@@ -6,13 +6,17 @@
  *   changeable with `setDataBaseUrl`.
  * No top-level `node:` imports: this module is bundled for the browser too.
  */
-import { isNode } from '../cells/io/bytes.ts';
+import { addSampleCacheUrl, isNode, removeSampleCacheUrl } from '../cells/io/bytes.ts';
 
 let browserBase = '/data/';
+// A file missing under it is "not found (HTTP 404) — run `npm run fetch-data`" (cells/io/bytes.ts).
+addSampleCacheUrl(browserBase);
 
 /** Sets the URL prefix samples are fetched from in the browser (default `/data/`). */
 export function setDataBaseUrl(url: string): void {
+  removeSampleCacheUrl(browserBase);
   browserBase = url.endsWith('/') ? url : `${url}/`;
+  addSampleCacheUrl(browserBase);
 }
 
 function env(name: string): string | undefined {

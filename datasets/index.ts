@@ -42,7 +42,8 @@ export async function loadSample(id: string): Promise<Volume> {
   try {
     v = await loadVolume(path);
   } catch (e) {
-    // In a browser there is no existence check first: a 404 for the file itself lands here.
+    // In a browser there is no existence check first: the server's 404 for the file itself (or
+    // an HTML fallback page, which readBytes also reports as not found) lands here.
     if (e instanceof InputNotFoundError && e.path === path) throw notFetched(path, id, ref.cachePath, s.main);
     throw e;
   }

@@ -49,11 +49,93 @@ function errnoCode(e: unknown): string | undefined {
 }
 
 /**
+ * URL prefixes of the sample cache (`/data/` in the browser), set by `datasets/cache.ts`: a
+ * missing file under one of them gets the hint to run `npm run fetch-data`.
+ */
+const sampleCacheBases = new Set<string>();
+
+/** Registers `base` (a URL, absolute or relative to the page) as holding the sample cache. */
+export function addSampleCacheUrl(base: string): void {
+  sampleCacheBases.add(base.endsWith('/') ? base : `${base}/`);
+}
+
+/** Forgets a prefix registered with `addSampleCacheUrl`. */
+export function removeSampleCacheUrl(base: string): void {
+  sampleCacheBases.delete(base.endsWith('/') ? base : `${base}/`);
+}
+
+function pageBase(): string {
+  const loc = (globalThis as { location?: { href?: string } }).location;
+  return typeof loc?.href === 'string' && /^https?:/i.test(loc.href) ? loc.href : 'http://localhost/';
+}
+
+/** True if `url` lies under a registered sample-cache prefix (same origin, path below it). */
+export function isSampleCacheUrl(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url, pageBase());
+  } catch {
+    return false;
+  }
+  for (const base of sampleCacheBases) {
+    try {
+      const b = new URL(base, pageBase());
+      if (u.origin === b.origin && u.pathname.startsWith(b.pathname)) return true;
+    } catch {
+      // an unparsable prefix matches nothing
+    }
+  }
+  return false;
+}
+
+/** The hint for a URL the server does not have. */
+function notFoundHint(url: string): string {
+  return isSampleCacheUrl(url) ? 'run `npm run fetch-data`' : 'check the URL';
+}
+
+/**
+ * The error for a URL the server does not have: an `InputNotFoundError` (so sample loaders
+ * can fall back or explain) whose message is `<url>: not found (<what the server said>) — <hint>`.
+ */
+function httpNotFound(url: string, said: string): InputNotFoundError {
+  const e = new InputNotFoundError(url);
+  e.message = `${url}: not found (${said}) — ${notFoundHint(url)}`;
+  return e;
+}
+
+/** True if the URL names an HTML document (so an HTML answer is the file itself, not a fallback page). */
+function asksForHtml(url: string): boolean {
+  const path = url.replace(/[?#].*$/, '');
+  return /\.x?html?$/i.test(path) || path.endsWith('/');
+}
+
+function isHtmlContentType(res: Response): boolean {
+  return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(res.headers.get('content-type') ?? '');
+}
+
+/** True if `bytes` start (after a BOM and white space) with `<!doctype html` or `<html`. */
+export function looksLikeHtml(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  let head = '';
+  for (let j = i; j < Math.min(bytes.length, i + 14); j++) head += String.fromCharCode(bytes[j]!);
+  head = head.toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
+/**
  * All bytes of a file (Node) or URL (browser, or http(s) in Node).
  *
- * @throws InputNotFoundError naming the path when the file does not exist or the server answers 404.
+ * Over HTTP, a 404 or 410 is an `InputNotFoundError` with the message
+ * `<url>: not found (HTTP 404) — run \`npm run fetch-data\`` (for URLs of the sample cache,
+ * `check the URL` otherwise). So is a 200 answer that is an HTML page (by Content-Type or by
+ * its first bytes) when the URL does not name an HTML file: that is a server's "single page
+ * app" fallback for a path it does not have, not the file.
+ *
+ * @throws InputNotFoundError naming the path when the file does not exist or the server answers 404/410 or an HTML page.
  * @throws FormatError if the path is a folder.
- * @throws VoxbookError (`code: 'io'`) for other read failures (permissions, network, HTTP status).
+ * @throws VoxbookError (`code: 'io'`) for other read failures (permissions, network, other HTTP statuses).
  */
 export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
   const p = await localPath(pathOrUrl);
@@ -75,9 +157,25 @@ export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
   } catch (e) {
     throw new VoxbookError('io', `${pathOrUrl}: could not fetch (${String(e)})`, { cause: e });
   }
-  if (res.status === 404 || res.status === 410) throw new InputNotFoundError(pathOrUrl);
-  if (!res.ok) throw new VoxbookError('io', `${pathOrUrl}: HTTP ${res.status} ${res.statusText}`);
-  return new Uint8Array(await res.arrayBuffer());
+  // An HTML answer can be a server's fallback page only when a server answered (not data: or blob:).
+  const served = !/^(data|blob):/i.test(pathOrUrl);
+  if (res.status === 404 || res.status === 410) throw httpNotFound(pathOrUrl, `HTTP ${res.status}`);
+  if (!res.ok) {
+    throw new VoxbookError('io', `${pathOrUrl}: the server answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  }
+  const htmlWanted = asksForHtml(pathOrUrl);
+  if (served && !htmlWanted && isHtmlContentType(res)) {
+    void res.body?.cancel().catch(() => undefined);
+    throw httpNotFound(pathOrUrl, `HTTP ${res.status} with an HTML page instead of the file`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    throw new VoxbookError('io', `${pathOrUrl}: could not fetch (${String(e)})`, { cause: e });
+  }
+  if (served && !htmlWanted && looksLikeHtml(bytes)) throw httpNotFound(pathOrUrl, `HTTP ${res.status} with an HTML page instead of the file`);
+  return bytes;
 }
 
 /**
@@ -115,7 +213,7 @@ export async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** True if `path` exists as a file or folder (Node). In a browser: a HEAD request succeeds. */
+/** True if `path` exists as a file or folder (Node). In a browser: a HEAD request succeeds (and is not an HTML fallback page for a non-HTML URL). */
 export async function exists(pathOrUrl: string): Promise<boolean> {
   const p = await localPath(pathOrUrl);
   if (p !== undefined) {
@@ -127,7 +225,9 @@ export async function exists(pathOrUrl: string): Promise<boolean> {
     }
   }
   try {
-    return (await fetch(pathOrUrl, { method: 'HEAD' })).ok;
+    const res = await fetch(pathOrUrl, { method: 'HEAD' });
+    // A server's HTML fallback page for a path it does not have is not the file.
+    return res.ok && (asksForHtml(pathOrUrl) || !isHtmlContentType(res));
   } catch {
     return false;
   }

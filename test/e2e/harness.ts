@@ -47,6 +47,11 @@ export interface StartOptions {
   readonly hmr?: boolean;
   /** Build the app (into a temporary folder) and serve it with `vite preview` instead of the dev server. */
   readonly preview?: boolean;
+  /**
+   * The folder served as the sample cache `/data/*` (the dev server only; vite.config.ts reads
+   * it from VOXBOOK_DATA when the config loads). Default: `$VOXBOOK_DATA`, else the repo's `data/`.
+   */
+  readonly dataDir?: string;
 }
 
 interface Served {
@@ -65,17 +70,27 @@ async function serveDev(options: StartOptions): Promise<Served> {
   // Each harness optimises dependencies into its own folder: test files run in parallel,
   // and two optimisers writing node_modules/.vite at once would corrupt each other.
   const cacheDir = await mkdtemp(join(REPO_ROOT, 'node_modules', '.vite-e2e-'));
-  const server: ViteDevServer = await createServer({
-    configFile: join(REPO_ROOT, 'vite.config.ts'),
-    root: REPO_ROOT,
-    cacheDir,
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: options.hmr ?? false, watch: null },
-    // Re-scan dependencies (the worker's included) before serving: with a stale optimiser
-    // cache Vite would discover them mid-run and answer the worker's imports with 504s.
-    optimizeDeps: { force: true },
-  });
+  const savedData = process.env['VOXBOOK_DATA'];
+  if (options.dataDir !== undefined) process.env['VOXBOOK_DATA'] = options.dataDir;
+  let server: ViteDevServer;
+  try {
+    server = await createServer({
+      configFile: join(REPO_ROOT, 'vite.config.ts'),
+      root: REPO_ROOT,
+      cacheDir,
+      logLevel: 'warn',
+      clearScreen: false,
+      server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: options.hmr ?? false, watch: null },
+      // Re-scan dependencies (the worker's included) before serving: with a stale optimiser
+      // cache Vite would discover them mid-run and answer the worker's imports with 504s.
+      optimizeDeps: { force: true },
+    });
+  } finally {
+    if (options.dataDir !== undefined) {
+      if (savedData === undefined) delete process.env['VOXBOOK_DATA'];
+      else process.env['VOXBOOK_DATA'] = savedData;
+    }
+  }
   await server.listen();
   return {
     url: urlOf(server.httpServer),
