@@ -2,7 +2,8 @@
  * Builtins the kernel gives every cell, declared for the type checker so that
  * `tsc --noEmit` checks notebooks as the modules they are (DESIGN.md §1).
  */
-import type { DisplayHandle, RunInfo } from './runtime.ts';
+import type { DisplayHandle } from './executor.ts';
+import type { RunInfo } from './runtime.ts';
 
 declare global {
   /**

@@ -1,4 +1,5 @@
-import { Kernel, type KernelHost, type UncaughtKind } from './runtime.ts';
+import type { UncaughtKind } from './errors.ts';
+import { Kernel, type KernelHost } from './runtime.ts';
 import type { HostMessage, KernelMessage } from './protocol.ts';
 
 /** The part of a Web Worker's `self` or a worker_threads `parentPort` the kernel needs. */
