@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { decode } from '@jridgewell/sourcemap-codec';
 
 /**
  * Cell analysis with the TypeScript compiler's parser (typescript@6: TS 7 has no JS API).
@@ -189,33 +190,15 @@ export interface CompiledCell {
   readonly sourceLine: (bodyLine: number) => number;
 }
 
-const VLQ = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
 /** Original line (0-based) for each generated line (0-based) of a v3 source map; -1 when unmapped. */
-function decodeLineMap(mappings: string): Int32Array {
-  const lines = mappings.split(';');
+function lineMapOf(mappings: string): Int32Array {
+  const lines = decode(mappings);
   const out = new Int32Array(lines.length).fill(-1);
-  let srcLine = 0;
-  lines.forEach((line, g) => {
-    for (const seg of line.split(',')) {
-      if (!seg) continue;
-      const fields: number[] = [];
-      let value = 0, shift = 0;
-      for (const ch of seg) {
-        const digit = VLQ.indexOf(ch);
-        value += (digit & 31) << shift;
-        if (digit & 32) shift += 5;
-        else {
-          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
-      if (fields.length >= 4) {
-        srcLine += fields[2]!;
-        if (out[g] === -1) out[g] = srcLine;
-      }
-    }
+  // Each segment is [genColumn] or [genColumn, source, line, column(, name)]; the first with a
+  // source line names the generated line's origin.
+  lines.forEach((segments, g) => {
+    const seg = segments.find((s) => s.length >= 4);
+    if (seg) out[g] = seg[2]!;
   });
   return out;
 }
@@ -265,7 +248,7 @@ export function compileCell(source: string, outputs: readonly string[]): Compile
   const js = result.outputText
     .replace(/^\/\/# sourceMappingURL=.*$/m, '')
     .replace(/^export \{\};\s*$/m, '');
-  const lineMap = decodeLineMap(JSON.parse(result.sourceMapText ?? '{"mappings":""}').mappings as string);
+  const lineMap = lineMapOf(JSON.parse(result.sourceMapText ?? '{"mappings":""}').mappings as string);
   const body = `${js}\nreturn { ${outputs.join(', ')} };`;
   return {
     body,
