@@ -8,7 +8,8 @@
  * - the cache is least-recently-used and bounded by bytes (typed arrays), not entries;
  *   `bytes` is the sum of its entries' sizes; it may exceed the budget only by entries the
  *   caller says are in use (evicting those would free nothing: they are held in scope).
- * The map operations (`get`, `set`, `delete`) are the seam a persistent store overrides.
+ * The map operations (`get`, `set`, `delete`) are the seam a persistent store overrides
+ * (kernel/store.ts: `PersistentCache`).
  */
 import { hashString } from './hash.ts';
 import type { MimeBundle } from './protocol.ts';
@@ -95,7 +96,7 @@ export class ResultCache {
    * until the budget holds, skipping `key` and the keys `inUse()` returns (asked only then).
    */
   set(key: string, entry: CacheEntry, inUse: () => Iterable<string> = () => []): void {
-    this.delete(key);
+    this.drop(key);
     this.entries.set(key, entry);
     this.total += entry.bytes;
     if (this.total <= this.budget) return;
@@ -109,8 +110,13 @@ export class ResultCache {
     }
   }
 
-  /** Drops the entry under `key`, if any. */
+  /** Drops the entry under `key`, if any (a persistent store drops its copy too). */
   delete(key: string): void {
+    this.drop(key);
+  }
+
+  /** Drops the entry under `key` from memory only. */
+  private drop(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);

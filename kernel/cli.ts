@@ -7,10 +7,9 @@
  * error; 130 interrupted (Ctrl-C).
  */
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MIME, type FileData } from './protocol.ts';
 import { parsePercent } from './notebook/percent.ts';
-import { convertNotebookText } from './notebook/file.ts';
 import { toIpynb, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
 import { sha256Hex } from './hash.ts';
@@ -23,6 +22,7 @@ const USAGE = `voxbook — notebooks for imaging-to-print
 
 Usage:
   voxbook run <notebook.nb.ts> [--out DIR] [-p name=value]... [--timeout SECONDS] [--quiet]
+              [--cache DIR | --no-cache] [--cache-max-gb N]
       Run a notebook headless. Files the notebook exports (download(...)) and the executed
       notebook (<name>.ipynb, nbformat 4.5, with outputs) are written to DIR (default out/),
       all of them or none; DIR/${MANIFEST} lists them, and the next run into DIR removes
@@ -31,6 +31,11 @@ Usage:
       -p name=value    override a parameter (the cell tagged "parameters" holds the defaults);
                        numbers as decimals (-12, 3.5, 1e-3), booleans as true or false
       --timeout S      stop the run if one cell runs longer than S seconds
+      --cache DIR      keep cell results in DIR (default .voxbook/cache/ beside the notebook),
+                       so the next run reuses every cell whose code, inputs and files are
+                       unchanged (printed as "cached" with the time it took when it ran)
+      --no-cache       neither read nor write the cache
+      --cache-max-gb N cap of the cache folder (default 2); least recently used goes first
       If a cell fails or runs over --timeout, its error is printed, nothing is written, and
       the exit code is 1. Ctrl-C stops the run (exit code 130), naming the running cell.
   voxbook info <input>
@@ -53,6 +58,9 @@ interface RunArgs {
   quiet: boolean;
   /** Per-cell time limit, ms. */
   timeoutMs?: number;
+  /** Cache folder (default: `.voxbook/cache` beside the notebook); null: `--no-cache`. */
+  cache?: string | null;
+  cacheMaxBytes?: number;
 }
 
 /** `--timeout` seconds: a positive decimal number. */
@@ -67,7 +75,14 @@ function parseRunArgs(args: string[]): RunArgs {
   let out = 'out';
   let quiet = false;
   let timeoutMs: number | undefined;
+  let cache: string | null | undefined;
+  let cacheMaxBytes: number | undefined;
   const params: string[] = [];
+  const cacheGb = (text: string | undefined): number => {
+    const gb = text !== undefined && /^(?:\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+    if (!(gb > 0)) throw new UsageError(`--cache-max-gb needs a number greater than 0 (got ${text === undefined ? 'nothing' : JSON.stringify(text)})`);
+    return Math.round(gb * 2 ** 30);
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--out' || a === '-o') out = args[++i] ?? '';
@@ -76,19 +91,25 @@ function parseRunArgs(args: string[]): RunArgs {
     else if (a === '--timeout') timeoutMs = parseTimeout(args[++i]);
     else if (a.startsWith('--timeout=')) timeoutMs = parseTimeout(a.slice(10));
     else if (a === '--quiet' || a === '-q') quiet = true;
+    else if (a === '--cache') cache = args[++i] ?? '';
+    else if (a.startsWith('--cache=')) cache = a.slice(8);
+    else if (a === '--no-cache') cache = null;
+    else if (a === '--cache-max-gb') cacheMaxBytes = cacheGb(args[++i]);
+    else if (a.startsWith('--cache-max-gb=')) cacheMaxBytes = cacheGb(a.slice(15));
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else if (!notebook) notebook = a;
     else throw new UsageError(`unexpected argument ${a}`);
   }
   if (!notebook) throw new UsageError('which notebook? e.g. voxbook run notebooks/ct-to-print.nb.ts');
   if (!out) throw new UsageError('--out needs a folder');
+  if (cache === '') throw new UsageError('--cache needs a folder');
   let parameters: Record<string, string>;
   try {
     parameters = overridesRecord(parseParameterArgs(params));
   } catch (e) {
     throw e instanceof ParameterOverrideError ? new UsageError(e.message) : e;
   }
-  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache !== undefined ? { cache } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}) };
 }
 
 const STATUS_MARK: Record<string, string> = { done: '✓', error: '✗', blocked: '·' };
@@ -139,7 +160,8 @@ function progressPrinter(quiet: boolean): { onCell(c: CellOutcome): void; stop()
       }
       clearTimeout(timer);
       if (!(c.status in STATUS_MARK)) return;
-      const time = c.cached ? 'cached' : `${c.ms.toFixed(0)} ms`;
+      // A cached cell shows the time it took when it ran.
+      const time = c.cached ? `cached (ran in ${c.ms.toFixed(0)} ms)` : `${c.ms.toFixed(0)} ms`;
       console.log(`${STATUS_MARK[c.status]} ${c.id.padEnd(12)} ${c.status === 'done' ? time : c.status}`);
     },
     stop: () => clearTimeout(timer),
@@ -184,8 +206,11 @@ async function run(args: RunArgs): Promise<number> {
   const t0 = performance.now();
   const interrupt = ctrlC();
   const progress = progressPrinter(args.quiet);
+  const cacheDir = args.cache === null ? undefined : resolve(args.cache ?? join(dirname(path), '.voxbook', 'cache'));
   try {
     const outcome = await runNotebookInWorker(text, {
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
+      ...(args.cacheMaxBytes !== undefined ? { cacheMaxBytes: args.cacheMaxBytes } : {}),
       parameters: args.parameters,
       signal: interrupt.signal,
       onCell: progress.onCell,
@@ -296,6 +321,8 @@ async function convert(args: string[]): Promise<number> {
   });
   // Read, escape and self-check before anything is written: a notebook that cannot be
   // represented safely is refused, never written half-right.
+  // Loaded here, not at the top: it brings the TypeScript compiler (~0.7 s), which `run` does not need.
+  const { convertNotebookText } = await import('./notebook/file.ts');
   const converted = convertNotebookText(text, input, output);
   await writeFileAtomic(output, converted.text);
   for (const note of converted.notes) console.error(`note: ${note}`);

@@ -10,12 +10,15 @@
  * - `execute` never throws: an error becomes the result's `error`, with the outputs shown
  *   so far;
  * - `display(x)` shows x at once and its handle updates it in place; live outputs reach the
- *   host at most once per `LIVE_OUTPUT_INTERVAL_MS`; live views re-render until the cell ends.
+ *   host at most once per `LIVE_OUTPUT_INTERVAL_MS`; live views re-render until the cell ends;
+ * - while a cell runs, `globalThis[Symbol.for('voxbook.fileReads')]` collects the files it
+ *   reads (cells/io/bytes.ts reports them); a finished result lists them in `reads`.
  */
 import { compileCell, type CompiledCell } from './analysis.ts';
 import { toMimeBundle } from './display.ts';
 import { cellSourceUrl, describeError, UncaughtInCell } from './errors.ts';
 import { LIVE_OUTPUT_INTERVAL_MS, type CellError, type MimeBundle } from './protocol.ts';
+import { FILE_READS, type FileRead } from './store.ts';
 
 /** Names every cell can use without defining them. */
 export const BUILTINS = ['display', 'runInfo', 'signal'] as const;
@@ -63,7 +66,7 @@ export interface CellJob {
 }
 
 export type CellResult =
-  | { values: Record<string, unknown>; outputs: MimeBundle[]; ms: number }
+  | { values: Record<string, unknown>; outputs: MimeBundle[]; ms: number; reads: FileRead[] }
   | { error: CellError; outputs: MimeBundle[]; ms: number };
 
 export class Executor {
@@ -122,6 +125,10 @@ export class Executor {
     let fail!: (error: unknown) => void;
     const failed = new Promise<never>((_, reject) => (fail = reject));
     this.running = { id: job.id, fail };
+    const reads: FileRead[] = [];
+    const g = globalThis as Record<symbol, unknown>;
+    const previousHook = g[FILE_READS];
+    g[FILE_READS] = (r: FileRead) => void reads.push(r);
     const t0 = performance.now();
     let ms = 0;
     try {
@@ -135,7 +142,7 @@ export class Executor {
       job.finish?.(values);
       // `display(x)` as the last line shows x once, not x and then its handle.
       if (frame.value !== undefined && !isDisplayHandle(frame.value)) outputs.push(toMimeBundle(frame.value));
-      return { values, outputs: [...outputs], ms };
+      return { values, outputs: [...outputs], ms, reads };
     } catch (e) {
       return { error: describeError(e, sourceUrl, sourceLines(compiled)), outputs: [...outputs], ms: ms || performance.now() - t0 };
     } finally {
@@ -143,6 +150,7 @@ export class Executor {
       // The last state of a live view, as it was when the cell ended.
       live.stop();
       this.running = undefined;
+      g[FILE_READS] = previousHook;
     }
   }
 }

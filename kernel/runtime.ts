@@ -10,12 +10,15 @@
  * - a cell whose key (kernel/cache.ts) is unchanged since it finished keeps its values and is
  *   not re-sent; one whose key is cached takes the cached values; otherwise it runs
  *   (kernel/executor.ts) and, if it finished without Stop, its result is cached under the key;
+ * - with a host store (kernel/store.ts) a cached result may come from an earlier process;
+ *   the values of a result that read files are keyed by those files' hashes too (`resultKey`),
+ *   and `run-done` is sent only once every cache write of the run has ended;
  * - the host is sent a cell's outputs only when they changed since it was last sent them.
  * Its parts: kernel/imports.ts resolves import bindings, kernel/cache.ts keeps results,
  * kernel/executor.ts runs one cell, kernel/errors.ts turns thrown values into cell errors.
  */
 import { analyzeCell, type CellSyntax } from './analysis.ts';
-import { binaryBytes, cellKey, DEFAULT_CACHE_BYTES, ResultCache, valueKey } from './cache.ts';
+import { binaryBytes, cellKey, DEFAULT_CACHE_BYTES, valueKey } from './cache.ts';
 import { cellInStack, describeError, type UncaughtKind } from './errors.ts';
 import { BUILTINS, Executor, type CellResult } from './executor.ts';
 import { buildGraph, descendants, type Graph } from './graph.ts';
@@ -25,6 +28,7 @@ import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
 import { applyOverrides, ParameterOverrideError } from './parameters.ts';
 import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
+import { PersistentCache, resultKey, type ResultStore } from './store.ts';
 
 export type { DisplayHandle } from './executor.ts';
 export type { UncaughtKind } from './errors.ts';
@@ -37,6 +41,10 @@ export interface KernelHost {
   readonly versions?: Readonly<Record<string, string>>;
   /** Memory budget of the result cache, bytes of typed arrays (default 1 GiB). */
   readonly cacheBytes?: number;
+  /** Where results outlive the process (kernel/node/store.ts in Node); none: memory only. */
+  readonly store?: ResultStore;
+  /** Debug log (why a result was not persisted or not reused); silent by default. */
+  readonly debug?: (text: string) => void;
 }
 
 /** Facts about the current run that a cell can read through the `runInfo()` builtin. */
@@ -78,7 +86,7 @@ export class Kernel {
   /** Cells whose current outputs the host has been sent. */
   private sentOutputs = new Set<string>();
   private openedWith = '';
-  private readonly cache: ResultCache;
+  private readonly cache: PersistentCache;
   private parameters: Record<string, unknown> = {};
   /** Parameter overrides by own name (a Map, so `constructor` or `__proto__` are names like any other). */
   private overrides = new Map<string, unknown>();
@@ -94,7 +102,7 @@ export class Kernel {
   private activeRun: { ok: boolean } | undefined;
 
   constructor(private readonly host: KernelHost, private readonly emit: (m: KernelMessage) => void) {
-    this.cache = new ResultCache(host.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.cache = new PersistentCache(host.cacheBytes ?? DEFAULT_CACHE_BYTES, host.store, host.debug);
     this.imports = new ImportResolver((specifier) => host.importModule(specifier));
   }
 
@@ -278,17 +286,27 @@ export class Kernel {
       this.emit({ type: 'run-done', ok: false, ms: performance.now() - t0 });
       return false;
     }
-    const { values: importValues, failures: importFailures } = await this.imports.resolve(importBindings(this.importingCells()));
+    // Imports are resolved before the first cell that has to run. With a persistent store that
+    // may be never: a run served wholly from the cache does not load the libraries (which
+    // takes longer than reading the cache). Without one, at once, so import failures are
+    // reported up front.
+    let resolved: { values: ReadonlyMap<string, unknown>; failures: ReadonlyMap<string, string> } | undefined;
+    const resolveImports = async () => (resolved ??= await this.imports.resolve(importBindings(this.importingCells())));
+    const importFailures = this.host.store ? new Map<string, string>() : (await resolveImports()).failures;
+    const importProblemsOf = (c: Cell, failures: ReadonlyMap<string, string>): CellError[] => {
+      const syntax = this.syntax.get(c.source)!;
+      const found: CellError[] = [];
+      for (const [local, message] of failures) {
+        if (syntax.references.has(local) || syntax.imports.some((b) => b.local === local)) found.push({ name: 'ImportError', message });
+      }
+      return found;
+    };
     // Cells with structural errors never run; everything downstream of them is blocked.
     const inOrder = new Set(this.graph.order);
     const broken = new Set<string>();
     for (const c of code) {
       if (!targets.has(c.id)) continue;
-      const problems = this.problems(c);
-      const syntax = this.syntax.get(c.source)!;
-      for (const [local, message] of importFailures) {
-        if (syntax.references.has(local) || syntax.imports.some((b) => b.local === local)) problems.push({ name: 'ImportError', message });
-      }
+      const problems = [...this.problems(c), ...importProblemsOf(c, importFailures)];
       if (problems.length > 0) {
         ok = false;
         broken.add(c.id);
@@ -327,16 +345,25 @@ export class Kernel {
         overrides: isParams ? [...this.overrides] : null,
         versions: this.host.versions ?? {},
       });
-      const hit = this.cache.get(key); // marks it as just used
       if (this.states.get(id)?.key === key && this.states.get(id)?.status === 'done') {
         // Unchanged since its last run in this session: its values are still in scope.
+        this.cache.get(key); // marks it as just used
         this.setState(id, { status: 'done' });
         continue;
       }
+      const hit = await this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs]));
       if (hit) {
-        this.applyValues(id, hit.values, key);
+        this.applyValues(id, hit.values, resultKey(key, hit.files ?? []));
         if (isParams) this.parameters = { ...hit.values };
         this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true });
+        continue;
+      }
+      const { values: importValues, failures } = await resolveImports();
+      const importError = importProblemsOf(cell, failures)[0];
+      if (importError) {
+        ok = false;
+        this.clearValues(id);
+        this.setState(id, { status: 'error', outputs: [], error: importError, ms: 0, cached: false });
         continue;
       }
       this.setState(id, { status: 'running', outputs: [] });
@@ -351,13 +378,15 @@ export class Kernel {
         this.applyValues(id, result.values, key);
         this.setState(id, { status: 'done', key: '', outputs: result.outputs, ms: result.ms, cached: false });
       } else {
-        this.applyValues(id, result.values, key);
+        const files = this.cache.stamp(result.reads);
+        this.applyValues(id, result.values, resultKey(key, files));
         // Entries a cell currently shows are held in scope anyway: evicting them frees nothing.
-        this.cache.set(key, { values: result.values, outputs: result.outputs, ms: result.ms, bytes: binaryBytes([result.values, result.outputs]) }, () => [...this.states.values()].map((st) => st.key));
+        this.cache.set(key, { values: result.values, outputs: result.outputs, ms: result.ms, bytes: binaryBytes([result.values, result.outputs]), files }, () => [...this.states.values()].map((st) => st.key), id);
         this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false });
       }
     }
     ok &&= run.ok;
+    await this.cache.flush();
     this.emit({ type: 'run-done', ok, ms: performance.now() - t0, parameters: { ...this.parameters } });
     return ok;
   }

@@ -44,6 +44,31 @@ async function localPath(pathOrUrl: string): Promise<string | undefined> {
   return isUrl(pathOrUrl) ? undefined : pathOrUrl;
 }
 
+/**
+ * The kernel's file-read registry (kernel/store.ts `FILE_READS`): while a cell runs, the
+ * kernel sets a callback here to learn which files the cell read, so a cached result is
+ * reused only while they are unchanged. Cells do not import the kernel; this is the seam.
+ */
+const FILE_READS = Symbol.for('voxbook.fileReads');
+
+type FileReadReport =
+  | { kind: 'file'; path: string; size: number; mtimeMs: number; bytes: Uint8Array }
+  | { kind: 'dir'; path: string; names: readonly string[] };
+
+function fileReadHook(): ((r: FileReadReport) => void) | undefined {
+  const hook = (globalThis as Record<symbol, unknown>)[FILE_READS];
+  return typeof hook === 'function' ? (hook as (r: FileReadReport) => void) : undefined;
+}
+
+/** Tells the kernel about a read; a failing hook never fails the read. */
+function reportRead(hook: ((r: FileReadReport) => void) | undefined, r: FileReadReport): void {
+  try {
+    hook?.(r);
+  } catch {
+    // the registry is the kernel's business
+  }
+}
+
 function errnoCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
 }
@@ -141,9 +166,15 @@ export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
   const p = await localPath(pathOrUrl);
   if (p !== undefined) {
     const fs = await nodeFs();
+    const hook = fileReadHook();
     try {
+      // Stat before reading: if the file changes in between, the stamp is older than the
+      // bytes, so the next lookup re-hashes instead of trusting a newer mtime.
+      const st = hook ? await fs.stat(p) : undefined;
       const buf = await fs.readFile(p);
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      if (st) reportRead(hook, { kind: 'file', path: p, size: st.size, mtimeMs: st.mtimeMs, bytes });
+      return bytes;
     } catch (e) {
       const code = errnoCode(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputNotFoundError(pathOrUrl);
@@ -244,7 +275,9 @@ export async function listFiles(dir: string): Promise<string[]> {
   const fs = await nodeFs();
   try {
     const entries = await fs.readdir(p, { withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+    const names = entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+    reportRead(fileReadHook(), { kind: 'dir', path: p, names });
+    return names;
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputNotFoundError(dir);

@@ -25,13 +25,28 @@ export interface NodeKernel {
  * the worker first (loader hooks are per thread, so `--import tsx` on the parent does not
  * reach it).
  */
-export function startNodeKernel(): NodeKernel {
+/** What a kernel worker is started with. */
+export interface NodeKernelOptions {
+  /** Folder of the persistent result store (kernel/node/store.ts); none: results live in memory only. */
+  readonly cacheDir?: string;
+  /** Cap of that folder, bytes. */
+  readonly cacheMaxBytes?: number;
+}
+
+/** The `workerData` of a kernel worker. */
+export interface KernelWorkerData {
+  readonly cacheDir?: string;
+  readonly cacheMaxBytes?: number;
+}
+
+export function startNodeKernel(options: NodeKernelOptions = {}): NodeKernel {
   const entry = new URL('./worker.ts', import.meta.url).href;
   // Resolved here, against this package: eval'd worker code resolves bare names from the
   // current directory, which may be anywhere (a user's scan folder).
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(bootstrap, { eval: true });
+  const workerData: KernelWorkerData = { ...options };
+  const worker = new Worker(bootstrap, { eval: true, workerData });
   const listeners: Array<(m: KernelMessage) => void> = [];
   const endListeners: Array<(end: WorkerEnd) => void> = [];
   let ended = false;

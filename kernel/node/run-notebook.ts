@@ -50,6 +50,10 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Sees every status change of a cell (for progress output). */
   readonly onCell?: (c: CellOutcome) => void;
+  /** Folder of the persistent result cache (kernel/node/store.ts); none: nothing outlives the run. */
+  readonly cacheDir?: string;
+  /** Cap of that folder, bytes (default 2 GiB). */
+  readonly cacheMaxBytes?: number;
 }
 
 /**
@@ -57,8 +61,8 @@ export interface RunOptions {
  * each cell's final state, or why the run was stopped.
  */
 export async function runNotebookInWorker(text: string, options: RunOptions = {}): Promise<RunOutcome> {
-  const { parameters = {}, cellTimeoutMs, signal, onCell } = options;
-  const kernel = startNodeKernel();
+  const { parameters = {}, cellTimeoutMs, signal, onCell, cacheDir, cacheMaxBytes } = options;
+  const kernel = startNodeKernel({ ...(cacheDir !== undefined ? { cacheDir } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}) });
   const cells = new Map<string, CellOutcome>();
   const logs: string[] = [];
   const t0 = performance.now();

@@ -9,9 +9,11 @@
  * - unhandled rejections and exceptions thrown in callbacks would end the thread too; they
  *   go to `Kernel.reportUncaught`, which names the cell they came from.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { serveKernel } from '../worker-runtime.ts';
 import type { HostMessage } from '../protocol.ts';
+import type { KernelWorkerData } from './host.ts';
+import { NodeResultStore } from './store.ts';
 import { runtimeVersions } from './versions.ts';
 
 /** A cell called `process.exit()`: the kernel outlives its cells, so this fails the cell instead. */
@@ -27,12 +29,19 @@ const port = parentPort;
 process.exit = ((code?: unknown) => {
   throw new ProcessExitError(code);
 }) as typeof process.exit;
+const data = (workerData ?? {}) as KernelWorkerData;
+// `VOXBOOK_DEBUG=cache` (or `=1`) prints why results were not persisted or not reused.
+const debugFlag = process.env.VOXBOOK_DEBUG ?? '';
+const debug = debugFlag === '1' || debugFlag.split(',').includes('cache') ? (text: string) => console.error(`debug: ${text}`) : undefined;
+const store = data.cacheDir
+  ? new NodeResultStore(data.cacheDir, { ...(data.cacheMaxBytes !== undefined ? { maxBytes: data.cacheMaxBytes } : {}), ...(debug ? { debug } : {}) })
+  : undefined;
 serveKernel(
   {
     postMessage: (m) => port.postMessage(m),
     addEventListener: (_type, listener) => port.on('message', (data: HostMessage) => listener({ data })),
   },
-  { importModule: (specifier) => import(specifier), versions: runtimeVersions() },
+  { importModule: (specifier) => import(specifier), versions: runtimeVersions(), ...(store ? { store } : {}), ...(debug ? { debug } : {}) },
   (report) => {
     process.on('unhandledRejection', (reason) => report(reason, 'rejection'));
     process.on('uncaughtException', (error) => report(error, 'exception'));
