@@ -12,7 +12,8 @@ import { MIME, type FileData } from './protocol.ts';
 import { parsePercent } from './notebook/percent.ts';
 import { toIpynb, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
-import { sha256Hex } from './hash.ts';
+import { hashString, sha256Hex } from './hash.ts';
+import { NodeResultStore } from './node/store.ts';
 import { writeFileAtomic } from './node/fs-atomic.ts';
 import { checkOutDir, MANIFEST, OutDirError, publishRun, type Artefact } from './node/out-dir.ts';
 import { runNotebookInWorker, type CellOutcome, type RunningCell, type RunStop } from './node/run-notebook.ts';
@@ -255,10 +256,13 @@ async function run(args: RunArgs): Promise<number> {
       versions: runtimeVersions(),
       ranAt: new Date().toISOString(),
     };
-    const lost: string[] = [];
-    const ipynb = toIpynb(nb, results, { voxbook: { provenance } }, lost);
-    for (const l of lost) console.error(`note: ${l}`);
-    artefacts.push({ name: `${stem}.ipynb`, bytes: JSON.stringify(ipynb, null, 1) + '\n' });
+    const executed = await executedNotebook(cacheDir, args.cacheMaxBytes, text, outcome.cells, () => {
+      const lost: string[] = [];
+      const ipynb = toIpynb(nb, results, { voxbook: { provenance: PROVENANCE_SLOT } }, lost);
+      return { text: JSON.stringify(ipynb, null, 1) + '\n', lost };
+    });
+    for (const l of executed.lost) console.error(`note: ${l}`);
+    artefacts.push({ name: `${stem}.ipynb`, bytes: withProvenance(executed.text, provenance) });
     interrupt.publishing();
     const published = await publishRun(args.out, artefacts, {
       notebook: provenance.notebook,
@@ -273,6 +277,38 @@ async function run(args: RunArgs): Promise<number> {
     progress.stop();
     interrupt.dispose();
   }
+}
+
+/** Stands for the provenance in the executed notebook's text until it is filled in (`withProvenance`). */
+const PROVENANCE_SLOT = '\u0000voxbook-provenance\u0000';
+
+/** The executed notebook's text with the provenance object in its slot, indented as JSON.stringify(…, null, 1) would. */
+function withProvenance(text: string, provenance: unknown): string {
+  const slot = JSON.stringify(PROVENANCE_SLOT);
+  const at = text.indexOf(slot);
+  if (at < 0) throw new Error('internal: the executed notebook has no provenance slot');
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  const indent = /^ */.exec(text.slice(lineStart))![0];
+  return text.slice(0, at) + JSON.stringify(provenance, null, 1).replace(/\n/g, `\n${indent}`) + text.slice(at + slot.length);
+}
+
+/**
+ * The executed notebook's text (with a provenance slot) and the notes of what it could not
+ * hold. Building it deflates every mesh and image (a third of a second for ct-to-print), so
+ * with a cache it is kept there, keyed by the notebook's text and each cell's result
+ * identity: a run served from the cache then writes it without building it.
+ */
+async function executedNotebook(cacheDir: string | undefined, maxBytes: number | undefined, text: string, cells: ReadonlyMap<string, CellOutcome>, build: () => { text: string; lost: string[] }): Promise<{ text: string; lost: string[] }> {
+  const identities = [...cells.values()].map((c) => [c.id, c.resultKey ?? null] as const);
+  if (cacheDir === undefined || identities.some(([, k]) => k === null)) return build();
+  const store = new NodeResultStore(cacheDir, maxBytes !== undefined ? { maxBytes } : {});
+  const key = `ipynb-${hashString(JSON.stringify([1, text, identities]))}`;
+  const hit = await store.load(key).catch(() => undefined);
+  const v = hit?.values as { text?: unknown; lost?: unknown } | undefined;
+  if (typeof v?.text === 'string' && Array.isArray(v.lost) && v.text.includes(JSON.stringify(PROVENANCE_SLOT))) return { text: v.text, lost: v.lost as string[] };
+  const built = build();
+  await store.save(key, { values: { text: built.text, lost: built.lost }, outputs: [], ms: 0, files: [] }).catch(() => undefined);
+  return built;
 }
 
 /** The part of the public 'voxbook' API that `info` uses (loaded at run time: the kernel knows nothing of imaging). */

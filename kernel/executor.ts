@@ -14,7 +14,7 @@
  * - while a cell runs, `globalThis[Symbol.for('voxbook.fileReads')]` collects the files it
  *   reads (cells/io/bytes.ts reports them); a finished result lists them in `reads`.
  */
-import { compileCell, type CompiledCell } from './analysis.ts';
+import type { CompiledCell } from './analysis.ts';
 import { toMimeBundle } from './display.ts';
 import { cellSourceUrl, describeError, UncaughtInCell } from './errors.ts';
 import { LIVE_OUTPUT_INTERVAL_MS, type CellError, type MimeBundle } from './protocol.ts';
@@ -86,6 +86,8 @@ export class Executor {
 
   /** `error` as shown under the cell, with the line in the cell's source when its stack has one. */
   describe(id: string, source: string, outputs: readonly string[], error: unknown): CellError {
+    // No cell has run yet (the compiler is not loaded): no line to map.
+    if (!compiler) return describeError(error);
     const compiled = this.compile(source, outputs);
     return describeError(error, cellSourceUrl(id), sourceLines(compiled));
   }
@@ -94,13 +96,14 @@ export class Executor {
     const k = source + '\u0000' + outputs.join(',');
     let c = this.compiled.get(k);
     if (!c) {
-      c = compileCell(source, outputs);
+      c = compiler!.compileCell(source, outputs);
       this.compiled.set(k, c);
     }
     return c;
   }
 
   async execute(job: CellJob): Promise<CellResult> {
+    await loadCompiler();
     const importNames = [...job.imports.keys()];
     const compiled = this.compile(job.source, job.outputs);
     const outputs: MimeBundle[] = [];
@@ -153,6 +156,17 @@ export class Executor {
       g[FILE_READS] = previousHook;
     }
   }
+}
+
+/**
+ * kernel/analysis.ts, loaded when the first cell runs: it brings the TypeScript compiler
+ * (~0.7 s to load), which a run served wholly from the cache never needs.
+ */
+let compiler: typeof import('./analysis.ts') | undefined;
+
+/** Loads kernel/analysis.ts (once). */
+export async function loadCompiler(): Promise<typeof import('./analysis.ts')> {
+  return (compiler ??= await import('./analysis.ts'));
 }
 
 /** Maps a line of the generated function to the cell's source line. */

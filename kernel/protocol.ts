@@ -104,6 +104,11 @@ export type KernelMessage =
       /** Wall time of the last run, ms; 0 when served from the cache. */
       readonly ms?: number;
       readonly cached?: boolean;
+      /**
+       * With a persistent store: the identity of a `done` cell's result (its cache key and the
+       * hashes of the files it read). Equal keys mean equal values and outputs.
+       */
+      readonly resultKey?: string;
     }
   /**
    * What a running cell has displayed so far, sent while it runs (at most every

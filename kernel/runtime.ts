@@ -17,12 +17,12 @@
  * Its parts: kernel/imports.ts resolves import bindings, kernel/cache.ts keeps results,
  * kernel/executor.ts runs one cell, kernel/errors.ts turns thrown values into cell errors.
  */
-import { analyzeCell, type CellSyntax } from './analysis.ts';
+import type { CellSyntax } from './analysis.ts';
 import { binaryBytes, cellKey, DEFAULT_CACHE_BYTES, valueKey } from './cache.ts';
 import { cellInStack, describeError, type UncaughtKind } from './errors.ts';
-import { BUILTINS, Executor, type CellResult } from './executor.ts';
+import { BUILTINS, Executor, loadCompiler, type CellResult } from './executor.ts';
 import { buildGraph, descendants, type Graph } from './graph.ts';
-import { sha256Hex } from './hash.ts';
+import { hashString, sha256Hex } from './hash.ts';
 import { importBindings, ImportResolver, importProblems, type ImportingCell } from './imports.ts';
 import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
@@ -31,6 +31,9 @@ import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } f
 import { PersistentCache, resultKey, type ResultStore } from './store.ts';
 
 export type { DisplayHandle } from './executor.ts';
+
+/** Bump when kernel/analysis.ts's `CellSyntax` changes: persisted analyses of the old kind are then ignored. */
+const ANALYSIS_FORMAT = 1;
 export type { UncaughtKind } from './errors.ts';
 
 /** What the environment gives the kernel: module loading and version facts. */
@@ -64,6 +67,8 @@ interface CellState {
   error?: CellError;
   ms: number;
   cached: boolean;
+  /** The identity of its result (`resultKey`), '' when it has none. */
+  resultKey?: string;
 }
 
 /**
@@ -129,6 +134,7 @@ export class Kernel {
       this.scope.clear();
       this.nameKeys.clear();
       this.sentOutputs.clear();
+      await this.analyseSources();
       this.reanalyze();
     });
   }
@@ -139,6 +145,7 @@ export class Kernel {
       if (i < 0) throw new Error(`no cell with id "${id}"`);
       this.cells[i] = { ...this.cells[i]!, source };
       this.openedWith = fingerprint(this.cells, this.overrides);
+      await this.analyseSources();
       this.reanalyze();
       await this.runCells([id]);
     });
@@ -203,9 +210,34 @@ export class Kernel {
     return this.cells;
   }
 
+  /**
+   * Analyses every code cell not analysed yet: from the store when it has the analysis (so a
+   * run served from the cache never loads the TypeScript compiler), else with
+   * kernel/analysis.ts, storing the result.
+   */
+  private async analyseSources(): Promise<void> {
+    const missing = [...new Set(this.cells.filter((c) => c.kind === 'code').map((c) => c.source))].filter((s) => !this.syntax.has(s));
+    if (missing.length === 0) return;
+    const keyOf = (s: string) => `syntax-${hashString(JSON.stringify([ANALYSIS_FORMAT, s, this.host.versions ?? {}]))}`;
+    const stored = this.host.store ? await Promise.all(missing.map((s) => this.cache.loadStored(keyOf(s)))) : [];
+    const toAnalyse: string[] = [];
+    missing.forEach((s, i) => {
+      const syntax = stored[i]?.values.syntax as CellSyntax | undefined;
+      if (syntax && Array.isArray(syntax.defines) && syntax.references instanceof Set && Array.isArray(syntax.imports) && Array.isArray(syntax.diagnostics)) this.syntax.set(s, syntax);
+      else toAnalyse.push(s);
+    });
+    if (toAnalyse.length === 0) return;
+    const { analyzeCell } = await loadCompiler();
+    for (const s of toAnalyse) {
+      const syntax = analyzeCell(s);
+      this.syntax.set(s, syntax);
+      if (this.host.store) this.cache.saveStored(keyOf(s), { values: { syntax }, outputs: [], ms: 0, files: [] });
+    }
+  }
+
+  /** Rebuilds the graph from `syntax`, which `analyseSources` has filled for every code cell. */
   private reanalyze(): void {
     const code = this.cells.filter((c) => c.kind === 'code');
-    for (const c of code) if (!this.syntax.has(c.source)) this.syntax.set(c.source, analyzeCell(c.source));
     this.graph = buildGraph(code.map((c) => {
       const s = this.syntax.get(c.source)!;
       return { id: c.id, defines: s.defines, references: s.references };
@@ -243,7 +275,8 @@ export class Kernel {
     // Outputs travel only when they changed: a mesh and its STL are tens of MB to clone.
     const outputsChanged = !this.sentOutputs.has(id) || next.outputs !== prev.outputs;
     this.sentOutputs.add(id);
-    this.emit({ type: 'cell', id, status: next.status, ...(outputsChanged ? { outputs: next.outputs } : {}), ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached });
+    const identity = this.host.store && next.status === 'done' && next.resultKey ? { resultKey: next.resultKey } : {};
+    this.emit({ type: 'cell', id, status: next.status, ...(outputsChanged ? { outputs: next.outputs } : {}), ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached, ...identity });
   }
 
   private runInfo(): RunInfo {
@@ -353,9 +386,10 @@ export class Kernel {
       }
       const hit = await this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs]));
       if (hit) {
-        this.applyValues(id, hit.values, resultKey(key, hit.files ?? []));
+        const identity = resultKey(key, hit.files ?? []);
+        this.applyValues(id, hit.values, identity);
         if (isParams) this.parameters = { ...hit.values };
-        this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true });
+        this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true, resultKey: identity });
         continue;
       }
       const { values: importValues, failures } = await resolveImports();
@@ -376,13 +410,14 @@ export class Kernel {
         // Finished after Stop (a training cell returns its best weights so far): usable now,
         // but not what its source computes when left to run, so neither cached nor keyed.
         this.applyValues(id, result.values, key);
-        this.setState(id, { status: 'done', key: '', outputs: result.outputs, ms: result.ms, cached: false });
+        this.setState(id, { status: 'done', key: '', outputs: result.outputs, ms: result.ms, cached: false, resultKey: '' });
       } else {
         const files = this.cache.stamp(result.reads);
-        this.applyValues(id, result.values, resultKey(key, files));
+        const identity = resultKey(key, files);
+        this.applyValues(id, result.values, identity);
         // Entries a cell currently shows are held in scope anyway: evicting them frees nothing.
         this.cache.set(key, { values: result.values, outputs: result.outputs, ms: result.ms, bytes: binaryBytes([result.values, result.outputs]), files }, () => [...this.states.values()].map((st) => st.key), id);
-        this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false });
+        this.setState(id, { status: 'done', key, outputs: result.outputs, ms: result.ms, cached: false, resultKey: identity });
       }
     }
     ok &&= run.ok;

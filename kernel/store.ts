@@ -205,6 +205,28 @@ export class PersistentCache extends ResultCache {
     }
   }
 
+  /** An entry of the store itself, not kept in memory (e.g. a cell's analysis). */
+  async loadStored(key: string): Promise<StoredResult | undefined> {
+    try {
+      return await this.store?.load(key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes an entry to the store only; `flush()` waits for it. */
+  saveStored(key: string, entry: StoredResult): void {
+    if (!this.store || unpersistable(entry.values)) return;
+    let p: Promise<void>;
+    try {
+      p = this.store.save(key, entry);
+    } catch {
+      return;
+    }
+    const tracked = p.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
   /** Resolves when every write and delete started so far has ended. */
   async flush(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);

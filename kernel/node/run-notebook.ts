@@ -16,6 +16,8 @@ export interface CellOutcome {
   readonly error?: CellError;
   readonly ms: number;
   readonly cached: boolean;
+  /** With a cache: the identity of a done cell's result (equal keys, equal outputs). */
+  readonly resultKey?: string;
 }
 
 /** The cell that was running when a run was stopped, and for how long it had run. */
@@ -85,7 +87,7 @@ export async function runNotebookInWorker(text: string, options: RunOptions = {}
         if (settled) return;
         if (m.type === 'cell') {
           const outputs = m.outputs ?? cells.get(m.id)?.outputs ?? [];
-          const c: CellOutcome = { id: m.id, status: m.status, outputs, ...(m.error ? { error: m.error } : {}), ms: m.ms ?? 0, cached: m.cached ?? false };
+          const c: CellOutcome = { id: m.id, status: m.status, outputs, ...(m.error ? { error: m.error } : {}), ms: m.ms ?? 0, cached: m.cached ?? false, ...(m.resultKey ? { resultKey: m.resultKey } : {}) };
           cells.set(m.id, c);
           if (m.status === 'running') {
             running = { id: m.id, since: performance.now() };
