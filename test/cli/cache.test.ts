@@ -155,7 +155,8 @@ describe('voxbook run notebooks/ct-to-print.nb.ts with a cache', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(lines(second.stdout)).toEqual({ cached: ['parameters', 'load', 'describe', 'segment', 'mesh', 'validate', 'export'], ran: [] });
     console.log(`ct-to-print: first run ${first.ms.toFixed(0)} ms, cached run ${second.ms.toFixed(0)} ms (${(first.ms / second.ms).toFixed(1)}×)`);
-    expect(second.ms).toBeLessThan(first.ms);
+    // The goal is 5× (measured ~5× here); asserted with margin so a loaded machine does not fail it.
+    expect(second.ms).toBeLessThan(first.ms / 2);
 
     const minHu = await voxbook(args('-p', 'minHu=300'));
     expect(minHu.code, minHu.stderr).toBe(0);
