@@ -76,8 +76,13 @@ function contentSecurityPolicy(): Plugin {
     res.setHeader('Vary', 'Sec-Fetch-Dest');
     next();
   };
+  return onEveryServer('voxbook:content-security-policy', middleware);
+}
+
+/** A plugin that adds `middleware` to both the dev server (`npm start`) and `vite preview`. */
+function onEveryServer(name: string, middleware: Connect.NextHandleFunction): Plugin {
   return {
-    name: 'voxbook:content-security-policy',
+    name,
     configureServer(server) {
       server.middlewares.use(middleware);
     },
@@ -139,15 +144,7 @@ function sampleCache(folder: string): Plugin {
       () => notFound('not in the sample cache'),
     );
   };
-  return {
-    name: 'voxbook:sample-cache',
-    configureServer(server) {
-      server.middlewares.use(middleware);
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use(middleware);
-    },
-  };
+  return onEveryServer('voxbook:sample-cache', middleware);
 }
 
 export default defineConfig({
