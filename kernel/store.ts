@@ -26,11 +26,14 @@ export const FILE_READS = Symbol.for('voxbook.fileReads');
 /** One read observed while a cell ran: a file's bytes, or a folder's listing. */
 export type FileRead =
   | { readonly kind: 'file'; readonly path: string; readonly size: number; readonly mtimeMs: number; readonly bytes: Uint8Array }
-  | { readonly kind: 'dir'; readonly path: string; readonly names: readonly string[] };
+  | { readonly kind: 'dir'; readonly path: string; readonly names: readonly string[] }
+  /** A path a cell looked for and did not find (a sample not fetched yet, so it fell back). */
+  | { readonly kind: 'missing'; readonly path: string };
 
 /** What is kept of a read to tell later whether the file is unchanged: size and mtime first, hash when they differ. */
 export interface FileStamp {
-  readonly kind: 'file' | 'dir';
+  /** 'missing': the path did not exist; the stamp holds while it still does not. */
+  readonly kind: 'file' | 'dir' | 'missing';
   /** Absolute path. */
   readonly path: string;
   /** Bytes of a file; number of names of a folder. */

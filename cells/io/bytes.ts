@@ -53,7 +53,9 @@ const FILE_READS = Symbol.for('voxbook.fileReads');
 
 type FileReadReport =
   | { kind: 'file'; path: string; size: number; mtimeMs: number; bytes: Uint8Array }
-  | { kind: 'dir'; path: string; names: readonly string[] };
+  | { kind: 'dir'; path: string; names: readonly string[] }
+  /** A path looked for and not found: a result that depends on the absence (a fallback) is stale once it appears. */
+  | { kind: 'missing'; path: string };
 
 function fileReadHook(): ((r: FileReadReport) => void) | undefined {
   const hook = (globalThis as Record<symbol, unknown>)[FILE_READS];
@@ -177,7 +179,10 @@ export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
       return bytes;
     } catch (e) {
       const code = errnoCode(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputNotFoundError(pathOrUrl);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        reportRead(hook, { kind: 'missing', path: p });
+        throw new InputNotFoundError(pathOrUrl);
+      }
       if (code === 'EISDIR') throw new FormatError(pathOrUrl, 'is a folder, expected a file');
       throw new VoxbookError('io', `${pathOrUrl}: could not read (${String(e)})`, { cause: e });
     }
@@ -240,6 +245,7 @@ export async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await (await nodeFs()).stat(p)).isDirectory();
   } catch {
+    reportRead(fileReadHook(), { kind: 'missing', path: p });
     return false;
   }
 }
@@ -252,6 +258,7 @@ export async function exists(pathOrUrl: string): Promise<boolean> {
       await (await nodeFs()).stat(p);
       return true;
     } catch {
+      reportRead(fileReadHook(), { kind: 'missing', path: p });
       return false;
     }
   }

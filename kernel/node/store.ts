@@ -14,7 +14,7 @@
  *   when its bytes hash to the recorded hash; a folder when its sorted file names hash alike.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -51,6 +51,7 @@ function listNames(dir: string): string[] {
 
 /** True if the file or folder is as it was when stamped. */
 export function stampHolds(s: FileStamp): boolean {
+  if (s.kind === 'missing') return !existsSync(s.path);
   try {
     if (s.kind === 'dir') {
       const names = listNames(s.path);
@@ -91,6 +92,7 @@ export class NodeResultStore implements ResultStore {
 
   stamp(read: FileRead): FileStamp {
     const path = resolve(read.path);
+    if (read.kind === 'missing') return { kind: 'missing', path, size: 0, mtimeMs: 0, hash: '' };
     if (read.kind === 'dir') return { kind: 'dir', path, size: read.names.length, mtimeMs: 0, hash: namesHash([...read.names].sort()) };
     return { kind: 'file', path, size: read.size, mtimeMs: read.mtimeMs, hash: sha1(read.bytes) };
   }

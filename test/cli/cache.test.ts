@@ -31,6 +31,25 @@ const sum = big.reduce((s, x) => s + x, 0);
 display({ [Symbol.for('voxbook.mime')]: () => ({ data: { 'application/vnd.voxbook.file+json': { name: 'sum.txt', mime: 'text/plain', bytes: new TextEncoder().encode(String(sum)) } } }) });
 `;
 
+  it('re-runs a cell that fell back because a file was missing, once the file appears (a sample fetched after a phantom run)', async () => {
+    const input = join(tempDir('vb-in-'), 'later.txt');
+    const nb = writeNotebook(`// %% id="probe"
+import { exists, readBytes } from 'voxbook';
+const found = (await exists(${JSON.stringify(input)})) ? new TextDecoder().decode(await readBytes(${JSON.stringify(input)})) : 'fallback';
+display({ [Symbol.for('voxbook.mime')]: () => ({ data: { 'application/vnd.voxbook.file+json': { name: 'found.txt', mime: 'text/plain', bytes: new TextEncoder().encode(found) } } }) });
+`);
+    const out = tempDir();
+    expect((await voxbook(['run', nb, '--out', out])).code).toBe(0);
+    expect(exported(out, 'found.txt')).toBe('fallback');
+    const again = await voxbook(['run', nb, '--out', out]);
+    expect(lines(again.stdout)).toEqual({ cached: ['probe'], ran: [] });
+    writeFileSync(input, 'real data');
+    const after = await voxbook(['run', nb, '--out', out]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(lines(after.stdout).ran).toEqual(['probe']);
+    expect(exported(out, 'found.txt')).toBe('real data');
+  });
+
   it('reuses results across processes, with their original time, and re-runs when a file read changes', async () => {
     const input = join(tempDir('vb-in-'), 'in.txt');
     writeFileSync(input, 'abc');
