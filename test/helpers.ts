@@ -45,3 +45,14 @@ export function formatErrorOf(f: () => unknown): FormatError {
   }
   throw new Error('expected a FormatError, got none');
 }
+
+/** Deterministic pseudo-random bytes (a 32-bit LCG, Numerical Recipes' constants), for damaged-input tests. */
+export function noiseBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}

@@ -8,23 +8,13 @@ import { gunzipSync as fflateGunzip } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../cells/core/errors.ts';
 import { crc32, gunzipChecked, isGzip } from '../../cells/io/gzip.ts';
-import { cached, formatErrorOf } from '../helpers.ts';
+import { cached, formatErrorOf, noiseBytes } from '../helpers.ts';
 
-/** Deterministic pseudo-random bytes (LCG). */
-function noise(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
 
 /** Compressible pseudo-random text: words from a small vocabulary. */
 function text(n: number, seed = 2): Uint8Array {
   const words = ['voxel ', 'skull ', 'mesh ', 'print ', 'HU ', '226 ', '\n'];
-  const r = noise(n, seed);
+  const r = noiseBytes(n, seed);
   const out: number[] = [];
   for (let i = 0; out.length < n; i++) for (const ch of words[r[i % n]! % words.length]!) out.push(ch.charCodeAt(0));
   return Uint8Array.from(out.slice(0, n));
@@ -53,14 +43,14 @@ function member(data: Uint8Array, f: HeaderFields = {}): Uint8Array {
 
 describe('crc32', () => {
   it('equals zlib.crc32 for lengths 0..300 and unaligned views, and chains across arrays', () => {
-    const big = noise(4096, 5);
+    const big = noiseBytes(4096, 5);
     for (let n = 0; n <= 300; n++) {
       for (const off of [0, 1, 3]) {
         const v = big.subarray(off, off + n);
         expect(crc32(v)).toBe(zlibCrc32(v));
       }
     }
-    const a = noise(1000, 8), b = noise(777, 9);
+    const a = noiseBytes(1000, 8), b = noiseBytes(777, 9);
     expect(crc32(b, crc32(a))).toBe(zlibCrc32(cat(a, b)));
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926); // the standard check value
   });
@@ -69,7 +59,7 @@ describe('crc32', () => {
 describe('gunzipChecked decodes what node:zlib decodes', () => {
   it('random and compressible inputs of many sizes and levels, byte for byte', () => {
     for (const n of [0, 1, 7, 100, 4095, 65536, 300_000, 1_500_000]) {
-      for (const [kind, data] of [['noise', noise(n, n + 1)], ['text', text(n, n + 2)]] as const) {
+      for (const [kind, data] of [['noise', noiseBytes(n, n + 1)], ['text', text(n, n + 2)]] as const) {
         for (const level of [0, 1, 9]) {
           const gz = u8(gzipSync(data, { level }));
           const mine = gunzipChecked(gz, `${kind}-${n}-${level}.gz`);
@@ -81,7 +71,7 @@ describe('gunzipChecked decodes what node:zlib decodes', () => {
   });
 
   it('multi-member files decode to the concatenation (fflate gunzipSync keeps only the first member)', () => {
-    const parts = [text(5000, 1), noise(70_000, 2), new Uint8Array(0), text(123_456, 3), noise(1, 4)];
+    const parts = [text(5000, 1), noiseBytes(70_000, 2), new Uint8Array(0), text(123_456, 3), noiseBytes(1, 4)];
     const gz = cat(...parts.map((p) => u8(gzipSync(p))));
     const want = zlibGunzip(gz);
     expect(want.length).toBe(parts.reduce((s, p) => s + p.length, 0));
@@ -111,7 +101,7 @@ describe('gunzipChecked decodes what node:zlib decodes', () => {
   it('honours every header field: FTEXT, FHCRC, FEXTRA, FNAME, FCOMMENT (alone and together)', () => {
     const data = text(3000, 21);
     const variants: HeaderFields[] = [
-      {}, { ftext: true }, { hcrc: true }, { extra: noise(300, 3) }, { fname: 'ch2.nii' }, { comment: 'made by a test' },
+      {}, { ftext: true }, { hcrc: true }, { extra: noiseBytes(300, 3) }, { fname: 'ch2.nii' }, { comment: 'made by a test' },
       { ftext: true, hcrc: true, extra: Uint8Array.of(1, 2, 3), fname: 'a', comment: 'b' }, { extra: new Uint8Array(0), fname: '' },
     ];
     for (const v of variants) {
@@ -122,7 +112,7 @@ describe('gunzipChecked decodes what node:zlib decodes', () => {
   });
 
   it('isGzip looks at the magic only', () => {
-    expect(isGzip(u8(gzipSync(noise(10))))).toBe(true);
+    expect(isGzip(u8(gzipSync(noiseBytes(10, 1))))).toBe(true);
     expect(isGzip(Uint8Array.of(0x1f))).toBe(false);
     expect(isGzip(text(10))).toBe(false);
   });
@@ -165,7 +155,7 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
 
   it('every truncation: each proper prefix of a two-member file is refused', () => {
     const first = member(text(700, 1), { hcrc: true, fname: 'n' });
-    const two = cat(first, member(noise(300, 2)));
+    const two = cat(first, member(noiseBytes(300, 2)));
     for (let n = 0; n < two.length; n++) {
       if (n === first.length) continue; // member 1 alone is a whole gzip file
       const e = formatErrorOf(() => gunzipChecked(two.subarray(0, n), 'cut.gz'));
@@ -175,11 +165,11 @@ describe('gunzipChecked refuses damaged files with a FormatError naming the file
   });
 
   it('trailing garbage and zero padding after the last member, with their offset', () => {
-    for (const tail of [Uint8Array.of(7), Uint8Array.of(1, 2, 3), noise(4, 9), noise(1000, 9), Uint8Array.of(0x1f, 0x8b, 8)]) {
+    for (const tail of [Uint8Array.of(7), Uint8Array.of(1, 2, 3), noiseBytes(4, 9), noiseBytes(1000, 9), Uint8Array.of(0x1f, 0x8b, 8)]) {
       const e = formatErrorOf(() => gunzipChecked(cat(gz, tail), 'tail.gz'));
       expect(e.message, `tail ${tail.join(',')}`).toMatch(/tail\.gz: (\d+ bytes after gzip member 1 \(from byte \d+\) are not a gzip member \(trailing garbage\)|truncated: gzip member 2 \(at byte \d+\) ends inside its header)/);
     }
-    const e1 = formatErrorOf(() => gunzipChecked(cat(gz, noise(1000, 9)), 'tail.gz'));
+    const e1 = formatErrorOf(() => gunzipChecked(cat(gz, noiseBytes(1000, 9)), 'tail.gz'));
     expect(e1.message).toContain(`1000 bytes after gzip member 1 (from byte ${gz.length})`);
     for (const n of [1, 4, 512]) {
       const e = formatErrorOf(() => gunzipChecked(cat(gz, new Uint8Array(n)), 'pad.gz'));
@@ -252,7 +242,7 @@ describe('single-bit flips', () => {
   });
 
   it('in a stored-block and a two-member gzip', () => {
-    const a = noise(200, 42);
+    const a = noiseBytes(200, 42);
     const stored = u8(gzipSync(a, { level: 0 }));
     const r1 = flipAll(stored, a, 'stored.gz');
     expect(r1.same + r1.refused).toBe(8 * stored.length);

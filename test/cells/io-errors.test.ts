@@ -16,18 +16,8 @@ import { parseInv3 } from '../../cells/io/inv3.ts';
 import { loadVolume } from '../../cells/io/load.ts';
 import { loadNifti, parseNifti } from '../../cells/io/nifti.ts';
 import { dice, iou } from '../../cells/metrics/overlap.ts';
-import { cached, formatErrorOf, thrown } from '../helpers.ts';
+import { cached, formatErrorOf, noiseBytes, thrown } from '../helpers.ts';
 
-/** Deterministic pseudo-random bytes. */
-function noise(n: number, seed = 7): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
 
 let tmp = '';
 beforeAll(() => {
@@ -135,7 +125,7 @@ describe('DICOM folder holding several series', () => {
 describe('NIfTI errors', () => {
   it('random bytes named x.nii.gz → FormatError naming it', async () => {
     const p = join(tmp, 'x.nii.gz');
-    writeFileSync(p, noise(4096));
+    writeFileSync(p, noiseBytes(4096, 7));
     const e = await thrown(loadVolume(p));
     expect(e).toBeInstanceOf(FormatError);
     expect(e.message).toContain(p);
@@ -168,7 +158,7 @@ describe('NIfTI errors', () => {
   });
 
   it('random bytes as .nii (not gzip) → FormatError: no NIfTI magic', () => {
-    expect(() => parseNifti(noise(1000, 3), 'y.nii')).toThrow(/y\.nii: not a NIfTI file/);
+    expect(() => parseNifti(noiseBytes(1000, 3), 'y.nii')).toThrow(/y\.nii: not a NIfTI file/);
   });
 });
 
@@ -306,8 +296,8 @@ describe('other errors', () => {
   });
 
   it('random bytes as .inv3 → FormatError naming the file', () => {
-    expect(() => parseInv3(noise(5000, 11), 'broken.inv3')).toThrow(FormatError);
-    expect(() => parseInv3(noise(5000, 11), 'broken.inv3')).toThrow(/broken\.inv3: not a tar archive/);
+    expect(() => parseInv3(noiseBytes(5000, 11), 'broken.inv3')).toThrow(FormatError);
+    expect(() => parseInv3(noiseBytes(5000, 11), 'broken.inv3')).toThrow(/broken\.inv3: not a tar archive/);
   });
 });
 

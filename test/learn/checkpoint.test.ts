@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, InputNotFoundError, ParameterError } from '../../cells/core/errors.ts';
-import { IDENTITY3, makeVolume, type Vec3 } from '../../cells/core/volume.ts';
-import { createRng } from '../../cells/learn/augment.ts';
 import { initLearning } from '../../cells/learn/backend.ts';
 import { fileModelHandler, loadCheckpoint, saveCheckpoint } from '../../cells/learn/checkpoint.ts';
 import { sliceDataset } from '../../cells/learn/dataset.ts';
@@ -13,21 +11,12 @@ import { tfjsSliceModel } from '../../cells/learn/tfjs-model.ts';
 import { train } from '../../cells/learn/train.ts';
 import { unet2d } from '../../cells/learn/unet.ts';
 import { thrown } from '../helpers.ts';
+import { noisyBall } from './ball.ts';
 
-/** A noisy bright ball in a 36×32×24 box and its mask. */
+/** The learning tests' noisy ball as a slice dataset. */
 function ballCase() {
-  const dims: Vec3 = [36, 32, 24];
-  const [nx, ny, nz] = dims;
-  const rng = createRng(3);
-  const img = new Float32Array(nx * ny * nz), m = new Uint8Array(nx * ny * nz);
-  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    const n = i + nx * (j + ny * k);
-    const inside = (i - 17.5) ** 2 + (j - 15.5) ** 2 + ((k - 11.5) * 1.5) ** 2 <= 81;
-    m[n] = inside ? 1 : 0;
-    img[n] = (inside ? 100 : 40) + 15 * rng.normal();
-  }
-  const geo = { dims, spacingMm: [1, 1, 1.5] as Vec3, originMm: [0, 0, 0] as Vec3, direction: IDENTITY3 };
-  return sliceDataset(makeVolume({ data: img, ...geo }), makeVolume({ data: m, ...geo }), { size: 32, slabs: { train: [[4, 9], [14, 19]], validation: [[11, 12]] }, seed: 1, samplesPerEpoch: 8 });
+  const { image, mask } = noisyBall();
+  return sliceDataset(image, mask, { size: 32, slabs: { train: [[4, 9], [14, 19]], validation: [[11, 12]] }, seed: 1, samplesPerEpoch: 8 });
 }
 
 let dir = '';

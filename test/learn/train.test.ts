@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ParameterError } from '../../cells/core/errors.ts';
-import { IDENTITY3, makeVolume, type Vec3 } from '../../cells/core/volume.ts';
-import { createRng } from '../../cells/learn/augment.ts';
 import { initLearning } from '../../cells/learn/backend.ts';
 import { sliceDataset, type SliceDatasetOptions } from '../../cells/learn/dataset.ts';
 import { ENCODER_LAYER, fineTune, learningRateAt, train, type ResolvedTrainOptions } from '../../cells/learn/train.ts';
@@ -10,22 +8,9 @@ import { unet2d } from '../../cells/learn/unet.ts';
 import { trainingMonitor, trainingSummary, trainingView, SUBSCRIBE_METHOD } from '../../cells/viz/training.ts';
 import { MIME_METHOD } from '../../cells/viz/bundle.ts';
 import { thrown } from '../helpers.ts';
+import { noisyBall } from './ball.ts';
 
-/** A noisy bright ball (r 9 voxels) in a 36×32×24 box, and its mask. */
-function ball(contrast = 60, noise = 15) {
-  const dims: Vec3 = [36, 32, 24];
-  const [nx, ny, nz] = dims;
-  const rng = createRng(3);
-  const img = new Float32Array(nx * ny * nz), m = new Uint8Array(nx * ny * nz);
-  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    const n = i + nx * (j + ny * k);
-    const inside = (i - 17.5) ** 2 + (j - 15.5) ** 2 + ((k - 11.5) * 1.5) ** 2 <= 81;
-    m[n] = inside ? 1 : 0;
-    img[n] = (inside ? 40 + contrast : 40) + noise * rng.normal();
-  }
-  const geo = { dims, spacingMm: [1, 1, 1.5] as Vec3, originMm: [0, 0, 0] as Vec3, direction: IDENTITY3 };
-  return { image: makeVolume({ data: img, ...geo }), mask: makeVolume({ data: m, ...geo }) };
-}
+const ball = noisyBall;
 const split = { train: [[4, 9], [14, 19]], validation: [[11, 12]] } as const;
 function data(extra: SliceDatasetOptions = {}) {
   const { image, mask } = ball();
