@@ -69,6 +69,11 @@ export type CellResult =
   | { values: Record<string, unknown>; outputs: MimeBundle[]; ms: number; reads: FileRead[] }
   | { error: CellError; outputs: MimeBundle[]; ms: number };
 
+/**
+ * Runs one cell at a time (see the module comment for its invariants): compiles it to an
+ * AsyncFunction of its inputs, gives it the builtins, collects its displays live, and turns
+ * what it throws into a `CellError`. `running` names the cell for uncaught-error attribution.
+ */
 export class Executor {
   private compiled = new Map<string, CompiledCell>();
   /** The cell whose code is executing now, and how to fail it from outside (an uncaught error). */

@@ -34,6 +34,7 @@ export interface EnvelopeScratch {
   readonly heights: Float64Array;
 }
 
+/** Scratch arrays for lines of up to `n` samples (plus the two border sites some callers add), allocated once per transform, not per line. */
 export function envelopeScratch(n: number): EnvelopeScratch {
   return { line: new Float64Array(n), roots: new Int32Array(n), bounds: new Float64Array(n + 1), out: new Float64Array(n), heights: new Float64Array(n) };
 }

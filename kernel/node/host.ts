@@ -20,11 +20,6 @@ export interface NodeKernel {
   terminate(): Promise<number>;
 }
 
-/**
- * Starts the kernel worker. The worker is TypeScript; tsx's loader is registered inside
- * the worker first (loader hooks are per thread, so `--import tsx` on the parent does not
- * reach it).
- */
 /** What a kernel worker is started with. */
 export interface NodeKernelOptions {
   /** Folder of the persistent result store (kernel/node/store.ts); none: results live in memory only. */
@@ -39,6 +34,11 @@ export interface KernelWorkerData {
   readonly cacheMaxBytes?: number;
 }
 
+/**
+ * Starts the kernel worker. The worker is TypeScript; tsx's loader is registered inside
+ * the worker first (loader hooks are per thread, so `--import tsx` on the parent does not
+ * reach it).
+ */
 export function startNodeKernel(options: NodeKernelOptions = {}): NodeKernel {
   const entry = new URL('./worker.ts', import.meta.url).href;
   // Resolved here, against this package: eval'd worker code resolves bare names from the

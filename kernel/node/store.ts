@@ -73,6 +73,11 @@ export interface NodeStoreOptions {
   readonly debug?: (text: string) => void;
 }
 
+/**
+ * The Node `ResultStore`: one entry file per result key under `dir` (header with the payload's
+ * length and SHA-1, file stamps; v8.serialize payload), written atomically (temp + rename),
+ * capped at `maxBytes` least recently used first. A damaged entry is a miss and is deleted.
+ */
 export class NodeResultStore implements ResultStore {
   readonly dir: string;
   readonly maxBytes: number;
