@@ -6,8 +6,8 @@
  * - Stop during `while (true) {}` ends the run within 1 s; Run all again takes the finished
  *   cells from the cache and runs the looping one again;
  * - a cell that read a file from /data is restored only while that file is unchanged.
- * Kernel messages are recorded by wrapping the page's `Worker` (an init script), so the test
- * sees what the kernel said, not only what the app made of it.
+ * Kernel messages are recorded by wrapping the page's `Worker` (test/e2e/kernel-messages.ts),
+ * so the test sees what the kernel said, not only what the app made of it.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
@@ -17,46 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVolume } from '../../cells/core/volume.ts';
 import { encodeNifti } from '../../cells/io/nifti-write.ts';
 import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { clearKernelMessages, kernelMessages, recordKernelMessages, waitRestored } from './kernel-messages.ts';
 import type { Page } from 'playwright-core';
 
-/** What the test keeps of each kernel message. */
-interface Seen {
-  readonly type: string;
-  readonly id?: string;
-  readonly status?: string;
-  readonly cached?: boolean;
-  readonly restored?: number;
-  readonly cells?: number;
-  readonly t: number;
-}
-
-declare global {
-  interface Window {
-    __kernelMessages?: Seen[];
-  }
-}
-
-/** Records every message any Worker of the page posts back (summaries only). */
-async function recordKernelMessages(app: AppHarness): Promise<void> {
-  await app.context.addInitScript(() => {
-    const seen: Seen[] = [];
-    window.__kernelMessages = seen;
-    const Base = window.Worker;
-    window.Worker = class extends Base {
-      constructor(url: string | URL, options?: WorkerOptions) {
-        super(url, options);
-        this.addEventListener('message', (e: MessageEvent) => {
-          const m = e.data as Record<string, unknown>;
-          seen.push({ type: String(m.type), id: m.id as string, status: m.status as string, cached: m.cached as boolean, restored: m.restored as number, cells: m.cells as number, t: performance.now() });
-        });
-      }
-    };
-  });
-}
-
-const messages = (page: Page) => page.evaluate(() => window.__kernelMessages ?? []);
-const clearMessages = (page: Page) => page.evaluate(() => { window.__kernelMessages!.length = 0; });
-const waitRestored = (page: Page) => page.waitForFunction(() => (window.__kernelMessages ?? []).some((m) => m.type === 'restore-done'), undefined, { timeout: 120_000 });
+const messages = kernelMessages;
+const clearMessages = clearKernelMessages;
 const waitIdle = (page: Page, timeout = 180_000) => page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout });
 
 describe('browser cache: ct-to-print survives a reload', () => {
@@ -65,7 +30,7 @@ describe('browser cache: ct-to-print survives a reload', () => {
   beforeAll(async () => {
     expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
     app = await startApp();
-    await recordKernelMessages(app);
+    await recordKernelMessages(app.context);
     await app.page.goto(app.url);
     await waitForApp(app.page);
   }, 180_000);
@@ -143,7 +108,7 @@ describe('browser cache: Stop, then reuse; files checked on reopen', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'voxbook-cache-e2e-'));
     await writeProbe(7);
     app = await startApp({ dataDir });
-    await recordKernelMessages(app);
+    await recordKernelMessages(app.context);
     await app.page.goto(app.url);
     await waitForApp(app.page);
     await waitRestored(app.page);
