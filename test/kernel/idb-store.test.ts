@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDB } from 'idb';
-import { IdbResultStore } from '../../kernel/browser/idb-store.ts';
+import { checksum, IdbResultStore } from '../../kernel/browser/idb-store.ts';
 import { hashBytes, httpStampHolds, type Fetch } from '../../kernel/browser/http-stamps.ts';
 import { PersistentCache, type StoredResult } from '../../kernel/store.ts';
 import { Kernel } from '../../kernel/runtime.ts';
@@ -98,6 +98,14 @@ describe('IdbResultStore', () => {
       (rec) => ({ ...rec, values: { big: new Float64Array(999).fill(7), t: 'x' } }),
       // A typed array gone.
       (rec) => ({ ...rec, values: { t: 'x' } }),
+      // One bit flipped in a typed array, or a string changed: same sizes, another checksum.
+      (rec) => {
+        const big = new Float64Array(1000).fill(7);
+        new Uint8Array(big.buffer)[4000] ^= 0x10;
+        return { ...rec, values: { big, t: 'x' } };
+      },
+      (rec) => ({ ...rec, values: { big: new Float64Array(1000).fill(7), t: 'y' } }),
+      (rec) => ({ ...rec, outputs: [{ data: { 'text/plain': 'ho' } }] }),
       // A record of another format, or without outputs, values or time.
       (rec) => ({ ...rec, format: 0 }),
       (rec) => ({ ...rec, outputs: 'hi' }),
@@ -224,6 +232,23 @@ describe('IdbResultStore', () => {
     // This (older) store now cannot open the database: its lookups fail, and PersistentCache takes that as a miss.
     const cache = new PersistentCache(2 ** 20, s);
     expect(await cache.lookup('k', () => 0)).toBeUndefined();
+  });
+});
+
+describe('checksum', () => {
+  it('is equal after a structured clone and changes with any byte, string or key', () => {
+    const buf = new ArrayBuffer(64);
+    const x = {
+      a: new Int16Array(buf, 2, 5).fill(-3), b: new Uint8Array(buf), m: new Map<unknown, unknown>([[1, new Set(['x', 2n])]]),
+      d: new Date(5), e: new RangeError('r'), nested: [1, -0, NaN, undefined, null, 'é', { k: true }],
+    };
+    expect(checksum(structuredClone(x))).toBe(checksum(x));
+    const y = structuredClone(x);
+    y.b[63] = 1;
+    expect(checksum(y)).not.toBe(checksum(x));
+    expect(checksum({ ...x, nested: [1, 0, NaN, undefined, null, 'é', { k: true }] })).not.toBe(checksum(x));
+    expect(checksum({ b: 1, a: 2 })).not.toBe(checksum({ a: 1, b: 2 }));
+    expect(checksum(['ab', 'c'])).not.toBe(checksum(['a', 'bc']));
   });
 });
 
