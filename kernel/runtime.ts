@@ -14,7 +14,8 @@
  *   the values of a result that read files are keyed by those files' hashes too (`resultKey`),
  *   a cell starts only once the cache writes of the cells before it have ended (so Stop, which
  *   may end the worker, loses no finished result), and `run-done` only once all have;
- * - the host is sent a cell's outputs only when they changed since it was last sent them.
+ * - the host is sent a cell's outputs only when they changed since it was last sent them;
+ * - `restore` (kernel/restore.ts) takes what the cache holds and never runs a cell.
  * Its parts: kernel/imports.ts resolves import bindings, kernel/cache.ts keeps results,
  * kernel/executor.ts runs one cell, kernel/errors.ts turns thrown values into cell errors.
  */
