@@ -187,6 +187,38 @@ describe('browser cache: Stop, then reuse; files checked on reopen', () => {
     expect(rerun.cells.find((c) => c.id === 'load')?.cached).toBe(false);
   }, 300_000);
 
+  it('two tabs running the same notebook at once share the cache: a third open restores every cell', async () => {
+    const TWO = [
+      '// %% id="big"\nconst big = new Float32Array(2_000_000).map((_, i) => i % 97);\nbig.length',
+      '// %% id="sum"\nlet sum = 0;\nfor (const v of big) sum += v;\nsum',
+      '// %% id="half"\nconst half = sum / 2;\nhalf',
+    ].join('\n');
+    const { page } = app;
+    const other = await app.context.newPage();
+    try {
+      await other.goto(app.url);
+      await waitForApp(other);
+      await waitRestored(other);
+      for (const p of [page, other]) {
+        await clearMessages(p);
+        await p.evaluate((t) => window.__voxbook!.open(t, 'notebooks/two.nb.ts'), TWO);
+        await waitRestored(p);
+      }
+      await Promise.all([page, other].map((p) => p.getByRole('button', { name: 'Run all' }).click()));
+      await Promise.all([waitIdle(page, 120_000), waitIdle(other, 120_000)]);
+      for (const p of [page, other]) {
+        const st = await p.evaluate(() => window.__voxbook!.state()!);
+        expect(st.cells.map((c) => [c.id, c.status])).toEqual([['big', 'done'], ['sum', 'done'], ['half', 'done']]);
+        expect(JSON.stringify(st.cells.find((c) => c.id === 'half')!.outputs)).toContain('47999419.5');
+      }
+      const seen = await open(TWO, 'notebooks/two.nb.ts');
+      expect(seen.find((m) => m.type === 'restore-done')?.restored).toBe(3);
+      expect(seen.filter((m) => m.type === 'cell').map((m) => [m.id, m.status, m.cached])).toEqual([['big', 'done', true], ['sum', 'done', true], ['half', 'done', true]]);
+    } finally {
+      await other.close();
+    }
+  }, 180_000);
+
   it('logs no browser errors', () => {
     expect(app.errors).toEqual([]);
   });
