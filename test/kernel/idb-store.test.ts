@@ -200,6 +200,31 @@ describe('IdbResultStore', () => {
     await s.close();
   });
 
+  it('when the browser refuses a write for quota, drops the least recently used half and writes again', async () => {
+    const name = dbName();
+    const s = new IdbResultStore({ name });
+    for (const k of ['a', 'b', 'c', 'd']) await s.save(k, entry({ x: new Uint8Array(8000) }));
+    expect(await s.load('a')).toBeDefined(); // b, c, d are now older than a
+    // The next write's transaction aborts with QuotaExceededError, as a full origin's would.
+    const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown } } }).IDBObjectStore.prototype;
+    const put = proto.put;
+    proto.put = function (this: { transaction: IDBTransaction }, ...args: unknown[]) {
+      proto.put = put;
+      const request = put.apply(this, args) as IDBRequest;
+      const tx = this.transaction;
+      request.addEventListener('success', () => {
+        Object.defineProperty(tx, 'error', { value: new DOMException('the origin is over its quota', 'QuotaExceededError') });
+        tx.abort();
+      });
+      return request;
+    };
+    await s.save('e', entry({ x: new Uint8Array(8000) }));
+    const usage = await s.usage();
+    expect(Object.keys(usage.sizes).sort()).toEqual(['a', 'd', 'e']);
+    expect((await s.load('e'))?.values).toEqual({ x: new Uint8Array(8000) });
+    await s.close();
+  });
+
   it('two tabs writing, reading and evicting at once never see half an entry or a wrong value', async () => {
     const name = dbName();
     const tabs = [new IdbResultStore({ name, maxBytes: 60_000 }), new IdbResultStore({ name, maxBytes: 60_000 })];
