@@ -126,7 +126,8 @@ export class IdbResultStore implements ResultStore {
   /** Opens (or re-opens) the database in `globalThis.indexedDB`; resolves to the connection. */
   open(): Promise<IDBPDatabase<CacheDB>> {
     if (this.opening) return this.opening;
-    const forget = () => {
+    const forget = (connection?: EventTarget | null) => {
+      (connection as IDBDatabase | null | undefined)?.close();
       this.db?.close();
       this.db = undefined;
       this.opening = undefined;
@@ -137,8 +138,8 @@ export class IdbResultStore implements ResultStore {
         db.createObjectStore('meta', { keyPath: 'key' }).createIndex('usedAt', 'usedAt');
       },
       // Another tab wants a newer schema: let it (this store opens again on next use).
-      blocking: forget,
-      terminated: forget,
+      blocking: (_current, _blocked, event) => forget(event.target),
+      terminated: () => forget(),
     });
     this.opening = opening;
     opening.then((db) => { if (this.opening === opening) this.db = db; }, () => { if (this.opening === opening) this.opening = undefined; });
