@@ -44,7 +44,8 @@ describe('keys, palette and progress in the app', () => {
 
   beforeAll(async () => {
     app = await startApp();
-    await app.page.goto(app.url);
+    // (The dev server transforms the app on first load: slow on a busy machine.)
+    await app.page.goto(app.url, { timeout: 120_000 });
     await waitForApp(app.page);
     await app.page.evaluate((t) => window.__voxbook!.open(t, 'keys.nb.ts'), NOTEBOOK);
     await app.page.locator('[data-cell-id="one"] .cm-content').waitFor();
