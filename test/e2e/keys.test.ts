@@ -144,6 +144,24 @@ describe('keys, palette and progress in the app', () => {
     expect(await ids()).toEqual(['cell-1', 'one', 'cell-5', 'cell-4', 'slow']);
   });
 
+  it('Ctrl+Enter runs a cell in place; Alt+Enter runs it and edits a new cell below', async () => {
+    const { page } = app;
+    await page.locator('[data-cell-id="one"] .cm-content').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' // edited');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'one')!.source)).toBe('const one = 1; // edited');
+    await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 60_000 });
+    // Still in the same editor.
+    expect(await page.evaluate(() => document.activeElement?.closest('[data-cell-id]')?.getAttribute('data-cell-id'))).toBe('one');
+    await page.keyboard.press('Alt+Enter');
+    await expect.poll(ids).toEqual(['cell-1', 'one', 'cell-6', 'cell-5', 'cell-4', 'slow']);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.cm-editor') !== null && document.activeElement?.closest('[data-cell-id]')?.getAttribute('data-cell-id'))).toBe('cell-6');
+    await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 60_000 });
+    await page.keyboard.press('Escape');
+    expect(await selected()).toBe('cell-6');
+  }, 90_000);
+
   it('I,I stops a running cell within a second', async () => {
     const { page } = app;
     await page.evaluate((t) => window.__voxbook!.open(t, 'spin.nb.ts'), SPIN);
