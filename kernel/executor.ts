@@ -11,6 +11,8 @@
  *   so far;
  * - `display(x)` shows x at once and its handle updates it in place; live outputs reach the
  *   host at most once per `LIVE_OUTPUT_INTERVAL_MS`; live views re-render until the cell ends;
+ * - `progress(label)` is a stage's `onProgress`: its updates reach the host throttled
+ *   (kernel/progress.ts) and only while the cell runs;
  * - while a cell runs, `globalThis[Symbol.for('voxbook.fileReads')]` collects the files it
  *   reads (cells/io/bytes.ts reports them); a finished result lists them in `reads`.
  */
