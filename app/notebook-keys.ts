@@ -28,7 +28,12 @@ export function isMac(): boolean {
  * Installs the keymap and the command palette on `view`; `session` gives the open notebook
  * (undefined while none is). Returns a function that removes them.
  */
-export function installNotebookKeys(view: VbNotebook, session: () => NotebookSession | undefined): () => void {
+export function installNotebookKeys(view: VbNotebook, openSession: () => NotebookSession | undefined): () => void {
+  // A notebook that could not be parsed has no cells to act on.
+  const session = (): NotebookSession | undefined => {
+    const s = openSession();
+    return s && !s.state.loadError ? s : undefined;
+  };
   const mac = isMac();
   const sequencer = commandSequencer();
   const palette = document.body.appendChild(new VbCommandPalette());
