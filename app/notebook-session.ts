@@ -67,6 +67,11 @@ export class NotebookSession {
    */
   runAll(): void {
     if (this.#state.loadError || this.running) return;
+    this.#openAndRun();
+  }
+
+  /** Sends the notebook (with any edits) and runs every cell; the kernel queues it behind a run in progress. */
+  #openAndRun(): void {
     this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText);
     this.#opened = true;
     this.#client.run();
@@ -86,8 +91,11 @@ export class NotebookSession {
       this.#set(withSource(this.#state, id, source));
     }
     if (!this.#opened) {
-      // The kernel has no notebook yet: give it the whole document, edits included.
-      this.runAll();
+      // The kernel has no notebook yet, or an outdated one (cells were inserted or deleted
+      // since): give it the whole document, edits included — also during a run, behind which
+      // the kernel queues it, so the key press is not lost.
+      if (this.#state.loadError) return;
+      this.#openAndRun();
       return;
     }
     if (changed) this.#client.edit(id, source);

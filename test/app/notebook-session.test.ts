@@ -185,6 +185,15 @@ describe('NotebookSession', () => {
     expect(reopened[1]).toEqual({ type: 'run' });
   });
 
+  it('runs a cell inserted during a run: the new notebook is queued behind the run, not dropped', () => {
+    const { port, session } = open();
+    session.runAll();
+    const id = session.insertCell(2, 'code');
+    session.runCell(id, 'const c = b + 1;');
+    expect(port.sent.map((m) => m.type)).toEqual(['open', 'run', 'open', 'run']);
+    expect((port.sent[2] as { text: string }).text).toContain('const c = b + 1;');
+  });
+
   it('deletes cells and puts them back last deleted first; changes a cell\'s kind', () => {
     const { session } = open();
     expect(session.deleteCell('a')).toBe(true);
