@@ -15,6 +15,7 @@ import { hasExplicitId, type CellState } from './notebook-state.ts';
 import { createCellEditor, markErrorLine, revealLine, setEditorText } from './editor.ts';
 import { formatMs } from './format.ts';
 import { renderOutput } from './output-view.ts';
+import { renderStageProgress } from './stage-progress-view.ts';
 
 export interface CellRef {
   readonly id: string;
@@ -43,6 +44,7 @@ export class VbCell extends LitElement {
     blockers: { attribute: false },
     editing: { state: true },
     dirty: { state: true },
+    selected: { type: Boolean },
   };
   declare cell: CellState | undefined;
   /** Code cells: 1-based number among the notebook's code cells, shown in the gutter (0: none). */
@@ -53,6 +55,8 @@ export class VbCell extends LitElement {
   declare editing: boolean;
   /** The editor's text differs from what the kernel last ran. */
   declare dirty: boolean;
+  /** The notebook's selected cell (command mode acts on it; app/notebook-keys.ts). */
+  declare selected: boolean;
 
   #editor: EditorView | undefined;
   #ranSource = '';
@@ -65,6 +69,7 @@ export class VbCell extends LitElement {
     this.blockers = [];
     this.editing = false;
     this.dirty = false;
+    this.selected = false;
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -116,9 +121,9 @@ export class VbCell extends LitElement {
   }
 
   #renderCode(cell: CellState): TemplateResult {
-    const cls = `vb-cell vb-cell-code vb-status-${cell.status}${this.dirty ? ' vb-dirty' : ''}`;
+    const cls = `vb-cell vb-cell-code vb-status-${cell.status}${this.dirty ? ' vb-dirty' : ''}${this.selected ? ' vb-selected' : ''}`;
     return html`
-      <section class=${cls} data-cell-id=${cell.id} data-status=${cell.status}>
+      <section class=${cls} data-cell-id=${cell.id} data-status=${cell.status} tabindex="-1" ?data-selected=${this.selected}>
         <div class="vb-gutter">
           <span class="vb-position">[${this.number}]</span>
           <span class="vb-status-dot" title=${STATUS_TEXT[cell.status]}></span>
@@ -135,6 +140,7 @@ export class VbCell extends LitElement {
             <span class="vb-status" data-status=${cell.status}>${this.#statusText(cell)}</span>
           </div>
           <div class="vb-editor"></div>
+          ${cell.status === 'running' && cell.progress ? renderStageProgress(cell.progress) : nothing}
           ${cell.problems.filter((p) => !sameError(p, cell.error)).map((p) => this.#renderError(p, 'vb-problem'))}
           ${cell.status === 'blocked' ? this.#renderBlocked(cell) : cell.error ? this.#renderError(cell.error, 'vb-error') : nothing}
           ${cell.status === 'stale' ? html`<div class="vb-note">An input changed since this ran; run it to update.</div>` : nothing}
@@ -146,7 +152,7 @@ export class VbCell extends LitElement {
 
   #renderMarkdown(cell: CellState): TemplateResult {
     return html`
-      <section class="vb-cell vb-cell-markdown${this.editing ? ' vb-editing' : ''}" data-cell-id=${cell.id}>
+      <section class="vb-cell vb-cell-markdown${this.editing ? ' vb-editing' : ''}${this.selected ? ' vb-selected' : ''}" data-cell-id=${cell.id} tabindex="-1" ?data-selected=${this.selected}>
         <div class="vb-gutter"></div>
         <div class="vb-cell-main">
           <div class="vb-editor" ?hidden=${!this.editing}></div>
@@ -162,7 +168,7 @@ export class VbCell extends LitElement {
   /** A raw cell: its text as it is, preformatted, escaped by lit (never interpreted). */
   #renderRaw(cell: CellState): TemplateResult {
     return html`
-      <section class="vb-cell vb-cell-raw" data-cell-id=${cell.id}>
+      <section class="vb-cell vb-cell-raw${this.selected ? ' vb-selected' : ''}" data-cell-id=${cell.id} tabindex="-1" ?data-selected=${this.selected}>
         <div class="vb-gutter"></div>
         <div class="vb-cell-main">
           ${cell.title ? html`<div class="vb-cell-head"><span class="vb-cell-title">${cell.title}</span></div>` : nothing}
@@ -225,7 +231,10 @@ export class VbCell extends LitElement {
       },
       onBlur: () => this.#finishMarkdown(),
       onEscape: () => {
-        if (this.cell?.kind !== 'markdown') return;
+        if (this.cell?.kind !== 'markdown') {
+          this.focusCell();
+          return;
+        }
         this.#finishMarkdown();
         void this.#focusProse();
       },
@@ -236,6 +245,32 @@ export class VbCell extends LitElement {
   #markdownBundle(source: string): MimeBundle {
     if (this.#markdown?.source !== source) this.#markdown = { source, bundle: { data: { [MIME.markdown]: source } } };
     return this.#markdown.bundle;
+  }
+
+  /** Runs the cell as its Run button does (a markdown cell being edited is rendered instead). */
+  runCell(): void {
+    this.#runFromButton();
+  }
+
+  /** Edit mode: focuses a code cell's editor, or opens a markdown cell's source in one. Raw cells are not editable. */
+  async edit(): Promise<void> {
+    const cell = this.cell;
+    if (cell?.kind === 'markdown') return this.#editMarkdown();
+    if (cell?.kind === 'code') this.#editor?.focus();
+  }
+
+  /** Command mode: leaves the editor (a markdown cell shows its rendered text) and focuses the cell itself. */
+  leaveEditor(): void {
+    this.#editor?.contentDOM.blur();
+    this.#finishMarkdown();
+    this.focusCell();
+  }
+
+  /** Puts the keyboard focus on the cell (not its editor) and scrolls it into view. */
+  focusCell(): void {
+    const section = this.querySelector<HTMLElement>('section.vb-cell');
+    section?.focus({ preventScroll: true });
+    section?.scrollIntoView({ block: 'nearest' });
   }
 
   #runFromButton = (): void => {

@@ -5,6 +5,7 @@
 import { KernelClient } from './kernel-client.ts';
 import { NotebookSession } from './notebook-session.ts';
 import { installTestHooks } from './test-hooks.ts';
+import { installNotebookKeys } from './notebook-keys.ts';
 import { saveTextFile } from './renderers/file-download.ts';
 import type { CellEventDetail } from './cell-view.ts';
 import './notebook-view.ts';
@@ -71,6 +72,8 @@ else {
   const known = [...NOTEBOOKS.keys()].join(', ') || 'none';
   view.state = { cells: [], phase: 'idle', log: [], preamble: '', loadError: `${requested} not found (notebooks here: ${known})` };
 }
+
+installNotebookKeys(view, () => session);
 
 installTestHooks({
   state: () => session?.state,

@@ -13,6 +13,7 @@ import {
   withSource,
   type NotebookState,
 } from './notebook-state.ts';
+import { deleteCell, emptyCell, insertCell, newCellId, restoreCell, setCellKind, type DeletedCell, type EditableKind } from './notebook-edit.ts';
 
 export type StateListener = (state: NotebookState) => void;
 
@@ -32,6 +33,8 @@ export class NotebookSession {
   #edited = false;
   /** The notebook's text when it was opened or last saved. */
   #savedText: string;
+  /** Deleted cells, last deleted last, for `undoDelete`. */
+  readonly #trash: DeletedCell[] = [];
 
   /**
    * `connect` starts a kernel; it is called again after an interrupt. With `restore`, the
@@ -73,6 +76,11 @@ export class NotebookSession {
    */
   runAll(): void {
     if (this.#state.loadError || this.running) return;
+    this.#openAndRun();
+  }
+
+  /** Sends the notebook (with any edits) and runs every cell; the kernel queues it behind a run in progress. */
+  #openAndRun(): void {
     this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText);
     this.#opened = true;
     this.#client.run();
@@ -92,8 +100,11 @@ export class NotebookSession {
       this.#set(withSource(this.#state, id, source));
     }
     if (!this.#opened) {
-      // The kernel has no notebook yet: give it the whole document, edits included.
-      this.runAll();
+      // The kernel has no notebook yet, or an outdated one (cells were inserted or deleted
+      // since): give it the whole document, edits included — also during a run, behind which
+      // the kernel queues it, so the key press is not lost.
+      if (this.#state.loadError) return;
+      this.#openAndRun();
       return;
     }
     if (changed) this.#client.edit(id, source);
@@ -105,6 +116,47 @@ export class NotebookSession {
   setMarkdown(id: string, source: string): void {
     this.#edited = true;
     this.#set(withSource(this.#state, id, source));
+  }
+
+  /**
+   * Inserts an empty `kind` cell at `index` (0-based; see app/notebook-edit.ts) and returns
+   * its id. The kernel gets the new notebook at the next run (`open`, then a run of every
+   * cell: unchanged ones come from the cache).
+   */
+  insertCell(index: number, kind: EditableKind = 'code'): string {
+    const id = newCellId(this.#state);
+    this.#restructure(insertCell(this.#state, index, emptyCell(id, kind)));
+    return id;
+  }
+
+  /** Deletes cell `id` (kept for `undoDelete`); false when there is no such cell. */
+  deleteCell(id: string): boolean {
+    const result = deleteCell(this.#state, id);
+    if (!result) return false;
+    this.#trash.push(result.deleted);
+    this.#restructure(result.state);
+    return true;
+  }
+
+  /** Puts back the cell deleted last, where it was; returns its id, or undefined when nothing was deleted. */
+  undoDelete(): string | undefined {
+    const deleted = this.#trash.pop();
+    if (!deleted) return undefined;
+    this.#restructure(restoreCell(this.#state, deleted));
+    return deleted.cell.id;
+  }
+
+  /** Turns cell `id` into a code or markdown cell with the same source. */
+  setKind(id: string, kind: EditableKind): void {
+    const next = setCellKind(this.#state, id, kind);
+    if (next !== this.#state) this.#restructure(next);
+  }
+
+  /** A change of the notebook's cells: the kernel has an outdated notebook until the next `open`. */
+  #restructure(state: NotebookState): void {
+    this.#edited = true;
+    this.#opened = false;
+    this.#set(state);
   }
 
   /**

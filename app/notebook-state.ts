@@ -7,6 +7,8 @@
 import type { CellError, CellStatus, KernelMessage, MimeBundle } from '../kernel/protocol.ts';
 import { cellTags, type Cell } from '../kernel/notebook/cell.ts';
 import { parsePercent, serializePercent } from '../kernel/notebook/percent.ts';
+import type { StageProgress } from '../kernel/progress.ts';
+import { withStageProgress } from './stage-progress.ts';
 
 export interface CellState {
   /** The kernel's id for the cell (`id=` metadata, else `cell-N`). */
@@ -29,6 +31,8 @@ export interface CellState {
   readonly uses: readonly string[];
   /** Problems the analysis found (duplicate definitions, cycles, syntax errors). */
   readonly problems: readonly CellError[];
+  /** While the cell runs: the stage it reported last through `progress(label)` (app/stage-progress.ts). */
+  readonly progress?: StageProgress;
 }
 
 export type RunPhase = 'idle' | 'running' | 'done' | 'failed';
@@ -142,7 +146,7 @@ export function applyKernelMessage(state: NotebookState, message: KernelMessage)
         ...state,
         cells: state.cells.map((c) => {
           if (c.id !== message.id) return c;
-          const { error: _e, ms: _m, cached: _c, ...rest } = c;
+          const { error: _e, ms: _m, cached: _c, progress: _p, ...rest } = c;
           return {
             ...rest,
             status: message.status,
@@ -171,6 +175,8 @@ export function applyKernelMessage(state: NotebookState, message: KernelMessage)
         : state;
     case 'log':
       return withLog(state, { level: message.level, text: message.text });
+    case 'progress':
+      return withStageProgress(state, message);
   }
 }
 

@@ -22,12 +22,15 @@ export class VbNotebook extends LitElement {
     state: { attribute: false },
     path: { type: String },
     notebooks: { attribute: false },
+    selected: { type: String },
   };
   declare state: NotebookState | undefined;
   /** The notebook's path, shown in the toolbar. */
   declare path: string;
   /** Notebooks the user can switch to (paths); a picker appears when there are several. */
   declare notebooks: readonly string[];
+  /** The selected cell's id (command mode; app/notebook-keys.ts), if any. */
+  declare selected: string | undefined;
 
   constructor() {
     super();
@@ -93,6 +96,7 @@ export class VbNotebook extends LitElement {
               (c) => html`<vb-cell
                 .cell=${c}
                 .number=${numbers.get(c.id) ?? 0}
+                .selected=${c.id === this.selected}
                 .blockers=${c.status === 'blocked'
                   ? failedAncestors(state, c.id).map((a) => ({ id: a.id, label: `[${numbers.get(a.id)}] ${cellLabel(state, a.id)}` }))
                   : NO_BLOCKERS}
@@ -101,7 +105,7 @@ export class VbNotebook extends LitElement {
           : nothing}
         ${state && state.log.length > 0 ? this.#renderLog(state) : nothing}
       </main>
-      <footer class="vb-footer">Shift-Enter runs a cell · Enter or double-click edits markdown · Escape leaves the editor</footer>
+      <footer class="vb-footer">Shift-Enter runs a cell · Escape leaves the editor, Enter edits · A/B insert, D,D deletes, Z undoes · Ctrl+Shift+P: all commands</footer>
     `;
   }
 

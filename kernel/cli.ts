@@ -18,6 +18,7 @@ import { writeFileAtomic } from './node/fs-atomic.ts';
 import { checkOutDir, MANIFEST, OutDirError, publishRun, type Artefact } from './node/out-dir.ts';
 import { runNotebookInWorker, type CellOutcome, type RunningCell, type RunStop } from './node/run-notebook.ts';
 import { runtimeVersions } from './node/versions.ts';
+import { showsStageLines, StageLines } from './node/progress-lines.ts';
 
 const USAGE = `voxbook — notebooks for imaging-to-print
 
@@ -39,6 +40,8 @@ Usage:
       --cache-max-gb N cap of the cache folder (default 2); least recently used goes first
       If a cell fails or runs over --timeout, its error is printed, nothing is written, and
       the exit code is 1. Ctrl-C stops the run (exit code 130), naming the running cell.
+      On a terminal, a cell's long stages (progress(label) in the cell) show one progress
+      line each; piped, they print nothing (VOXBOOK_PROGRESS=1 forces them on, =0 off).
   voxbook info <input>
       Load a scan and print what it is, as JSON: dims, spacing, origin, direction, modality,
       value range, voxel hash, warnings. <input>: a DICOM file or folder, a NIfTI file
@@ -149,23 +152,36 @@ function describeStop(stop: RunStop): string {
  * Progress lines on stdout: one per finished cell, and a note for a cell still running after
  * `ANNOUNCE_AFTER_MS`, so a long run is never silent.
  */
-function progressPrinter(quiet: boolean): { onCell(c: CellOutcome): void; stop(): void } {
+function progressPrinter(quiet: boolean, stages?: StageLines): { onCell(c: CellOutcome): void; onProgress(p: { id: string; label: string; fraction: number }): void; stop(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {
     onCell(c) {
       if (quiet) return;
       if (c.status === 'running') {
         clearTimeout(timer);
-        timer = setTimeout(() => console.log(`… ${c.id.padEnd(12)} running`), ANNOUNCE_AFTER_MS);
+        timer = setTimeout(() => {
+          stages?.end();
+          console.log(`… ${c.id.padEnd(12)} running`);
+        }, ANNOUNCE_AFTER_MS);
         return;
       }
       clearTimeout(timer);
+      stages?.end();
       if (!(c.status in STATUS_MARK)) return;
       // A cached cell shows the time it took when it ran.
       const time = c.cached ? `cached (ran in ${c.ms.toFixed(0)} ms)` : `${c.ms.toFixed(0)} ms`;
       console.log(`${STATUS_MARK[c.status]} ${c.id.padEnd(12)} ${c.status === 'done' ? time : c.status}`);
     },
-    stop: () => clearTimeout(timer),
+    onProgress: (p) => {
+      if (!stages) return;
+      // Its stage lines say the cell is working: no "running" note in the middle of them.
+      clearTimeout(timer);
+      stages.update(p.id, p.label, p.fraction);
+    },
+    stop: () => {
+      clearTimeout(timer);
+      stages?.end();
+    },
   };
 }
 
@@ -206,7 +222,7 @@ async function run(args: RunArgs): Promise<number> {
   await checkOutDir(args.out);
   const t0 = performance.now();
   const interrupt = ctrlC();
-  const progress = progressPrinter(args.quiet);
+  const progress = progressPrinter(args.quiet, showsStageLines(process.stdout, args.quiet) ? new StageLines(process.stdout) : undefined);
   const cacheDir = args.cache === null ? undefined : resolve(args.cache ?? join(dirname(path), '.voxbook', 'cache'));
   try {
     const outcome = await runNotebookInWorker(text, {
@@ -215,6 +231,7 @@ async function run(args: RunArgs): Promise<number> {
       parameters: args.parameters,
       signal: interrupt.signal,
       onCell: progress.onCell,
+      onProgress: progress.onProgress,
       ...(args.timeoutMs !== undefined ? { cellTimeoutMs: args.timeoutMs } : {}),
     });
     progress.stop();

@@ -11,6 +11,8 @@
  *   so far;
  * - `display(x)` shows x at once and its handle updates it in place; live outputs reach the
  *   host at most once per `LIVE_OUTPUT_INTERVAL_MS`; live views re-render until the cell ends;
+ * - `progress(label)` is a stage's `onProgress`: its updates reach the host throttled
+ *   (kernel/progress.ts) and only while the cell runs;
  * - while a cell runs, `globalThis[Symbol.for('voxbook.fileReads')]` collects the files it
  *   reads (cells/io/bytes.ts reports them); a finished result lists them in `reads`.
  */
@@ -19,9 +21,10 @@ import { toMimeBundle } from './display.ts';
 import { cellSourceUrl, describeError, UncaughtInCell } from './errors.ts';
 import { LIVE_OUTPUT_INTERVAL_MS, type CellError, type MimeBundle } from './protocol.ts';
 import { FILE_READS, type FileRead } from './store.ts';
+import { progressReporter, type StageProgress } from './progress.ts';
 
 /** Names every cell can use without defining them. */
-export const BUILTINS = ['display', 'runInfo', 'signal'] as const;
+export const BUILTINS = ['display', 'runInfo', 'signal', 'progress'] as const;
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<Record<string, unknown>>;
 
@@ -61,6 +64,8 @@ export interface CellJob {
   readonly runInfo: () => unknown;
   /** Called with a copy of the outputs whenever they change while the cell runs. */
   readonly liveOutputs: (outputs: MimeBundle[]) => void;
+  /** Called with the cell's stage progress (the `progress` builtin), throttled by kernel/progress.ts. */
+  readonly progress?: (update: StageProgress) => void;
   /** Called with the values once the cell has finished; a throw fails the cell. */
   readonly finish?: (values: Record<string, unknown>) => void;
 }
@@ -134,6 +139,8 @@ export class Executor {
     const failed = new Promise<never>((_, reject) => (fail = reject));
     this.running = { id: job.id, fail };
     const reads: FileRead[] = [];
+    const stages = progressReporter((update) => job.progress?.(update));
+    const progress = (label: string) => stages.stage(label);
     const g = globalThis as Record<symbol, unknown>;
     const previousHook = g[FILE_READS];
     g[FILE_READS] = (r: FileRead) => void reads.push(r);
@@ -141,7 +148,7 @@ export class Executor {
     let ms = 0;
     try {
       const fn = new AsyncFunction(...params, `${compiled.body}\n//# sourceURL=${sourceUrl}`);
-      const values = await Promise.race([fn(frame, display, job.runInfo, job.signal, ...job.inputValues, ...importNames.map((n) => job.imports.get(n))), failed]);
+      const values = await Promise.race([fn(frame, display, job.runInfo, job.signal, progress, ...job.inputValues, ...importNames.map((n) => job.imports.get(n))), failed]);
       ms = performance.now() - t0;
       // The cell is finished when its code has returned and one task has passed: a promise
       // it rejected without awaiting is reported by then (Node reports unhandled rejections
@@ -155,6 +162,7 @@ export class Executor {
       return { error: describeError(e, sourceUrl, sourceLines(compiled)), outputs: [...outputs], ms: ms || performance.now() - t0 };
     } finally {
       for (const u of unsubscribe) u();
+      stages.close();
       // The last state of a live view, as it was when the cell ended.
       live.stop();
       this.running = undefined;

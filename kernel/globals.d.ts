@@ -18,6 +18,13 @@ declare global {
    * they have; the kernel then runs no further cell.
    */
   const signal: AbortSignal;
+  /**
+   * The `onProgress` callback of a long stage named `label`: pass it with `signal`
+   * (`isosurface(ct, { isoValue, signal, onProgress: progress('surface') })`). The app shows
+   * a bar in the running cell, `voxbook run` a line per stage in a terminal; throttled, so a
+   * stage may call it per slice.
+   */
+  function progress(label: string): (fraction: number) => void;
   /** Facts about this run: notebook hash, parameter values, timings of finished cells, library versions. */
   function runInfo(): RunInfo;
 }

@@ -123,6 +123,12 @@ export type KernelMessage =
    * cell's `done` or `error` message; hosts that only want those may ignore this one.
    */
   | { readonly type: 'cell-outputs'; readonly id: string; readonly outputs: readonly MimeBundle[] }
+  /**
+   * A stage of a running cell moved on: `fraction` (0..1) of the stage `label` is done, as the
+   * cell reported it through `progress(label)` (kernel/progress.ts; throttled there). Hosts
+   * may ignore it; the cell's `done` or `error` message ends its stages.
+   */
+  | { readonly type: 'progress'; readonly id: string; readonly label: string; readonly fraction: number }
   /** A `restore` ended: `restored` of the notebook's `cells` code cells came from the cache, in `ms`. Nothing ran. */
   | { readonly type: 'restore-done'; readonly restored: number; readonly cells: number; readonly ms: number }
   | { readonly type: 'run-done'; readonly ok: boolean; readonly ms: number; readonly parameters?: Readonly<Record<string, unknown>> }

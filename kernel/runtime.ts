@@ -502,6 +502,7 @@ export class Kernel {
       signal,
       runInfo: () => this.runInfo(),
       liveOutputs: (outputs) => this.emit({ type: 'cell-outputs', id: cell.id, outputs }),
+      progress: ({ label, fraction }) => this.emit({ type: 'progress', id: cell.id, label, fraction }),
       ...(isParams ? {
         finish: (values: Record<string, unknown>) => {
           applyOverrides(values, this.overrides);

@@ -66,13 +66,13 @@ const backend = await initLearning({ backend: learningBackend });
 const model = unet2d({ inputSize: sliceSize, seed });
 const monitor = trainingMonitor();
 display(monitor);
-const training = await train(model, data, { epochs, batchSize: 8, learningRate: 1e-3, signal, onUpdate: monitor.update });
+const training = await train(model, data, { epochs, batchSize: 8, learningRate: 1e-3, signal, onUpdate: monitor.update, onProgress: progress('training') });
 markdown(`**${training.status}** after ${training.epochs.length} epochs on the ${backend.backend} backend (${backend.threads} thread${backend.threads === 1 ? '' : 's'}); best validation Dice ${training.bestValDice?.toFixed(4) ?? '—'} at epoch ${training.bestEpoch ?? '—'}.`)
 
 // %% id="predict"
 // Whole-volume prediction with flip test-time augmentation; the mask is the largest
 // component of p ≥ 0.5 with its holes filled (the same clean-up the classic pipeline ends with).
-const prediction = await predictVolume(tfjsSliceModel(model), t1, { tta: 'flips', signal });
+const prediction = await predictVolume(tfjsSliceModel(model), t1, { tta: 'flips', signal, onProgress: progress('prediction') });
 const predicted = fillHoles(keepLargestComponents(probabilityToMask(prediction.probability)).mask);
 /** Where the model is unsure: 1 − confidence (confidence = 1 − normalised entropy of the flip-averaged probability). */
 const uncertainty = withData(prediction.confidence, Float32Array.from(prediction.confidence.data, (c) => 1 - c));
@@ -119,7 +119,7 @@ tuned.setWeights(model.getWeights());
 const tuneMonitor = trainingMonitor();
 display(tuneMonitor);
 const corruptedData = sliceDataset(corrupted, brain, { axis: 2, size: sliceSize, slabs: { validation: [VALIDATION], exclude: [HELD_OUT] }, augment: true, seed: seed + 1 });
-const tuning = await fineTune(tuned, corruptedData, { epochs: fineTuneEpochs, freezeEncoder: true, signal, onUpdate: tuneMonitor.update });
+const tuning = await fineTune(tuned, corruptedData, { epochs: fineTuneEpochs, freezeEncoder: true, signal, onUpdate: tuneMonitor.update, onProgress: progress('fine-tuning') });
 const after = await diceOnCorrupted(tuned);
 display(sliceView(corrupted, { index: 75, windowCenterHu: 80, windowWidthHu: 200 }));
 metricsTable({ 'U-Net on the corrupted scan': before, [`after fine-tuning (${tuning.frozenLayers.length} encoder layers frozen)`]: after }, { caption: `Test slab k ${TEST[0]}–${TEST[1]}, bias field and noise` })

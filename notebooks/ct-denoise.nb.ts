@@ -58,8 +58,8 @@ const noisy = lowDose.volume;
 markdown(`Dose ${doseFraction} of the original: added noise σ = ${lowDose.addedSigmaHu.toFixed(1)} HU (total ${lowDose.lowDoseSigmaHu.toFixed(1)} HU from a full-dose ${fullDoseSigmaHu} HU), ${noiseCorrelationMm > 0 ? `correlated in-plane by a ${noiseCorrelationMm} mm Gaussian` : 'white'}, seed ${seed}.`)
 
 // %% id="classic"
-const gaussian = gaussianFilter(noisy, { sigmaMm: gaussianSigmaMm, signal });
-const median = medianFilter(noisy, { size: medianSize, signal });
+const gaussian = gaussianFilter(noisy, { sigmaMm: gaussianSigmaMm, signal, onProgress: progress('gaussian') });
+const median = medianFilter(noisy, { size: medianSize, signal, onProgress: progress('median') });
 
 // %% id="split"
 // Split by axial slab: the test slab is never seen in training, nor are `gapSlices` slices
@@ -74,7 +74,7 @@ const backend = await initLearning({ backend: learningBackend });
 const cnn = denoiseCnn({ layers: 5, channels: 16, seed });
 const _live = display(markdown(`Training a ${cnn.countParams()}-parameter CNN on ${backend.backend}…`));
 const training = await trainDenoiser(cnn, { noisy, clean: ct, trainSlices }, {
-  epochs, stepsPerEpoch: 50, batchSize: 16, patchSize: 40, learningRate: 1e-3, seed, signal,
+  epochs, stepsPerEpoch: 50, batchSize: 16, patchSize: 40, learningRate: 1e-3, seed, signal, onProgress: progress('training'),
   onUpdate: (p) => _live.update(denoiseTrainingView(p)),
 });
 

@@ -39,10 +39,12 @@ sliceView(ct)
 
 // %% id="segment"
 const bone = threshold(ct, { minHu, maxHu });
-const islands = removeIslands(bone, { minIslandMm3, connectivity: 26 });
+// The labellings take seconds on a full CT: `progress` shows each as a bar (a line in a terminal),
+// and `signal` lets Stop end them.
+const islands = removeIslands(bone, { minIslandMm3, connectivity: 26, signal, onProgress: progress('islands') });
 // Pieces that meet the rest only along a voxel edge or at a corner have zero thickness there:
 // the surface keeps them apart, so on the print they are loose too.
-const fragments = removeDetachedFragments(islands.mask, { minIslandMm3 });
+const fragments = removeDetachedFragments(islands.mask, { minIslandMm3, signal, onProgress: progress('fragments') });
 display(table({
   columns: ['', 'components', 'voxels', 'volume (mm³)'],
   rows: [
@@ -62,7 +64,7 @@ const method = {
   isoValue: minHu - 0.5,
   description: `marching cubes on the HU values at ${minHu - 0.5} HU, restricted to the kept components without detached fragments, border padded so it closes`,
 } as const;
-const surface = isosurface(ct, { isoValue: method.isoValue, mask: fragments.mask });
+const surface = isosurface(ct, { isoValue: method.isoValue, mask: fragments.mask, signal, onProgress: progress('surface') });
 meshView(surface, { name: 'bone' })
 
 // %% id="validate"

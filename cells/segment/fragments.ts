@@ -21,6 +21,7 @@ export interface FragmentRemoval {
  * Shapes: `mask` any grid; the result on the same grid. Units: mm³ from spacingMm.
  * Algorithm: two labellings (Rosenfeld & Pfaltz 1966, doi:10.1145/321356.321357), 26- then
  * 6-connected, each 6-piece assigned to the 26-component of its first voxel.
+ * Progress: `onProgress` 0..1 over both labellings (half each), `signal` checked per slice.
  * @throws ParameterError if minIslandMm3 is negative or not finite; AbortError via `signal`.
  */
 export function removeDetachedFragments(
@@ -31,8 +32,10 @@ export function removeDetachedFragments(
   if (!Number.isFinite(minIslandMm3) || minIslandMm3 < 0) {
     throw new ParameterError(`minIslandMm3 must be a finite number ≥ 0, got ${minIslandMm3}`);
   }
-  const wide = connectedComponents(mask, 26, options).labels.data;
-  const narrow = connectedComponents(mask, 6, options);
+  // Progress: the two labellings are the work, half each.
+  const { signal, onProgress } = options;
+  const wide = connectedComponents(mask, 26, { signal, ...(onProgress ? { onProgress: (f: number) => onProgress(0.5 * f) } : {}) }).labels.data;
+  const narrow = connectedComponents(mask, 6, { signal, ...(onProgress ? { onProgress: (f: number) => onProgress(0.5 + 0.5 * f) } : {}) });
   const pieces = narrow.components;
   const labels = narrow.labels.data;
   // 26-component of each 6-piece, from its first voxel (pieces are numbered in scan order).

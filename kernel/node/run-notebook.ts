@@ -52,6 +52,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Sees every status change of a cell (for progress output). */
   readonly onCell?: (c: CellOutcome) => void;
+  /** Sees the stage progress a running cell reports (`progress(label)`; throttled by the kernel). */
+  readonly onProgress?: (p: { readonly id: string; readonly label: string; readonly fraction: number }) => void;
   /** Folder of the persistent result cache (kernel/node/store.ts); none: nothing outlives the run. */
   readonly cacheDir?: string;
   /** Cap of that folder, bytes (default 2 GiB). */
@@ -63,7 +65,7 @@ export interface RunOptions {
  * each cell's final state, or why the run was stopped.
  */
 export async function runNotebookInWorker(text: string, options: RunOptions = {}): Promise<RunOutcome> {
-  const { parameters = {}, cellTimeoutMs, signal, onCell, cacheDir, cacheMaxBytes } = options;
+  const { parameters = {}, cellTimeoutMs, signal, onCell, onProgress, cacheDir, cacheMaxBytes } = options;
   const kernel = startNodeKernel({ ...(cacheDir !== undefined ? { cacheDir } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}) });
   const cells = new Map<string, CellOutcome>();
   const logs: string[] = [];
@@ -98,7 +100,8 @@ export async function runNotebookInWorker(text: string, options: RunOptions = {}
             clearTimeout(timer);
           }
           onCell?.(c);
-        } else if (m.type === 'log') logs.push(`${m.level}: ${m.text}`);
+        } else if (m.type === 'progress') onProgress?.(m);
+        else if (m.type === 'log') logs.push(`${m.level}: ${m.text}`);
         else if (m.type === 'run-done') finish(m.ok, m.ms, m.parameters ?? {});
       });
       kernel.onEnd((end) => stop({ kind: 'worker-ended', end, ...(running ? { cell: runningCell()! } : {}) }));

@@ -170,6 +170,47 @@ describe('NotebookSession', () => {
     expect(port.terminated).toBe(true);
   });
 
+  it('inserting a cell re-opens the notebook at the next run, with the new cell in its text', () => {
+    const { port, session } = open();
+    session.runAll();
+    port.reply({ type: 'run-done', ok: true, ms: 1 });
+    const id = session.insertCell(1, 'code');
+    expect(id).toBe('cell-4');
+    expect(session.state.cells.map((c) => c.id)).toEqual(['a', 'cell-4', 'b', 'cell-3']);
+    expect(session.hasUnsavedChanges()).toBe(true);
+    session.runCell(id, 'const c = 3;');
+    const reopened = port.sent.slice(2);
+    expect(reopened[0]).toMatchObject({ type: 'open' });
+    expect((reopened[0] as { text: string }).text).toContain('// %% id="cell-4"\nconst c = 3;');
+    expect(reopened[1]).toEqual({ type: 'run' });
+  });
+
+  it('runs a cell inserted during a run: the new notebook is queued behind the run, not dropped', () => {
+    const { port, session } = open();
+    session.runAll();
+    const id = session.insertCell(2, 'code');
+    session.runCell(id, 'const c = b + 1;');
+    expect(port.sent.map((m) => m.type)).toEqual(['open', 'run', 'open', 'run']);
+    expect((port.sent[2] as { text: string }).text).toContain('const c = b + 1;');
+  });
+
+  it('deletes cells and puts them back last deleted first; changes a cell\'s kind', () => {
+    const { session } = open();
+    expect(session.deleteCell('a')).toBe(true);
+    expect(session.deleteCell('cell-3')).toBe(true);
+    expect(session.deleteCell('nope')).toBe(false);
+    expect(session.state.cells.map((c) => c.id)).toEqual(['b']);
+    expect(session.undoDelete()).toBe('cell-3');
+    expect(session.undoDelete()).toBe('a');
+    expect(session.undoDelete()).toBeUndefined();
+    expect(session.state.cells.map((c) => c.id)).toEqual(['a', 'b', 'cell-3']);
+    // The markdown cell moved while 'a' was gone, so its id is now written in its metadata.
+    expect(session.text()).toBe(TEXT.replace('// %% [markdown]', '// %% [markdown] id="cell-3"'));
+    session.setKind('b', 'markdown');
+    expect(session.state.cells[1]).toMatchObject({ kind: 'markdown', source: 'const b = a + 1;' });
+    expect(session.text()).toContain('// %% [markdown] id="b"\n// const b = a + 1;');
+  });
+
   it('with restore, sends the notebook and a restore at once, runs nothing, and shows the restored cells', () => {
     const ports: RecordingPort[] = [];
     const session = new NotebookSession(() => {
