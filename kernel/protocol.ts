@@ -18,6 +18,8 @@ export const MIME = {
   mesh: 'application/vnd.voxbook.mesh+json',
   /** `FileData`: an artefact; headless runs write it into --out, the app offers a download. */
   file: 'application/vnd.voxbook.file+json',
+  /** An input widget (cells/viz/inputs.ts): moving it sends an `input` message. */
+  input: 'application/vnd.voxbook.input+json',
 } as const;
 
 /**
@@ -88,7 +90,13 @@ export type HostMessage =
    * runs no further cells. Handled at once, not queued behind the run. A cell that ignores
    * the signal keeps running: the host then terminates the worker (see app/notebook-session.ts).
    */
-  | { readonly type: 'interrupt' };
+  | { readonly type: 'interrupt' }
+  /**
+   * The user set input `name` of cell `id` (a slider moved): the kernel keeps the value and
+   * re-runs that cell and its descendants (lazy ones become stale). Changes that arrive before
+   * that run starts join it: the newest value wins.
+   */
+  | { readonly type: 'input'; readonly id: string; readonly name: string; readonly value: unknown };
 
 // --- kernel → host -------------------------------------------------------------
 
