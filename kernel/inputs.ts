@@ -62,6 +62,8 @@ function keyText(value: unknown): unknown {
 export class InputValues {
   /** cell id → input name → value set from the app. */
   private readonly set = new Map<string, Map<string, unknown>>();
+  /** `cell\u0000name` → the input's default when it was last declared. */
+  private readonly defaults = new Map<string, unknown>();
   /** input name → the cell that declared it (this session). */
   private readonly declaredBy = new Map<string, string>();
   /** Override names an input used in the current run. */
@@ -70,6 +72,7 @@ export class InputValues {
   /** Forgets everything (a notebook was opened). */
   clear(): void {
     this.set.clear();
+    this.defaults.clear();
     this.declaredBy.clear();
     this.used.clear();
   }
@@ -89,7 +92,12 @@ export class InputValues {
   /** What cell `id`'s key depends on besides its source and inputs: see the module invariants. */
   keyPart(id: string, source: string, overrides: ReadonlyMap<string, unknown>): Array<[string, unknown]> {
     const part: Array<[string, unknown]> = [];
-    for (const [name, value] of [...(this.set.get(id) ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) part.push([`set:${name}`, keyText(value)]);
+    for (const [name, value] of [...(this.set.get(id) ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      // A value set back to the default is the default: same key as never set.
+      const d = `${id}\u0000${name}`;
+      if (this.defaults.has(d) && JSON.stringify(keyText(this.defaults.get(d))) === JSON.stringify(keyText(value)) && !overrides.has(name)) continue;
+      part.push([`set:${name}`, keyText(value)]);
+    }
     for (const [name, value] of overrides) if (mentionsName(source, name)) part.push([`p:${name}`, keyText(value)]);
     return part;
   }
@@ -116,6 +124,7 @@ export class InputValues {
       const other = this.declaredBy.get(name);
       if (other !== undefined && other !== id) throw new InputError(`input "${name}" is already declared by cell "${other}"; give each input its own name`);
       this.declaredBy.set(name, id);
+      this.defaults.set(`${id}\u0000${name}`, d.defaultValue);
       declared.push(name);
       const set = this.set.get(id);
       let value: unknown;
