@@ -58,6 +58,11 @@ export class KernelClient {
     this.#send({ type: 'edit', id, source });
   }
 
+  /** Sets input `name` of cell `id`; the kernel re-runs what reads it (moves are coalesced there). */
+  setInput(id: string, name: string, value: unknown): void {
+    this.#send({ type: 'input', id, name, value });
+  }
+
   /** Asks the running cells to stop (their `signal` fires; no further cell runs). */
   interrupt(): void {
     this.#send({ type: 'interrupt' });

@@ -92,6 +92,20 @@ export class NotebookSession {
     this.#set(withRunRequested(this.#state));
   }
 
+  /**
+   * The user moved an input widget of cell `id`: the kernel re-runs that cell and what reads
+   * it (lazy cells go stale). Before the notebook is open in a kernel (after Stop, say) the
+   * move opens it and runs all.
+   */
+  setInput(id: string, name: string, value: unknown): void {
+    if (this.#state.loadError) return;
+    if (!this.#opened) {
+      this.runAll();
+      return;
+    }
+    this.#client.setInput(id, name, value);
+  }
+
   /** A markdown cell's new text (kept for the next `open`; markdown never runs). */
   setMarkdown(id: string, source: string): void {
     this.#edited = true;

@@ -31,11 +31,13 @@ export interface HistogramOptions {
 }
 
 /**
- * A value histogram as an Observable Plot SVG (log count axis: air and soft tissue dwarf bone).
+ * A value histogram as an Observable Plot SVG, of a volume or of bins counted before
+ * (`histogramBins`: then `binWidth` is theirs) (log count axis: air and soft tissue dwarf bone).
  * Bundle: `image/svg+xml` plus a `text/plain` summary.
  */
-export function histogram(volume: Volume, options: HistogramOptions = {}): View<HistogramBins> {
-  const bins = histogramBins(volume, options.binWidth ?? 10);
+export function histogram(volume: Volume | HistogramBins, options: HistogramOptions = {}): View<HistogramBins> {
+  // Bins counted once (`histogramBins`) can be drawn again with new markers at the cost of the plot alone.
+  const bins = 'counts' in volume ? volume : histogramBins(volume, options.binWidth ?? 10);
   return view(bins, () => {
     const rows: Array<{ x1: number; x2: number; count: number }> = [];
     bins.counts.forEach((count, b) => {
