@@ -166,13 +166,34 @@ export class NotebookSession {
 
   #attach(client: KernelClient): KernelClient {
     client.subscribe((message) => {
-      if (client === this.#client) this.#set(applyKernelMessage(this.#state, message));
+      if (client === this.#client) this.#set(applyKernelMessage(this.#state, message), { batch: true });
     });
     return client;
   }
 
-  #set(state: NotebookState): void {
+  /** A frame is asked for to tell listeners of kernel news (see `#set`). */
+  #frame = false;
+
+  /**
+   * The new state is the session's at once (`state`); listeners hear of it at once, or with
+   * `batch` (kernel messages) once per animation frame where the page has frames: a slider
+   * move brings a burst of cell messages, and the page is laid out once for them, not once each.
+   */
+  #set(state: NotebookState, options: { readonly batch?: boolean } = {}): void {
     this.#state = state;
-    for (const listener of this.#listeners) listener(state);
+    if (options.batch && typeof requestAnimationFrame === 'function') {
+      if (this.#frame) return;
+      this.#frame = true;
+      requestAnimationFrame(() => {
+        this.#frame = false;
+        this.#notify();
+      });
+      return;
+    }
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener(this.#state);
   }
 }

@@ -184,7 +184,7 @@ export class Kernel {
       this.inputRun = undefined;
       const ids = [...this.inputCells].filter((c) => this.cells.some((x) => x.id === c));
       this.inputCells.clear();
-      return this.runCells(ids);
+      return this.runCells(ids, { keepOutputs: true });
     }));
   }
 
@@ -331,7 +331,12 @@ export class Kernel {
     };
   }
 
-  private async runCells(ids?: readonly string[]): Promise<boolean> {
+  /**
+   * With `keepOutputs` (a run for an input change) a cell keeps showing its last outputs while
+   * it runs, until its new ones replace them: a preview redrawn as a slider moves keeps its
+   * 3D view (and WebGL context) instead of losing it for the few ms the cell runs.
+   */
+  private async runCells(ids?: readonly string[], options: { readonly keepOutputs?: boolean } = {}): Promise<boolean> {
     const t0 = performance.now();
     this.startedAt = new Date().toISOString();
     const code = this.cells.filter((c) => c.kind === 'code');
@@ -342,14 +347,14 @@ export class Kernel {
     this.activeRun = run;
     this.stopper = new AbortController();
     try {
-      return await this.runTargets(code, byId, plan, run, t0);
+      return await this.runTargets(code, byId, plan, run, t0, options.keepOutputs ?? false);
     } finally {
       this.activeRun = undefined;
     }
   }
 
   /** The body of `runCells`; `run.ok` may also be cleared from outside by `reportUncaught`. */
-  private async runTargets(code: readonly Cell[], byId: ReadonlyMap<string, Cell>, plan: RunPlan, run: { ok: boolean }, t0: number): Promise<boolean> {
+  private async runTargets(code: readonly Cell[], byId: ReadonlyMap<string, Cell>, plan: RunPlan, run: { ok: boolean }, t0: number, keepOutputs: boolean): Promise<boolean> {
     let ok = true;
     const { targets } = plan;
     const namedByInputs = (name: string) => code.some((c) => mentionsName(c.source, name));
@@ -391,7 +396,7 @@ export class Kernel {
         ok = false;
         this.clearValues(c.id);
         this.setState(c.id, { status: 'blocked', outputs: [], error: { name: 'Blocked', message: 'an upstream cell cannot run (see the errors above)' }, ms: 0, cached: false });
-      } else this.setState(c.id, { status: 'queued' });
+      } else if (!keepOutputs) this.setState(c.id, { status: 'queued' });
     }
     const stop = this.stopper.signal;
     for (const id of this.graph.order) {
@@ -409,7 +414,7 @@ export class Kernel {
       });
       if (parents.some((p) => this.states.get(p)?.status === 'stale')) {
         // Downstream of a stale cell: computing now would mix old and new values.
-        this.setState(id, { status: 'stale' });
+        this.markStale(id);
         continue;
       }
       if (failed !== undefined) {
@@ -431,12 +436,13 @@ export class Kernel {
         // Unchanged since its last run in this session: its values are still in scope.
         this.cache.get(key); // marks it as just used
         this.inputs.declaredFromCache(id, this.inputs.namesOf(id), this.overrides);
-        this.setState(id, { status: 'done' });
+        // (In an input run nothing was queued: a cell already done needs no news.)
+        if (before.status !== 'done') this.setState(id, { status: 'done' });
         continue;
       }
       if (plan.lazyApplies && !plan.wanted.has(id) && this.isLazy(cell)) {
         // Lazy and not asked for: keeps its last values and outputs until run on demand.
-        this.setState(id, { status: 'stale' });
+        this.markStale(id);
         continue;
       }
       const hit = await this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs]));
@@ -460,7 +466,7 @@ export class Kernel {
         this.setState(id, { status: 'error', outputs: [], error: importError, ms: 0, cached: false });
         continue;
       }
-      this.setState(id, { status: 'running', outputs: [] });
+      this.setState(id, keepOutputs ? { status: 'running' } : { status: 'running', outputs: [] });
       const result = await this.execute(cell, importValues, isParams, stop);
       if ('error' in result) {
         ok = false;
@@ -492,6 +498,11 @@ export class Kernel {
     await this.cache.flush();
     this.emit({ type: 'run-done', ok, ms: performance.now() - t0, parameters: { ...this.parameters } });
     return ok;
+  }
+
+  /** Marks a cell stale, keeping its values and outputs; a cell stale already is not re-announced. */
+  private markStale(id: string): void {
+    if (this.states.get(id)?.status !== 'stale') this.setState(id, { status: 'stale' });
   }
 
   private applyValues(id: string, values: Readonly<Record<string, unknown>>, key: string): void {

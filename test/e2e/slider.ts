@@ -38,8 +38,14 @@ export function moveSlider(page: Page, value: number, timeoutMs = 30_000, name =
     const widget = deepAll(document, 'vb-input-widget').find((w) => (w as unknown as { widget?: { name: string } }).widget?.name === name);
     const range = widget?.shadowRoot?.querySelector<HTMLInputElement>('input[type="range"]');
     if (!range) throw new Error(`no slider named ${name} on the page`);
-    const preview = () => deepAll(document, 'vb-mesh-view').find((v) => (v as unknown as { mesh?: { name?: string } }).mesh?.name?.startsWith('preview')) as HTMLElement | undefined;
-    const histogramShows = () => deepAll(document, '.vb-svg svg text').some((t) => t.textContent === `${name} ${value}`);
+    // Found once, before the move (walking every shadow root each frame would itself slow the page).
+    const previewView = deepAll(document, 'vb-mesh-view').find((v) => (v as unknown as { mesh?: { name?: string } }).mesh?.name?.startsWith('preview')) as HTMLElement | undefined;
+    const markerText = (t: Element) => t.textContent?.startsWith(`${name} `) === true;
+    const histogram = deepAll(document, 'vb-bundle').find((b) => [...(b.shadowRoot?.querySelectorAll('.vb-svg svg text') ?? [])].some(markerText));
+    if (!previewView || !histogram) throw new Error(`no preview mesh view or no histogram with a ${name} marker on the page`);
+    // The views are kept while the cells re-run; look them up again only if they were replaced.
+    const preview = () => (previewView.isConnected ? previewView : deepAll(document, 'vb-mesh-view').find((v) => (v as unknown as { mesh?: { name?: string } }).mesh?.name?.startsWith('preview')) as HTMLElement | undefined);
+    const histogramShows = () => [...(histogram.shadowRoot?.querySelectorAll('.vb-svg svg text') ?? [])].some((t) => t.textContent === `${name} ${value}`);
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
       let histogramAt: number | undefined;

@@ -64,7 +64,8 @@ describe('inputs', () => {
     h.clear();
     expect(await h.kernel.setInput('p', 'minHu', 300)).toBe(true);
     expect(h.ran()).toEqual(['p', 'segment']);
-    expect(h.status('load')).toBe('done');
+    // load reads only \`input\`, which did not change: not re-run, and no news of it at all.
+    expect(h.status('load')).toBeUndefined();
     expect(h.status('view')).toBeUndefined(); // not downstream: not even queued
     expect(h.status('mesh')).toBe('stale');
     expect(h.text('segment')).toBe('mask ≥ 300 of scan loaded');
