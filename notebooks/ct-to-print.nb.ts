@@ -17,8 +17,11 @@
 // fetched by `npm run fetch-data`; without it, a synthetic head phantom stands in.
 
 // %% id="parameters" tags=["parameters"]
-/** A DICOM folder, a NIfTI file (.nii, .nii.gz), an InVesalius project (.inv3), or a sample id. */
-const input = 'ct-head-0051';
+/**
+ * A DICOM folder, a NIfTI file (.nii, .nii.gz), an InVesalius project (.inv3), or a sample id;
+ * in the app, "Open file…" reads a scan of yours (.nii, .nii.gz, .inv3) with the same checks.
+ */
+const input = file('input', { value: 'ct-head-0051', accept: '.nii,.gz,.inv3', label: 'scan' });
 /** Bone threshold in Hounsfield units, both ends inclusive (InVesalius's "Bone" preset): a slider in the app, `-p minHu=300` headless. */
 const minHu = slider('minHu', { min: -1000, max: 3071, value: 226, label: 'bone threshold minHu (HU)' });
 const maxHu = 3071;
@@ -27,12 +30,12 @@ const minIslandMm3 = 200;
 
 // %% id="load"
 import {
-  describeSource, describeVolume, download, downsample, encodeStl, histogram, histogramBins, isosurface, loadInput, markdown,
+  describeSource, describeVolume, download, downsample, encodeStl, file, histogram, histogramBins, isosurface, loadInput, markdown,
   meshCheckTable, meshView, printReport, removeDetachedFragments, removeIslands, sliceView, slider, table, threshold, validateMesh,
 } from 'voxbook';
 
 const ct = await loadInput(input);
-describeSource(ct, input)
+describeSource(ct)
 
 // %% id="describe"
 if (ct.source?.valueUnit !== 'HU') {
@@ -90,5 +93,5 @@ meshCheckTable(check)
 const report = printReport({ volume: ct, mask: bone, islands, fragments, check, method, run: runInfo() });
 display(download('report.json', report));
 report.mesh.empty
-  ? markdown(`**No STL written:** no voxels of ${input} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)
+  ? markdown(`**No STL written:** no voxels of ${ct.source?.input ?? 'the input'} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)
   : download('bone.stl', encodeStl(surface))

@@ -1,7 +1,7 @@
 /**
  * `<vb-input-widget>`: an input output (`application/vnd.voxbook.input+json`, made by
- * cells/viz/inputs.ts) as a control — a slider, a number field, a select, a checkbox or a
- * button. Changing it fires `vb-input` {name, value} (bubbling, composed); the cell view adds
+ * cells/viz/inputs.ts) as a control — a slider, a number field, a select, a checkbox, a
+ * button, or a file (and folder) picker, whose value is the picked File (or the folder's Files). Changing it fires `vb-input` {name, value} (bubbling, composed); the cell view adds
  * its cell id and the session tells the kernel, which re-runs what reads the input.
  *
  * While the user moves it, the control shows the user's value, not the kernel's: a slider
@@ -11,7 +11,7 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 
 export interface InputWidget {
-  readonly kind: 'slider' | 'number' | 'select' | 'checkbox' | 'button';
+  readonly kind: 'slider' | 'number' | 'select' | 'checkbox' | 'button' | 'file';
   readonly name: string;
   readonly label: string;
   readonly value: number | string | boolean;
@@ -19,14 +19,16 @@ export interface InputWidget {
   readonly max?: number;
   readonly step?: number;
   readonly options?: readonly string[];
+  readonly accept?: string;
+  readonly folder?: boolean;
 }
 
 export interface InputEventDetail {
   readonly name: string;
-  readonly value: number | string | boolean;
+  readonly value: number | string | boolean | File | readonly File[];
 }
 
-const KINDS = new Set(['slider', 'number', 'select', 'checkbox', 'button']);
+const KINDS = new Set(['slider', 'number', 'select', 'checkbox', 'button', 'file']);
 
 /** Whether `x` has the shape of an input widget. */
 export function isInputWidget(x: unknown): x is InputWidget {
@@ -45,6 +47,8 @@ export class VbInputWidget extends LitElement {
     output { font-variant-numeric: tabular-nums; min-width: 4em; }
     .range { color: #666; font-size: 12px; }
     button { font: inherit; padding: 3px 12px; }
+    .file { color: #333; font-family: ui-monospace, monospace; font-size: 12px; }
+    input[type='file'] { display: none; }
   `;
   declare widget: InputWidget | undefined;
   /** The value the user set last, while the kernel's is different (see the module comment). */
@@ -82,8 +86,26 @@ export class VbInputWidget extends LitElement {
           <label for=${id}>${w.label}</label>`;
       case 'button':
         return html`<button @click=${() => this.#send(Number(value) + 1)}>${w.label}</button>`;
+      case 'file':
+        return html`<span id=${id}-label><b>${w.label}</b></span>
+          <span class="file">${String(w.value)}</span>
+          <input class="pick-file" type="file" accept=${w.accept ?? nothing} aria-labelledby=${`${id}-label`} @change=${this.#picked}>
+          <button @click=${() => this.shadowRoot?.querySelector<HTMLInputElement>('.pick-file')?.click()}>Open file…</button>
+          ${w.folder ? html`<input class="pick-folder" type="file" webkitdirectory aria-labelledby=${`${id}-label`} @change=${this.#picked}>
+            <button @click=${() => this.shadowRoot?.querySelector<HTMLInputElement>('.pick-folder')?.click()}>Open folder…</button>` : nothing}`;
     }
   }
+
+  /** Files picked (one file, or a folder's files): sent as they are; the kernel's reply names them. */
+  #picked = (event: Event): void => {
+    const input = event.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    const w = this.widget;
+    if (!w || files.length === 0) return;
+    const value = input.classList.contains('pick-folder') ? files : files[0]!;
+    input.value = '';
+    this.dispatchEvent(new CustomEvent<InputEventDetail>('vb-input', { detail: { name: w.name, value }, bubbles: true, composed: true }));
+  };
 
   #send(value: InputWidget['value']): void {
     const w = this.widget;

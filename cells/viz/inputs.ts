@@ -13,13 +13,14 @@
  */
 import { ParameterError } from '../core/errors.ts';
 import { view, type View } from './bundle.ts';
+import { inputName, isPickedFile, type PickedFile } from '../io/bytes.ts';
 
 /** The MIME type of an input widget. */
 export const INPUT_MIME = 'application/vnd.voxbook.input+json';
 
 const INPUT_HOOK = Symbol.for('voxbook.input');
 
-export type InputKind = 'slider' | 'number' | 'select' | 'checkbox' | 'button';
+export type InputKind = 'slider' | 'number' | 'select' | 'checkbox' | 'button' | 'file';
 
 /** What the app needs to draw an input: the bundle's `application/vnd.voxbook.input+json`. */
 export interface InputWidget {
@@ -34,6 +35,10 @@ export interface InputWidget {
   readonly step?: number;
   /** `select`: the choices. */
   readonly options?: readonly string[];
+  /** `file`: the file types offered (the picker's `accept`, e.g. ".nii,.gz"). */
+  readonly accept?: string;
+  /** `file`: whether a whole folder may be picked too. */
+  readonly folder?: boolean;
 }
 
 /** The kernel's side of the link (kernel/inputs.ts `InputHook`), as seen from here. */
@@ -146,4 +151,47 @@ export function button(name: string, options: { readonly label?: string } = {}):
     if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw new ParameterError(`input ${name}: a press count must be a whole number ≥ 0, got ${String(x)}`);
     return x;
   });
+}
+
+/** What a `file` input gives: a path, URL or sample id (its default, or `-p`), or files picked in the browser. */
+export type ScanInput = string | PickedFile | readonly PickedFile[];
+
+export interface FileOptions {
+  /** The default: a path, URL or sample id, as `loadInput` takes. */
+  readonly value: string;
+  /** File types the picker offers, e.g. '.nii,.nii.gz,.inv3'. */
+  readonly accept?: string;
+  /** Offer a folder picker too (a DICOM series). */
+  readonly folder?: boolean;
+  readonly label?: string;
+}
+
+/** A picked file or folder in words, for the widget: "ch2.nii.gz (7.6 MB)", "series/ (108 files)". */
+function describeScan(x: ScanInput): string {
+  if (typeof x === 'string') return x;
+  const files = isPickedFile(x) ? [x] : [...x];
+  if (files.length === 1) return `${inputName(files[0]!)} (${(files[0]!.size / 1e6).toFixed(1)} MB)`;
+  return `${inputName(files[0]!).split('/')[0] ?? 'folder'}/ (${files.length} files)`;
+}
+
+/**
+ * A file input: returns the scan to load — its default (a path, URL or sample id; `-p name=…`
+ * headless) or the file(s) picked in the app — for `loadInput` / `loadVolume`, which read
+ * picked files with the same readers and checks as paths.
+ * @throws ParameterError for an empty default or a value that is neither text nor picked files.
+ */
+export function file(name: string, options: FileOptions): ScanInput {
+  const check = (x: unknown): ScanInput => {
+    if (typeof x === 'string' && x !== '') return x;
+    if (isPickedFile(x)) return x;
+    if (Array.isArray(x) && x.length > 0 && x.every(isPickedFile)) return x as PickedFile[];
+    throw new ParameterError(`input ${name}: expected a path, URL or sample id, or files picked in the browser; got ${typeof x === 'string' ? 'an empty text' : String(x)}`);
+  };
+  const widget: InputWidget = {
+    kind: 'file', name, label: options.label ?? name, value: check(options.value) as string,
+    ...(options.accept !== undefined ? { accept: options.accept } : {}), ...(options.folder ? { folder: true } : {}),
+  };
+  const hook = (globalThis as Record<symbol, unknown>)[INPUT_HOOK] as Hook | undefined;
+  if (typeof hook !== 'function') return options.value;
+  return check(hook({ name, defaultValue: options.value, widget: (value) => inputView({ ...widget, value: describeScan(check(value)) }) }));
 }

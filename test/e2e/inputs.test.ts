@@ -150,6 +150,35 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
     for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
   }, 60_000);
 
+  it('the scan input opens a picked file: a DICOM file is refused with why, a .nii.gz is loaded and previewed', async () => {
+    const { page } = app;
+    const picker = page.locator('vb-input-widget input.pick-file');
+    expect(await picker.count()).toBe(1);
+    await picker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom/IMG0000.dcm'));
+    await page.waitForFunction(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.status === 'error', undefined, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.error!);
+    expect(error.name).toBe('FormatError');
+    expect(error.message).toMatch(/IMG0000\.dcm: DICOM picked in the browser cannot be decoded/);
+
+    await picker.setInputFiles(join(REPO_ROOT, 'data/mri-colin27/ch2.nii.gz'));
+    await page.waitForFunction(() => {
+      const s = window.__voxbook!.state()!;
+      const status = (id: string) => s.cells.find((c) => c.id === id)!.status;
+      return status('load') === 'done' && status('preview') === 'done' && s.phase !== 'running';
+    }, undefined, { timeout: 120_000 });
+    const load = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'));
+    // Read by the NIfTI reader, with its geometry checks: the Colin27 grid.
+    expect(load).toMatch(/NIfTI-1 181×217×181 uint8, geometry from sform/);
+    expect(await page.locator('vb-input-widget .file').innerText()).toMatch(/^ch2\.nii\.gz \(3\.5 MB\)$/);
+    // An MRI: the describe cell says its values are not Hounsfield units.
+    const describe = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'describe')!.outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'));
+    expect(describe).toMatch(/not known to be Hounsfield units/);
+    const move = await moveSlider(page, 60);
+    expect(move.triangles).toBeGreaterThan(1000);
+    const now = await cells(app);
+    for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
+  }, 180_000);
+
   it('logs no browser errors', () => {
     expect(app.errors).toEqual([]);
   });
