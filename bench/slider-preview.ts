@@ -93,7 +93,8 @@ const md = [
   row('kernel (in process)', kernel, 'setInput → preview cell done (parameters, histogram plot, 2× isosurface)'),
   ...(BROWSER ? [
     row('chromium: histogram marker', browser.map((m) => m.histogramMs), 'input event → frame showing the new marker'),
-    row('chromium: preview mesh', browser.map((m) => m.previewMs), 'input event → preview view drew the new mesh'),
+    row('chromium: preview draw call', browser.map((m) => m.drawMs), 'input event → the preview view\'s render() returned'),
+    row('chromium: preview mesh', browser.map((m) => m.previewMs), 'input event → first frame after that draw (pixels made)'),
     row('chromium: both shown', browser.map((m) => m.ms), 'the later of the two'),
   ] : []),
   '',

@@ -9,8 +9,14 @@ export interface SliderMove {
   readonly value: number;
   /** From the input event to the frame that showed the histogram marker at `value`, ms. */
   readonly histogramMs: number;
-  /** From the input event to the preview view's draw of the new mesh, ms. */
+  /**
+   * From the input event to the first animation frame after the preview view drew the new
+   * mesh, ms: the draw call returns before the pixels are made (in headless Chromium,
+   * SwiftShader rasterises on the CPU), and the next frame starts only once they are.
+   */
   readonly previewMs: number;
+  /** From the input event to the preview view's draw call returning, ms (the page's part). */
+  readonly drawMs: number;
   /** The later of the two: the move is shown. */
   readonly ms: number;
   /** Triangles of the preview drawn. */
@@ -49,6 +55,7 @@ export function moveSlider(page: Page, value: number, timeoutMs = 30_000, name =
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
       let histogramAt: number | undefined;
+      let previewAt: number | undefined;
       range.value = String(value);
       range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
       const check = () => {
@@ -56,10 +63,12 @@ export function moveSlider(page: Page, value: number, timeoutMs = 30_000, name =
         if (histogramAt === undefined && histogramShows()) histogramAt = now;
         const view = preview();
         const drawnAt = Number(view?.dataset['renderedAt'] ?? -1);
-        if (histogramAt !== undefined && drawnAt > t0) {
-          const previewMs = drawnAt - t0;
+        // This callback runs in a frame that began after the draw: the pixels are made.
+        if (drawnAt > t0 && previewAt === undefined && now > drawnAt) previewAt = now;
+        if (histogramAt !== undefined && previewAt !== undefined) {
+          const previewMs = previewAt - t0;
           const histogramMs = histogramAt - t0;
-          resolve({ value, histogramMs, previewMs, ms: Math.max(previewMs, histogramMs), triangles: Number(view!.dataset['renderedTriangles']) });
+          resolve({ value, histogramMs, previewMs, drawMs: drawnAt - t0, ms: Math.max(previewMs, histogramMs), triangles: Number(view!.dataset['renderedTriangles']) });
           return;
         }
         if (now - t0 > timeoutMs) reject(new Error(`slider ${name}=${value}: not shown after ${timeoutMs} ms (histogram ${histogramAt === undefined ? 'not updated' : 'updated'}, preview drawn at ${drawnAt})`));
