@@ -44,8 +44,8 @@ export class KernelClient {
   }
 
   /** Loads a notebook, replacing any open one. */
-  open(text: string, parameters?: Readonly<Record<string, unknown>>): void {
-    this.#send(parameters ? { type: 'open', text, parameters } : { type: 'open', text });
+  open(text: string, parameters?: Readonly<Record<string, unknown>>, inputs?: ReadonlyArray<{ id: string; name: string; value: unknown }>): void {
+    this.#send({ type: 'open', text, ...(parameters ? { parameters } : {}), ...(inputs && inputs.length > 0 ? { inputs } : {}) });
   }
 
   /** Runs every cell, or the given cells and their descendants. */

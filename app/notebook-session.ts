@@ -28,6 +28,8 @@ export class NotebookSession {
   /** Whether the kernel has the notebook (an `open` was sent). */
   #opened = false;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Input values set in this session, by cell and name. */
+  readonly #inputs = new Map<string, { id: string; name: string; value: unknown }>();
   /** Whether any cell's source differs from the original text. */
   #edited = false;
   /** The notebook's text when it was opened or last saved. */
@@ -64,7 +66,7 @@ export class NotebookSession {
    */
   runAll(): void {
     if (this.#state.loadError || this.running) return;
-    this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText);
+    this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText, undefined, [...this.#inputs.values()]);
     this.#opened = true;
     this.#client.run();
     this.#set(withRunRequested(this.#state, true));
@@ -95,10 +97,11 @@ export class NotebookSession {
   /**
    * The user moved an input widget of cell `id`: the kernel re-runs that cell and what reads
    * it (lazy cells go stale). Before the notebook is open in a kernel (after Stop, say) the
-   * move opens it and runs all.
+   * move opens it and runs all. The values are kept and given to every kernel the session opens.
    */
   setInput(id: string, name: string, value: unknown): void {
     if (this.#state.loadError) return;
+    this.#inputs.set(`${id}\u0000${name}`, { id, name, value });
     if (!this.#opened) {
       this.runAll();
       return;

@@ -80,7 +80,13 @@ export interface CellAnalysis {
 
 export type HostMessage =
   /** Load a notebook (percent-format text) with parameter overrides. Replaces any open one. */
-  | { readonly type: 'open'; readonly text: string; readonly parameters?: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'open';
+      readonly text: string;
+      readonly parameters?: Readonly<Record<string, unknown>>;
+      /** Input values set in the app before (a fresh kernel after Stop keeps the user's slider positions). */
+      readonly inputs?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly value: unknown }>;
+    }
   /** Replace one cell's source; re-analyses and (auto mode) re-runs it and its descendants. */
   | { readonly type: 'edit'; readonly id: string; readonly source: string }
   /** Run every cell (cached ones return at once), or the given cells and their descendants. */

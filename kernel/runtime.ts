@@ -132,7 +132,11 @@ export class Kernel {
     return next;
   }
 
-  open(text: string, overrides: Readonly<Record<string, unknown>> = {}): Promise<void> {
+  /**
+   * Opens `text` with parameter `overrides` and, for a notebook not open already, the input
+   * values `inputs` (set in the app before: a fresh kernel after Stop keeps them).
+   */
+  open(text: string, overrides: Readonly<Record<string, unknown>> = {}, inputs: ReadonlyArray<{ readonly id: string; readonly name: string; readonly value: unknown }> = []): Promise<void> {
     return this.enqueue(async () => {
       // Re-opening the same text with the same overrides (the app's "Run all") keeps every
       // cell's state, so unchanged cells are neither recomputed nor re-sent.
@@ -150,6 +154,7 @@ export class Kernel {
       this.nameKeys.clear();
       this.sentOutputs.clear();
       this.inputs.clear();
+      for (const { id, name, value } of inputs) this.inputs.setValue(id, name, value);
       await this.analyseSources();
       this.reanalyze();
     });

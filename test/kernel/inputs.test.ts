@@ -135,6 +135,14 @@ describe('inputs', () => {
     expect(h.logs()).toContain('unknown parameter "colour"; the parameters cell defines: input, minHu; the inputs are: minHu, mode, smooth, again');
   });
 
+  it('a kernel opened with input values set before (a fresh one after Stop) runs with them', async () => {
+    const h = harness();
+    await h.kernel.open(NB, {}, [{ id: 'p', name: 'minHu', value: 333 }]);
+    expect(await h.kernel.run()).toBe(true);
+    expect(h.text('segment')).toBe('mask ≥ 333 of scan loaded');
+    expect((h.outputs('p')[0]!.data[INPUT_MIME] as { value: number }).value).toBe(333);
+  });
+
   it('outside a kernel an input is its default', () => {
     expect(inputs.slider('t', { min: 0, max: 10, value: 4 })).toBe(4);
     expect(() => inputs.slider('t', { min: 0, max: 10, value: 40 })).toThrow('input t: 40 is above its maximum 10');
