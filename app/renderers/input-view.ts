@@ -9,19 +9,10 @@
  * earlier position. The kernel's value is shown again once it has caught up.
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import type { InputWidget } from '../../cells/viz/inputs.ts';
 
-export interface InputWidget {
-  readonly kind: 'slider' | 'number' | 'select' | 'checkbox' | 'button' | 'file';
-  readonly name: string;
-  readonly label: string;
-  readonly value: number | string | boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly step?: number;
-  readonly options?: readonly string[];
-  readonly accept?: string;
-  readonly folder?: boolean;
-}
+/** The bundle's `application/vnd.voxbook.input+json`, as cells/viz/inputs.ts makes it (one contract, not a copy). */
+export type { InputWidget };
 
 export interface InputEventDetail {
   readonly name: string;
