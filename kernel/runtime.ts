@@ -12,8 +12,10 @@
  *   (kernel/executor.ts) and, if it finished without Stop, its result is cached under the key;
  * - with a host store (kernel/store.ts) a cached result may come from an earlier process;
  *   the values of a result that read files are keyed by those files' hashes too (`resultKey`),
- *   and `run-done` is sent only once every cache write of the run has ended;
+ *   a cell starts only once the cache writes of the cells before it have ended (so Stop, which
+ *   may end the worker, loses no finished result), and `run-done` only once all have;
  * - the host is sent a cell's outputs only when they changed since it was last sent them;
+ * - `restore` (kernel/restore.ts) takes what the cache holds and never runs a cell;
  * - lazy cells (kernel/lazy.ts) that a run reaches without being asked for are marked
  *   `stale`, keeping their values and outputs, and so is everything downstream of a stale
  *   cell; a stale cell whose key is back to its last one is `done` again;
@@ -33,6 +35,7 @@ import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
 import { applyOverrides, ParameterOverrideError } from './parameters.ts';
 import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
+import { restoreFromCache, type Restorer } from './restore.ts';
 import { PersistentCache, resultKey, type ResultStore } from './store.ts';
 import { DECLARED_INPUTS, InputValues, mentionsName } from './inputs.ts';
 import { LAZY_TAG, notebookIsLazy, planRun, type RunPlan } from './lazy.ts';
@@ -175,6 +178,18 @@ export class Kernel {
   /** Runs all cells (unchanged ones come from the cache) or `ids` and their descendants. */
   run(ids?: readonly string[]): Promise<boolean> {
     return this.enqueue(() => this.runCells(ids));
+  }
+
+  /**
+   * Shows what the cache holds without running anything (a reopened page): cell by cell in
+   * graph order, a cell whose parents are all `done` and whose key is cached takes the cached
+   * values and outputs (`done`, `cached`); any other cell — a miss, a structural error, a
+   * parent not restored — and its descendants stay as they are (`idle` in a fresh kernel).
+   * Never executes a cell nor resolves an import. Ends with `restore-done`; resolves to the
+   * number of cells restored.
+   */
+  restore(): Promise<number> {
+    return this.enqueue(() => restoreFromCache(this.restorer()));
   }
 
   /**
@@ -321,6 +336,48 @@ export class Kernel {
     this.emit({ type: 'cell', id, status: next.status, ...(outputsChanged ? { outputs: next.outputs } : {}), ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached, ...identity });
   }
 
+  /** A cell's cache key from its source and the keys of the values it reads now (kernel/cache.ts). */
+  private keyOf(cell: Cell, isParams: boolean): string {
+    // Input values set in the app, and overrides the source names as a string literal (kernel/inputs.ts).
+    const inputPart = this.inputs.keyPart(cell.id, cell.source, this.overrides);
+    return cellKey({
+      source: cell.source,
+      inputs: (this.graph.inputs.get(cell.id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? ''] as const),
+      overrides: isParams ? [...this.overrides, ...inputPart] : inputPart.length > 0 ? inputPart : null,
+      versions: this.host.versions ?? {},
+    });
+  }
+
+  /** What kernel/restore.ts needs of this kernel: its cells in graph order, keys, the cache, and state changes. */
+  private restorer(): Restorer {
+    const byId = new Map(this.cells.filter((c) => c.kind === 'code').map((c) => [c.id, c]));
+    return {
+      order: this.graph.order,
+      parents: (id) => this.graph.parents.get(id) ?? [],
+      status: (id) => this.states.get(id)?.status ?? 'idle',
+      runnable: (id) => byId.has(id) && this.problems(byId.get(id)!).length === 0,
+      key: (id) => {
+        const cell = byId.get(id)!;
+        const key = this.keyOf(cell, cellTags(cell).includes('parameters'));
+        const st = this.states.get(id);
+        return { key, current: st?.status === 'done' && st.key === key };
+      },
+      lookup: (key) => this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs])),
+      apply: (id, key, hit) => {
+        const identity = resultKey(key, hit.files ?? []);
+        const declared = hit.values[DECLARED_INPUTS];
+        if (Array.isArray(declared)) this.inputs.declaredFromCache(id, declared.filter((n): n is string => typeof n === 'string'), this.overrides);
+        this.applyValues(id, hit.values, identity);
+        if (cellTags(byId.get(id)!).includes('parameters')) {
+          const { [DECLARED_INPUTS]: _declared, ...parameters } = hit.values;
+          this.parameters = parameters;
+        }
+        this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true, resultKey: identity });
+      },
+      emit: this.emit,
+    };
+  }
+
   private runInfo(): RunInfo {
     const timingsMs: Record<string, number> = {};
     for (const id of this.graph.order) {
@@ -429,13 +486,7 @@ export class Kernel {
         continue;
       }
       const isParams = cellTags(cell).includes('parameters');
-      const inputPart = this.inputs.keyPart(id, cell.source, this.overrides);
-      const key = cellKey({
-        source: cell.source,
-        inputs: (this.graph.inputs.get(id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? ''] as const),
-        overrides: isParams ? [...this.overrides, ...inputPart] : inputPart.length > 0 ? inputPart : null,
-        versions: this.host.versions ?? {},
-      });
+      const key = this.keyOf(cell, isParams);
       const before = this.states.get(id);
       if (before?.key === key && (before.status === 'done' || wasStale.has(id))) {
         // Unchanged since its last run in this session: its values are still in scope.
@@ -471,6 +522,9 @@ export class Kernel {
         this.setState(id, { status: 'error', outputs: [], error: importError, ms: 0, cached: false });
         continue;
       }
+      // Results of the cells before this one reach the store first: a cell that never yields
+      // (`while (true) {}`) would hold their writes back until Stop ends the worker and loses them.
+      await this.cache.flush();
       this.setState(id, keepOutputs ? { status: 'running' } : { status: 'running', outputs: [] });
       const result = await this.execute(cell, importValues, isParams, stop);
       if ('error' in result) {

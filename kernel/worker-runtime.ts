@@ -59,6 +59,7 @@ export function serveKernel(port: KernelPort, host: KernelHost, uncaught?: Uncau
       : msg.type === 'edit' ? kernel.edit(msg.id, msg.source)
       : msg.type === 'run' ? kernel.run(msg.ids)
       : msg.type === 'input' ? kernel.setInput(msg.id, msg.name, msg.value)
+      : msg.type === 'restore' ? kernel.restore()
       : Promise.reject(new Error(`unknown message type ${(msg as { type: string }).type}`));
     // Coalesced input changes share one run (one promise): report its failure once.
     if (reported.has(task)) return;
