@@ -6,7 +6,9 @@
  *
  * Events (bubbling, composed): `vb-run-cell` {id, source} on Shift-Enter or the cell's Run
  * button in a code cell; `vb-source-change` {id, source} when a markdown cell leaves
- * editing; `vb-show-cell` {id} when the user follows a link to another cell.
+ * editing; `vb-show-cell` {id} when the user follows a link to another cell; `vb-set-input`
+ * {id, name, value} when an input widget in its outputs changes. A stale cell (lazy, or
+ * downstream of one) shows its old outputs dimmed and a "Run now" button.
  */
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EditorView } from '@codemirror/view';
@@ -143,8 +145,9 @@ export class VbCell extends LitElement {
           ${cell.status === 'running' && cell.progress ? renderStageProgress(cell.progress) : nothing}
           ${cell.problems.filter((p) => !sameError(p, cell.error)).map((p) => this.#renderError(p, 'vb-problem'))}
           ${cell.status === 'blocked' ? this.#renderBlocked(cell) : cell.error ? this.#renderError(cell.error, 'vb-error') : nothing}
-          ${cell.status === 'stale' ? html`<div class="vb-note">An input changed since this ran; run it to update.</div>` : nothing}
-          ${cell.outputs.length > 0 ? html`<div class="vb-outputs">${cell.outputs.map(renderOutput)}</div>` : nothing}
+          ${cell.status === 'stale' ? html`<div class="vb-note">${cell.tags.includes('lazy') ? 'Lazy: an' : 'An'} input changed since this ran; its outputs are out of date.
+            <button class="vb-button vb-run-stale" @click=${this.#runFromButton}>Run now</button></div>` : nothing}
+          ${cell.outputs.length > 0 ? html`<div class="vb-outputs" @vb-input=${this.#onInput}>${cell.outputs.map(renderOutput)}</div>` : nothing}
         </div>
       </section>
     `;
@@ -276,6 +279,15 @@ export class VbCell extends LitElement {
   #runFromButton = (): void => {
     const cell = this.cell;
     if (cell) this.#run(this.#editor?.state.doc.toString() ?? cell.source);
+  };
+
+  /** An input widget in this cell's outputs changed: tell the notebook which cell it belongs to. */
+  #onInput = (event: Event): void => {
+    const cell = this.cell;
+    const detail = (event as CustomEvent<{ name: string; value: unknown }>).detail;
+    if (!cell) return;
+    event.stopPropagation();
+    this.dispatchEvent(new CustomEvent('vb-set-input', { detail: { id: cell.id, name: detail.name, value: detail.value }, bubbles: true, composed: true }));
   };
 
   /** Enter on the rendered markdown itself (not on a link inside it) edits it. */

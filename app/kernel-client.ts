@@ -44,8 +44,8 @@ export class KernelClient {
   }
 
   /** Loads a notebook, replacing any open one. */
-  open(text: string, parameters?: Readonly<Record<string, unknown>>): void {
-    this.#send(parameters ? { type: 'open', text, parameters } : { type: 'open', text });
+  open(text: string, parameters?: Readonly<Record<string, unknown>>, inputs?: ReadonlyArray<{ id: string; name: string; value: unknown }>): void {
+    this.#send({ type: 'open', text, ...(parameters ? { parameters } : {}), ...(inputs && inputs.length > 0 ? { inputs } : {}) });
   }
 
   /** Runs every cell, or the given cells and their descendants. */
@@ -61,6 +61,11 @@ export class KernelClient {
   /** Replaces one cell's source; the kernel re-analyses and re-runs what depends on it. */
   edit(id: string, source: string): void {
     this.#send({ type: 'edit', id, source });
+  }
+
+  /** Sets input `name` of cell `id`; the kernel re-runs what reads it (moves are coalesced there). */
+  setInput(id: string, name: string, value: unknown): void {
+    this.#send({ type: 'input', id, name, value });
   }
 
   /** Asks the running cells to stop (their `signal` fires; no further cell runs). */

@@ -42,6 +42,10 @@ view.addEventListener('vb-run-cell', (event) => {
   const { id, source } = (event as CustomEvent<CellEventDetail>).detail;
   session?.runCell(id, source);
 });
+view.addEventListener('vb-set-input', (event) => {
+  const { id, name, value } = (event as CustomEvent<{ id: string; name: string; value: unknown }>).detail;
+  session?.setInput(id, name, value);
+});
 view.addEventListener('vb-source-change', (event) => {
   const { id, source } = (event as CustomEvent<CellEventDetail>).detail;
   session?.setMarkdown(id, source);
@@ -78,4 +82,5 @@ installNotebookKeys(view, () => session);
 installTestHooks({
   state: () => session?.state,
   open: openNotebook,
+  subscribe: (listener) => session?.subscribe(listener) ?? (() => undefined),
 });

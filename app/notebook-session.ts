@@ -29,6 +29,8 @@ export class NotebookSession {
   /** Whether the kernel has the notebook (an `open` was sent). */
   #opened = false;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Input values set in this session, by cell and name. */
+  readonly #inputs = new Map<string, { id: string; name: string; value: unknown }>();
   /** Whether any cell's source differs from the original text. */
   #edited = false;
   /** The notebook's text when it was opened or last saved. */
@@ -81,7 +83,7 @@ export class NotebookSession {
 
   /** Sends the notebook (with any edits) and runs every cell; the kernel queues it behind a run in progress. */
   #openAndRun(): void {
-    this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText);
+    this.#client.open(this.#edited ? notebookText(this.#state) : this.#originalText, undefined, [...this.#inputs.values()]);
     this.#opened = true;
     this.#client.run();
     this.#set(withRunRequested(this.#state, true));
@@ -110,6 +112,21 @@ export class NotebookSession {
     if (changed) this.#client.edit(id, source);
     else this.#client.run([id]);
     this.#set(withRunRequested(this.#state));
+  }
+
+  /**
+   * The user moved an input widget of cell `id`: the kernel re-runs that cell and what reads
+   * it (lazy cells go stale). Before the notebook is open in a kernel (after Stop, say) the
+   * move opens it and runs all. The values are kept and given to every kernel the session opens.
+   */
+  setInput(id: string, name: string, value: unknown): void {
+    if (this.#state.loadError) return;
+    this.#inputs.set(`${id}\u0000${name}`, { id, name, value });
+    if (!this.#opened) {
+      this.runAll();
+      return;
+    }
+    this.#client.setInput(id, name, value);
   }
 
   /** A markdown cell's new text (kept for the next `open`; markdown never runs). */
@@ -213,13 +230,34 @@ export class NotebookSession {
 
   #attach(client: KernelClient): KernelClient {
     client.subscribe((message) => {
-      if (client === this.#client) this.#set(applyKernelMessage(this.#state, message));
+      if (client === this.#client) this.#set(applyKernelMessage(this.#state, message), { batch: true });
     });
     return client;
   }
 
-  #set(state: NotebookState): void {
+  /** A frame is asked for to tell listeners of kernel news (see `#set`). */
+  #frame = false;
+
+  /**
+   * The new state is the session's at once (`state`); listeners hear of it at once, or with
+   * `batch` (kernel messages) once per animation frame where the page has frames: a slider
+   * move brings a burst of cell messages, and the page is laid out once for them, not once each.
+   */
+  #set(state: NotebookState, options: { readonly batch?: boolean } = {}): void {
     this.#state = state;
-    for (const listener of this.#listeners) listener(state);
+    if (options.batch && typeof requestAnimationFrame === 'function') {
+      if (this.#frame) return;
+      this.#frame = true;
+      requestAnimationFrame(() => {
+        this.#frame = false;
+        this.#notify();
+      });
+      return;
+    }
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener(this.#state);
   }
 }

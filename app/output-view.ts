@@ -17,12 +17,14 @@ import { isFileData } from './renderers/file-download.ts';
 import { renderPng } from './renderers/image.ts';
 import { markdownToHtml } from './renderers/markdown.ts';
 import { isMeshData } from './renderers/mesh-geometry.ts';
+import { isInputWidget } from './renderers/input-view.ts';
 import { outputStyles } from './renderers/output-styles.ts';
 import { pageSanitizer } from './renderers/sanitize.ts';
 import { isTableData, renderTable } from './renderers/table.ts';
 import { renderJson, renderText } from './renderers/text.ts';
 import './renderers/file-download.ts';
 import './renderers/mesh-view.ts';
+import './renderers/input-view.ts';
 
 /** A cell output: its box on the page (`.vb-output`, tagged with the MIME type shown) around its shadow root. */
 export function renderOutput(bundle: MimeBundle): TemplateResult {
@@ -59,6 +61,9 @@ function renderValue(mime: string, value: unknown, alt: string | undefined): Tem
     case MIME.mesh:
       if (!isMeshData(value)) throw new Error('not a mesh (positions Float32Array, indices Uint32Array, triangles)');
       return html`<vb-mesh-view .mesh=${value}></vb-mesh-view>`;
+    case MIME.input:
+      if (!isInputWidget(value)) throw new Error('not an input (kind, name, label, value)');
+      return html`<vb-input-widget .widget=${value}></vb-input-widget>`;
     case MIME.file:
       if (!isFileData(value)) throw new Error('not a file (name, mime, bytes Uint8Array)');
       return html`<vb-file-download .file=${value}></vb-file-download>`;

@@ -9,6 +9,8 @@ export interface VoxbookTestHooks {
   state(): NotebookState | undefined;
   /** Opens notebook text (percent format) in a fresh kernel, as if it were the file `path`. */
   open(text: string, path: string): void;
+  /** Calls `listener` with every new state of the open notebook (now, then on each change); returns the unsubscribe function. */
+  subscribe?(listener: (state: NotebookState) => void): () => void;
   /** The pixels of the `index`-th 3D mesh view on the page, as a PNG data URL. */
   captureMesh(index?: number): Promise<string>;
 }
@@ -32,7 +34,7 @@ export function deepQueryAll<E extends Element = Element>(root: ParentNode, sele
   return found;
 }
 
-export function installTestHooks(app: Pick<VoxbookTestHooks, 'state' | 'open'>): void {
+export function installTestHooks(app: Pick<VoxbookTestHooks, 'state' | 'open' | 'subscribe'>): void {
   window.__voxbook = {
     ...app,
     captureMesh: async (index = 0) => {

@@ -11,6 +11,7 @@ export * from './core/stage.ts';
 export { cropVolume, axialSlab } from './core/crop.ts';
 export { gaussianFilter, gaussianTaps, sigmaInVoxels, type GaussianFilterOptions } from './preprocess/gaussian.ts';
 export { medianFilter, type MedianFilterOptions } from './preprocess/median.ts';
+export { downsample } from './preprocess/downsample.ts';
 export { simulateLowDose, addedNoiseSigmaHu, type LowDoseOptions, type LowDoseSimulation } from './preprocess/noise.ts';
 export * from './io/index.ts';
 export * from './segment/threshold.ts';

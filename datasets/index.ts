@@ -5,7 +5,7 @@
  */
 import { InputNotFoundError, ParameterError } from '../cells/core/errors.ts';
 import type { Volume } from '../cells/core/volume.ts';
-import { exists, isNode } from '../cells/io/bytes.ts';
+import { exists, isNode, type PickedFile } from '../cells/io/bytes.ts';
 import { loadVolume } from '../cells/io/load.ts';
 import { cachePath, dataCacheDir } from './cache.ts';
 import { headPhantom } from './phantom.ts';
@@ -65,15 +65,16 @@ export async function loadSample(id: string): Promise<Volume> {
  * from the cache. Only the default sample `ct-head-0051` (`DEFAULT_SAMPLE`, exactly that
  * id) has a stand-in: if it is not fetched, a synthetic head CT phantom (`headPhantom()`,
  * `source.format` 'phantom') is returned, and its `source.description` says so and how
- * to get the real data. Anything else is read with `loadVolume` (path or URL).
+ * to get the real data. Anything else is read with `loadVolume` (path, URL, or files picked
+ * in the browser by a `file` input).
  * @throws InputNotFoundError naming the cache path and the sample, and saying to run
  *   `npm run fetch-data`, when any other sample (or any `id/<file>`, e.g. a misspelt
  *   `dicom-conformance/MR_smal.dcm`) is not in the cache.
  * @throws InputNotFoundError / FormatError from `loadVolume` for non-sample inputs and
  *   malformed cached files.
  */
-export async function loadInput(input: string): Promise<Volume> {
-  if (!resolveSampleRef(input)) return loadVolume(input);
+export async function loadInput(input: string | PickedFile | readonly PickedFile[]): Promise<Volume> {
+  if (typeof input !== 'string' || !resolveSampleRef(input)) return loadVolume(input);
   try {
     return await loadSample(input);
   } catch (e) {

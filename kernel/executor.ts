@@ -14,7 +14,10 @@
  * - `progress(label)` is a stage's `onProgress`: its updates reach the host throttled
  *   (kernel/progress.ts) and only while the cell runs;
  * - while a cell runs, `globalThis[Symbol.for('voxbook.fileReads')]` collects the files it
- *   reads (cells/io/bytes.ts reports them); a finished result lists them in `reads`.
+ *   reads (cells/io/bytes.ts reports them); a finished result lists them in `reads`;
+ * - while a cell runs, `globalThis[Symbol.for('voxbook.input')]` declares its inputs
+ *   (kernel/inputs.ts): each shows its widget and returns its value; a finished result lists
+ *   their names in `inputs`.
  */
 import type { CompiledCell } from './analysis.ts';
 import { toMimeBundle } from './display.ts';
@@ -22,6 +25,7 @@ import { cellSourceUrl, describeError, UncaughtInCell } from './errors.ts';
 import { LIVE_OUTPUT_INTERVAL_MS, type CellError, type MimeBundle } from './protocol.ts';
 import { FILE_READS, type FileRead } from './store.ts';
 import { progressReporter, type StageProgress } from './progress.ts';
+import { INPUT_HOOK, type InputHook } from './inputs.ts';
 
 /** Names every cell can use without defining them. */
 export const BUILTINS = ['display', 'runInfo', 'signal', 'progress'] as const;
@@ -68,10 +72,12 @@ export interface CellJob {
   readonly progress?: (update: StageProgress) => void;
   /** Called with the values once the cell has finished; a throw fails the cell. */
   readonly finish?: (values: Record<string, unknown>) => void;
+  /** The input hook for this run (kernel/inputs.ts), given the cell's `display` and the list to fill with declared names. */
+  readonly inputHook?: (display: (x: unknown) => void, declared: string[]) => InputHook;
 }
 
 export type CellResult =
-  | { values: Record<string, unknown>; outputs: MimeBundle[]; ms: number; reads: FileRead[] }
+  | { values: Record<string, unknown>; outputs: MimeBundle[]; ms: number; reads: FileRead[]; inputs: string[] }
   | { error: CellError; outputs: MimeBundle[]; ms: number };
 
 /**
@@ -144,6 +150,9 @@ export class Executor {
     const g = globalThis as Record<symbol, unknown>;
     const previousHook = g[FILE_READS];
     g[FILE_READS] = (r: FileRead) => void reads.push(r);
+    const declared: string[] = [];
+    const previousInputHook = g[INPUT_HOOK];
+    g[INPUT_HOOK] = job.inputHook?.((x) => void display(x), declared);
     const t0 = performance.now();
     let ms = 0;
     try {
@@ -157,7 +166,7 @@ export class Executor {
       job.finish?.(values);
       // `display(x)` as the last line shows x once, not x and then its handle.
       if (frame.value !== undefined && !isDisplayHandle(frame.value)) outputs.push(toMimeBundle(frame.value));
-      return { values, outputs: [...outputs], ms, reads };
+      return { values, outputs: [...outputs], ms, reads, inputs: declared };
     } catch (e) {
       return { error: describeError(e, sourceUrl, sourceLines(compiled)), outputs: [...outputs], ms: ms || performance.now() - t0 };
     } finally {
@@ -167,6 +176,7 @@ export class Executor {
       live.stop();
       this.running = undefined;
       g[FILE_READS] = previousHook;
+      g[INPUT_HOOK] = previousInputHook;
     }
   }
 }

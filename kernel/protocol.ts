@@ -18,6 +18,8 @@ export const MIME = {
   mesh: 'application/vnd.voxbook.mesh+json',
   /** `FileData`: an artefact; headless runs write it into --out, the app offers a download. */
   file: 'application/vnd.voxbook.file+json',
+  /** An input widget (cells/viz/inputs.ts): moving it sends an `input` message. */
+  input: 'application/vnd.voxbook.input+json',
 } as const;
 
 /**
@@ -78,7 +80,13 @@ export interface CellAnalysis {
 
 export type HostMessage =
   /** Load a notebook (percent-format text) with parameter overrides. Replaces any open one. */
-  | { readonly type: 'open'; readonly text: string; readonly parameters?: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'open';
+      readonly text: string;
+      readonly parameters?: Readonly<Record<string, unknown>>;
+      /** Input values set in the app before (a fresh kernel after Stop keeps the user's slider positions). */
+      readonly inputs?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly value: unknown }>;
+    }
   /** Replace one cell's source; re-analyses and (auto mode) re-runs it and its descendants. */
   | { readonly type: 'edit'; readonly id: string; readonly source: string }
   /** Run every cell (cached ones return at once), or the given cells and their descendants. */
@@ -94,7 +102,13 @@ export type HostMessage =
    * runs no further cells. Handled at once, not queued behind the run. A cell that ignores
    * the signal keeps running: the host then terminates the worker (see app/notebook-session.ts).
    */
-  | { readonly type: 'interrupt' };
+  | { readonly type: 'interrupt' }
+  /**
+   * The user set input `name` of cell `id` (a slider moved): the kernel keeps the value and
+   * re-runs that cell and its descendants (lazy ones become stale). Changes that arrive before
+   * that run starts join it: the newest value wins.
+   */
+  | { readonly type: 'input'; readonly id: string; readonly name: string; readonly value: unknown };
 
 // --- kernel → host -------------------------------------------------------------
 

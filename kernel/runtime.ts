@@ -15,7 +15,12 @@
  *   a cell starts only once the cache writes of the cells before it have ended (so Stop, which
  *   may end the worker, loses no finished result), and `run-done` only once all have;
  * - the host is sent a cell's outputs only when they changed since it was last sent them;
- * - `restore` (kernel/restore.ts) takes what the cache holds and never runs a cell.
+ * - `restore` (kernel/restore.ts) takes what the cache holds and never runs a cell;
+ * - lazy cells (kernel/lazy.ts) that a run reaches without being asked for are marked
+ *   `stale`, keeping their values and outputs, and so is everything downstream of a stale
+ *   cell; a stale cell whose key is back to its last one is `done` again;
+ * - input values (kernel/inputs.ts) are part of their cell's key; input changes that arrive
+ *   before their run starts join it (`setInput`): newest value wins, one run.
  * Its parts: kernel/imports.ts resolves import bindings, kernel/cache.ts keeps results,
  * kernel/executor.ts runs one cell, kernel/errors.ts turns thrown values into cell errors.
  */
@@ -23,7 +28,7 @@ import type { CellSyntax } from './analysis.ts';
 import { binaryBytes, cellKey, DEFAULT_CACHE_BYTES, valueKey } from './cache.ts';
 import { cellInStack, describeError, type UncaughtKind } from './errors.ts';
 import { BUILTINS, Executor, loadCompiler, type CellResult } from './executor.ts';
-import { buildGraph, descendants, type Graph } from './graph.ts';
+import { buildGraph, type Graph } from './graph.ts';
 import { hashString, sha256Hex } from './hash.ts';
 import { importBindings, ImportResolver, importProblems, type ImportingCell } from './imports.ts';
 import { type Cell, cellTags } from './notebook/cell.ts';
@@ -32,6 +37,8 @@ import { applyOverrides, ParameterOverrideError } from './parameters.ts';
 import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
 import { restoreFromCache, type Restorer } from './restore.ts';
 import { PersistentCache, resultKey, type ResultStore } from './store.ts';
+import { DECLARED_INPUTS, InputValues, mentionsName } from './inputs.ts';
+import { LAZY_TAG, notebookIsLazy, planRun, type RunPlan } from './lazy.ts';
 
 export type { DisplayHandle } from './executor.ts';
 
@@ -106,6 +113,13 @@ export class Kernel {
   private queue: Promise<unknown> = Promise.resolve();
   /** Fired by `interrupt()`: the `signal` builtin of the cells of the current run. */
   private stopper = new AbortController();
+  /** Values of the notebook's inputs (kernel/inputs.ts). */
+  private readonly inputs = new InputValues();
+  /** The run that input changes are waiting for, while it has not started; and the cells they touched. */
+  private inputRun: Promise<boolean> | undefined;
+  private readonly inputCells = new Set<string>();
+  /** Whether every cell is lazy (the notebook header's `jupyter.voxbook.lazy`). */
+  private lazyNotebook = false;
   /** Set while `runCells` is in progress; an uncaught error from a finished cell clears `ok`. */
   private activeRun: { ok: boolean } | undefined;
 
@@ -121,11 +135,16 @@ export class Kernel {
     return next;
   }
 
-  open(text: string, overrides: Readonly<Record<string, unknown>> = {}): Promise<void> {
+  /**
+   * Opens `text` with parameter `overrides` and, for a notebook not open already, the input
+   * values `inputs` (set in the app before: a fresh kernel after Stop keeps them).
+   */
+  open(text: string, overrides: Readonly<Record<string, unknown>> = {}, inputs: ReadonlyArray<{ readonly id: string; readonly name: string; readonly value: unknown }> = []): Promise<void> {
     return this.enqueue(async () => {
       // Re-opening the same text with the same overrides (the app's "Run all") keeps every
       // cell's state, so unchanged cells are neither recomputed nor re-sent.
       const nb = parsePercent(text);
+      this.lazyNotebook = notebookIsLazy(nb.preamble);
       this.notebookSha256 = await sha256Hex(text);
       const opening = fingerprint(nb.cells, overrides);
       if (opening === this.openedWith) return;
@@ -137,6 +156,8 @@ export class Kernel {
       this.scope.clear();
       this.nameKeys.clear();
       this.sentOutputs.clear();
+      this.inputs.clear();
+      for (const { id, name, value } of inputs) this.inputs.setValue(id, name, value);
       await this.analyseSources();
       this.reanalyze();
     });
@@ -169,6 +190,27 @@ export class Kernel {
    */
   restore(): Promise<number> {
     return this.enqueue(() => restoreFromCache(this.restorer()));
+  }
+
+  /**
+   * Sets input `name` of cell `id` (the app moved its widget) and re-runs that cell and its
+   * descendants (lazy ones become stale). Changes that arrive before that run starts join it,
+   * so a dragged slider costs one run for the newest value, not one per position.
+   */
+  setInput(id: string, name: string, value: unknown): Promise<boolean> {
+    this.inputs.setValue(id, name, value);
+    this.inputCells.add(id);
+    return (this.inputRun ??= this.enqueue(() => {
+      this.inputRun = undefined;
+      const ids = [...this.inputCells].filter((c) => this.cells.some((x) => x.id === c));
+      this.inputCells.clear();
+      return this.runCells(ids, { keepOutputs: true });
+    }));
+  }
+
+  /** Whether `cell` is lazy: tagged `lazy`, or every cell of a lazy notebook. */
+  private isLazy(cell: Cell): boolean {
+    return this.lazyNotebook || cellTags(cell).includes(LAZY_TAG);
   }
 
   /**
@@ -296,10 +338,12 @@ export class Kernel {
 
   /** A cell's cache key from its source and the keys of the values it reads now (kernel/cache.ts). */
   private keyOf(cell: Cell, isParams: boolean): string {
+    // Input values set in the app, and overrides the source names as a string literal (kernel/inputs.ts).
+    const inputPart = this.inputs.keyPart(cell.id, cell.source, this.overrides);
     return cellKey({
       source: cell.source,
       inputs: (this.graph.inputs.get(cell.id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? ''] as const),
-      overrides: isParams ? [...this.overrides] : null,
+      overrides: isParams ? [...this.overrides, ...inputPart] : inputPart.length > 0 ? inputPart : null,
       versions: this.host.versions ?? {},
     });
   }
@@ -321,8 +365,13 @@ export class Kernel {
       lookup: (key) => this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs])),
       apply: (id, key, hit) => {
         const identity = resultKey(key, hit.files ?? []);
+        const declared = hit.values[DECLARED_INPUTS];
+        if (Array.isArray(declared)) this.inputs.declaredFromCache(id, declared.filter((n): n is string => typeof n === 'string'), this.overrides);
         this.applyValues(id, hit.values, identity);
-        if (cellTags(byId.get(id)!).includes('parameters')) this.parameters = { ...hit.values };
+        if (cellTags(byId.get(id)!).includes('parameters')) {
+          const { [DECLARED_INPUTS]: _declared, ...parameters } = hit.values;
+          this.parameters = parameters;
+        }
         this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true, resultKey: identity });
       },
       emit: this.emit,
@@ -344,26 +393,34 @@ export class Kernel {
     };
   }
 
-  private async runCells(ids?: readonly string[]): Promise<boolean> {
+  /**
+   * With `keepOutputs` (a run for an input change) a cell keeps showing its last outputs while
+   * it runs, until its new ones replace them: a preview redrawn as a slider moves keeps its
+   * 3D view (and WebGL context) instead of losing it for the few ms the cell runs.
+   */
+  private async runCells(ids?: readonly string[], options: { readonly keepOutputs?: boolean } = {}): Promise<boolean> {
     const t0 = performance.now();
     this.startedAt = new Date().toISOString();
     const code = this.cells.filter((c) => c.kind === 'code');
     const byId = new Map(code.map((c) => [c.id, c]));
-    const targets = ids ? new Set([...ids, ...descendants(this.graph, ids)]) : new Set(code.map((c) => c.id));
+    const plan = planRun(this.graph, code.map((c) => c.id), ids, (id) => this.states.get(id)?.status === 'stale');
     const run = { ok: true };
+    this.inputs.startRun();
     this.activeRun = run;
     this.stopper = new AbortController();
     try {
-      return await this.runTargets(code, byId, targets, run, t0);
+      return await this.runTargets(code, byId, plan, run, t0, options.keepOutputs ?? false);
     } finally {
       this.activeRun = undefined;
     }
   }
 
   /** The body of `runCells`; `run.ok` may also be cleared from outside by `reportUncaught`. */
-  private async runTargets(code: readonly Cell[], byId: ReadonlyMap<string, Cell>, targets: ReadonlySet<string>, run: { ok: boolean }, t0: number): Promise<boolean> {
+  private async runTargets(code: readonly Cell[], byId: ReadonlyMap<string, Cell>, plan: RunPlan, run: { ok: boolean }, t0: number, keepOutputs: boolean): Promise<boolean> {
     let ok = true;
-    if (this.overrides.size > 0 && !code.some((c) => cellTags(c).includes('parameters'))) {
+    const { targets } = plan;
+    const namedByInputs = (name: string) => code.some((c) => mentionsName(c.source, name));
+    if (this.overrides.size > 0 && !code.some((c) => cellTags(c).includes('parameters')) && ![...this.overrides.keys()].every(namedByInputs)) {
       const names = [...this.overrides.keys()].join(', ');
       this.emit({ type: 'log', level: 'error', text: `${new ParameterOverrideError(`parameters given (${names}) but no cell is tagged "parameters"; tag the cell that holds the defaults: // %% tags=["parameters"]`).message}` });
       this.emit({ type: 'run-done', ok: false, ms: performance.now() - t0 });
@@ -387,6 +444,8 @@ export class Kernel {
     // Cells with structural errors never run; everything downstream of them is blocked.
     const inOrder = new Set(this.graph.order);
     const broken = new Set<string>();
+    // Which cells were stale before this run queued them.
+    const wasStale = new Set(code.filter((c) => this.states.get(c.id)?.status === 'stale').map((c) => c.id));
     for (const c of code) {
       if (!targets.has(c.id)) continue;
       const problems = [...this.problems(c), ...importProblemsOf(c, importFailures)];
@@ -399,7 +458,7 @@ export class Kernel {
         ok = false;
         this.clearValues(c.id);
         this.setState(c.id, { status: 'blocked', outputs: [], error: { name: 'Blocked', message: 'an upstream cell cannot run (see the errors above)' }, ms: 0, cached: false });
-      } else this.setState(c.id, { status: 'queued' });
+      } else if (!keepOutputs) this.setState(c.id, { status: 'queued' });
     }
     const stop = this.stopper.signal;
     for (const id of this.graph.order) {
@@ -415,6 +474,11 @@ export class Kernel {
         const st = this.states.get(p)?.status;
         return st !== 'done';
       });
+      if (parents.some((p) => this.states.get(p)?.status === 'stale')) {
+        // Downstream of a stale cell: computing now would mix old and new values.
+        this.markStale(id);
+        continue;
+      }
       if (failed !== undefined) {
         ok = false;
         this.clearValues(id);
@@ -423,17 +487,30 @@ export class Kernel {
       }
       const isParams = cellTags(cell).includes('parameters');
       const key = this.keyOf(cell, isParams);
-      if (this.states.get(id)?.key === key && this.states.get(id)?.status === 'done') {
+      const before = this.states.get(id);
+      if (before?.key === key && (before.status === 'done' || wasStale.has(id))) {
         // Unchanged since its last run in this session: its values are still in scope.
         this.cache.get(key); // marks it as just used
-        this.setState(id, { status: 'done' });
+        this.inputs.declaredFromCache(id, this.inputs.namesOf(id), this.overrides);
+        // (In an input run nothing was queued: a cell already done needs no news.)
+        if (before.status !== 'done') this.setState(id, { status: 'done' });
+        continue;
+      }
+      if (plan.lazyApplies && !plan.wanted.has(id) && this.isLazy(cell)) {
+        // Lazy and not asked for: keeps its last values and outputs until run on demand.
+        this.markStale(id);
         continue;
       }
       const hit = await this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs]));
       if (hit) {
         const identity = resultKey(key, hit.files ?? []);
+        const declared = hit.values[DECLARED_INPUTS];
+        if (Array.isArray(declared)) this.inputs.declaredFromCache(id, declared.filter((n): n is string => typeof n === 'string'), this.overrides);
         this.applyValues(id, hit.values, identity);
-        if (isParams) this.parameters = { ...hit.values };
+        if (isParams) {
+          const { [DECLARED_INPUTS]: _declared, ...parameters } = hit.values;
+          this.parameters = parameters;
+        }
         this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true, resultKey: identity });
         continue;
       }
@@ -448,7 +525,7 @@ export class Kernel {
       // Results of the cells before this one reach the store first: a cell that never yields
       // (`while (true) {}`) would hold their writes back until Stop ends the worker and loses them.
       await this.cache.flush();
-      this.setState(id, { status: 'running', outputs: [] });
+      this.setState(id, keepOutputs ? { status: 'running' } : { status: 'running', outputs: [] });
       const result = await this.execute(cell, importValues, isParams, stop);
       if ('error' in result) {
         ok = false;
@@ -460,6 +537,7 @@ export class Kernel {
         this.applyValues(id, result.values, key);
         this.setState(id, { status: 'done', key: '', outputs: result.outputs, ms: result.ms, cached: false, resultKey: '' });
       } else {
+        if (result.inputs.length > 0) result.values[DECLARED_INPUTS] = result.inputs;
         const files = this.cache.stamp(result.reads);
         const identity = resultKey(key, files);
         this.applyValues(id, result.values, identity);
@@ -469,9 +547,21 @@ export class Kernel {
       }
     }
     ok &&= run.ok;
+    if (ok && !plan.lazyApplies) {
+      const unused = this.inputs.unusedOverrides(this.overrides, Object.keys(this.parameters));
+      if (unused) {
+        ok = false;
+        this.emit({ type: 'log', level: 'error', text: unused.message });
+      }
+    }
     await this.cache.flush();
     this.emit({ type: 'run-done', ok, ms: performance.now() - t0, parameters: { ...this.parameters } });
     return ok;
+  }
+
+  /** Marks a cell stale, keeping its values and outputs; a cell stale already is not re-announced. */
+  private markStale(id: string): void {
+    if (this.states.get(id)?.status !== 'stale') this.setState(id, { status: 'stale' });
   }
 
   private applyValues(id: string, values: Readonly<Record<string, unknown>>, key: string): void {
@@ -492,6 +582,7 @@ export class Kernel {
   /** Runs one cell with its inputs from scope; the parameters cell gets the overrides applied. */
   private execute(cell: Cell, importValues: ReadonlyMap<string, unknown>, isParams: boolean, signal: AbortSignal): Promise<CellResult> {
     const inputs = this.graph.inputs.get(cell.id) ?? [];
+    this.inputs.forgetCell(cell.id);
     return this.executor.execute({
       id: cell.id,
       source: cell.source,
@@ -503,9 +594,14 @@ export class Kernel {
       runInfo: () => this.runInfo(),
       liveOutputs: (outputs) => this.emit({ type: 'cell-outputs', id: cell.id, outputs }),
       progress: ({ label, fraction }) => this.emit({ type: 'progress', id: cell.id, label, fraction }),
+      inputHook: (display, declared) => this.inputs.hook(cell.id, this.overrides, display, declared),
       ...(isParams ? {
         finish: (values: Record<string, unknown>) => {
-          applyOverrides(values, this.overrides);
+          // Overrides of inputs (declared already, or named as a string literal in a cell) are
+          // the inputs' to use; the rest must be this cell's parameters.
+          const code = this.cells.filter((c) => c.kind === 'code');
+          const mine = new Map([...this.overrides].filter(([n]) => Object.hasOwn(values, n) || !(this.inputs.names.includes(n) || code.some((c) => mentionsName(c.source, n)))));
+          applyOverrides(values, mine);
           this.parameters = { ...values };
         },
       } : {}),

@@ -47,6 +47,7 @@ export function webUncaughtSource(scope: ErrorEventTarget): UncaughtSource {
  */
 export function serveKernel(port: KernelPort, host: KernelHost, uncaught?: UncaughtSource): Kernel {
   const kernel = new Kernel(host, (m) => port.postMessage(m));
+  const reported = new WeakSet<Promise<unknown>>();
   uncaught?.((error, kind) => kernel.reportUncaught(error, kind));
   port.addEventListener('message', (event) => {
     const msg = event.data;
@@ -54,11 +55,15 @@ export function serveKernel(port: KernelPort, host: KernelHost, uncaught?: Uncau
       kernel.interrupt();
       return;
     }
-    const task = msg.type === 'open' ? kernel.open(msg.text, msg.parameters)
+    const task = msg.type === 'open' ? kernel.open(msg.text, msg.parameters, msg.inputs)
       : msg.type === 'edit' ? kernel.edit(msg.id, msg.source)
       : msg.type === 'run' ? kernel.run(msg.ids)
+      : msg.type === 'input' ? kernel.setInput(msg.id, msg.name, msg.value)
       : msg.type === 'restore' ? kernel.restore()
       : Promise.reject(new Error(`unknown message type ${(msg as { type: string }).type}`));
+    // Coalesced input changes share one run (one promise): report its failure once.
+    if (reported.has(task)) return;
+    reported.add(task);
     task.catch((e: unknown) => {
       port.postMessage({ type: 'log', level: 'error', text: e instanceof Error ? e.message : String(e) });
       port.postMessage({ type: 'run-done', ok: false, ms: 0 });

@@ -5,6 +5,11 @@
 // load the scan, look at it, segment the bone by its Hounsfield units, drop loose
 // fragments, extract a closed surface, check it, and export it.
 //
+// In the browser, the `minHu` slider moves the threshold on the histogram and redraws a quick
+// preview surface (the CT downsampled 2×) as you drag it. The full-resolution cells are
+// tagged `lazy`: they turn *stale* instead of re-running on every move — press their
+// "Run now" (or Run all) when the threshold is right.
+//
 // Run it in the browser (`npm start`) or headless:
 // `npx voxbook run notebooks/ct-to-print.nb.ts --out out/ -p minHu=300 -p input=path/to/dicom`.
 //
@@ -12,32 +17,47 @@
 // fetched by `npm run fetch-data`; without it, a synthetic head phantom stands in.
 
 // %% id="parameters" tags=["parameters"]
-/** A DICOM folder, a NIfTI file (.nii, .nii.gz), an InVesalius project (.inv3), or a sample id. */
-const input = 'ct-head-0051';
-/** Bone threshold in Hounsfield units, both ends inclusive (InVesalius's "Bone" preset). */
-const minHu = 226;
+/**
+ * A DICOM folder, a NIfTI file (.nii, .nii.gz), an InVesalius project (.inv3), or a sample id;
+ * in the app, "Open file…" reads a scan of yours (.nii, .nii.gz, .inv3) with the same checks.
+ */
+const input = file('input', { value: 'ct-head-0051', accept: '.nii,.gz,.inv3', label: 'scan' });
+/** Bone threshold in Hounsfield units, both ends inclusive (InVesalius's "Bone" preset): a slider in the app, `-p minHu=300` headless. */
+const minHu = slider('minHu', { min: -1000, max: 3071, value: 226, label: 'bone threshold minHu (HU)' });
 const maxHu = 3071;
 /** Connected pieces (26-connected) smaller than this are dropped: they would fall off a print. mm³. */
 const minIslandMm3 = 200;
 
 // %% id="load"
 import {
-  describeSource, describeVolume, download, encodeStl, histogram, isosurface, loadInput, markdown, meshCheckTable,
-  meshView, printReport, removeDetachedFragments, removeIslands, sliceView, table, threshold, validateMesh,
+  describeSource, describeVolume, download, downsample, encodeStl, file, histogram, histogramBins, isosurface, loadInput, markdown,
+  meshCheckTable, meshView, printReport, removeDetachedFragments, removeIslands, sliceView, slider, table, threshold, validateMesh,
 } from 'voxbook';
 
 const ct = await loadInput(input);
-describeSource(ct, input)
+describeSource(ct)
 
 // %% id="describe"
 if (ct.source?.valueUnit !== 'HU') {
-  display(markdown(`**Warning:** this volume's values are not known to be Hounsfield units (modality: ${ct.source?.modality ?? 'unknown'}); the bone window ${minHu}..${maxHu} assumes CT in HU.`));
+  display(markdown(`**Warning:** this volume's values are not known to be Hounsfield units (modality: ${ct.source?.modality ?? 'unknown'}); the bone threshold assumes CT in HU.`));
 }
 display(describeVolume(ct));
-display(histogram(ct, { markers: { minHu, maxHu } }));
+// Counted once here, so that moving minHu redraws only the plot (next cell).
+const huBins = histogramBins(ct, 10);
+// The preview grid: each voxel the mean of a 2×2×2 block (8× fewer voxels).
+const ctHalf = downsample(ct, 2);
 sliceView(ct)
 
-// %% id="segment"
+// %% id="histogram"
+histogram(huBins, { markers: { minHu, maxHu } })
+
+// %% id="preview"
+// A quick look while minHu moves: the surface at minHu − 0.5 HU on the 2× downsampled CT,
+// before island removal. The mesh that is exported is the full-resolution one below.
+const preview = isosurface(ctHalf, { isoValue: minHu - 0.5 });
+meshView(preview, { name: 'preview (2× downsampled)', color: [176, 196, 222] })
+
+// %% id="segment" tags=["lazy"]
 const bone = threshold(ct, { minHu, maxHu });
 // The labellings take seconds on a full CT: `progress` shows each as a bar (a line in a terminal),
 // and `signal` lets Stop end them.
@@ -55,7 +75,7 @@ display(table({
 }, `Bone ${minHu}..${maxHu} HU, islands under ${minIslandMm3} mm³ removed`));
 sliceView(ct, { overlay: fragments.mask })
 
-// %% id="mesh"
+// %% id="mesh" tags=["lazy"]
 // The surface follows the CT's own values at minHu − 0.5 (sub-voxel accurate, as InVesalius
 // and Slicer do), restricted to the kept components; half a unit below the integer threshold,
 // it never passes exactly through a voxel, so no zero-area triangles.
@@ -67,13 +87,13 @@ const method = {
 const surface = isosurface(ct, { isoValue: method.isoValue, mask: fragments.mask, signal, onProgress: progress('surface') });
 meshView(surface, { name: 'bone' })
 
-// %% id="validate"
+// %% id="validate" tags=["lazy"]
 const check = validateMesh(surface);
 meshCheckTable(check)
 
-// %% id="export"
+// %% id="export" tags=["lazy"]
 const report = printReport({ volume: ct, mask: bone, islands, fragments, check, method, run: runInfo() });
 display(download('report.json', report));
 report.mesh.empty
-  ? markdown(`**No STL written:** no voxels of ${input} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)
+  ? markdown(`**No STL written:** no voxels of ${ct.source?.input ?? 'the input'} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)
   : download('bone.stl', encodeStl(surface))

@@ -23,6 +23,9 @@ export class VbMeshView extends LitElement {
   declare mesh: MeshData | undefined;
 
   #view: GenericRenderWindow | undefined;
+  /** The surface shown now; a new mesh replaces its points and triangles in place. */
+  #polyData: ReturnType<typeof vtkPolyData.newInstance> | undefined;
+  #actor: ReturnType<typeof vtkActor.newInstance> | undefined;
   #resize: ResizeObserver | undefined;
   #problem = '';
 
@@ -55,6 +58,8 @@ export class VbMeshView extends LitElement {
     this.#resize = undefined;
     this.#view?.delete();
     this.#view = undefined;
+    this.#polyData = undefined;
+    this.#actor = undefined;
   }
 
   /** Re-aims the camera at the whole mesh from anterior, slightly left and above. */
@@ -107,6 +112,17 @@ export class VbMeshView extends LitElement {
     }
     const view = this.#ensureView(container);
     const renderer = view.getRenderer();
+    if (this.#polyData && this.#actor) {
+      // A new mesh in the same view (a preview redrawn as a slider moves): same camera, so the
+      // user's viewpoint stays; only the geometry and colour change.
+      this.#polyData.getPoints().setData(mesh.positions, 3);
+      this.#polyData.getPolys().setData(polys);
+      this.#polyData.modified();
+      this.#actor.getProperty().setColor(...meshColor(mesh));
+      view.getRenderWindow().render();
+      this.#renderedAt();
+      return;
+    }
     for (const actor of renderer.getActors()) renderer.removeActor(actor);
 
     const polyData = vtkPolyData.newInstance();
@@ -123,8 +139,17 @@ export class VbMeshView extends LitElement {
     property.setSpecular(0.18);
     property.setSpecularPower(24);
     renderer.addActor(actor);
+    this.#polyData = polyData;
+    this.#actor = actor;
     view.resize();
     this.resetCamera();
+    this.#renderedAt();
+  }
+
+  /** Marks when the view last drew a new mesh, and how many triangles (for tests and the bench). */
+  #renderedAt(): void {
+    this.dataset['renderedAt'] = String(performance.now());
+    this.dataset['renderedTriangles'] = String(this.mesh?.triangles ?? 0);
   }
 }
 

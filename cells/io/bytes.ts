@@ -322,6 +322,35 @@ export async function listFiles(dir: string): Promise<string[]> {
   }
 }
 
+/**
+ * A file the user picked in the browser (a `File`: a Blob with a name, and with a path inside
+ * the folder when picked as a folder): what a `file` input gives a cell.
+ */
+export type PickedFile = Blob & { readonly name: string; readonly webkitRelativePath?: string };
+
+/** Whether `x` is a picked file (a Blob with a name). */
+export function isPickedFile(x: unknown): x is PickedFile {
+  return typeof Blob !== 'undefined' && x instanceof Blob && typeof (x as { name?: unknown }).name === 'string';
+}
+
+/** How an input is named in messages and provenance: the path or URL, or a picked file's (relative) name. */
+export function inputName(input: string | PickedFile): string {
+  return typeof input === 'string' ? input : input.webkitRelativePath || input.name;
+}
+
+/**
+ * The bytes of a path, URL or picked file (`readBytes` for the first two).
+ * @throws as `readBytes`; VoxbookError (`code: 'io'`) if a picked file cannot be read.
+ */
+export async function readInput(input: string | PickedFile): Promise<Uint8Array> {
+  if (typeof input === 'string') return readBytes(input);
+  try {
+    return new Uint8Array(await input.arrayBuffer());
+  } catch (e) {
+    throw new VoxbookError('io', `${inputName(input)}: could not read the picked file (${String(e)})`, { cause: e });
+  }
+}
+
 /** Joins a folder and a name with '/', for Node paths and URLs alike. */
 export function joinPath(dir: string, name: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? dir + name : `${dir}/${name}`;

@@ -1,5 +1,5 @@
 /** Readers: real data into `Volume` (LPS mm, direction honoured). */
-export { readBytes, sha256Hex, isDirectory, exists, listFiles, isNode, isUrl, baseName, joinPath } from './bytes.ts';
+export { readBytes, readInput, inputName, isPickedFile, sha256Hex, isDirectory, exists, listFiles, isNode, isUrl, baseName, joinPath, type PickedFile } from './bytes.ts';
 export { parseInv3, loadInv3, readInv3Mask, openInv3, readTar, type Inv3Info, type Inv3Mask, type Inv3Project, type TarEntry } from './inv3.ts';
 export { parseNifti, loadNifti, type NiftiOptions } from './nifti.ts';
 export { loadDicomSeries, checkDicomStructure, hasDicmMarker, type DicomHeaderFacts } from './dicom.ts';

@@ -30,7 +30,7 @@
 import { parse as parsePlistXml } from 'plist';
 import { FormatError, ParameterError } from '../core/errors.ts';
 import { IDENTITY3, makeVolume, type Vec3, type Volume } from '../core/volume.ts';
-import { readBytes, sha256Hex } from './bytes.ts';
+import { inputName, readInput, sha256Hex, type PickedFile } from './bytes.ts';
 import { gunzipChecked, isGzip } from './gzip.ts';
 
 /** One member of a tar archive: its path inside the archive and a view of its bytes. */
@@ -319,9 +319,10 @@ export function readInv3Mask(bytes: Uint8Array, index: number, name: string): In
  * (sha256 of the file's bytes).
  * @throws InputNotFoundError if missing; FormatError naming the file if malformed.
  */
-export async function loadInv3(path: string): Promise<Volume<Int16Array>> {
-  const bytes = await readBytes(path);
-  const v = parseInv3(bytes, path);
+export async function loadInv3(path: string | PickedFile): Promise<Volume<Int16Array>> {
+  const bytes = await readInput(path);
+  const name = inputName(path);
+  const v = parseInv3(bytes, name);
   const sha256 = await sha256Hex(bytes);
-  return { ...v, source: { ...v.source!, input: path, sha256 } };
+  return { ...v, source: { ...v.source!, input: name, sha256 } };
 }

@@ -37,7 +37,7 @@
 import * as nifti from 'nifti-reader-js';
 import { FormatError, ParameterError } from '../core/errors.ts';
 import { det3, makeVolume, orthonormalityError, ORTHONORMAL_TOLERANCE, type Mat3, type Vec3, type VoxelArray, type Volume } from '../core/volume.ts';
-import { readBytes, sha256Hex } from './bytes.ts';
+import { inputName, readInput, sha256Hex, type PickedFile } from './bytes.ts';
 import { gunzipChecked, isGzip } from './gzip.ts';
 
 export interface NiftiOptions {
@@ -390,13 +390,14 @@ function hex(b: Uint8Array, n: number): string {
 }
 
 /**
- * Reads a `.nii` / `.nii.gz` file (Node path or URL) into an LPS volume, `source` filled in.
+ * Reads a `.nii` / `.nii.gz` file (Node path, URL or a file picked in the browser) into an LPS volume, `source` filled in.
  * `source.modality` and `source.valueUnit` stay undefined: the NIfTI header has no
  * modality field and no unit for the values, so the reader does not guess them.
  * @throws InputNotFoundError if missing; FormatError naming the file (see `parseNifti`).
  */
-export async function loadNifti(path: string, options: NiftiOptions = {}): Promise<Volume> {
-  const bytes = await readBytes(path);
-  const v = parseNifti(bytes, path, options);
-  return { ...v, source: { ...v.source!, input: path, sha256: await sha256Hex(bytes) } };
+export async function loadNifti(path: string | PickedFile, options: NiftiOptions = {}): Promise<Volume> {
+  const bytes = await readInput(path);
+  const name = inputName(path);
+  const v = parseNifti(bytes, name, options);
+  return { ...v, source: { ...v.source!, input: name, sha256: await sha256Hex(bytes) } };
 }

@@ -31,16 +31,21 @@ export interface HistogramOptions {
 }
 
 /**
- * A value histogram as an Observable Plot SVG (log count axis: air and soft tissue dwarf bone).
+ * A value histogram as an Observable Plot SVG, of a volume or of bins counted before
+ * (`histogramBins`: then `binWidth` is theirs) (log count axis: air and soft tissue dwarf bone).
  * Bundle: `image/svg+xml` plus a `text/plain` summary.
  */
-export function histogram(volume: Volume, options: HistogramOptions = {}): View<HistogramBins> {
-  const bins = histogramBins(volume, options.binWidth ?? 10);
+export function histogram(volume: Volume | HistogramBins, options: HistogramOptions = {}): View<HistogramBins> {
+  // Bins counted once (`histogramBins`) can be drawn again with new markers at the cost of the plot alone.
+  const bins = 'counts' in volume ? volume : histogramBins(volume, options.binWidth ?? 10);
   return view(bins, () => {
-    const rows: Array<{ x1: number; x2: number; count: number }> = [];
-    bins.counts.forEach((count, b) => {
-      if (count > 0) rows.push({ x1: bins.min + b * bins.width, x2: bins.min + (b + 1) * bins.width, count });
-    });
+    // One step-shaped area (a single <path>) rather than a rect per bin: the figure is
+    // redrawn on every move of a threshold slider, and 400 rects cost the page far more to
+    // sanitise and lay out. Empty bins sit on the baseline (0.8: the log axis has no 0).
+    const BASE = 0.8;
+    const steps: Array<{ x: number; count: number }> = [];
+    bins.counts.forEach((count, b) => steps.push({ x: bins.min + b * bins.width, count: count > 0 ? count : BASE }));
+    steps.push({ x: bins.min + bins.counts.length * bins.width, count: steps[steps.length - 1]?.count ?? BASE });
     const markers = Object.entries(options.markers ?? {});
     const right = Math.max(bins.min + bins.counts.length * bins.width, ...markers.map(([, v]) => v));
     const left = Math.min(bins.min, ...markers.map(([, v]) => v));
@@ -54,7 +59,7 @@ export function histogram(volume: Volume, options: HistogramOptions = {}): View<
       x: { label: options.label ?? 'value (HU)' },
       y: { type: 'log', label: 'voxels', grid: true },
       marks: [
-        Plot.rectY(rows, { x1: 'x1', x2: 'x2', y1: 0.8, y2: 'count', fill: '#4f7cac' }),
+        Plot.areaY(steps, { x: 'x', y1: BASE, y2: 'count', curve: 'step-after', fill: '#4f7cac' }),
         Plot.ruleX(markers.map(([, v]) => v), { stroke: '#c0392b', strokeDasharray: '4,3' }),
         // Labels sit right of their rule in the left half and left of it in the right half, so
         // a marker at the edge (maxHu beyond the data) is not clipped.

@@ -6,3 +6,4 @@ export * from './slice.ts';
 export * from './mesh-view.ts';
 export * from './download.ts';
 export * from './metrics.ts';
+export * from './inputs.ts';

@@ -43,6 +43,27 @@ function open() {
   return { port: ports[0]!, ports, session };
 }
 
+describe('NotebookSession inputs', () => {
+  it('sends a moved input to the kernel, and gives the values to the next kernel after Stop', () => {
+    const { ports, session } = open();
+    session.runAll();
+    ports[0]!.reply({ type: 'run-done', ok: true, ms: 1 });
+    session.setInput('a', 'minHu', 300);
+    session.setInput('a', 'minHu', 310);
+    expect(ports[0]!.sent.slice(2)).toEqual([
+      { type: 'input', id: 'a', name: 'minHu', value: 300 },
+      { type: 'input', id: 'a', name: 'minHu', value: 310 },
+    ]);
+    session.interrupt({ now: true });
+    // A move in the fresh kernel (not open yet) opens it with the values so far and runs all.
+    session.setInput('a', 'smooth', true);
+    expect(ports[1]!.sent).toEqual([
+      { type: 'open', text: TEXT, inputs: [{ id: 'a', name: 'minHu', value: 310 }, { id: 'a', name: 'smooth', value: true }] },
+      { type: 'run' },
+    ]);
+  });
+});
+
 describe('NotebookSession', () => {
   it('Run all sends the notebook text, then run', () => {
     const { port, session } = open();

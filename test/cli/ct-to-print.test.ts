@@ -90,7 +90,10 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect([nb.nbformat, nb.nbformat_minor]).toEqual([4, 5]);
     const byId = new Map(nb.cells.map((c: { id: string }) => [c.id, c]));
     const mimes = (id: string) => (byId.get(id) as { outputs: Array<{ data: object }> }).outputs.flatMap((o) => Object.keys(o.data));
-    expect(mimes('describe')).toEqual(expect.arrayContaining(['application/vnd.voxbook.table+json', 'image/svg+xml', 'image/png']));
+    expect(mimes('parameters')).toContain('application/vnd.voxbook.input+json');
+    expect(mimes('describe')).toEqual(expect.arrayContaining(['application/vnd.voxbook.table+json', 'image/png']));
+    expect(mimes('histogram')).toContain('image/svg+xml');
+    expect(mimes('preview')).toContain('application/vnd.voxbook.mesh+json');
     expect(mimes('mesh')).toContain('application/vnd.voxbook.mesh+json');
     expect(nb.metadata.voxbook.provenance.notebookSha256).toBe(report.provenance.notebookSha256);
   });
@@ -99,7 +102,7 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     // python3-nbformat (Debian), installed by .ci/run: the reference implementation of the schema.
     const check = "import nbformat,sys; nb=nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print(nb.nbformat, nb.nbformat_minor, len(nb.cells))";
     const r = await run('/usr/bin/python3', ['-c', check, join(out, 'ct-to-print.ipynb')]);
-    expect(r.stdout.trim()).toBe('4 5 8');
+    expect(r.stdout.trim()).toBe('4 5 10');
   });
 
   it('converts the executed notebook back to the percent source, byte for byte', async () => {

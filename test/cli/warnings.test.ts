@@ -45,8 +45,9 @@ describe('a fallback the reader took is shown, never silent', () => {
     // The ball is 4/3·π·(10 voxels · 1.5 mm)³ ≈ 14,137 mm³: the spacing was read, not guessed.
     expect(report.mesh.volumeMm3).toBeGreaterThan(13_000);
     expect(report.mesh.volumeMm3).toBeLessThan(15_000);
-    const nb = JSON.parse(readFileSync(join(out, 'ct-to-print.ipynb'), 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Array<{ data?: Record<string, unknown> }> }> };
-    const first = nb.cells.find((c) => c.cell_type === 'code' && (c.outputs?.length ?? 0) > 0)!;
+    const nb = JSON.parse(readFileSync(join(out, 'ct-to-print.ipynb'), 'utf8')) as { cells: Array<{ id: string; cell_type: string; outputs?: Array<{ data?: Record<string, unknown> }> }> };
+    // The load cell's first output (the parameters cell before it shows only the minHu slider).
+    const first = nb.cells.find((c) => c.id === 'load')!;
     const text = String(first.outputs![0]!.data!['text/markdown']);
     expect(text).toContain('**Input:**');
     expect(text).toMatch(/\*\*Warning:\*\* .*no sform or qform/i);

@@ -52,7 +52,9 @@ describe('app: ct-to-print in the browser', () => {
     expect(failures).toEqual([]);
     expect(state.log.filter((l) => l.level === 'error')).toEqual([]);
     expect(state.phase).toBe('done');
-    await page.locator('vb-mesh-view canvas').waitFor({ state: 'visible', timeout: 30_000 });
+    // Two 3D views: the preview (2× downsampled, cell "preview") and the bone that is exported (cell "mesh").
+    const boneView = page.locator('.vb-cell[data-cell-id="mesh"] vb-mesh-view');
+    await boneView.locator('canvas').waitFor({ state: 'visible', timeout: 30_000 });
 
     // The real scan was loaded, not the stand-in phantom: the loading cell says what it read.
     // (Outputs render in shadow roots: innerText of the box around one does not reach in, Playwright's selectors do.)
@@ -62,17 +64,17 @@ describe('app: ct-to-print in the browser', () => {
 
     // The mesh the kernel sent, and what the view says about it.
     const meshTriangles = await page.evaluate((mime) => {
-      const outputs = window.__voxbook!.state()!.cells.flatMap((c) => c.outputs);
+      const outputs = window.__voxbook!.state()!.cells.find((c) => c.id === 'mesh')!.outputs;
       const mesh = outputs.find((o) => o.data[mime] !== undefined)!.data[mime] as MeshData;
       return { triangles: mesh.triangles, indices: mesh.indices.length, vertices: mesh.positions.length / 3 };
     }, MESH_MIME);
     expect(meshTriangles.triangles).toBe(meshTriangles.indices / 3);
     expect(meshTriangles.triangles).toBeGreaterThan(100_000);
-    const shown = Number(await page.locator('.vb-mesh-info').first().getAttribute('data-triangles'));
+    const shown = Number(await boneView.locator('.vb-mesh-info').getAttribute('data-triangles'));
     expect(shown).toBe(meshTriangles.triangles);
 
     // The 3D view drew the surface: a good share of the canvas is shaded bone, not background.
-    const capture = await page.evaluate(() => window.__voxbook!.captureMesh());
+    const capture = await page.evaluate(() => window.__voxbook!.captureMesh(1));
     const stats = pixelStats(capture);
     expect(stats.width).toBeGreaterThan(300);
     expect(stats.height).toBeGreaterThan(200);
@@ -93,7 +95,8 @@ describe('app: ct-to-print in the browser', () => {
   it('runs all again from the cache at once, keeping the same 3D view element', async () => {
     const { page } = app;
     // Mark the view and its canvas: a rebuilt view would come without the marks.
-    await page.locator('vb-mesh-view').evaluate((el: HTMLElement) => {
+    const boneView = page.locator('.vb-cell[data-cell-id="mesh"] vb-mesh-view');
+    await boneView.evaluate((el: HTMLElement) => {
       el.dataset['e2eMark'] = 'first-run';
       el.querySelector('canvas')!.dataset['e2eMark'] = 'first-run';
     });
@@ -107,9 +110,9 @@ describe('app: ct-to-print in the browser', () => {
     expect(state.phase).toBe('done');
     const notCached = state.cells.filter((c) => c.kind === 'code' && !(c.status === 'done' && c.cached === true)).map((c) => `${c.id}: ${c.status} cached=${c.cached}`);
     expect(notCached).toEqual([]);
-    expect(await page.locator('vb-mesh-view').count()).toBe(1);
-    expect(await page.locator('vb-mesh-view').getAttribute('data-e2e-mark')).toBe('first-run');
-    expect(await page.locator('vb-mesh-view canvas').getAttribute('data-e2e-mark')).toBe('first-run');
+    expect(await page.locator('vb-mesh-view').count()).toBe(2);
+    expect(await boneView.getAttribute('data-e2e-mark')).toBe('first-run');
+    expect(await boneView.locator('canvas').getAttribute('data-e2e-mark')).toBe('first-run');
     expect(await page.locator('.vb-output').count()).toBe(outputsBefore);
     expect(ms).toBeLessThan(5_000);
     console.log(`[e2e] cached run all: ${ms} ms`);

@@ -72,8 +72,8 @@ describe('app without the sample cache: ct-to-print on the phantom', () => {
     const shown = await page.locator('.vb-output[data-mime="text/markdown"] .vb-prose', { hasText: 'Input:' }).first().innerText();
     expect(shown).toMatch(/synthetic head CT phantom/);
 
-    // The mesh of the phantom's bone is in the 3D view.
-    await page.locator('vb-mesh-view canvas').waitFor({ state: 'visible', timeout: 30_000 });
+    // The mesh of the phantom's bone is in the 3D view (the first one: the preview).
+    await page.locator('vb-mesh-view canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
     const triangles = await page.evaluate((mime) => {
       const outputs = window.__voxbook!.state()!.cells.flatMap((c) => c.outputs);
       return (outputs.find((o) => o.data[mime] !== undefined)!.data[mime] as MeshData).triangles;

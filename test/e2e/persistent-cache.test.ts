@@ -67,7 +67,8 @@ describe('browser cache: ct-to-print survives a reload', () => {
     const state = await page.evaluate(() => window.__voxbook!.state()!);
     expect(state.phase).toBe('idle');
     expect(state.cells.map((c) => [c.id, c.outputs.length])).toEqual(outputsBefore);
-    await page.locator('vb-mesh-view canvas').waitFor({ state: 'visible', timeout: 30_000 });
+    // (Two 3D views: the preview and the bone; the first, as before the reload.)
+    await page.locator('vb-mesh-view canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.locator('.vb-mesh-info').first().getAttribute('data-triangles')).toBe(meshTriangles);
 
     // Run all now is served from the cache too: every cell `cached`, none runs.

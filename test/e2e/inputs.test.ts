@@ -1,0 +1,185 @@
+/**
+ * Inputs and lazy cells in the browser, on ct-to-print and the real head CT: the `minHu`
+ * slider moves the histogram marker and redraws the preview mesh, re-running only the cells
+ * that read minHu; the full-resolution cells (tagged lazy) turn stale and run on demand; a
+ * burst of moves costs a couple of runs, not one per move. Times are recorded, not asserted
+ * (the bench, bench/slider-preview.ts, reports them).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NotebookState } from '../../app/notebook-state.ts';
+import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { median, moveSlider, type SliderMove } from './slider.ts';
+
+const LAZY = ['segment', 'mesh', 'validate', 'export'];
+
+function cells(app: AppHarness) {
+  return app.page.evaluate(() => Object.fromEntries(window.__voxbook!.state()!.cells.filter((c) => c.kind === 'code').map((c) => [c.id, { status: c.status, ms: c.ms ?? null, tags: c.tags }])));
+}
+
+function meshTriangles(app: AppHarness, cellId: string) {
+  return app.page.evaluate((id) => {
+    const cell = window.__voxbook!.state()!.cells.find((c) => c.id === id)!;
+    const mesh = cell.outputs.map((o) => o.data['application/vnd.voxbook.mesh+json']).find((m) => m !== undefined) as { triangles: number } | undefined;
+    return mesh?.triangles;
+  }, cellId);
+}
+
+describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
+  let app: AppHarness;
+  let firstRun: Awaited<ReturnType<typeof cells>>;
+  const moves: SliderMove[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    app = await startApp();
+    await app.page.goto(app.url);
+    await waitForApp(app.page);
+    await app.page.getByRole('button', { name: 'Run all' }).click();
+    await app.page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 180_000 });
+    firstRun = await cells(app);
+  }, 240_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('Run all runs every cell, lazy ones included, and shows minHu as a slider at its default', async () => {
+    expect(Object.entries(firstRun).filter(([, c]) => c.status !== 'done')).toEqual([]);
+    for (const id of LAZY) expect(firstRun[id]!.tags, id).toContain('lazy');
+    const slider = app.page.locator('vb-input-widget input[type="range"]');
+    expect(await slider.count()).toBe(1);
+    expect(await slider.inputValue()).toBe('226');
+    expect(await slider.getAttribute('min')).toBe('-1000');
+    expect(await app.page.locator('.vb-status-stale').count()).toBe(0);
+    // The preview (2× downsampled) is a smaller surface than the exported one.
+    const preview = (await meshTriangles(app, 'preview'))!;
+    const bone = (await meshTriangles(app, 'mesh'))!;
+    expect(preview).toBeGreaterThan(50_000);
+    expect(bone).toBeGreaterThan(3 * preview);
+  });
+
+  it('a move redraws the histogram marker and the preview, re-runs only what reads minHu, and leaves the lazy cells stale', async () => {
+    let triangles = (await meshTriangles(app, 'preview'))!;
+    for (const value of [300, 400, 250, 350, 500, 200, 450]) {
+      const move = await moveSlider(app.page, value);
+      // A higher threshold keeps less bone, a lower one more: the preview really changed.
+      expect(move.triangles, `minHu ${value}`).not.toBe(triangles);
+      expect(await meshTriangles(app, 'preview')).toBe(move.triangles);
+      triangles = move.triangles;
+      moves.push(move);
+    }
+    await app.page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running');
+    const now = await cells(app);
+    for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
+    for (const id of ['parameters', 'histogram', 'preview']) expect(now[id]!.status, id).toBe('done');
+    // load and describe do not read minHu: never re-run (same status and time as after Run all).
+    for (const id of ['load', 'describe']) expect(now[id], id).toEqual(firstRun[id]);
+    // Stale cells keep their outputs (dimmed) with a Run now button.
+    expect(await app.page.locator('.vb-cell[data-cell-id="mesh"] vb-mesh-view').count()).toBe(1);
+    expect(await app.page.locator('.vb-run-stale').count()).toBe(LAZY.length);
+    const ms = moves.map((m) => m.ms);
+    await mkdir(join(REPO_ROOT, 'test-results'), { recursive: true });
+    await writeFile(join(REPO_ROOT, 'test-results', 'slider-preview.json'), JSON.stringify(moves, null, 2));
+    console.log(`[e2e] minHu slider → histogram + preview shown: median ${median(ms).toFixed(0)} ms (${ms.map((x) => x.toFixed(0)).join(', ')}); preview alone median ${median(moves.map((m) => m.previewMs)).toFixed(0)} ms`);
+  }, 120_000);
+
+  it('Run now on a stale cell runs it and its stale ancestors at the slider value', async () => {
+    const before = (await meshTriangles(app, 'mesh'))!;
+    await app.page.locator('.vb-cell[data-cell-id="export"] .vb-run-stale').click();
+    await app.page.waitForFunction(() => {
+      const s = window.__voxbook!.state()!;
+      return s.phase !== 'running' && s.cells.every((c) => c.kind !== 'code' || c.status === 'done' || c.status === 'error');
+    }, undefined, { timeout: 120_000 });
+    const now = await cells(app);
+    expect(Object.entries(now).filter(([, c]) => c.status !== 'done')).toEqual([]);
+    // Run at minHu 450 (the last move): less bone than at 226.
+    const after = (await meshTriangles(app, 'mesh'))!;
+    expect(after).toBeLessThan(before);
+    const report = await app.page.evaluate(() => {
+      const cell = window.__voxbook!.state()!.cells.find((c) => c.id === 'export')!;
+      const file = cell.outputs.map((o) => o.data['application/vnd.voxbook.file+json'] as { name: string; bytes: Uint8Array } | undefined).find((f) => f?.name === 'report.json')!;
+      return JSON.parse(new TextDecoder().decode(file.bytes)) as { parameters: { minHu: number } };
+    });
+    expect(report.parameters.minHu).toBe(450);
+  }, 180_000);
+
+  it('a burst of 30 moves runs the preview twice at most and ends at the last value', async () => {
+    const runs = await app.page.evaluate(async () => {
+      const deepAll = (root: ParentNode, selector: string): Element[] => {
+        const found: Element[] = [];
+        const walk = (node: ParentNode): void => {
+          for (const el of node.querySelectorAll('*')) {
+            if (el.matches(selector)) found.push(el);
+            if (el.shadowRoot) walk(el.shadowRoot);
+          }
+        };
+        walk(root);
+        return found;
+      };
+      const range = deepAll(document, 'vb-input-widget').map((w) => w.shadowRoot?.querySelector<HTMLInputElement>('input[type="range"]')).find((r) => r)!;
+      let running = 0;
+      let previous = '';
+      const unsubscribe = window.__voxbook!.subscribe!((s: NotebookState) => {
+        const status = s.cells.find((c) => c.id === 'preview')!.status;
+        if (status === 'running' && previous !== 'running') running++;
+        previous = status;
+      });
+      for (let i = 1; i <= 30; i++) {
+        range.value = String(230 + 10 * i);
+        range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      }
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          const texts = deepAll(document, '.vb-svg svg text').map((t) => t.textContent);
+          const s = window.__voxbook!.state()!;
+          if (texts.includes('minHu 530') && s.cells.find((c) => c.id === 'preview')!.status === 'done') resolve();
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+      unsubscribe();
+      return running;
+    });
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(2);
+    expect(await app.page.locator('vb-input-widget input[type="range"]').inputValue()).toBe('530');
+    const now = await cells(app);
+    for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
+  }, 60_000);
+
+  it('the scan input opens a picked file: a DICOM file is refused with why, a .nii.gz is loaded and previewed', async () => {
+    const { page } = app;
+    const picker = page.locator('vb-input-widget input.pick-file');
+    expect(await picker.count()).toBe(1);
+    await picker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom/IMG0000.dcm'));
+    await page.waitForFunction(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.status === 'error', undefined, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.error!);
+    expect(error.name).toBe('FormatError');
+    expect(error.message).toMatch(/IMG0000\.dcm: DICOM picked in the browser cannot be decoded/);
+
+    await picker.setInputFiles(join(REPO_ROOT, 'data/mri-colin27/ch2.nii.gz'));
+    await page.waitForFunction(() => {
+      const s = window.__voxbook!.state()!;
+      const status = (id: string) => s.cells.find((c) => c.id === id)!.status;
+      return status('load') === 'done' && status('preview') === 'done' && s.phase !== 'running';
+    }, undefined, { timeout: 120_000 });
+    const load = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'));
+    // Read by the NIfTI reader, with its geometry checks: the Colin27 grid.
+    expect(load).toMatch(/NIfTI-1 181×217×181 uint8, geometry from sform/);
+    expect(await page.locator('vb-input-widget .file').innerText()).toMatch(/^ch2\.nii\.gz \(3\.5 MB\)$/);
+    // An MRI: the describe cell says its values are not Hounsfield units.
+    const describe = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'describe')!.outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'));
+    expect(describe).toMatch(/not known to be Hounsfield units/);
+    const move = await moveSlider(page, 60);
+    expect(move.triangles).toBeGreaterThan(1000);
+    const now = await cells(app);
+    for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
+  }, 180_000);
+
+  it('logs no browser errors', () => {
+    expect(app.errors).toEqual([]);
+  });
+});
