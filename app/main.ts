@@ -50,6 +50,15 @@ view.addEventListener('vb-download-notebook', () => {
   saveTextFile(view.path.split('/').pop() || 'notebook.nb.ts', text, 'text/typescript');
   session.markSaved(text);
 });
+view.addEventListener('vb-export-html', () => {
+  if (!session) return;
+  const { state } = session;
+  // Loaded on first use: the exporter and the viewer script it embeds (about 1 MB).
+  void import('./static/export-app.ts')
+    .then(({ exportAppNotebook }) => exportAppNotebook(state, view.path, session!.text()))
+    .then((page) => saveTextFile(page.name, page.html, 'text/html'))
+    .catch((err: unknown) => console.error('Export HTML failed:', err));
+});
 // Edits live only in this page until downloaded: ask before leaving with unsaved ones.
 window.addEventListener('beforeunload', (event) => {
   if (!session?.hasUnsavedChanges(view.drafts())) return;
