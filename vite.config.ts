@@ -193,7 +193,7 @@ export default defineConfig({
     // Scan the worker too (the scanner does not follow `new Worker(new URL(…))`), so its
     // dependencies — typescript, the cells' libraries — are pre-bundled before the first page
     // load instead of being discovered mid-run, which makes Vite answer 504 and reload.
-    entries: ['index.html', 'app/kernel-worker.ts'],
+    entries: ['index.html', 'app/kernel-worker.ts', 'app/static/export-worker.ts'],
   },
   build: {
     outDir: 'dist',

@@ -57,7 +57,10 @@ view.addEventListener('vb-export-html', () => {
   void import('./static/export-app.ts')
     .then(({ exportAppNotebook }) => exportAppNotebook(state, view.path, session!.text()))
     .then((page) => saveTextFile(page.name, page.html, 'text/html'))
-    .catch((err: unknown) => console.error('Export HTML failed:', err));
+    .catch((err: unknown) => {
+      console.error('Export HTML failed:', err);
+      window.alert(`Export HTML failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
 });
 // Edits live only in this page until downloaded: ask before leaving with unsaved ones.
 window.addEventListener('beforeunload', (event) => {
