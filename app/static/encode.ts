@@ -23,6 +23,17 @@ export interface ExportInput {
    * output folder beside this page". Default: the note says only that it was not embedded.
    */
   readonly whereLargeFilesAre?: string;
+  /** Keeps packed meshes across exports (decimating a large mesh takes seconds); none: pack each time. */
+  readonly meshCache?: MeshPreviewCache;
+}
+
+/**
+ * Packed meshes by `meshKey` (their bytes and the budget). `get` answers undefined for a
+ * miss or an entry it cannot read; `set` may fail silently (a cache is never needed).
+ */
+export interface MeshPreviewCache {
+  get(key: string): Promise<EncodedMesh | undefined>;
+  set(key: string, value: EncodedMesh): Promise<void>;
 }
 
 export interface EncodedDocument {
@@ -42,7 +53,7 @@ export async function encodeDocument(input: ExportInput, limits: ExportLimits = 
   const cells: StaticCell<MimeBundle>[] = [];
   for (const cell of input.cells) {
     const outputs: MimeBundle[] = [];
-    for (const bundle of cell.outputs) outputs.push(await encodeBundle(bundle, limits, input.whereLargeFilesAre, (n) => notes.push(`cell "${cell.id}": ${n}`)));
+    for (const bundle of cell.outputs) outputs.push(await encodeBundle(bundle, limits, input, (n) => notes.push(`cell "${cell.id}": ${n}`)));
     cells.push({ ...cell, outputs });
   }
   const doc: StaticDocument = { format: STATIC_FORMAT, title: input.title, provenance: input.provenance, limits, cells };
@@ -54,11 +65,12 @@ export function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, whereLargeFilesAre: string | undefined, note: (text: string) => void): Promise<MimeBundle> {
+async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: ExportInput, note: (text: string) => void): Promise<MimeBundle> {
   const mesh = bundle.data[MIME.mesh];
   const file = bundle.data[MIME.file];
+  const { whereLargeFilesAre, meshCache } = input;
   if (isMeshData(mesh)) {
-    const encoded = await encodeMesh(mesh, limits.meshPreviewTriangles);
+    const encoded = meshCache ? await cachedEncodeMesh(mesh, limits.meshPreviewTriangles, meshCache) : await encodeMesh(mesh, limits.meshPreviewTriangles);
     if (encoded.preview) note(`mesh "${mesh.name ?? 'mesh'}" embedded as a preview of ${(encoded.indexCount / 3).toLocaleString('en-US')} of ${mesh.triangles.toLocaleString('en-US')} triangles (over the ${limits.meshPreviewTriangles.toLocaleString('en-US')}-triangle budget; deviation ${encoded.preview.errorMm.toFixed(2)} mm)`);
     return { ...bundle, data: { ...bundle.data, [MIME.mesh]: encoded } };
   }
@@ -72,6 +84,29 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, whereLarge
     return { data: { [MIME.markdown]: text, [MIME.text]: `${file.name} (not embedded)` } };
   }
   return bundle;
+}
+
+/** Bump when `encodeMesh`'s output changes for the same input. */
+const MESH_CODEC_VERSION = 1;
+
+/** The cache key of `mesh` packed for `budget`: SHA-256 of its positions and indices, the budget and the codec version. */
+export async function meshKey(mesh: MeshData, budget: number): Promise<string> {
+  const header = new TextEncoder().encode(`voxbook-mesh-preview/${MESH_CODEC_VERSION}/${budget}/${mesh.positions.length}/${mesh.indices.length}/`);
+  const all = new Uint8Array(header.byteLength + mesh.positions.byteLength + mesh.indices.byteLength);
+  all.set(header, 0);
+  all.set(new Uint8Array(mesh.positions.buffer, mesh.positions.byteOffset, mesh.positions.byteLength), header.byteLength);
+  all.set(new Uint8Array(mesh.indices.buffer, mesh.indices.byteOffset, mesh.indices.byteLength), header.byteLength + mesh.positions.byteLength);
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', all));
+  return `mesh-preview-${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** `encodeMesh` through `cache`; the name and colour are the mesh's own (they are not in the key). */
+async function cachedEncodeMesh(mesh: MeshData, budget: number, cache: MeshPreviewCache): Promise<EncodedMesh> {
+  const key = await meshKey(mesh, budget);
+  const hit = await cache.get(key).catch(() => undefined);
+  const { name: _n, color: _c, ...packed } = hit && hit.$mesh === 'meshopt/1' ? hit : await encodeMesh(mesh, budget);
+  if (!hit) await cache.set(key, packed).catch(() => undefined);
+  return { ...packed, ...(mesh.name !== undefined ? { name: mesh.name } : {}), ...(mesh.color ? { color: mesh.color } : {}) };
 }
 
 /**

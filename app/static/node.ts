@@ -7,7 +7,9 @@
 import { notebookHtml, type NotebookHtml } from './page.ts';
 import { staticViewerScript } from './viewer-build.ts';
 import { DEFAULT_LIMITS, type ExportLimits } from './format.ts';
-import type { ExportInput } from './encode.ts';
+import type { EncodedMesh } from './format.ts';
+import type { ExportInput, MeshPreviewCache } from './encode.ts';
+import { NodeResultStore } from '../../kernel/node/store.ts';
 
 export type { ExportInput } from './encode.ts';
 export type { Provenance, StaticCell, ExportLimits } from './format.ts';
@@ -20,13 +22,29 @@ export interface HtmlExport extends NotebookHtml {
   readonly ms: number;
 }
 
+export interface HtmlExportOptions {
+  /** The run's result cache folder (kernel/node/store.ts): packed mesh previews are kept there too. */
+  readonly cacheDir?: string;
+  readonly cacheMaxBytes?: number;
+}
+
+/** Packed meshes as entries of the result store (size-capped and evicted with the cells' results). */
+function storeMeshCache(store: NodeResultStore): MeshPreviewCache {
+  return {
+    get: async (key) => (await store.load(key))?.values['mesh'] as EncodedMesh | undefined,
+    set: (key, mesh) => store.save(key, { values: { mesh }, outputs: [], ms: 0, files: [] }),
+  };
+}
+
 /**
- * The notebook as one self-contained HTML page.
+ * The notebook as one self-contained HTML page; with `options.cacheDir`, mesh previews
+ * packed by an earlier export of the same meshes are reused.
  * @throws ViewerBuildError when the viewer cannot be built; ParameterError for a malformed mesh.
  */
-export async function exportNotebookHtml(input: ExportInput, limits: ExportLimits = DEFAULT_LIMITS): Promise<HtmlExport> {
+export async function exportNotebookHtml(input: ExportInput, limits: ExportLimits = DEFAULT_LIMITS, options: HtmlExportOptions = {}): Promise<HtmlExport> {
   const t0 = performance.now();
   const viewer = await staticViewerScript();
-  const page = await notebookHtml(input, viewer.script, limits);
+  const meshCache = options.cacheDir !== undefined ? storeMeshCache(new NodeResultStore(options.cacheDir, options.cacheMaxBytes !== undefined ? { maxBytes: options.cacheMaxBytes } : {})) : undefined;
+  const page = await notebookHtml(meshCache ? { ...input, meshCache } : input, viewer.script, limits);
   return { ...page, viewer: { ms: viewer.ms, cached: viewer.cached }, ms: performance.now() - t0 };
 }

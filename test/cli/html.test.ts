@@ -5,7 +5,8 @@
  * still spans the whole skull, report.json as an embedded download, and a note for the STL,
  * which is over the embedding cap.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeStl } from '../../cells/io/stl.ts';
@@ -20,13 +21,14 @@ const FILE = 'application/vnd.voxbook.file+json';
 
 describe('voxbook run --html on ct-to-print', () => {
   const out = tempDir();
+  const cache = tempDir('vb-cache-');
   let result: CliResult;
   let html: string;
   let doc: StaticDocument;
 
   beforeAll(async () => {
     expect(existsSync(join(ROOT, 'data', 'Cranium.inv3')), 'run `npm run fetch-data` first').toBe(true);
-    result = await voxbook(['run', 'notebooks/ct-to-print.nb.ts', '--out', out, '--html', '--cache', tempDir('vb-cache-')], { killAfterMs: 170_000 });
+    result = await voxbook(['run', 'notebooks/ct-to-print.nb.ts', '--out', out, '--html', '--cache', cache], { killAfterMs: 170_000 });
     html = readFileSync(join(out, 'ct-to-print.html'), 'utf8');
     const json = /<script type="application\/json" id="vb-document">([^<]*)<\/script>/.exec(html)?.[1];
     expect(json, 'the page carries its document').toBeDefined();
@@ -95,4 +97,20 @@ describe('voxbook run --html on ct-to-print', () => {
     const note = bundles.map((b) => b.data['text/markdown']).find((t) => typeof t === 'string' && t.includes('bone.stl')) as string;
     expect(note).toMatch(/\*\*bone\.stl\*\* \(33\.\d MB\) is not embedded .* 16\.0 MB cap .*output folder/);
   });
+
+  it('a second run from the cache reuses the packed mesh preview and writes the same outputs', async () => {
+    expect(readdirSync(cache).filter((f) => f.startsWith('mesh-preview-')).length).toBe(1);
+    const again = tempDir();
+    const second = await voxbook(['run', 'notebooks/ct-to-print.nb.ts', '--out', again, '--html', '--cache', cache, '--quiet'], { killAfterMs: 120_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const page = readFileSync(join(again, 'ct-to-print.html'), 'utf8');
+    // The same outputs, the bone preview included (the cells now say "cached", and the run has its own time).
+    const outputsOf = (text: string) => {
+      const json = /id="vb-document">([^<]*)<\/script>/.exec(text)![1]!;
+      const d = JSON.parse(json) as { cells: { id: string; outputs: unknown[] }[] };
+      return d.cells.map((c) => createHash('sha256').update(`${c.id}:${JSON.stringify(c.outputs)}`).digest('hex'));
+    };
+    expect(outputsOf(page)).toEqual(outputsOf(html));
+    expect(page.length).toBeGreaterThan(2_000_000);
+  }, 130_000);
 });
