@@ -188,7 +188,8 @@ export default defineConfig({
     // Samples, CLI outputs and test artefacts are data, not source: no reloads when they change.
     watch: { ignored: ['**/data/**', '**/out/**', '**/test-results/**', '**/dist/**'] },
   },
-  worker: { format: 'es' },
+  // Workers are bundled apart in `vite build`, with their own plugins: the export worker imports the viewer.
+  worker: { format: 'es', plugins: () => [staticViewer()] },
   optimizeDeps: {
     // Scan the worker too (the scanner does not follow `new Worker(new URL(…))`), so its
     // dependencies — typescript, the cells' libraries — are pre-bundled before the first page

@@ -51,15 +51,20 @@ view.addEventListener('vb-download-notebook', () => {
   session.markSaved(text);
 });
 view.addEventListener('vb-export-html', () => {
-  if (!session) return;
+  if (!session || view.exporting) return;
   const { state } = session;
-  // Loaded on first use: the exporter and the viewer script it embeds (about 1 MB).
+  const text = session.text();
+  view.exporting = true;
+  // Loaded on first use: the exporter (its worker embeds the viewer script, about 1 MB).
   void import('./static/export-app.ts')
-    .then(({ exportAppNotebook }) => exportAppNotebook(state, view.path, session!.text()))
+    .then(({ exportAppNotebook }) => exportAppNotebook(state, view.path, text))
     .then((page) => saveTextFile(page.name, page.html, 'text/html'))
     .catch((err: unknown) => {
       console.error('Export HTML failed:', err);
       window.alert(`Export HTML failed: ${err instanceof Error ? err.message : String(err)}`);
+    })
+    .finally(() => {
+      view.exporting = false;
     });
 });
 // Edits live only in this page until downloaded: ask before leaving with unsaved ones.

@@ -22,17 +22,21 @@ export class VbNotebook extends LitElement {
     state: { attribute: false },
     path: { type: String },
     notebooks: { attribute: false },
+    exporting: { type: Boolean },
   };
   declare state: NotebookState | undefined;
   /** The notebook's path, shown in the toolbar. */
   declare path: string;
   /** Notebooks the user can switch to (paths); a picker appears when there are several. */
   declare notebooks: readonly string[];
+  /** An HTML export is being made (its button says so and waits). */
+  declare exporting: boolean;
 
   constructor() {
     super();
     this.path = '';
     this.notebooks = [];
+    this.exporting = false;
     this.addEventListener('vb-show-cell', (event) => this.#showCell((event as CustomEvent<{ id: string }>).detail.id));
   }
 
@@ -71,9 +75,9 @@ export class VbNotebook extends LitElement {
           title="Save the notebook, with your edits, as a .nb.ts file">
           <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M6 1.5v6.5M3.2 5.4 6 8.2l2.8-2.8M1.5 10.5h9" /></svg><span class="vb-label-long">Download .nb.ts</span>
         </button>
-        <button class="vb-button vb-export-html" ?disabled=${busy || !usable} @click=${this.#exportHtml} aria-label="Export HTML"
+        <button class="vb-button vb-export-html" ?disabled=${busy || !usable || this.exporting} @click=${this.#exportHtml} aria-label="Export HTML" aria-busy=${this.exporting ? 'true' : 'false'}
           title="Save the notebook with every output as one self-contained HTML page that opens from disk, with no network">
-          <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M2.5 1.5h4.5l2.5 2.5v6.5h-7zM7 1.5V4h2.5M4.5 6.5l-1 1 1 1M7.5 6.5l1 1-1 1" /></svg><span class="vb-label-long">Export HTML</span>
+          <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M2.5 1.5h4.5l2.5 2.5v6.5h-7zM7 1.5V4h2.5M4.5 6.5l-1 1 1 1M7.5 6.5l1 1-1 1" /></svg><span class="vb-label-long">${this.exporting ? 'Exporting…' : 'Export HTML'}</span>
         </button>
         <button class="vb-button vb-button-primary vb-run-all" ?data-busy=${busy} ?disabled=${busy || !usable} @click=${this.#runAll}
           title="Send the notebook to the kernel and run every cell (cached cells return at once)">
