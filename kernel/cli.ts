@@ -270,7 +270,7 @@ async function run(args: RunArgs): Promise<number> {
     });
     for (const l of executed.lost) console.error(`note: ${l}`);
     artefacts.push({ name: `${stem}.ipynb`, bytes: withProvenance(executed.text, provenance) });
-    if (args.html) artefacts.push(await htmlArtefact(stem, nb, outcome.cells, provenance, args.quiet, cacheDir, args.cacheMaxBytes));
+    if (args.html) artefacts.push(await htmlArtefact(stem, text, nb, outcome.cells, provenance, args.quiet, cacheDir, args.cacheMaxBytes));
     interrupt.publishing();
     const published = await publishRun(args.out, artefacts, {
       notebook: provenance.notebook,
@@ -293,7 +293,7 @@ async function run(args: RunArgs): Promise<number> {
  * loaded at run time through the package entry `voxbook/html`, as `info` loads the 'voxbook'
  * API: the kernel does not depend on the app).
  */
-async function htmlArtefact(stem: string, nb: ReturnType<typeof parsePercent>, cells: ReadonlyMap<string, CellOutcome>, provenance: { readonly notebook: string; readonly notebookSha256: string; readonly parameters: Readonly<Record<string, unknown>>; readonly versions: Readonly<Record<string, string>>; readonly ranAt: string }, quiet: boolean, cacheDir: string | undefined, cacheMaxBytes: number | undefined): Promise<Artefact> {
+async function htmlArtefact(stem: string, text: string, nb: ReturnType<typeof parsePercent>, cells: ReadonlyMap<string, CellOutcome>, provenance: { readonly notebook: string; readonly notebookSha256: string; readonly parameters: Readonly<Record<string, unknown>>; readonly versions: Readonly<Record<string, string>>; readonly ranAt: string }, quiet: boolean, cacheDir: string | undefined, cacheMaxBytes: number | undefined): Promise<Artefact> {
   const { exportNotebookHtml } = await import('voxbook/html');
   const page = await exportNotebookHtml({
     title: stem,
@@ -303,6 +303,7 @@ async function htmlArtefact(stem: string, nb: ReturnType<typeof parsePercent>, c
       return { id: c.id, kind: c.kind, source: c.source, outputs: r?.outputs ?? [], ...(r ? { status: r.status, ms: r.ms, cached: r.cached } : {}), ...(r?.error ? { error: r.error } : {}) };
     }),
     whereLargeFilesAre: "it is in the run's output folder, beside this page",
+    notebookText: text,
   }, undefined, { ...(cacheDir !== undefined ? { cacheDir } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}) });
   for (const n of page.notes) console.error(`note: ${n}`);
   if (!quiet) console.log(`html: ${stem}.html, ${(Buffer.byteLength(page.html) / 1e6).toFixed(1)} MB in ${page.ms.toFixed(0)} ms (viewer ${page.viewer.cached ? 'cached' : 'built'} in ${page.viewer.ms.toFixed(0)} ms)`);

@@ -18,6 +18,8 @@ export interface ExportInput {
   readonly provenance: Provenance;
   /** Cells in notebook order, with the app's (decoded) bundles. */
   readonly cells: readonly StaticCell[];
+  /** The notebook's percent-format text, offered as a download on the page (the reader can run it). */
+  readonly notebookText?: string;
   /**
    * Where a file too big to embed can be found, said in its note: e.g. "it is in the run's
    * output folder beside this page". Default: the note says only that it was not embedded.
@@ -56,7 +58,7 @@ export async function encodeDocument(input: ExportInput, limits: ExportLimits = 
     for (const bundle of cell.outputs) outputs.push(await encodeBundle(bundle, limits, input, (n) => notes.push(`cell "${cell.id}": ${n}`)));
     cells.push({ ...cell, outputs });
   }
-  const doc: StaticDocument = { format: STATIC_FORMAT, title: input.title, provenance: input.provenance, limits, cells };
+  const doc: StaticDocument = { format: STATIC_FORMAT, title: input.title, provenance: input.provenance, limits, cells, ...(input.notebookText !== undefined ? { notebookText: input.notebookText } : {}) };
   return { json: scriptSafeJson(doc), notes };
 }
 

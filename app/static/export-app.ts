@@ -47,6 +47,7 @@ export async function exportAppNotebook(state: NotebookState, path: string, text
       ...(c.error ? { error: c.error } : {}),
     })),
     whereLargeFilesAre: 'download it from the notebook in Voxbook, or run it with `voxbook run --out DIR --html`',
+    notebookText: text,
   });
   return { ...page, name: `${stem}.html`, ms: performance.now() - t0 };
 }

@@ -55,6 +55,8 @@ export interface StaticDocument<B = MimeBundle> {
   readonly provenance: Provenance;
   readonly limits: ExportLimits;
   readonly cells: readonly StaticCell<B>[];
+  /** The notebook's percent-format text (`.nb.ts`), offered as a download on the page. */
+  readonly notebookText?: string;
 }
 
 /** A mesh for the page: meshoptimizer-encoded vertex (float32 x, y, z; 12 bytes) and index (uint32) buffers, base64. */

@@ -71,7 +71,7 @@ function provenance(doc: StaticDocument): TemplateResult {
     <details class="vb-static-provenance" open>
       <summary>Provenance</summary>
       <table class="vb-static-facts">
-        <tr><th>notebook</th><td>${p.notebook}</td></tr>
+        <tr><th>notebook</th><td>${doc.notebookText !== undefined ? notebookDownload(p.notebook, doc.notebookText) : p.notebook}</td></tr>
         <tr><th>SHA-256</th><td class="vb-static-hash">${p.notebookSha256}</td></tr>
         <tr><th>ran at</th><td>${p.ranAt}</td></tr>
         <tr><th>parameters</th><td>${params.length === 0 ? '—' : params.map(([k, v]) => html`<code>${k} = ${JSON.stringify(v)}</code> `)}</td></tr>
@@ -79,6 +79,13 @@ function provenance(doc: StaticDocument): TemplateResult {
       </table>
     </details>
   `;
+}
+
+/** The notebook's source as a download, drawn by the app's file renderer (inside a bundle, for its styles). */
+function notebookDownload(path: string, text: string): TemplateResult {
+  const name = path.split('/').pop() || 'notebook.nb.ts';
+  const file = { name, mime: 'text/typescript', bytes: new TextEncoder().encode(text) };
+  return html`<vb-bundle class="vb-static-source" .bundle=${{ data: { [MIME.file]: file } }}></vb-bundle>`;
 }
 
 function markdownCell(cell: StaticCell): TemplateResult {

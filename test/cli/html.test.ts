@@ -64,6 +64,7 @@ describe('voxbook run --html on ct-to-print', () => {
     expect(doc.provenance.notebook).toBe('ct-to-print.nb.ts');
     expect(doc.provenance.notebookSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(doc.provenance.parameters).toMatchObject({ minHu: 226, maxHu: 3071 });
+    expect(doc.notebookText).toBe(readFileSync(join(ROOT, 'notebooks/ct-to-print.nb.ts'), 'utf8'));
     expect(doc.cells.map((c) => c.id)).toEqual(expect.arrayContaining(['load', 'describe', 'segment', 'mesh', 'validate', 'export']));
     const describeCell = doc.cells.find((c) => c.id === 'describe')!;
     const svg = describeCell.outputs.map((b) => b.data['image/svg+xml']).find((s) => typeof s === 'string') as string;

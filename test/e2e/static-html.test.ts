@@ -2,9 +2,10 @@
  * The exported notebook page in Chromium, opened from disk (file://) with every other
  * request refused: the page written by `voxbook run notebooks/ct-to-print.nb.ts --html`
  * draws the bone in its vtk.js view (pixels, not a blank canvas), shows the markdown, the
- * tables, the SVG histogram and the PNG slices, and downloads report.json from its own bytes
- * — and asks for nothing outside the file. Then the app's "Export HTML" button, after a Run
- * all, downloads the same kind of page, which opens offline the same way.
+ * tables, the SVG histogram and the PNG slices, downloads report.json and the notebook's
+ * source from its own bytes — and asks for nothing outside the file. Then the app's "Export
+ * HTML" button, after a Run all, downloads the same kind of page, which opens offline the
+ * same way.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,6 +104,9 @@ describe('the exported HTML page, offline in Chromium', () => {
       // report.json downloads from the bytes in the page.
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a.vb-download[download="report.json"]').click()]);
       expect(readFileSync((await download.path())!).equals(readFileSync(join(out, 'report.json')))).toBe(true);
+      // So does the notebook itself, from the provenance box.
+      const [source] = await Promise.all([page.waitForEvent('download'), page.locator('a.vb-download[download="ct-to-print.nb.ts"]').click()]);
+      expect(readFileSync((await source.path())!, 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'notebooks/ct-to-print.nb.ts'), 'utf8'));
       // bone.stl is over the cap: a note names it.
       await expect.poll(() => page.locator('.vb-prose', { hasText: 'bone.stl' }).count()).toBe(1);
 
