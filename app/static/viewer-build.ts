@@ -58,7 +58,8 @@ export async function staticViewerScript(options: { readonly cacheFile?: string 
   const { script, modules } = await buildViewer();
   const inputs: Record<string, string> = {};
   for (const path of [...modules, ...fixedInputs()].sort()) inputs[relative(ROOT, path)] = await sha256File(path);
-  await writeFileAtomic(cacheFile, JSON.stringify({ format: CACHE_FORMAT, inputs, script } satisfies CacheEntry));
+  // A cache that cannot be written (a read-only installation) costs a build next time, nothing else.
+  await writeFileAtomic(cacheFile, JSON.stringify({ format: CACHE_FORMAT, inputs, script } satisfies CacheEntry)).catch(() => undefined);
   return { script, cached: false, ms: performance.now() - t0 };
 }
 
