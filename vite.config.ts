@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { staticViewerScript } from './app/static/viewer-build.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -151,9 +152,27 @@ function sampleCache(folder: string): Plugin {
   return onEveryServer('voxbook:sample-cache', middleware);
 }
 
+/**
+ * `virtual:voxbook-static-viewer`: the static page's viewer as one script's text, for the
+ * app's "Export HTML" (app/static/export-app.ts). Built by the same code as `voxbook run
+ * --html` uses (app/static/viewer-build.ts: Vite's build API, cached by its sources' hashes).
+ */
+function staticViewer(): Plugin {
+  const id = 'virtual:voxbook-static-viewer';
+  return {
+    name: 'voxbook:static-viewer',
+    resolveId: (source) => (source === id ? `\0${id}` : undefined),
+    async load(resolved) {
+      if (resolved !== `\0${id}`) return undefined;
+      const { script } = await staticViewerScript();
+      return `export default ${JSON.stringify(script)};`;
+    },
+  };
+}
+
 export default defineConfig({
   root,
-  plugins: [contentSecurityPolicy(), sampleCache(dataDir())],
+  plugins: [contentSecurityPolicy(), sampleCache(dataDir()), staticViewer()],
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
@@ -173,12 +192,13 @@ export default defineConfig({
     // Samples, CLI outputs and test artefacts are data, not source: no reloads when they change.
     watch: { ignored: ['**/data/**', '**/out/**', '**/test-results/**', '**/dist/**'] },
   },
-  worker: { format: 'es' },
+  // Workers are bundled apart in `vite build`, with their own plugins: the export worker imports the viewer.
+  worker: { format: 'es', plugins: () => [staticViewer()] },
   optimizeDeps: {
     // Scan the worker too (the scanner does not follow `new Worker(new URL(…))`), so its
     // dependencies — typescript, the cells' libraries — are pre-bundled before the first page
     // load instead of being discovered mid-run, which makes Vite answer 504 and reload.
-    entries: ['index.html', 'app/kernel-worker.ts'],
+    entries: ['index.html', 'app/kernel-worker.ts', 'app/static/export-worker.ts'],
   },
   build: {
     outDir: 'dist',

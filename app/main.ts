@@ -56,6 +56,23 @@ view.addEventListener('vb-download-notebook', () => {
   saveTextFile(view.path.split('/').pop() || 'notebook.nb.ts', text, 'text/typescript');
   session.markSaved(text);
 });
+view.addEventListener('vb-export-html', () => {
+  if (!session || view.exporting) return;
+  const { state } = session;
+  const text = session.text();
+  view.exporting = true;
+  // Loaded on first use: the exporter (its worker embeds the viewer script, about 1 MB).
+  void import('./static/export-app.ts')
+    .then(({ exportAppNotebook }) => exportAppNotebook(state, view.path, text))
+    .then((page) => saveTextFile(page.name, page.html, 'text/html'))
+    .catch((err: unknown) => {
+      console.error('Export HTML failed:', err);
+      window.alert(`Export HTML failed: ${err instanceof Error ? err.message : String(err)}`);
+    })
+    .finally(() => {
+      view.exporting = false;
+    });
+});
 // Edits live only in this page until downloaded: ask before leaving with unsaved ones.
 window.addEventListener('beforeunload', (event) => {
   if (!session?.hasUnsavedChanges(view.drafts())) return;

@@ -52,6 +52,8 @@ export interface NotebookState {
   readonly preamble: string;
   /** Set when the notebook text could not be parsed; `cells` is then empty. */
   readonly loadError?: string;
+  /** Parameter values of the last completed run (defaults with overrides), as the kernel reported them. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
 }
 
 const LOG_LIMIT = 200;
@@ -166,7 +168,7 @@ export function applyKernelMessage(state: NotebookState, message: KernelMessage)
     case 'run-done': {
       // Cells still queued were not run after all (the run failed before reaching them).
       const cells = state.cells.map((c): CellState => (c.status === 'queued' ? { ...c, status: 'idle' } : c));
-      return { ...state, cells, phase: message.ok ? 'done' : 'failed', lastRunMs: message.ms };
+      return { ...state, cells, phase: message.ok ? 'done' : 'failed', lastRunMs: message.ms, ...(message.parameters ? { parameters: message.parameters } : {}) };
     }
     case 'restore-done':
       // The cells it restored came as `cell` messages; the phase is the user's (nothing ran).

@@ -3,7 +3,7 @@
  * all) over the cells, and the kernel's warnings and log. Run all is disabled while a run
  * is in progress; Stop is there instead.
  *
- * Events (bubbling): `vb-run-all`; `vb-interrupt`; `vb-download-notebook`; `vb-choose-notebook`
+ * Events (bubbling): `vb-run-all`; `vb-interrupt`; `vb-download-notebook`; `vb-export-html`; `vb-choose-notebook`
  * {path}; and the cells' `vb-run-cell` / `vb-source-change` bubble through it. Following a
  * "blocked by" link scrolls to the failed cell.
  */
@@ -23,6 +23,7 @@ export class VbNotebook extends LitElement {
     path: { type: String },
     notebooks: { attribute: false },
     selected: { type: String },
+    exporting: { type: Boolean },
   };
   declare state: NotebookState | undefined;
   /** The notebook's path, shown in the toolbar. */
@@ -31,11 +32,14 @@ export class VbNotebook extends LitElement {
   declare notebooks: readonly string[];
   /** The selected cell's id (command mode; app/notebook-keys.ts), if any. */
   declare selected: string | undefined;
+  /** An HTML export is being made (its button says so and waits). */
+  declare exporting: boolean;
 
   constructor() {
     super();
     this.path = '';
     this.notebooks = [];
+    this.exporting = false;
     this.addEventListener('vb-show-cell', (event) => this.#showCell((event as CustomEvent<{ id: string }>).detail.id));
   }
 
@@ -73,6 +77,10 @@ export class VbNotebook extends LitElement {
         <button class="vb-button vb-download-notebook" ?disabled=${!usable} @click=${this.#download} aria-label="Download .nb.ts"
           title="Save the notebook, with your edits, as a .nb.ts file">
           <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M6 1.5v6.5M3.2 5.4 6 8.2l2.8-2.8M1.5 10.5h9" /></svg><span class="vb-label-long">Download .nb.ts</span>
+        </button>
+        <button class="vb-button vb-export-html" ?disabled=${busy || !usable || this.exporting} @click=${this.#exportHtml} aria-label="Export HTML" aria-busy=${this.exporting ? 'true' : 'false'}
+          title="Save the notebook with every output as one self-contained HTML page that opens from disk, with no network">
+          <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M2.5 1.5h4.5l2.5 2.5v6.5h-7zM7 1.5V4h2.5M4.5 6.5l-1 1 1 1M7.5 6.5l1 1-1 1" /></svg><span class="vb-label-long">${this.exporting ? 'Exporting…' : 'Export HTML'}</span>
         </button>
         <button class="vb-button vb-button-primary vb-run-all" ?data-busy=${busy} ?disabled=${busy || !usable} @click=${this.#runAll}
           title="Send the notebook to the kernel and run every cell (cached cells return at once)">
@@ -159,6 +167,10 @@ export class VbNotebook extends LitElement {
 
   #download = (): void => {
     this.dispatchEvent(new CustomEvent('vb-download-notebook', { bubbles: true, composed: true }));
+  };
+
+  #exportHtml = (): void => {
+    this.dispatchEvent(new CustomEvent('vb-export-html', { bubbles: true, composed: true }));
   };
 
   #interrupt = (): void => {

@@ -26,6 +26,7 @@ export * from './metrics/index.ts';
 export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './mesh/isosurface.ts';
 export { validateMesh, type MeshReport } from './mesh/validate.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './mesh/shells.ts';
+export { decimateMesh, type DecimateOptions, type Decimated } from './mesh/decimate.ts';
 export { encodeStl, decodeStl } from './io/stl.ts';
 export * from './viz/index.ts';
 export * from './print/index.ts';

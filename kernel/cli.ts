@@ -24,7 +24,7 @@ const USAGE = `voxbook — notebooks for imaging-to-print
 
 Usage:
   voxbook run <notebook.nb.ts> [--out DIR] [-p name=value]... [--timeout SECONDS] [--quiet]
-              [--cache DIR | --no-cache] [--cache-max-gb N]
+              [--cache DIR | --no-cache] [--cache-max-gb N] [--html]
       Run a notebook headless. Files the notebook exports (download(...)) and the executed
       notebook (<name>.ipynb, nbformat 4.5, with outputs) are written to DIR (default out/),
       all of them or none; DIR/${MANIFEST} lists them, and the next run into DIR removes
@@ -38,6 +38,9 @@ Usage:
                        unchanged (printed as "cached" with the time it took when it ran)
       --no-cache       neither read nor write the cache
       --cache-max-gb N cap of the cache folder (default 2); least recently used goes first
+      --html           also write DIR/<name>.html: the notebook with every output in one
+                       self-contained page that opens from disk with no network (meshes over
+                       200,000 triangles as decimated previews, files over 16 MB not embedded)
       If a cell fails or runs over --timeout, its error is printed, nothing is written, and
       the exit code is 1. Ctrl-C stops the run (exit code 130), naming the running cell.
       On a terminal, a cell's long stages (progress(label) in the cell) show one progress
@@ -65,6 +68,8 @@ interface RunArgs {
   /** Cache folder (default: `.voxbook/cache` beside the notebook); null: `--no-cache`. */
   cache?: string | null;
   cacheMaxBytes?: number;
+  /** Also write the notebook as one self-contained HTML page. */
+  html?: boolean;
 }
 
 /** `--timeout` seconds: a positive decimal number. */
@@ -81,6 +86,7 @@ function parseRunArgs(args: string[]): RunArgs {
   let timeoutMs: number | undefined;
   let cache: string | null | undefined;
   let cacheMaxBytes: number | undefined;
+  let html = false;
   const params: string[] = [];
   const cacheGb = (text: string | undefined): number => {
     const gb = text !== undefined && /^(?:\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
@@ -98,6 +104,7 @@ function parseRunArgs(args: string[]): RunArgs {
     else if (a === '--cache') cache = args[++i] ?? '';
     else if (a.startsWith('--cache=')) cache = a.slice(8);
     else if (a === '--no-cache') cache = null;
+    else if (a === '--html') html = true;
     else if (a === '--cache-max-gb') cacheMaxBytes = cacheGb(args[++i]);
     else if (a.startsWith('--cache-max-gb=')) cacheMaxBytes = cacheGb(a.slice(15));
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -113,7 +120,7 @@ function parseRunArgs(args: string[]): RunArgs {
   } catch (e) {
     throw e instanceof ParameterOverrideError ? new UsageError(e.message) : e;
   }
-  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache !== undefined ? { cache } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}) };
+  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache !== undefined ? { cache } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}), ...(html ? { html } : {}) };
 }
 
 const STATUS_MARK: Record<string, string> = { done: '✓', error: '✗', blocked: '·' };
@@ -280,6 +287,7 @@ async function run(args: RunArgs): Promise<number> {
     });
     for (const l of executed.lost) console.error(`note: ${l}`);
     artefacts.push({ name: `${stem}.ipynb`, bytes: withProvenance(executed.text, provenance) });
+    if (args.html) artefacts.push(await htmlArtefact(stem, text, nb, outcome.cells, provenance, args.quiet, cacheDir, args.cacheMaxBytes));
     interrupt.publishing();
     const published = await publishRun(args.out, artefacts, {
       notebook: provenance.notebook,
@@ -295,6 +303,28 @@ async function run(args: RunArgs): Promise<number> {
     progress.stop();
     interrupt.dispose();
   }
+}
+
+/**
+ * `<stem>.html`: the notebook with its outputs as one self-contained page (app/static/,
+ * loaded at run time through the package entry `voxbook/html`, as `info` loads the 'voxbook'
+ * API: the kernel does not depend on the app).
+ */
+async function htmlArtefact(stem: string, text: string, nb: ReturnType<typeof parsePercent>, cells: ReadonlyMap<string, CellOutcome>, provenance: { readonly notebook: string; readonly notebookSha256: string; readonly parameters: Readonly<Record<string, unknown>>; readonly versions: Readonly<Record<string, string>>; readonly ranAt: string }, quiet: boolean, cacheDir: string | undefined, cacheMaxBytes: number | undefined): Promise<Artefact> {
+  const { exportNotebookHtml } = await import('voxbook/html');
+  const page = await exportNotebookHtml({
+    title: stem,
+    provenance,
+    cells: nb.cells.map((c) => {
+      const r = cells.get(c.id);
+      return { id: c.id, kind: c.kind, source: c.source, outputs: r?.outputs ?? [], ...(r ? { status: r.status, ms: r.ms, cached: r.cached } : {}), ...(r?.error ? { error: r.error } : {}) };
+    }),
+    whereLargeFilesAre: "it is in the run's output folder, beside this page",
+    notebookText: text,
+  }, undefined, { ...(cacheDir !== undefined ? { cacheDir } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}) });
+  for (const n of page.notes) console.error(`note: ${n}`);
+  if (!quiet) console.log(`html: ${stem}.html, ${(Buffer.byteLength(page.html) / 1e6).toFixed(1)} MB in ${page.ms.toFixed(0)} ms (viewer ${page.viewer.cached ? 'cached' : 'built'} in ${page.viewer.ms.toFixed(0)} ms)`);
+  return { name: `${stem}.html`, bytes: page.html };
 }
 
 /** Stands for the provenance in the executed notebook's text until it is filled in (`withProvenance`). */

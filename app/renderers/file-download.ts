@@ -8,12 +8,7 @@ import { LitElement, html } from 'lit';
 import type { FileData } from '../../kernel/protocol.ts';
 import { formatBytes } from '../format.ts';
 
-/** Checks the shape of a file bundle's value (it crossed a worker boundary untyped). */
-export function isFileData(value: unknown): value is FileData {
-  if (typeof value !== 'object' || value === null) return false;
-  const f = value as Partial<FileData>;
-  return typeof f.name === 'string' && typeof f.mime === 'string' && f.bytes instanceof Uint8Array;
-}
+export { isFileData } from './file-data.ts';
 
 /** Offers `text` as a download named `name` (through a Blob URL, revoked once the browser has it). */
 export function saveTextFile(name: string, text: string, mime = 'text/plain'): void {

@@ -3,3 +3,4 @@ export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './isosurfa
 export { validateMesh, type MeshReport } from './validate.ts';
 export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './shells.ts';
+export { decimateMesh, type DecimateOptions, type Decimated } from './decimate.ts';

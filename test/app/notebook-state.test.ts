@@ -121,6 +121,12 @@ describe('applyKernelMessage', () => {
     expect(state.log).toEqual([{ level: 'warn', text: 'kernel reported on unknown cell "nope"' }]);
   });
 
+  it('keeps the parameters the kernel ran with (for the exported page\'s provenance)', () => {
+    const s = apply(stateFromText(TEXT), { type: 'run-done', ok: true, ms: 5, parameters: { minHu: 300 } });
+    expect(s.parameters).toEqual({ minHu: 300 });
+    expect(apply(s, { type: 'run-done', ok: true, ms: 5 }).parameters).toEqual({ minHu: 300 });
+  });
+
   it('ends the run on run-done', () => {
     expect(apply(stateFromText(TEXT), { type: 'run-done', ok: false, ms: 1234 })).toMatchObject({ phase: 'failed', lastRunMs: 1234 });
   });

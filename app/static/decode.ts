@@ -1,0 +1,54 @@
+/**
+ * The static page's document back into the app's MIME bundles (the viewer's side of
+ * app/static/format.ts): meshes decoded by meshoptimizer's decoder, files to bytes.
+ */
+import { MeshoptDecoder } from 'meshoptimizer/decoder';
+import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
+import { base64ToBytes } from './base64.ts';
+import { isEncodedFile, isEncodedMesh, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type StaticDocument } from './format.ts';
+
+/** A mesh decoded for the 3D view; `preview` as in `EncodedMesh`. */
+export interface DecodedMesh extends MeshData {
+  readonly preview?: EncodedMesh['preview'];
+}
+
+/**
+ * Parses the page's document and decodes its meshes and files.
+ * @throws Error when the JSON is not a document of this format, or a mesh or file does not decode.
+ */
+export async function decodeDocument(json: string): Promise<StaticDocument> {
+  const doc = JSON.parse(json) as StaticDocument<unknown>;
+  if (doc?.format !== STATIC_FORMAT) throw new Error(`this page's document is not ${STATIC_FORMAT} (found ${String((doc as { format?: unknown })?.format)}); open it with the Voxbook version that wrote it`);
+  await MeshoptDecoder.ready;
+  return { ...doc, cells: doc.cells.map((c) => ({ ...c, outputs: c.outputs.map((b) => decodeBundle(b as MimeBundle)) })) };
+}
+
+function decodeBundle(bundle: MimeBundle): MimeBundle {
+  const mesh = bundle.data[MIME.mesh];
+  const file = bundle.data[MIME.file];
+  if (!isEncodedMesh(mesh) && !isEncodedFile(file)) return bundle;
+  const data: Record<string, unknown> = { ...bundle.data };
+  if (isEncodedMesh(mesh)) data[MIME.mesh] = decodeMesh(mesh);
+  if (isEncodedFile(file)) data[MIME.file] = decodeFile(file);
+  return { ...bundle, data };
+}
+
+/** @throws Error when the buffers do not decode to the counts stated (meshoptimizer's decoder checks). */
+export function decodeMesh(m: EncodedMesh): DecodedMesh {
+  const positions = new Float32Array(m.vertexCount * 3);
+  const indices = new Uint32Array(m.indexCount);
+  MeshoptDecoder.decodeVertexBuffer(new Uint8Array(positions.buffer), m.vertexCount, 12, base64ToBytes(m.vertices));
+  MeshoptDecoder.decodeIndexBuffer(new Uint8Array(indices.buffer), m.indexCount, 4, base64ToBytes(m.indices));
+  return {
+    positions,
+    indices,
+    triangles: m.indexCount / 3,
+    ...(m.color ? { color: m.color } : {}),
+    ...(m.name !== undefined ? { name: m.name } : {}),
+    ...(m.preview ? { preview: m.preview } : {}),
+  };
+}
+
+export function decodeFile(f: EncodedFile): FileData {
+  return { name: f.name, mime: f.mime, bytes: base64ToBytes(f.base64) };
+}

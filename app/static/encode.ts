@@ -1,0 +1,151 @@
+/**
+ * A notebook's cells and outputs into the static page's document (the writer's side of
+ * app/static/format.ts), in Node and in the browser alike: meshes over the triangle budget
+ * are decimated (cells/mesh/decimate.ts), every mesh is packed with meshoptimizer's codecs,
+ * files within the size cap are embedded, and larger ones become a note naming them.
+ */
+import { MeshoptEncoder } from 'meshoptimizer/encoder';
+import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
+import { decimateMesh } from '../../cells/mesh/decimate.ts';
+import { isFileData } from '../renderers/file-data.ts';
+import { isMeshData } from '../renderers/mesh-geometry.ts';
+import { formatBytes } from '../format.ts';
+import { bytesToBase64 } from './base64.ts';
+import { DEFAULT_LIMITS, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type ExportLimits, type Provenance, type StaticCell, type StaticDocument } from './format.ts';
+
+export interface ExportInput {
+  readonly title: string;
+  readonly provenance: Provenance;
+  /** Cells in notebook order, with the app's (decoded) bundles. */
+  readonly cells: readonly StaticCell[];
+  /** The notebook's percent-format text, offered as a download on the page (the reader can run it). */
+  readonly notebookText?: string;
+  /**
+   * Where a file too big to embed can be found, said in its note: e.g. "it is in the run's
+   * output folder beside this page". Default: the note says only that it was not embedded.
+   */
+  readonly whereLargeFilesAre?: string;
+  /** Keeps packed meshes across exports (decimating a large mesh takes seconds); none: pack each time. */
+  readonly meshCache?: MeshPreviewCache;
+}
+
+/**
+ * Packed meshes by `meshKey` (their bytes and the budget). `get` answers undefined for a
+ * miss or an entry it cannot read; `set` may fail silently (a cache is never needed).
+ */
+export interface MeshPreviewCache {
+  get(key: string): Promise<EncodedMesh | undefined>;
+  set(key: string, value: EncodedMesh): Promise<void>;
+}
+
+export interface EncodedDocument {
+  /** The document as JSON, safe inside a `<script>` element (no `<`). */
+  readonly json: string;
+  /** What the export changed, one line each (decimated meshes, files left out), for the CLI to print. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Encodes `input` as the page's document.
+ * @throws ParameterError (from decimation) for a mesh whose indices are not whole triangles.
+ */
+export async function encodeDocument(input: ExportInput, limits: ExportLimits = DEFAULT_LIMITS): Promise<EncodedDocument> {
+  await MeshoptEncoder.ready;
+  const notes: string[] = [];
+  const cells: StaticCell<MimeBundle>[] = [];
+  for (const cell of input.cells) {
+    const outputs: MimeBundle[] = [];
+    for (const bundle of cell.outputs) outputs.push(await encodeBundle(bundle, limits, input, (n) => notes.push(`cell "${cell.id}": ${n}`)));
+    cells.push({ ...cell, outputs });
+  }
+  const doc: StaticDocument = { format: STATIC_FORMAT, title: input.title, provenance: input.provenance, limits, cells, ...(input.notebookText !== undefined ? { notebookText: input.notebookText } : {}) };
+  return { json: scriptSafeJson(doc), notes };
+}
+
+/** JSON with `<` escaped, so no `</script>` or `<!--` can end or confuse the element it sits in. */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: ExportInput, note: (text: string) => void): Promise<MimeBundle> {
+  const mesh = bundle.data[MIME.mesh];
+  const file = bundle.data[MIME.file];
+  const { whereLargeFilesAre, meshCache } = input;
+  if (isMeshData(mesh)) {
+    const encoded = meshCache ? await cachedEncodeMesh(mesh, limits.meshPreviewTriangles, meshCache) : await encodeMesh(mesh, limits.meshPreviewTriangles);
+    if (encoded.preview) note(`mesh "${mesh.name ?? 'mesh'}" embedded as a preview of ${(encoded.indexCount / 3).toLocaleString('en-US')} of ${mesh.triangles.toLocaleString('en-US')} triangles (over the ${limits.meshPreviewTriangles.toLocaleString('en-US')}-triangle budget; deviation ${encoded.preview.errorMm.toFixed(2)} mm)`);
+    return { ...bundle, data: { ...bundle.data, [MIME.mesh]: encoded } };
+  }
+  if (isFileData(file)) {
+    if (file.bytes.byteLength <= limits.fileEmbedMaxBytes) {
+      return { ...bundle, data: { ...bundle.data, [MIME.file]: encodeFile(file) } };
+    }
+    const text = `**${file.name}** (${formatBytes(file.bytes.byteLength)}) is not embedded in this page: it is over the ${formatBytes(limits.fileEmbedMaxBytes)} cap for embedded files${whereLargeFilesAre ? `; ${whereLargeFilesAre}` : ''}.`;
+    note(`${file.name} (${formatBytes(file.bytes.byteLength)}) not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap`);
+    // The note replaces the download: the bundle's other forms (text) would only repeat the name.
+    return { data: { [MIME.markdown]: text, [MIME.text]: `${file.name} (not embedded)` } };
+  }
+  return bundle;
+}
+
+/** Bump when `encodeMesh`'s output changes for the same input. */
+const MESH_CODEC_VERSION = 1;
+
+/** The cache key of `mesh` packed for `budget`: SHA-256 of its positions and indices, the budget and the codec version. */
+export async function meshKey(mesh: MeshData, budget: number): Promise<string> {
+  const header = new TextEncoder().encode(`voxbook-mesh-preview/${MESH_CODEC_VERSION}/${budget}/${mesh.positions.length}/${mesh.indices.length}/`);
+  const all = new Uint8Array(header.byteLength + mesh.positions.byteLength + mesh.indices.byteLength);
+  all.set(header, 0);
+  all.set(new Uint8Array(mesh.positions.buffer, mesh.positions.byteOffset, mesh.positions.byteLength), header.byteLength);
+  all.set(new Uint8Array(mesh.indices.buffer, mesh.indices.byteOffset, mesh.indices.byteLength), header.byteLength + mesh.positions.byteLength);
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', all));
+  return `mesh-preview-${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** `encodeMesh` through `cache`; the name and colour are the mesh's own (they are not in the key). */
+async function cachedEncodeMesh(mesh: MeshData, budget: number, cache: MeshPreviewCache): Promise<EncodedMesh> {
+  const key = await meshKey(mesh, budget);
+  const hit = await cache.get(key).catch(() => undefined);
+  const { name: _n, color: _c, ...packed } = hit && hit.$mesh === 'meshopt/1' ? hit : await encodeMesh(mesh, budget);
+  if (!hit) await cache.set(key, packed).catch(() => undefined);
+  return { ...packed, ...(mesh.name !== undefined ? { name: mesh.name } : {}), ...(mesh.color ? { color: mesh.color } : {}) };
+}
+
+/**
+ * A mesh packed for the page: decimated to `budget` triangles when over it, vertices
+ * re-ordered for the codecs (vertex cache, then fetch order), then meshoptimizer's vertex and
+ * index codecs (lossless on what they are given), base64.
+ */
+export async function encodeMesh(mesh: MeshData, budget: number): Promise<EncodedMesh> {
+  await MeshoptEncoder.ready;
+  const over = mesh.triangles > budget;
+  const reduced = over ? await decimateMesh(mesh, { targetTriangles: budget }) : { positions: mesh.positions, indices: mesh.indices.slice(), errorMm: 0 };
+  const indices = reduced.indices; // our own copy: reorderMesh re-numbers it in place
+  let positions = new Float32Array(0);
+  let vertexCount = 0;
+  if (indices.length > 0) {
+    // Re-numbers `indices` in place; remap[old] is the new index (or ~0 for a vertex no triangle uses).
+    const [remap, unique] = MeshoptEncoder.reorderMesh(indices, true, true);
+    vertexCount = unique;
+    positions = new Float32Array(unique * 3);
+    for (let v = 0; v < remap.length; v++) {
+      const to = remap[v]!;
+      if (to === 0xffffffff) continue;
+      positions.set(reduced.positions.subarray(3 * v, 3 * v + 3), 3 * to);
+    }
+  }
+  return {
+    $mesh: 'meshopt/1',
+    vertexCount,
+    indexCount: indices.length,
+    vertices: bytesToBase64(MeshoptEncoder.encodeVertexBuffer(new Uint8Array(positions.buffer), vertexCount, 12)),
+    indices: bytesToBase64(MeshoptEncoder.encodeIndexBuffer(new Uint8Array(indices.buffer), indices.length, 4)),
+    ...(mesh.name !== undefined ? { name: mesh.name } : {}),
+    ...(mesh.color ? { color: mesh.color } : {}),
+    ...(over ? { preview: { fullTriangles: mesh.triangles, errorMm: reduced.errorMm } } : {}),
+  };
+}
+
+function encodeFile(file: FileData): EncodedFile {
+  return { $file: 'base64/1', name: file.name, mime: file.mime, base64: bytesToBase64(file.bytes) };
+}

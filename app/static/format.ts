@@ -1,0 +1,88 @@
+/**
+ * The static page's document: what an exported notebook HTML file carries in its
+ * `<script type="application/json" id="vb-document">`, and the viewer (app/static/viewer.ts)
+ * draws. The same MIME bundles as the app's, as JSON; the two kinds of value that hold
+ * bytes travel encoded:
+ * - a mesh (`application/vnd.voxbook.mesh+json`) as an `EncodedMesh`: meshoptimizer's vertex
+ *   and index codecs, base64 — decimated first when over the triangle budget;
+ * - a file (`application/vnd.voxbook.file+json`) as an `EncodedFile` (base64) when within the
+ *   size cap; over it, the bundle is replaced by a note naming the file.
+ */
+import type { CellError, CellStatus, MimeBundle } from '../../kernel/protocol.ts';
+
+export const STATIC_FORMAT = 'voxbook-static/1';
+
+/** Where the page came from: the notebook's hash, its parameters and the libraries that ran it. */
+export interface Provenance {
+  /** The notebook's file name (or path in the app). */
+  readonly notebook: string;
+  /** SHA-256 of the notebook's percent-format text, hex. */
+  readonly notebookSha256: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly versions: Readonly<Record<string, string>>;
+  /** When the run (CLI) or the export (app) happened, ISO 8601. */
+  readonly ranAt: string;
+}
+
+/** The caps an export applies; stated in the README and on the page. */
+export interface ExportLimits {
+  /** A mesh with more triangles than this is embedded as a decimated preview of this many. */
+  readonly meshPreviewTriangles: number;
+  /** A file bigger than this (bytes) is not embedded; a note names it instead. */
+  readonly fileEmbedMaxBytes: number;
+}
+
+export const DEFAULT_LIMITS: ExportLimits = {
+  meshPreviewTriangles: 200_000,
+  fileEmbedMaxBytes: 16_000_000,
+};
+
+export interface StaticCell<B = MimeBundle> {
+  readonly id: string;
+  readonly kind: 'code' | 'markdown' | 'raw';
+  readonly source: string;
+  readonly status?: CellStatus;
+  /** Run time, ms (0 or absent when it came from the cache). */
+  readonly ms?: number;
+  readonly cached?: boolean;
+  readonly error?: CellError;
+  readonly outputs: readonly B[];
+}
+
+export interface StaticDocument<B = MimeBundle> {
+  readonly format: typeof STATIC_FORMAT;
+  readonly title: string;
+  readonly provenance: Provenance;
+  readonly limits: ExportLimits;
+  readonly cells: readonly StaticCell<B>[];
+  /** The notebook's percent-format text (`.nb.ts`), offered as a download on the page. */
+  readonly notebookText?: string;
+}
+
+/** A mesh for the page: meshoptimizer-encoded vertex (float32 x, y, z; 12 bytes) and index (uint32) buffers, base64. */
+export interface EncodedMesh {
+  readonly $mesh: 'meshopt/1';
+  readonly vertexCount: number;
+  readonly indexCount: number;
+  readonly vertices: string;
+  readonly indices: string;
+  readonly name?: string;
+  readonly color?: readonly [number, number, number];
+  /** Set when the mesh was decimated for the page: the triangles of the full mesh and the simplifier's error, mm. */
+  readonly preview?: { readonly fullTriangles: number; readonly errorMm: number };
+}
+
+export interface EncodedFile {
+  readonly $file: 'base64/1';
+  readonly name: string;
+  readonly mime: string;
+  readonly base64: string;
+}
+
+export function isEncodedMesh(value: unknown): value is EncodedMesh {
+  return typeof value === 'object' && value !== null && (value as { $mesh?: unknown }).$mesh === 'meshopt/1';
+}
+
+export function isEncodedFile(value: unknown): value is EncodedFile {
+  return typeof value === 'object' && value !== null && (value as { $file?: unknown }).$file === 'base64/1';
+}

@@ -1,0 +1,153 @@
+/**
+ * The exported notebook page in Chromium, opened from disk (file://) with every other
+ * request refused: the page written by `voxbook run notebooks/ct-to-print.nb.ts --html`
+ * draws the bone in its vtk.js view (pixels, not a blank canvas), shows the markdown, the
+ * tables, the SVG histogram and the PNG slices, downloads report.json and the notebook's
+ * source from its own bytes — and asks for nothing outside the file. Then the app's "Export
+ * HTML" button, after a Run all, downloads the same kind of page, which opens offline the
+ * same way.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, voxbook } from '../cli/helpers.ts';
+import { REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+
+/** Opens `path` from disk in a new page that may load nothing but that file (and data:/blob: URLs it makes). */
+async function openOffline(context: BrowserContext, path: string): Promise<{ page: Page; requests: string[]; refused: string[]; errors: string[] }> {
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const refused: string[] = [];
+  const errors: string[] = [];
+  const own = pathToFileURL(path).href;
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === own || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    refused.push(url);
+    return route.abort();
+  });
+  page.on('request', (r) => requests.push(r.url().slice(0, 120)));
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(own);
+  await page.evaluate(() => window.__voxbookStatic!.ready);
+  return { page, requests, refused, errors };
+}
+
+/** The pixels of the page's first 3D view, once it has drawn something (vtk.js renders after layout). */
+async function meshPixels(page: Page): Promise<ReturnType<typeof pixelStats>> {
+  await page.locator('vb-mesh-view canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
+  let stats = pixelStats(await captureFirstMesh(page));
+  for (let i = 0; i < 20 && stats.foreground < 0.05; i++) {
+    await page.waitForTimeout(250);
+    stats = pixelStats(await captureFirstMesh(page));
+  }
+  return stats;
+}
+
+function captureFirstMesh(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const find = (root: ParentNode): Element | undefined => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.localName === 'vb-mesh-view') return el;
+        const inner = el.shadowRoot && find(el.shadowRoot);
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    const view = find(document) as (Element & { capture(): Promise<string> }) | undefined;
+    if (!view) throw new Error('no vb-mesh-view on the page');
+    return view.capture();
+  });
+}
+
+describe('the exported HTML page, offline in Chromium', () => {
+  let app: AppHarness;
+  const out = tempDir();
+
+  beforeAll(async () => {
+    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    const run = await voxbook(['run', 'notebooks/ct-to-print.nb.ts', '--out', out, '--html', '--cache', tempDir('vb-cache-'), '--quiet'], { killAfterMs: 170_000 });
+    expect(run.code, run.stderr).toBe(0);
+    app = await startApp();
+  }, 240_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('written by voxbook run --html: draws the mesh, markdown, tables, plot and slices, and requests nothing', async () => {
+    const path = join(out, 'ct-to-print.html');
+    const { page, requests, refused, errors } = await openOffline(app.context, path);
+    try {
+      await expect.poll(() => page.locator('.vb-prose h1').first().textContent()).toBe('From a head CT to a printable skull');
+      expect(await page.locator('.vb-table').count()).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => page.locator('.vb-table', { hasText: 'detached fragments removed' }).count()).toBe(1);
+      expect(await page.locator('.vb-svg svg rect').count()).toBeGreaterThan(20);
+      const slices = await page.locator('img.vb-image').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+      expect(slices.length).toBeGreaterThanOrEqual(2);
+      for (const w of slices) expect(w).toBeGreaterThan(100);
+      // Source is shown highlighted; provenance heads the page.
+      expect(await page.locator('.vb-static-code .tok-keyword').count()).toBeGreaterThan(10);
+      expect(await page.locator('.vb-static-hash').textContent()).toMatch(/^[0-9a-f]{64}$/);
+
+      const stats = await meshPixels(page);
+      expect(stats.width).toBeGreaterThan(300);
+      expect(stats.foreground).toBeGreaterThan(0.05);
+      expect(stats.shades).toBeGreaterThan(30);
+      expect(await page.locator('.vb-mesh-info').first().getAttribute('data-triangles')).toBe('200000');
+
+      // report.json downloads from the bytes in the page.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a.vb-download[download="report.json"]').click()]);
+      expect(readFileSync((await download.path())!).equals(readFileSync(join(out, 'report.json')))).toBe(true);
+      // So does the notebook itself, from the provenance box.
+      const [source] = await Promise.all([page.waitForEvent('download'), page.locator('a.vb-download[download="ct-to-print.nb.ts"]').click()]);
+      expect(readFileSync((await source.path())!, 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'notebooks/ct-to-print.nb.ts'), 'utf8'));
+      // bone.stl is over the cap: a note names it.
+      await expect.poll(() => page.locator('.vb-prose', { hasText: 'bone.stl' }).count()).toBe(1);
+
+      expect(refused).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+      expect(errors.filter((e) => !/GL Driver Message|GPU stall/.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it('the app\'s Export HTML button, after Run all, downloads a page that opens offline the same way', async () => {
+    const { page } = app;
+    await page.goto(app.url);
+    await waitForApp(page);
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await page.waitForFunction(() => window.__voxbook!.state()?.phase === 'done', undefined, { timeout: 180_000 });
+    const t0 = Date.now();
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export HTML' }).click()]);
+    const exportMs = Date.now() - t0;
+    expect(download.suggestedFilename()).toBe('ct-to-print.html');
+    const saved = join(out, 'exported-from-app.html');
+    writeFileSync(saved, readFileSync((await download.path())!));
+    const html = readFileSync(saved, 'utf8');
+    console.log(`Export HTML in the app: ${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB in ${exportMs} ms (click to download)`);
+    expect(html).toContain('id="vb-document"');
+    expect(html).toContain('"notebook":"notebooks/ct-to-print.nb.ts"');
+
+    const offline = await openOffline(app.context, saved);
+    try {
+      const stats = await meshPixels(offline.page);
+      expect(stats.foreground).toBeGreaterThan(0.05);
+      expect(stats.shades).toBeGreaterThan(30);
+      expect(await offline.page.locator('.vb-svg svg rect').count()).toBeGreaterThan(20);
+      await expect.poll(() => offline.page.locator('.vb-prose h1').first().textContent()).toBe('From a head CT to a printable skull');
+      expect(await offline.page.locator('a.vb-download[download="report.json"]').count()).toBe(1);
+      expect(offline.refused).toEqual([]);
+      expect(offline.errors.filter((e) => !/GL Driver Message|GPU stall/.test(e))).toEqual([]);
+    } finally {
+      await offline.page.close();
+    }
+  }, 300_000);
+});
