@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { voxbookApiDeclarations } from './app/ts-service/vite-plugin.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -149,7 +150,7 @@ function sampleCache(folder: string): Plugin {
 
 export default defineConfig({
   root,
-  plugins: [contentSecurityPolicy(), sampleCache(dataDir())],
+  plugins: [contentSecurityPolicy(), sampleCache(dataDir()), voxbookApiDeclarations(root)],
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
@@ -169,12 +170,13 @@ export default defineConfig({
     // Samples, CLI outputs and test artefacts are data, not source: no reloads when they change.
     watch: { ignored: ['**/data/**', '**/out/**', '**/test-results/**', '**/dist/**'] },
   },
-  worker: { format: 'es' },
+  // The editor's language-service worker (app/ts-service/worker.ts) imports the API's declarations.
+  worker: { format: 'es', plugins: () => [voxbookApiDeclarations(root)] },
   optimizeDeps: {
     // Scan the worker too (the scanner does not follow `new Worker(new URL(…))`), so its
     // dependencies — typescript, the cells' libraries — are pre-bundled before the first page
     // load instead of being discovered mid-run, which makes Vite answer 504 and reload.
-    entries: ['index.html', 'app/kernel-worker.ts'],
+    entries: ['index.html', 'app/kernel-worker.ts', 'app/ts-service/worker.ts'],
   },
   build: {
     outDir: 'dist',
