@@ -33,6 +33,14 @@ export interface FileDiagnostic {
   readonly code: number;
 }
 
+/** Where the API's entry files sit in `api` (default: the emitted declarations' paths). */
+export interface ApiLayout {
+  /** Module specifier (`voxbook`) → virtual path. */
+  readonly entries: Readonly<Record<string, string>>;
+  /** The builtins' declaration file, a root of the program. */
+  readonly globals: string;
+}
+
 export interface NotebookService {
   /** Replaces the notebook's text. */
   setText(text: string): void;
@@ -55,6 +63,7 @@ export function createNotebookService(
   libs: ReadonlyMap<string, string>,
   api: ReadonlyMap<string, string>,
   initialText = '',
+  layout: ApiLayout = { entries: API_ENTRIES, globals: API_GLOBALS },
 ): NotebookService {
   const files = new Map<string, string>();
   for (const [name, text] of libs) files.set(`/${name}`, text);
@@ -75,10 +84,10 @@ export function createNotebookService(
     skipLibCheck: true,
     lib: NOTEBOOK_LIBS.map(libFileName),
     types: [],
-    paths: Object.fromEntries(Object.entries(API_ENTRIES).map(([spec, path]) => [spec, [path]])),
+    paths: Object.fromEntries(Object.entries(layout.entries).map(([spec, path]) => [spec, [path]])),
   };
   const system = createSystem(files);
-  const env: VirtualTypeScriptEnvironment = createVirtualTypeScriptEnvironment(system, [NOTEBOOK_PATH, API_GLOBALS], tsModule, options);
+  const env: VirtualTypeScriptEnvironment = createVirtualTypeScriptEnvironment(system, [NOTEBOOK_PATH, layout.globals], tsModule, options);
   const severity = (category: ts.DiagnosticCategory): FileDiagnostic['severity'] =>
     category === tsModule.DiagnosticCategory.Error ? 'error' : category === tsModule.DiagnosticCategory.Warning ? 'warning' : 'info';
   return {
