@@ -170,13 +170,13 @@ export default defineConfig({
     // Samples, CLI outputs and test artefacts are data, not source: no reloads when they change.
     watch: { ignored: ['**/data/**', '**/out/**', '**/test-results/**', '**/dist/**'] },
   },
-  // The editor's language-service worker (app/ts-service/worker.ts) imports the API's declarations.
+  // The editor's language-service worker (app/ts-service/ts-worker.ts) imports the API's declarations and the lib files.
   worker: { format: 'es', plugins: () => [voxbookApiDeclarations(root)] },
   optimizeDeps: {
     // Scan the worker too (the scanner does not follow `new Worker(new URL(…))`), so its
     // dependencies — typescript, the cells' libraries — are pre-bundled before the first page
     // load instead of being discovered mid-run, which makes Vite answer 504 and reload.
-    entries: ['index.html', 'app/kernel-worker.ts', 'app/ts-service/worker.ts'],
+    entries: ['index.html', 'app/kernel-worker.ts', 'app/ts-service/ts-worker.ts'],
   },
   build: {
     outDir: 'dist',

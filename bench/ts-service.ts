@@ -135,8 +135,8 @@ async function browser(): Promise<{ rows: string[][]; focusToLintMs: number; sec
     await page.waitForFunction(() => document.querySelectorAll('[data-cell-id="segment"] .cm-lintRange-error').length === 2, undefined, { timeout: 60_000 });
     const secondLintMs = Date.now() - t1;
     const entry = fetched.slice(0, beforeFocus).filter((f) => /^\/assets\/index-.*\.js$/.test(f.url));
-    const worker = fetched.slice(beforeFocus).filter((f) => /^\/assets\/worker-.*\.js$/.test(f.url));
-    const libs = fetched.slice(beforeFocus).filter((f) => /^\/assets\/lib\..*\.js$/.test(f.url));
+    const worker = fetched.slice(beforeFocus).filter((f) => /^\/assets\/ts-worker-.*\.js$/.test(f.url));
+    const libs = fetched.slice(beforeFocus).filter((f) => /^\/assets\/_virtual_voxbook-ts-libs-.*\.js$/.test(f.url));
     const gz = async (urls: { url: string }[]) => {
       let total = 0;
       for (const u of urls) total += gzipSync(await (await fetch(new URL(u.url, app.url))).arrayBuffer().then((b) => Buffer.from(b))).length;
@@ -146,7 +146,7 @@ async function browser(): Promise<{ rows: string[][]; focusToLintMs: number; sec
     const rows = [
       ['page entry chunk (index-*.js), loaded on open', kb(sum(entry)), kb(await gz(entry))],
       ['language-service worker chunk (TypeScript, @typescript/vfs, API declarations), on first focus', kb(sum(worker)), kb(await gz(worker))],
-      [`lib files fetched by the worker (${libs.length} chunks), on first focus`, kb(sum(libs)), kb(await gz(libs))],
+      [`TypeScript lib files (${libs.length} chunk), fetched by the worker`, kb(sum(libs)), kb(await gz(libs))],
     ];
     return { rows, focusToLintMs, secondLintMs };
   } finally {

@@ -1,7 +1,7 @@
 /**
  * The editor's side of the language service: it keeps the code cells' editors, composes
  * their text into the notebook file (`notebook-file.ts`) in page order, sends it to the
- * worker (`worker.ts`) when it changed, and answers each editor in its own offsets.
+ * worker (`ts-worker.ts`) when it changed, and answers each editor in its own offsets.
  *
  * Invariants:
  * - the worker starts on `start()` only (the first focus of a code editor), so opening a
@@ -206,10 +206,10 @@ export class NotebookTypes {
 
 let shared: NotebookTypes | undefined;
 
-/** The page's one service, its worker in `worker.ts` (started on first focus). */
+/** The page's one service, its worker in `ts-worker.ts` (started on first focus). */
 export function notebookTypes(): NotebookTypes {
   shared ??= new NotebookTypes(
-    () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'voxbook-ts' }) as unknown as ServicePort,
+    () => new Worker(new URL('./ts-worker.ts', import.meta.url), { type: 'module', name: 'voxbook-ts' }) as unknown as ServicePort,
   );
   return shared;
 }

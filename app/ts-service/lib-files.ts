@@ -1,8 +1,9 @@
 /**
  * TypeScript's own lib declaration files (`lib.es2023.d.ts`, `lib.dom.d.ts`, …) that the
  * notebook's compiler options name, with every lib they pull in through
- * `/// <reference lib="…" />`. The loader is the host's: a file read in Node, a lazily
- * imported `?raw` chunk in the browser.
+ * `/// <reference lib="…" />`. Node only in practice (the Vite plugin bundles the result
+ * for the worker; tests and the bench read node_modules/typescript/lib), but the loader is
+ * the caller's.
  */
 
 /** The libs `tsconfig.json` gives notebooks (its `lib` option, lower-cased). */

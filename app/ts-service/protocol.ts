@@ -1,5 +1,5 @@
 /**
- * Messages between the editor (`client.ts`) and the language-service worker (`worker.ts`).
+ * Messages between the editor (`client.ts`) and the language-service worker (`ts-worker.ts`).
  * Every request carries an `id`; the worker answers each with one response of that id, in
  * the order the requests came. Offsets are whole-file offsets (`notebook-file.ts`).
  */

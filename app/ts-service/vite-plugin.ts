@@ -1,15 +1,23 @@
 /**
- * Vite plugin serving `virtual:voxbook-api-dts`: the `voxbook` API's declaration files
- * (`api-declarations.ts`) as one module of the language-service worker. Emitted on first
- * request (about 4 s) and kept until a source under cells/, datasets/, kernel/ or index.ts
- * changes (dev server); the build emits them once.
+ * Vite plugin serving two modules of the language-service worker:
+ * - `virtual:voxbook-api-dts`: the `voxbook` API's declaration files (`api-declarations.ts`),
+ *   emitted on first request (about 4 s) and kept until a source under cells/, datasets/,
+ *   kernel/ or index.ts changes (dev server); the build emits them once;
+ * - `virtual:voxbook-ts-libs`: the TypeScript lib files the notebook's options need
+ *   (`lib-files.ts`), read from node_modules/typescript/lib: one module, so the worker
+ *   fetches them in one request and the build ships only those.
+ * Both export a plain object, file name or virtual path → text.
  */
-import { relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { Plugin } from 'vite';
 import { emitApiDeclarations } from './api-declarations.ts';
+import { loadLibClosure, NOTEBOOK_LIBS } from './lib-files.ts';
 
 const ID = 'virtual:voxbook-api-dts';
 const RESOLVED = `\0${ID}`;
+const LIBS_ID = 'virtual:voxbook-ts-libs';
+const LIBS_RESOLVED = `\0${LIBS_ID}`;
 
 /** Sources whose change changes the API's declarations. */
 function isApiSource(repoRoot: string, file: string): boolean {
@@ -22,9 +30,14 @@ export function voxbookApiDeclarations(repoRoot: string): Plugin {
   return {
     name: 'voxbook:api-declarations',
     resolveId(id) {
-      return id === ID ? RESOLVED : undefined;
+      return id === ID ? RESOLVED : id === LIBS_ID ? LIBS_RESOLVED : undefined;
     },
-    load(id) {
+    async load(id) {
+      if (id === LIBS_RESOLVED) {
+        const dir = join(repoRoot, 'node_modules/typescript/lib');
+        const libs = await loadLibClosure(NOTEBOOK_LIBS, (f) => readFile(join(dir, f), 'utf8'));
+        return `export default ${JSON.stringify(Object.fromEntries(libs))};`;
+      }
       if (id !== RESOLVED) return undefined;
       cached ??= `export default ${JSON.stringify(Object.fromEntries(emitApiDeclarations(repoRoot)))};`;
       return cached;

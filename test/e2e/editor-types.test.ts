@@ -9,7 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, waitForApp, type AppHarness } from './harness.ts';
 
-const TS_WORKER = /ts-service\/worker|\/worker-[\w-]+\.js/;
+const TS_WORKER = /\/ts-worker[.-]/;
 
 /** Centre of the first occurrence of `word` in an editor's text, in page pixels. */
 async function wordCentre(editor: Locator, word: string): Promise<{ x: number; y: number }> {

@@ -1,26 +1,19 @@
 /**
  * The language-service Web Worker: loads TypeScript, the lib files the notebook's options
- * name (each a lazily fetched `?raw` chunk) and the `voxbook` API's declarations (the
- * `virtual:voxbook-api-dts` module of `vite-plugin.ts`), then answers `protocol.ts` requests
- * in order. It posts `ServiceReady` once loaded; requests sent before wait for it.
+ * name and the `voxbook` API's declarations (the `virtual:voxbook-ts-libs` and
+ * `virtual:voxbook-api-dts` modules of `vite-plugin.ts`; the libs are a chunk of their own,
+ * fetched while TypeScript starts), then answers `protocol.ts` requests in order. It posts
+ * `ServiceReady` once loaded; requests sent before wait for it.
  */
 import ts from 'typescript';
 import api from 'virtual:voxbook-api-dts';
-import { loadLibClosure, NOTEBOOK_LIBS } from './lib-files.ts';
 import type { ServiceReady, ServiceRequest, ServiceResponse } from './protocol.ts';
 import { createNotebookService, type NotebookService } from './service.ts';
 
 const started = performance.now();
-const libChunks = import.meta.glob<string>('../../node_modules/typescript/lib/lib.*.d.ts', { query: '?raw', import: 'default' });
 
-async function loadLib(fileName: string): Promise<string> {
-  const load = libChunks[`../../node_modules/typescript/lib/${fileName}`];
-  if (!load) throw new Error(`TypeScript lib file ${fileName} is not in the bundle (see worker.ts's glob)`);
-  return load();
-}
-
-const service: Promise<NotebookService> = loadLibClosure(NOTEBOOK_LIBS, loadLib).then((libs) => {
-  const s = createNotebookService(ts, libs, new Map(Object.entries(api)));
+const service: Promise<NotebookService> = import('virtual:voxbook-ts-libs').then(({ default: libs }) => {
+  const s = createNotebookService(ts, new Map(Object.entries(libs)), new Map(Object.entries(api)));
   (self as unknown as Worker).postMessage({ ready: true, ms: performance.now() - started } satisfies ServiceReady);
   return s;
 });
