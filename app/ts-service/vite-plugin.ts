@@ -1,8 +1,9 @@
 /**
  * Vite plugin serving two modules of the language-service worker:
  * - `virtual:voxbook-api-dts`: the `voxbook` API's declaration files (`api-declarations.ts`),
- *   emitted on first request (about 4 s) and kept until a source under cells/, datasets/,
- *   kernel/ or index.ts changes (dev server); the build emits them once;
+ *   emitted on first request (about 4 s) unless the disk cache (`api-declarations-cache.ts`)
+ *   has them, and kept until a source under cells/, datasets/, kernel/ or index.ts changes
+ *   (dev server);
  * - `virtual:voxbook-ts-libs`: the TypeScript lib files the notebook's options need
  *   (`lib-files.ts`), read from node_modules/typescript/lib: one module, so the worker
  *   fetches them in one request and the build ships only those.
@@ -11,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Plugin } from 'vite';
-import { emitApiDeclarations } from './api-declarations.ts';
+import { cachedApiDeclarations } from './api-declarations-cache.ts';
 import { loadLibClosure, NOTEBOOK_LIBS } from './lib-files.ts';
 
 const ID = 'virtual:voxbook-api-dts';
@@ -39,7 +40,7 @@ export function voxbookApiDeclarations(repoRoot: string): Plugin {
         return `export default ${JSON.stringify(Object.fromEntries(libs))};`;
       }
       if (id !== RESOLVED) return undefined;
-      cached ??= `export default ${JSON.stringify(Object.fromEntries(emitApiDeclarations(repoRoot)))};`;
+      cached ??= `export default ${JSON.stringify(Object.fromEntries(await cachedApiDeclarations(repoRoot)))};`;
       return cached;
     },
     configureServer(server) {
