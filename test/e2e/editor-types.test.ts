@@ -61,7 +61,8 @@ describe('editor: TypeScript types across cells', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\nconst wrongType: string = ct.dims;');
     const mark = editor.locator('.cm-lintRange-error');
-    await mark.first().waitFor({ timeout: 60_000 });
+    // Dev: Vite serves TypeScript and the lib files on demand (35 s seen on a loaded 2-core machine).
+    await mark.first().waitFor({ timeout: 150_000 });
     expect(await mark.count()).toBe(1);
     expect(await mark.first().innerText()).toBe('wrongType');
     // The notebook's other cells have no errors.
@@ -78,7 +79,7 @@ describe('editor: TypeScript types across cells', () => {
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
     await expect.poll(() => page.locator('.cm-lintRange-error').count(), { timeout: 30_000 }).toBe(0);
-  });
+  }, 240_000);
 
   it('shows the signature of a voxbook function on hover', async () => {
     const { page } = app;
