@@ -65,6 +65,14 @@ describe('the notebook language service', () => {
     expect(toCell(file, result!.from)).toEqual({ key: 'use', pos: 3 });
   });
 
+  it('completes a name another cell defines', async () => {
+    const file = notebook('const volumeMm3 = 1;\nct');
+    service.setText(file.text);
+    const result = await service.completions(file.text.length, false);
+    expect(toCell(file, result!.from)).toEqual({ key: 'use', pos: 'const volumeMm3 = 1;\n'.length });
+    expect(result!.options.map((o) => o.label)).toEqual(expect.arrayContaining(['ct', 'loadInput', 'threshold', 'volumeMm3']));
+  });
+
   it('completes a voxbook export in an import list', async () => {
     const file = composeNotebookFile([{ key: 'a', source: "import { isos } from 'voxbook';" }]);
     service.setText(file.text);
