@@ -6,9 +6,10 @@
  * Invariants:
  * - the worker starts on `start()` only (the first focus of a code editor), so opening a
  *   notebook loads no TypeScript;
- * - before the worker is ready every query answers empty (no lints, no hover, no
- *   completions); when it becomes ready, and after any cell's text changes, every editor is
- *   linted again (a name renamed in one cell breaks its readers in others);
+ * - before the worker is ready, and for good once it failed (reported once on the console),
+ *   every query answers empty (no lints, no hover, no completions); when it becomes ready,
+ *   and after any cell's text changes, every editor is linted again (a name renamed in one
+ *   cell breaks its readers in others);
  * - a query's answer is mapped with the file it was asked of, so a reply that arrives after
  *   more typing never lands at a shifted position;
  * - diagnostics are computed once per file text and shared by all editors.
@@ -19,13 +20,13 @@ import { StateEffect } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
 import type { HoverInfo } from '@valtown/codemirror-ts';
 import { composeNotebookFile, rangeInCell, toCell, toFileOffset, type NotebookFile } from './notebook-file.ts';
-import type { ServiceReady, ServiceRequest, ServiceResponse, ServiceResults } from './protocol.ts';
+import type { ServiceFailed, ServiceReady, ServiceRequest, ServiceResponse, ServiceResults } from './protocol.ts';
 import type { FileDiagnostic } from './service.ts';
 
 /** What carries requests to the service: a `Worker`, or an in-process fake in tests. */
 export interface ServicePort {
   postMessage(message: ServiceRequest): void;
-  addEventListener(type: 'message', listener: (event: { data: ServiceResponse | ServiceReady }) => void): void;
+  addEventListener(type: 'message', listener: (event: { data: ServiceResponse | ServiceReady | ServiceFailed }) => void): void;
   addEventListener(type: 'error', listener: (event: { message?: string }) => void): void;
   terminate(): void;
 }
@@ -56,9 +57,6 @@ export class NotebookTypes {
   #sentText: string | undefined;
   #diagnostics: { text: string; result: Promise<FileDiagnostic[]> } | undefined;
   #relint: ReturnType<typeof setTimeout> | undefined;
-  #startedAt = 0;
-  /** Milliseconds from `start()` to the worker's ready message (undefined until then). */
-  readyMs: number | undefined;
 
   /** `spawn` creates the worker; it is called once, by `start()`. */
   constructor(spawn: () => ServicePort) {
@@ -76,28 +74,20 @@ export class NotebookTypes {
     this.#scheduleRelint();
   }
 
-  /** True once `start()` was called. */
-  get started(): boolean {
-    return this.#port !== undefined;
-  }
-
-  /** Why the worker failed, if it did (its queries then answer empty for good). */
-  get failure(): string | undefined {
-    return this.#failed;
-  }
-
   /** Starts the worker (once); when it is ready, every editor is linted. */
   start(): void {
     if (this.#port) return;
-    this.#startedAt = performance.now();
     const port = this.#spawn();
     this.#port = port;
     port.addEventListener('message', (event) => {
       const data = event.data;
       if ('ready' in data) {
         this.#ready = true;
-        this.readyMs = performance.now() - this.#startedAt;
         this.#relintAll();
+        return;
+      }
+      if ('failed' in data) {
+        this.#fail(data.failed);
         return;
       }
       const pending = this.#pending.get(data.id);
@@ -106,12 +96,16 @@ export class NotebookTypes {
       if (data.ok) pending.resolve(data.result);
       else pending.reject(new Error(`TypeScript service: ${data.error}`));
     });
-    port.addEventListener('error', (event) => {
-      this.#failed = event.message ?? 'the TypeScript worker failed to load';
-      console.error(`voxbook: ${this.#failed}`);
-      for (const p of this.#pending.values()) p.reject(new Error(this.#failed));
-      this.#pending.clear();
-    });
+    port.addEventListener('error', (event) => this.#fail(event.message ?? 'the TypeScript worker failed to load'));
+  }
+
+  /** The service is gone: say so once, end what waits, answer empty from now on. */
+  #fail(reason: string): void {
+    if (this.#failed) return;
+    this.#failed = reason;
+    console.error(`voxbook: editor types are off: ${reason}`);
+    for (const p of this.#pending.values()) p.reject(new Error(reason));
+    this.#pending.clear();
   }
 
   /** Stops the worker for good. */

@@ -30,3 +30,8 @@ export interface ServiceReady {
   readonly ready: true;
   readonly ms: number;
 }
+
+/** Sent instead of `ServiceReady` when the worker could not load its files; it answers nothing useful after. */
+export interface ServiceFailed {
+  readonly failed: string;
+}

@@ -3,11 +3,12 @@
  * name and the `voxbook` API's declarations (the `virtual:voxbook-ts-libs` and
  * `virtual:voxbook-api-dts` modules of `vite-plugin.ts`; the libs are a chunk of their own,
  * fetched while TypeScript starts), then answers `protocol.ts` requests in order. It posts
- * `ServiceReady` once loaded; requests sent before wait for it.
+ * `ServiceReady` once loaded, or `ServiceFailed` if it could not load; requests sent before
+ * wait for it.
  */
 import ts from 'typescript';
 import api from 'virtual:voxbook-api-dts';
-import type { ServiceReady, ServiceRequest, ServiceResponse } from './protocol.ts';
+import type { ServiceFailed, ServiceReady, ServiceRequest, ServiceResponse } from './protocol.ts';
 import { createNotebookService, type NotebookService } from './service.ts';
 
 const started = performance.now();
@@ -16,6 +17,9 @@ const service: Promise<NotebookService> = import('virtual:voxbook-ts-libs').then
   const s = createNotebookService(ts, new Map(Object.entries(libs)), new Map(Object.entries(api)));
   (self as unknown as Worker).postMessage({ ready: true, ms: performance.now() - started } satisfies ServiceReady);
   return s;
+});
+service.catch((err: unknown) => {
+  (self as unknown as Worker).postMessage({ failed: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies ServiceFailed);
 });
 
 let queue: Promise<unknown> = Promise.resolve();

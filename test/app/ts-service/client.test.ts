@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { EditorView } from '@codemirror/view';
 import ts from 'typescript';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { emitApiDeclarations } from '../../../app/ts-service/api-declarations.ts';
 import { NotebookTypes, type ServicePort } from '../../../app/ts-service/client.ts';
 import { loadLibClosure, NOTEBOOK_LIBS } from '../../../app/ts-service/lib-files.ts';
-import type { ServiceReady, ServiceRequest, ServiceResponse } from '../../../app/ts-service/protocol.ts';
+import type { ServiceFailed, ServiceReady, ServiceRequest, ServiceResponse } from '../../../app/ts-service/protocol.ts';
 import { createNotebookService, type NotebookService } from '../../../app/ts-service/service.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -23,8 +23,8 @@ beforeAll(async () => {
 });
 
 /** A port that answers with the in-process service, asynchronously as a worker would. */
-function inProcessPort(requests: ServiceRequest[]): { port: ServicePort; ready: () => void } {
-  let listener: ((event: { data: ServiceResponse | ServiceReady }) => void) | undefined;
+function inProcessPort(requests: ServiceRequest[]): { port: ServicePort; ready: () => void; fail: (why: string) => void } {
+  let listener: ((event: { data: ServiceResponse | ServiceReady | ServiceFailed }) => void) | undefined;
   const port: ServicePort = {
     postMessage(request) {
       requests.push(request);
@@ -43,7 +43,7 @@ function inProcessPort(requests: ServiceRequest[]): { port: ServicePort; ready: 
     },
     terminate() {},
   };
-  return { port, ready: () => listener?.({ data: { ready: true, ms: 1 } }) };
+  return { port, ready: () => listener?.({ data: { ready: true, ms: 1 } }), fail: (why) => listener?.({ data: { failed: why } }) };
 }
 
 /** Just enough of an EditorView: its text, whether it is on the page, and its place there. */
@@ -98,5 +98,22 @@ describe('NotebookTypes (editor side)', () => {
     expect(completions!.options.map((o) => o.label)).toContain('spacingMm');
     expect(await types.hover('nope', 0)).toBeNull();
     types.dispose();
+  });
+
+  it('a worker that could not load turns the types off, says so once, and asks nothing', async () => {
+    const requests: ServiceRequest[] = [];
+    const { port, fail, ready } = inProcessPort(requests);
+    const types = new NotebookTypes(() => port);
+    types.register('a', fakeView('const x: string = 1;', 1));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    types.start();
+    fail('Error: lib files missing');
+    fail('Error: again');
+    ready();
+    expect(await types.lints('a')).toEqual([]);
+    expect(await types.hover('a', 6)).toBeNull();
+    expect(requests).toEqual([]);
+    expect(error.mock.calls).toEqual([['voxbook: editor types are off: Error: lib files missing']]);
+    error.mockRestore();
   });
 });
