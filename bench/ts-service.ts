@@ -12,7 +12,7 @@
  * focus of a cell to its first lint mark (worker start, loading, first check), and from a
  * second typed error to its mark (includes the linter's 300 ms debounce).
  *
- *   node --import tsx bench/ts-service.ts
+ *   npm run bench:ts-service   (node --import tsx bench/ts-service.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
