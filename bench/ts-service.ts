@@ -15,7 +15,7 @@
  *   npm run bench:ts-service   (node --import tsx bench/ts-service.ts)
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -105,8 +105,12 @@ function apiSources(): { files: Record<string, string>; layout: ApiLayout } {
 function runChild(variant: { files: Record<string, string>; layout: ApiLayout }, name: string): ChildResult {
   const path = join(tmpdir(), `voxbook-ts-bench-${name}-${process.pid}.json`);
   writeFileSync(path, JSON.stringify(variant));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ts-service.ts'), '--child', path], { cwd: ROOT, encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ts-service.ts'), '--child', path], { cwd: ROOT, encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+  } finally {
+    rmSync(path, { force: true });
+  }
 }
 
 /** The built app in Chromium: chunk sizes and focus-to-lint times. */
