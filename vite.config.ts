@@ -14,6 +14,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { staticViewerScript } from './app/static/viewer-build.ts';
+import { voxbookApiDeclarations } from './app/ts-service/vite-plugin.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -172,7 +173,7 @@ function staticViewer(): Plugin {
 
 export default defineConfig({
   root,
-  plugins: [contentSecurityPolicy(), sampleCache(dataDir()), staticViewer()],
+  plugins: [contentSecurityPolicy(), sampleCache(dataDir()), staticViewer(), voxbookApiDeclarations(root)],
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
@@ -192,13 +193,14 @@ export default defineConfig({
     // Samples, CLI outputs and test artefacts are data, not source: no reloads when they change.
     watch: { ignored: ['**/data/**', '**/out/**', '**/test-results/**', '**/dist/**'] },
   },
-  // Workers are bundled apart in `vite build`, with their own plugins: the export worker imports the viewer.
-  worker: { format: 'es', plugins: () => [staticViewer()] },
+  // Workers are bundled apart in `vite build`, with their own plugins: the export worker imports the viewer; the editor's
+  // language-service worker (app/ts-service/ts-worker.ts) imports the API's declarations and the lib files.
+  worker: { format: 'es', plugins: () => [staticViewer(), voxbookApiDeclarations(root)] },
   optimizeDeps: {
     // Scan the worker too (the scanner does not follow `new Worker(new URL(…))`), so its
     // dependencies — typescript, the cells' libraries — are pre-bundled before the first page
     // load instead of being discovered mid-run, which makes Vite answer 504 and reload.
-    entries: ['index.html', 'app/kernel-worker.ts', 'app/static/export-worker.ts'],
+    entries: ['index.html', 'app/kernel-worker.ts', 'app/static/export-worker.ts', 'app/ts-service/ts-worker.ts'],
   },
   build: {
     outDir: 'dist',

@@ -1,6 +1,8 @@
 /**
  * A cell's CodeMirror 6 editor: TypeScript highlighting (or plain text for markdown),
- * line numbers, Shift-Enter to run, and a marker on the line an error points at.
+ * line numbers, Shift-Enter to run, a marker on the line an error points at, and for code
+ * cells TypeScript's view of the whole notebook (app/ts-service/: lint marks, hover types,
+ * completion).
  */
 import { javascript } from '@codemirror/lang-javascript';
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
@@ -8,6 +10,7 @@ import { bracketMatching, indentOnInput } from '@codemirror/language';
 import { StateEffect, StateField, Prec, type Extension } from '@codemirror/state';
 import { Decoration, keymap, lineNumbers, type DecorationSet } from '@codemirror/view';
 import { EditorView, minimalSetup } from 'codemirror';
+import { notebookTypesExtension } from './ts-service/extension.ts';
 
 export interface CellEditorOptions {
   readonly parent: HTMLElement;
@@ -58,7 +61,7 @@ export function createCellEditor(options: CellEditorOptions): EditorView {
       if (update.focusChanged && !update.view.hasFocus) options.onBlur?.();
     }),
   ];
-  if (options.language === 'typescript') extensions.push(javascript({ typescript: true }));
+  if (options.language === 'typescript') extensions.push(javascript({ typescript: true }), notebookTypesExtension());
   return new EditorView({ doc: options.doc, extensions, parent: options.parent });
 }
 
