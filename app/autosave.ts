@@ -48,6 +48,11 @@ export class Autosaver {
     return this.#dirty || this.#inFlight !== undefined || this.#failed || (!this.#stopped && this.#o.snapshot() !== this.#written);
   }
 
+  /** Whether the last write failed (until one succeeds). */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
   /** Whether a write is in progress. */
   get writing(): boolean {
     return this.#inFlight !== undefined;

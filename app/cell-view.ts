@@ -6,7 +6,8 @@
  *
  * Events (bubbling, composed): `vb-run-cell` {id, source} on Shift-Enter or the cell's Run
  * button in a code cell; `vb-source-change` {id, source} when a markdown cell leaves
- * editing; `vb-show-cell` {id} when the user follows a link to another cell.
+ * editing; `vb-show-cell` {id} when the user follows a link to another cell; `vb-draft-change`
+ * {id} whenever the text in the cell's editor changes (for autosave).
  */
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { EditorView } from '@codemirror/view';
@@ -222,6 +223,7 @@ export class VbCell extends LitElement {
       onRun: (source) => this.#run(source),
       onChange: (source) => {
         if (this.cell?.kind === 'code') this.dirty = source !== this.#ranSource;
+        this.dispatchEvent(new CustomEvent('vb-draft-change', { detail: { id: cell.id }, bubbles: true, composed: true }));
       },
       onBlur: () => this.#finishMarkdown(),
       onEscape: () => {

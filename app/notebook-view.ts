@@ -22,17 +22,21 @@ export class VbNotebook extends LitElement {
     state: { attribute: false },
     path: { type: String },
     notebooks: { attribute: false },
+    menu: { attribute: false },
   };
   declare state: NotebookState | undefined;
   /** The notebook's path, shown in the toolbar. */
   declare path: string;
   /** Notebooks the user can switch to (paths); a picker appears when there are several. */
   declare notebooks: readonly string[];
+  /** An element shown in the toolbar after the path (the notebook menu, notebook-menu.ts). */
+  declare menu: HTMLElement | undefined;
 
   constructor() {
     super();
     this.path = '';
     this.notebooks = [];
+    this.menu = undefined;
     this.addEventListener('vb-show-cell', (event) => this.#showCell((event as CustomEvent<{ id: string }>).detail.id));
   }
 
@@ -60,6 +64,7 @@ export class VbNotebook extends LitElement {
       <header class="vb-toolbar">
         <div class="vb-brand"><span class="vb-logo" aria-hidden="true"></span><span class="vb-brand-name">Voxbook</span></div>
         ${this.#renderPath()}
+        ${this.menu ?? nothing}
         <span class="vb-spacer"></span>
         ${state ? this.#renderSummary(state, busy) : nothing}
         ${busy
