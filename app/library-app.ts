@@ -166,6 +166,7 @@ export class LibraryApp {
       switch (a.action) {
         case 'download':
           this.download(a.format);
+          this.#o.menu.close(true);
           return;
         case 'open-repo':
           await this.flush();

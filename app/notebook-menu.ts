@@ -224,8 +224,11 @@ export class VbNotebookMenu extends LitElement {
     this.querySelector<HTMLElement>('.vb-library-confirm button')?.focus();
   };
 
-  #cancel = (): void => {
+  /** Back from the rename form or the delete question to the actions, focus in the panel. */
+  #cancel = async (): Promise<void> => {
     this.mode = 'actions';
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('.vb-library-panel button:not([disabled])')?.focus();
   };
 
   #submitRename = (event: Event): void => {
@@ -244,7 +247,7 @@ export class VbNotebookMenu extends LitElement {
   #keydown = (event: KeyboardEvent): void => {
     if (event.key !== 'Escape' || !this.expanded) return;
     event.stopPropagation();
-    if (this.mode !== 'actions') this.mode = 'actions';
+    if (this.mode !== 'actions') void this.#cancel();
     else this.close(true);
   };
 
