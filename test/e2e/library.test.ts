@@ -8,10 +8,11 @@
  * `?notebook=` still opens a repository notebook; discarding the copy brings back the
  * repository's version.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const NB = 'notebooks/ct-to-print.nb.ts';
 
@@ -149,6 +150,8 @@ describe('notebook library and autosave', () => {
     const items = () => page.locator('.vb-library-item').allInnerTexts();
     await page.keyboard.press('Enter');
     expect(await items()).toEqual(['ct-to-print']);
+    await mkdir(join(REPO_ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'library-menu.png') });
 
     // Rename (the copy keeps its link to the repository notebook).
     await panel.getByRole('button', { name: 'Rename…' }).click();
