@@ -271,7 +271,8 @@ async function run(args: RunArgs): Promise<number> {
       ranAt: provenance.ranAt,
     });
     const removed = published.removed.length > 0 ? `; removed ${published.removed.map((w) => join(args.out, w)).join(', ')} (from an earlier run)` : '';
-    console.log(`\nwrote ${published.written.map((w) => join(args.out, w)).join(', ')}${removed} in ${seconds(performance.now() - t0)}`);
+    const same = published.unchanged.length > 0 ? ` (${published.unchanged.join(', ')} unchanged since the last run)` : '';
+    console.log(`\nwrote ${published.written.map((w) => join(args.out, w)).join(', ')}${same}${removed} in ${seconds(performance.now() - t0)}`);
     return 0;
   } finally {
     progress.stop();

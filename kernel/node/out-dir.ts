@@ -14,7 +14,13 @@
  *   old or the new version of a file, never part of one;
  * - while files move, the manifest is a journal (`complete: false`) naming the staging
  *   folder, where the previous versions wait as hard links (or copies); a failure while
- *   moving puts them back at once, and a crash is rolled back by the next run.
+ *   moving puts them back at once, and a crash is rolled back by the next run;
+ * - an artefact whose bytes equal the version already in DIR (same SHA-256, and that file
+ *   unchanged since) is left where it is, not rewritten: a re-run served from the cache
+ *   does not write and fsync a 34 MB STL again.
+ * "Unchanged since" is decided as make and rsync do: the size and mtime recorded when the
+ * file was moved in; a file whose mtime differs is hashed, and counts as unchanged only if
+ * its SHA-256 is still the recorded one.
  *
  * What a crash (power loss, SIGKILL) leaves, by step of `publishRun`:
  * 1. while checking or staging: DIR as the previous run left it; a stale staging folder
@@ -56,6 +62,8 @@ export interface ManifestFile {
   readonly name: string;
   readonly size: number;
   readonly sha256: string;
+  /** The file's mtime once in DIR (absent in manifests of older versions: the file is then hashed). */
+  readonly mtimeMs?: number;
 }
 
 /** The manifest: complete, or (while files move) a journal that can roll the move back. */
@@ -81,7 +89,10 @@ export class OutDirError extends Error {
 
 /** What `publishRun` did. */
 export interface PublishResult {
+  /** Every file of this run, in DIR now (including those in `unchanged`). */
   readonly written: readonly string[];
+  /** Files whose bytes equalled the earlier run's: left in place, not rewritten. */
+  readonly unchanged: readonly string[];
   /** Files an earlier run wrote that this run did not, now removed. */
   readonly removed: readonly string[];
   /** An interrupted earlier publish that was rolled back first. */
@@ -136,6 +147,9 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
 
     // 1. Check: every file this publish replaces or removes is ours and unchanged.
     const replaced = new Set<string>();
+    /** Artefacts equal to the file already in DIR: kept as they are (their manifest entry too). */
+    const kept = new Map<string, ManifestFile>();
+    const hashes = new Map(artefacts.map((a) => [a.name, sha256Of(a.bytes)]));
     for (const a of artefacts) {
       const st = await lstatOrNull(join(abs, a.name));
       if (!st) continue;
@@ -144,7 +158,8 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
         throw new OutDirError(`${join(abs, a.name)} is in the way: ${a.cell ? `cell "${a.cell}" exports` : 'this run writes'} "${a.name}", and that file is not from an earlier voxbook run (it is not listed in ${MANIFEST}). voxbook never overwrites your files: move it away, or choose another --out. Nothing was written.`);
       }
       await assertUnchanged(abs, mine);
-      replaced.add(a.name);
+      if (mine.sha256 === hashes.get(a.name)!.sha256) kept.set(a.name, mine);
+      else replaced.add(a.name);
     }
     const removals: string[] = [];
     for (const f of prevFiles.values()) {
@@ -165,9 +180,10 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
       }
       await mkdir(join(staging, 'previous'));
       for (const a of artefacts) {
-        const bytes = typeof a.bytes === 'string' ? Buffer.from(a.bytes, 'utf8') : a.bytes;
+        if (kept.has(a.name)) continue;
+        const { bytes, sha256 } = hashes.get(a.name)!;
         await writeDurably(join(staging, a.name), bytes);
-        files.push({ name: a.name, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+        files.push({ name: a.name, size: bytes.byteLength, sha256 });
       }
       await hooks.step?.('staged');
     } catch (e) {
@@ -177,8 +193,8 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
 
     // 3. Journal, then move: each rename is atomic; previous versions are kept in staging.
     const createdDir = !(await lstatOrNull(abs));
-    const base = { format: FORMAT, ...record, files } as const;
-    const journal: Manifest = { ...base, complete: false, previous, staging, createdDir };
+    const journal: Manifest = { format: FORMAT, ...record, files, complete: false, previous, staging, createdDir };
+    const movedIn: ManifestFile[] = [];
     try {
       await mkdir(abs, { recursive: true });
       await writeManifest(abs, journal);
@@ -186,6 +202,8 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
       for (const f of files) {
         if (replaced.has(f.name)) await keepPrevious(join(abs, f.name), join(staging, 'previous', f.name));
         await rename(join(staging, f.name), join(abs, f.name));
+        // The mtime once in place lets the next run trust the file without hashing it.
+        movedIn.push({ ...f, mtimeMs: (await stat(join(abs, f.name))).mtimeMs });
         await hooks.step?.(`moved:${f.name}`);
       }
       for (const name of removals) {
@@ -198,7 +216,9 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
       throw e;
     }
 
-    // 4. Commit: the manifest now lists this run's files only.
+    // 4. Commit: the manifest now lists this run's files only, in the artefacts' order.
+    const byName = new Map([...movedIn, ...kept.values()].map((f) => [f.name, f]));
+    const base = { format: FORMAT, ...record, files: artefacts.map((a) => byName.get(a.name)!) } as const;
     try {
       await writeManifest(abs, { ...base, complete: true });
     } catch (e) {
@@ -207,7 +227,7 @@ export async function publishRun(dir: string, artefacts: readonly Artefact[], re
     }
     await hooks.step?.('committed');
     await rm(staging, { recursive: true, force: true });
-    return { written: files.map((f) => f.name), removed: removals, recovered };
+    return { written: artefacts.map((a) => a.name), unchanged: [...kept.keys()], removed: removals, recovered };
   });
 }
 
@@ -301,12 +321,18 @@ async function assertUnchanged(dir: string, f: ManifestFile): Promise<void> {
   throw new OutDirError(`${join(dir, f.name)} was changed since the voxbook run that wrote it (its size or SHA-256 differs from ${MANIFEST}), so it may be yours now; voxbook will not overwrite or remove it. Move it away (or delete it) and run again. Nothing was written.`);
 }
 
-/** Whether DIR/name is a regular file with the size and SHA-256 recorded. */
+/** Whether DIR/name is a regular file with the size and SHA-256 recorded (its recorded mtime stands in for the hash). */
 async function matches(dir: string, f: ManifestFile): Promise<boolean> {
   const path = join(dir, f.name);
   const st = await lstatOrNull(path);
   if (!st?.isFile() || st.size !== f.size) return false;
+  if (f.mtimeMs !== undefined && st.mtimeMs === f.mtimeMs) return true;
   return (await sha256File(path)) === f.sha256;
+}
+
+function sha256Of(data: Uint8Array | string): { bytes: Uint8Array; sha256: string } {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -331,7 +357,7 @@ async function readManifest(dir: string, journal = false): Promise<Manifest | nu
   } catch {
     m = {} as Manifest;
   }
-  const valid = m.format === FORMAT && Array.isArray(m.files) && m.files.every((f) => typeof f?.name === 'string' && NAME.test(f.name) && typeof f.size === 'number' && typeof f.sha256 === 'string');
+  const valid = m.format === FORMAT && Array.isArray(m.files) && m.files.every((f) => typeof f?.name === 'string' && NAME.test(f.name) && typeof f.size === 'number' && typeof f.sha256 === 'string' && (f.mtimeMs === undefined || typeof f.mtimeMs === 'number'));
   if (!valid) throw new OutDirError(`${path} is not a voxbook run manifest that this version can read, so voxbook cannot tell which files in ${dir} it wrote. Choose another --out, or remove the files of the earlier run and that manifest.`);
   if (!m.complete && !journal) throw new OutDirError(`${path} records an interrupted publish; run again to roll it back`);
   return m;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkOutDir, MANIFEST, OutDirError, publishRun, type Artefact, type RunRecord } from '../../kernel/node/out-dir.ts';
 import { ROOT, exportFile, tempDir, voxbook, writeNotebook } from './helpers.ts';
@@ -32,10 +32,38 @@ describe('publishRun', () => {
     const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
     expect(manifest).toMatchObject({ format: 'voxbook-run/1', complete: true, notebook: 'nb.nb.ts', notebookSha256: RECORD.notebookSha256 });
     expect(manifest.files).toEqual([
-      { name: 'report.json', size: 14, sha256: createHash('sha256').update('{"empty":true}').digest('hex') },
-      { name: 'nb.ipynb', size: 2, sha256: createHash('sha256').update('{}').digest('hex') },
+      { name: 'report.json', size: 14, sha256: createHash('sha256').update('{"empty":true}').digest('hex'), mtimeMs: statSync(join(dir, 'report.json')).mtimeMs },
+      { name: 'nb.ipynb', size: 2, sha256: createHash('sha256').update('{}').digest('hex'), mtimeMs: statSync(join(dir, 'nb.ipynb')).mtimeMs },
     ]);
     expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('leaves an artefact whose bytes did not change where it is (same inode, not rewritten), and rewrites one that changed', async () => {
+    const dir = join(tempDir(), 'out');
+    await publishRun(dir, [{ name: 'bone.stl', bytes: 'solid' }, { name: 'report.json', bytes: '{"run":1}' }], RECORD);
+    const stl = statSync(join(dir, 'bone.stl'));
+    const report = statSync(join(dir, 'report.json'));
+    const r = await publishRun(dir, [{ name: 'bone.stl', bytes: 'solid' }, { name: 'report.json', bytes: '{"run":2}' }], RECORD);
+    expect(r.written).toEqual(['bone.stl', 'report.json']);
+    expect(r.unchanged).toEqual(['bone.stl']);
+    expect(statSync(join(dir, 'bone.stl')).ino).toBe(stl.ino);
+    expect(statSync(join(dir, 'bone.stl')).mtimeMs).toBe(stl.mtimeMs);
+    expect(statSync(join(dir, 'report.json')).ino).not.toBe(report.ino);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe('{"run":2}');
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
+    expect(manifest.files.map((f: { name: string }) => f.name)).toEqual(['bone.stl', 'report.json']);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('hashes a file whose mtime moved: same bytes still count as unchanged, edited bytes of the same size are refused', async () => {
+    const dir = join(tempDir(), 'out');
+    await publishRun(dir, [{ name: 'a.txt', bytes: 'abcd' }], RECORD);
+    const later = new Date(Date.now() + 5000);
+    writeFileSync(join(dir, 'a.txt'), 'abcd');
+    utimesSync(join(dir, 'a.txt'), later, later);
+    expect((await publishRun(dir, [{ name: 'a.txt', bytes: 'abcd' }], RECORD)).unchanged).toEqual(['a.txt']);
+    writeFileSync(join(dir, 'a.txt'), 'abce');
+    await expect(publishRun(dir, [{ name: 'a.txt', bytes: 'abcd' }], RECORD)).rejects.toThrow(/a\.txt was changed since/);
   });
 
   it('never touches files the user put there, and refuses before writing anything when one is in the way', async () => {
