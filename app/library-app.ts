@@ -15,10 +15,12 @@
  *   the copy. Discarding the copy brings back the repository's version.
  * - Every change of the open notebook, editor drafts included, is stored within about 1 s
  *   (Autosaver: 300 ms after the last change, at most 700 ms after the first, plus the write).
+ * - Two tabs never overwrite each other's text: a write against a revision another tab has
+ *   replaced stores this tab's text as a new notebook, `<name> (conflict)`, and says so.
  */
 import { Autosaver } from './autosave.ts';
 import { executedIpynb, importNotebookFile } from './notebook-files.ts';
-import { NotebookNotFoundError, nameFromPath, openNotebookLibrary, type NotebookLibrary, type StoredNotebook } from './notebook-library.ts';
+import { NotebookConflictError, NotebookNotFoundError, nameFromPath, openNotebookLibrary, type NotebookLibrary, type StoredNotebook } from './notebook-library.ts';
 import type { LibraryAction, SaveStatus, VbNotebookMenu } from './notebook-menu.ts';
 import type { NotebookSession } from './notebook-session.ts';
 import type { VbNotebook } from './notebook-view.ts';
@@ -47,7 +49,9 @@ interface Current {
   /** Set once it is stored. */
   id: string | undefined;
   name: string;
-  readonly origin: string | undefined;
+  /** The stored text's revision this page last read or wrote (undefined until stored). */
+  revision: number | undefined;
+  origin: string | undefined;
   readonly session: NotebookSession;
   readonly saver: Autosaver | undefined;
 }
@@ -112,7 +116,7 @@ export class LibraryApp {
     }
     const copy = await this.#lib?.copyOf(path);
     if (copy) this.#openStored(copy);
-    else this.#openText(text, { id: undefined, name: nameFromPath(path), origin: path });
+    else this.#openText(text, { id: undefined, revision: undefined, name: nameFromPath(path), origin: path });
     this.#setQuery('nb', path);
   }
 
@@ -121,7 +125,7 @@ export class LibraryApp {
    * elsewhere): like an unedited repository notebook, it is stored on its first edit.
    */
   openText(text: string, path: string): void {
-    this.#openText(text, { id: undefined, name: nameFromPath(path), origin: undefined }, path);
+    this.#openText(text, { id: undefined, revision: undefined, name: nameFromPath(path), origin: undefined }, path);
   }
 
   /** Downloads the open notebook as `.nb.ts` (percent text, drafts included) or `.ipynb` (with its outputs). */
@@ -178,7 +182,7 @@ export class LibraryApp {
           if (lib) {
             this.#openStored(await lib.create(nameFromPath(a.file.name), imported.text, { uniquify: true }));
           } else {
-            this.#openText(imported.text, { id: undefined, name: nameFromPath(a.file.name), origin: undefined });
+            this.#openText(imported.text, { id: undefined, revision: undefined, name: nameFromPath(a.file.name), origin: undefined });
           }
           this.#o.menu.close(true);
           this.#say(imported.notes.length > 0 ? `${a.file.name}: ${imported.notes.join('; ')}` : `opened ${a.file.name}`, false);
@@ -237,13 +241,13 @@ export class LibraryApp {
   }
 
   #openStored(stored: StoredNotebook): void {
-    this.#openText(stored.text, { id: stored.id, name: stored.name, origin: stored.origin });
+    this.#openText(stored.text, { id: stored.id, revision: stored.revision, name: stored.name, origin: stored.origin });
     if (stored.origin) this.#setQuery('nb', stored.origin);
     else this.#setQuery('id', stored.id);
   }
 
   /** Opens `text` in a fresh kernel (never running it) and starts its autosave. */
-  #openText(text: string, what: Pick<Current, 'id' | 'name' | 'origin'>, label?: string): void {
+  #openText(text: string, what: Pick<Current, 'id' | 'revision' | 'name' | 'origin'>, label?: string): void {
     this.#close();
     const session = this.#o.open(text, label ?? what.origin ?? what.name);
     const view = this.#o.view;
@@ -273,23 +277,39 @@ export class LibraryApp {
     this.#showStatus(cur);
   }
 
-  /** One autosave write: the first creates the stored copy of a repository notebook. */
+  /**
+   * One autosave write: the first creates the stored copy of a repository notebook. If the
+   * notebook was deleted in another tab, the edits become a new notebook; if another tab
+   * changed its text, they become `<name> (conflict)`, and this page goes on with that one.
+   */
   async #write(cur: Current, text: string): Promise<void> {
     const lib = this.#lib!;
+    let name = cur.name;
     if (cur.id !== undefined) {
       try {
-        await lib.saveText(cur.id, text);
+        cur.revision = (await lib.saveText(cur.id, text, cur.revision)).revision;
         return;
       } catch (e) {
-        if (!(e instanceof NotebookNotFoundError)) throw e;
-        // Deleted in another tab while open here: keep the edits as a new notebook.
+        if (e instanceof NotebookConflictError) {
+          name = `${cur.name} (conflict)`;
+          cur.origin = undefined;
+        } else if (!(e instanceof NotebookNotFoundError)) {
+          throw e;
+        }
       }
     }
-    const stored = await lib.create(cur.name, text, { uniquify: true, ...(cur.origin !== undefined ? { origin: cur.origin } : {}) });
+    const stored = await lib.create(name, text, { uniquify: true, ...(cur.origin !== undefined ? { origin: cur.origin } : {}) });
+    const conflict = name !== cur.name;
     cur.id = stored.id;
     cur.name = stored.name;
+    cur.revision = stored.revision;
     if (this.#current === cur) {
       this.#label(cur);
+      if (conflict) {
+        this.#setQuery('id', stored.id);
+        this.#o.view.path = stored.name;
+        this.#say(`changed in another tab meanwhile: your edits here are saved as “${stored.name}”`, true);
+      }
       void this.#refreshList();
     }
   }

@@ -9,6 +9,8 @@
  * - Names are unique, compared after trimming, NFC normalisation and lower-casing (they
  *   become file names on download, and some file systems ignore case). The database holds
  *   this as a unique index, so even two tabs cannot store the same name twice.
+ * - A text is never overwritten unknowingly: `saveText` with the revision the writer last
+ *   saw refuses (NotebookConflictError) if another tab wrote in between.
  * - A stored copy of a repo notebook keeps that notebook's path in `origin` (renaming keeps
  *   it; a duplicate does not): `copyOf(path)` finds it, so `?nb=notebooks/x.nb.ts` opens
  *   the user's copy rather than the pristine file once there is one.
@@ -31,6 +33,8 @@ export interface StoredNotebook {
   readonly text: string;
   /** For a copy of a repo notebook, its path (`notebooks/ct-to-print.nb.ts`). */
   readonly origin?: string;
+  /** 1 when created, one more with each change of the text (not of the name). */
+  readonly revision: number;
   readonly created: number;
   readonly modified: number;
 }
@@ -60,6 +64,16 @@ export class NameTakenError extends Error {
     super(`a notebook named "${name}" already exists; choose another name`);
     this.name = 'NameTakenError';
     this.notebookName = name;
+  }
+}
+
+/** The notebook's text changed since the writer last read or wrote it (another tab wrote it). */
+export class NotebookConflictError extends Error {
+  readonly id: string;
+  constructor(id: string, name: string, expected: number, found: number) {
+    super(`"${name}" was changed elsewhere (another tab?) since this copy was opened (revision ${found}, expected ${expected}); save these edits under another name`);
+    this.name = 'NotebookConflictError';
+    this.id = id;
   }
 }
 
@@ -126,7 +140,7 @@ function newId(): string {
 }
 
 function summary(r: StoredRecord): NotebookSummary {
-  return { id: r.id, name: r.name, created: r.created, modified: r.modified, ...(r.origin !== undefined ? { origin: r.origin } : {}) };
+  return { id: r.id, name: r.name, revision: r.revision, created: r.created, modified: r.modified, ...(r.origin !== undefined ? { origin: r.origin } : {}) };
 }
 
 function notebook(r: StoredRecord): StoredNotebook {
@@ -195,6 +209,7 @@ export class NotebookLibrary {
         nameKey: nameKey(finalName),
         text,
         ...(options.origin !== undefined ? { origin: options.origin } : {}),
+        revision: 1,
         created: now,
         modified: now,
       };
@@ -204,16 +219,19 @@ export class NotebookLibrary {
   }
 
   /**
-   * Replaces the text of notebook `id` (an autosave) and stamps it modified; a text equal
-   * to the stored one changes nothing.
-   * @throws NotebookNotFoundError if it is not stored (deleted meanwhile).
+   * Replaces the text of notebook `id` (an autosave), counts a revision and stamps it
+   * modified; a text equal to the stored one changes nothing. With `expectedRevision` (the
+   * revision this writer last read or wrote) the write happens only if it is still current.
+   * @throws NotebookNotFoundError if it is not stored (deleted meanwhile);
+   *   NotebookConflictError if another writer changed the text since `expectedRevision`.
    */
-  async saveText(id: string, text: string): Promise<StoredNotebook> {
+  async saveText(id: string, text: string, expectedRevision?: number): Promise<StoredNotebook> {
     return this.#write(async (tx) => {
       const r = await tx.store.get(id);
       if (!r) throw new NotebookNotFoundError(id);
       if (r.text === text) return notebook(r);
-      const next: StoredRecord = { ...r, text, modified: Math.max(this.#now(), r.modified) };
+      if (expectedRevision !== undefined && r.revision !== expectedRevision) throw new NotebookConflictError(id, r.name, expectedRevision, r.revision);
+      const next: StoredRecord = { ...r, text, revision: r.revision + 1, modified: Math.max(this.#now(), r.modified) };
       await tx.store.put(next);
       return notebook(next);
     });
@@ -247,7 +265,7 @@ export class NotebookLibrary {
       const base = `${r.name} copy`.slice(0, MAX_NAME - 4).trim();
       const finalName = explicit ?? (await freeName(tx, base));
       const now = this.#now();
-      const record: StoredRecord = { id: newId(), name: finalName, nameKey: nameKey(finalName), text: r.text, created: now, modified: now };
+      const record: StoredRecord = { id: newId(), name: finalName, nameKey: nameKey(finalName), text: r.text, revision: 1, created: now, modified: now };
       await tx.store.add(record);
       return notebook(record);
     }, explicit);

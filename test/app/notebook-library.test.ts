@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   NameTakenError,
+  NotebookConflictError,
   NotebookLibrary,
   NotebookNameError,
   NotebookNotFoundError,
@@ -36,8 +37,8 @@ describe('notebook library', () => {
     expect(a.id).toMatch(/^[0-9a-f]{32}$/);
     expect(a.id).not.toBe(b.id);
     expect((await lib.list()).map((s) => s.name)).toEqual(['beta', 'alpha']);
-    expect((await lib.list())[0]).toEqual({ id: b.id, name: 'beta', origin: 'notebooks/beta.nb.ts', created: 2_000, modified: 2_000 });
-    expect(await lib.get(a.id)).toEqual({ id: a.id, name: 'alpha', text: TEXT, created: 1_000, modified: 1_000 });
+    expect((await lib.list())[0]).toEqual({ id: b.id, name: 'beta', origin: 'notebooks/beta.nb.ts', revision: 1, created: 2_000, modified: 2_000 });
+    expect(await lib.get(a.id)).toEqual({ id: a.id, name: 'alpha', text: TEXT, revision: 1, created: 1_000, modified: 1_000 });
     await lib.delete(a.id);
     expect(await lib.get(a.id)).toBeUndefined();
     expect((await lib.list()).map((s) => s.name)).toEqual(['beta']);
@@ -76,6 +77,21 @@ describe('notebook library', () => {
     await lib.delete(a.id);
     await expect(lib.saveText(a.id, 'late')).rejects.toBeInstanceOf(NotebookNotFoundError);
     expect(await lib.get(a.id)).toBeUndefined();
+  });
+
+  it('counts text revisions and refuses a write against a revision another writer replaced', async () => {
+    const a = await lib.create('shared', TEXT);
+    // Two tabs opened revision 1; the first writes, the second's write is then refused.
+    const first = await lib.saveText(a.id, 'tab one', 1);
+    expect(first.revision).toBe(2);
+    await expect(lib.saveText(a.id, 'tab two', 1)).rejects.toBeInstanceOf(NotebookConflictError);
+    expect((await lib.get(a.id))!.text).toBe('tab one');
+    // The same text is no conflict and no new revision; a rename is not a text revision.
+    expect((await lib.saveText(a.id, 'tab one', 1)).revision).toBe(2);
+    expect((await lib.rename(a.id, 'renamed')).revision).toBe(2);
+    expect((await lib.saveText(a.id, 'tab one again', 2)).revision).toBe(3);
+    // Without an expected revision the write just happens (last writer wins).
+    expect((await lib.saveText(a.id, 'forced')).revision).toBe(4);
   });
 
   it('renames (keeping the origin) and duplicates (without it), naming copies "X copy", "X copy 2"', async () => {

@@ -6,7 +6,7 @@
  * menu and the keyboard: rename, duplicate, new, delete (names unique); open a local
  * .ipynb (not run), run it, download it as .ipynb with its outputs and as .nb.ts; the older
  * `?notebook=` still opens a repository notebook; discarding the copy brings back the
- * repository's version.
+ * repository's version; two tabs writing one notebook keep both texts.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -255,7 +255,46 @@ describe('notebook library and autosave', () => {
     expect(sources).not.toContain('draft-edit');
     await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
     expect((await page.locator('.vb-library-item').allInnerTexts()).sort()).toEqual(['My skull copy', 'from-jupyter']);
+    await page.keyboard.press('Escape');
   });
+
+  it('never lets two tabs overwrite each other: the later writer\'s edits become "<name> (conflict)"', async () => {
+    await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+    const id = await page.locator('.vb-library-item', { hasText: 'from-jupyter' }).getAttribute('data-id');
+    await page.keyboard.press('Escape');
+    const url = `${app.url}?id=${id}`;
+    const other = await app.context.newPage();
+    other.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
+    try {
+      for (const p of [page, other]) {
+        await p.goto(url, { timeout: 120_000 });
+        await waitForApp(p);
+        await expect.poll(() => pathShown(p), { timeout: 30_000 }).toBe('from-jupyter');
+      }
+      const typeIn = async (p: Page, text: string) => {
+        await p.locator('.vb-cell-code .cm-content').first().click();
+        await p.keyboard.press('Control+End');
+        await p.keyboard.type(text);
+        await p.waitForFunction(() => document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saving', undefined, { timeout: 5_000, polling: 10 });
+        await p.waitForFunction(() => document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saved', undefined, { timeout: 5_000, polling: 10 });
+      };
+      await typeIn(page, '\n// tab-one');
+      await typeIn(other, '\n// tab-two');
+      expect(await pathShown(other)).toBe('from-jupyter (conflict)');
+      expect(await other.locator('.vb-library-error').innerText()).toContain('changed in another tab');
+      expect(await other.evaluate(() => new URL(location.href).searchParams.get('id'))).not.toBe(id);
+      // Each text is where its tab put it.
+      await page.reload({ timeout: 120_000 });
+      await waitForApp(page);
+      await expect.poll(() => page.evaluate(() => window.__voxbook!.state()?.cells.map((c) => c.source).join('\n') ?? ''), { timeout: 30_000 }).toContain('// tab-one');
+      expect(await page.evaluate(() => window.__voxbook!.state()!.cells.map((c) => c.source).join('\n'))).not.toContain('tab-two');
+      await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
+      expect((await page.locator('.vb-library-item').allInnerTexts()).sort()).toEqual(['My skull copy', 'from-jupyter', 'from-jupyter (conflict)']);
+      await page.keyboard.press('Escape');
+    } finally {
+      await other.close();
+    }
+  }, 180_000);
 
   it('logs no browser errors and reaches no other host', () => {
     expect([...app.errors, ...pageErrors]).toEqual([]);
