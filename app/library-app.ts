@@ -168,6 +168,9 @@ export class LibraryApp {
     const lib = this.#lib;
     try {
       switch (a.action) {
+        case 'list':
+          await this.#refreshList();
+          return;
         case 'download':
           this.download(a.format);
           this.#o.menu.close(true);
@@ -201,7 +204,7 @@ export class LibraryApp {
     await this.#refreshList();
   }
 
-  async #libraryAction(a: Exclude<LibraryAction, { action: 'download' | 'open-repo' | 'open-file' }>, lib: NotebookLibrary): Promise<void> {
+  async #libraryAction(a: Exclude<LibraryAction, { action: 'list' | 'download' | 'open-repo' | 'open-file' }>, lib: NotebookLibrary): Promise<void> {
     const cur = this.#current;
     switch (a.action) {
       case 'new':

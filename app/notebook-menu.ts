@@ -12,6 +12,8 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { NotebookSummary } from './notebook-library.ts';
 
 export type LibraryAction =
+  /** The panel opened: the list of stored notebooks should be current. */
+  | { readonly action: 'list' }
   | { readonly action: 'new' }
   | { readonly action: 'open'; readonly id: string }
   | { readonly action: 'open-repo'; readonly path: string }
@@ -206,6 +208,7 @@ export class VbNotebookMenu extends LitElement {
     this.expanded = !this.expanded;
     this.mode = 'actions';
     if (!this.expanded) return;
+    this.#emit({ action: 'list' });
     await this.updateComplete;
     this.querySelector<HTMLElement>('.vb-library-panel button:not([disabled])')?.focus();
   };
