@@ -4,6 +4,8 @@
  * as .nb.ts or .ipynb), new notebook, open a local file, the notebooks stored in this
  * browser and those of the repository. Keyboard: the button is a disclosure (Enter/Space
  * open it, focus moves into the panel), Escape closes it and returns focus to the button.
+ * The save status is shown, not announced (it changes with every pause in typing); notes
+ * and errors are announced.
  *
  * It only shows and asks; `library-app.ts` does. Events (bubbling) `vb-library` with a
  * `LibraryAction` detail.
@@ -112,7 +114,7 @@ export class VbNotebookMenu extends LitElement {
           aria-controls=${this.#panelId} aria-label="Notebooks" @click=${this.#toggle} title="Notebooks: new, open, rename, duplicate, delete, download">
           <svg class="vb-icon" viewBox="0 0 12 12" aria-hidden="true"><path d="M2 2.5h8M2 6h8M2 9.5h8" /></svg><span class="vb-label-long">Notebooks</span>
         </button>
-        <span class="vb-save-status" role="status" data-status=${this.status} title=${STATUS_TEXT[this.status]}>
+        <span class="vb-save-status" data-status=${this.status} title=${STATUS_TEXT[this.status]}>
           <span class="vb-save-dot" aria-hidden="true"></span><span class="vb-save-text">${STATUS_TEXT[this.status]}</span>
         </span>
         ${this.message
