@@ -32,14 +32,13 @@ let library: LibraryApp | undefined;
 /** Opens `text` in a fresh kernel, replacing the current notebook (its worker is ended). */
 function openNotebook(text: string, path: string): NotebookSession {
   session?.dispose();
-  const opened = new NotebookSession(() => KernelClient.inWorker(), text);
-  session = opened;
+  session = new NotebookSession(() => KernelClient.inWorker(), text);
   view.path = path;
   document.title = `${path.split('/').pop()} · Voxbook`;
-  opened.subscribe((state) => {
+  session.subscribe((state) => {
     view.state = state;
   });
-  return opened;
+  return session;
 }
 
 /** Shows that `path` cannot be opened (no notebook is open then). */
