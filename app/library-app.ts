@@ -115,8 +115,12 @@ export class LibraryApp {
       return;
     }
     const copy = await this.#lib?.copyOf(path);
-    if (copy) this.#openStored(copy);
-    else this.#openText(text, { id: undefined, revision: undefined, name: nameFromPath(path), origin: path });
+    if (copy) {
+      this.#openStored(copy);
+      if (copy.originText !== undefined && copy.originText !== text) {
+        this.#say(`${path} has changed in the repository since your copy was made: “Discard my copy…” opens the new version`, false);
+      }
+    } else this.#openText(text, { id: undefined, revision: undefined, name: nameFromPath(path), origin: path });
     this.#setQuery('nb', path);
   }
 
@@ -301,7 +305,8 @@ export class LibraryApp {
         }
       }
     }
-    const stored = await lib.create(name, text, { uniquify: true, ...(cur.origin !== undefined ? { origin: cur.origin } : {}) });
+    const origin = cur.origin !== undefined ? { origin: cur.origin, originText: this.#o.repo.get(cur.origin) } : {};
+    const stored = await lib.create(name, text, { uniquify: true, ...origin });
     const conflict = name !== cur.name;
     cur.id = stored.id;
     cur.name = stored.name;

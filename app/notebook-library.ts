@@ -33,6 +33,8 @@ export interface StoredNotebook {
   readonly text: string;
   /** For a copy of a repo notebook, its path (`notebooks/ct-to-print.nb.ts`). */
   readonly origin?: string;
+  /** For a copy of a repo notebook, the repository's text it was copied from (to tell when that changed). */
+  readonly originText?: string;
   /** 1 when created, one more with each change of the text (not of the name). */
   readonly revision: number;
   readonly created: number;
@@ -40,7 +42,7 @@ export interface StoredNotebook {
 }
 
 /** A stored notebook without its text: what the menu lists. */
-export type NotebookSummary = Omit<StoredNotebook, 'text'>;
+export type NotebookSummary = Omit<StoredNotebook, 'text' | 'originText'>;
 
 interface StoredRecord extends StoredNotebook {
   /** `nameKey(name)`, the unique index. */
@@ -156,6 +158,8 @@ function isConstraintError(e: unknown): boolean {
 export interface CreateOptions {
   /** The repo path this is a copy of (see `copyOf`). */
   readonly origin?: string;
+  /** With `origin`: the repository's text it was copied from. */
+  readonly originText?: string;
   /**
    * If the name is taken, take the first free `name 2`, `name 3`, … instead of throwing
    * (inside the same transaction, so two tabs cannot pick the same one). Default false.
@@ -209,6 +213,7 @@ export class NotebookLibrary {
         nameKey: nameKey(finalName),
         text,
         ...(options.origin !== undefined ? { origin: options.origin } : {}),
+        ...(options.origin !== undefined && options.originText !== undefined ? { originText: options.originText } : {}),
         revision: 1,
         created: now,
         modified: now,

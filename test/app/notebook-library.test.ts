@@ -112,7 +112,10 @@ describe('notebook library', () => {
 
   it('finds the latest stored copy of a repo notebook', async () => {
     expect(await lib.copyOf('notebooks/x.nb.ts')).toBeUndefined();
-    const first = await lib.create('x', 'one', { origin: 'notebooks/x.nb.ts' });
+    const first = await lib.create('x', 'one', { origin: 'notebooks/x.nb.ts', originText: 'as in the repo' });
+    expect((await lib.get(first.id))!.originText).toBe('as in the repo');
+    expect((await lib.list())[0]).not.toHaveProperty('originText');
+    expect((await lib.get((await lib.duplicate(first.id)).id))!.originText).toBeUndefined();
     clock = 3_000;
     const second = await lib.create('x', 'two', { origin: 'notebooks/x.nb.ts', uniquify: true });
     expect((await lib.copyOf('notebooks/x.nb.ts'))!.id).toBe(second.id);

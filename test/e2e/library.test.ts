@@ -236,7 +236,7 @@ describe('notebook library and autosave', () => {
     expect(text).toContain('// # From Jupyter');
   }, 180_000);
 
-  it('still opens ?notebook= paths, and discarding the copy brings back the repository version', async () => {
+  it('still opens ?notebook= paths; a copy says when the repository version changed, and discarding it brings that back', async () => {
     await page.goto(`${app.url}?notebook=notebooks/ct-denoise.nb.ts`, { timeout: 120_000 });
     await waitForApp(page);
     await expect.poll(() => pathShown(page), { timeout: 30_000 }).toBe('notebooks/ct-denoise.nb.ts');
@@ -246,6 +246,31 @@ describe('notebook library and autosave', () => {
     await page.goto(`${app.url}?nb=${NB}`, { timeout: 120_000 });
     await waitForApp(page);
     await expect.poll(() => page.evaluate(() => window.__voxbook!.state()?.cells.map((c) => c.source).join('\n') ?? ''), { timeout: 30_000 }).toContain('// draft-edit-3');
+    expect(await page.locator('.vb-library-message').count()).toBe(0);
+    // As if the repository's notebook had changed since the copy was made (a newer checkout):
+    // the copy still opens, and the user is told how to get the new version.
+    await page.evaluate(async (origin) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('voxbook-library');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const store = db.transaction('notebooks', 'readwrite').objectStore('notebooks');
+      await new Promise<void>((resolve, reject) => {
+        const r = store.index('origin').get(origin);
+        r.onsuccess = () => {
+          const put = store.put({ ...r.result, originText: '// %%\nconst older = 1;\n' });
+          put.onsuccess = () => resolve();
+          put.onerror = () => reject(put.error);
+        };
+        r.onerror = () => reject(r.error);
+      });
+      db.close();
+    }, NB);
+    await page.reload({ timeout: 120_000 });
+    await waitForApp(page);
+    await expect.poll(() => page.locator('.vb-library-message').innerText(), { timeout: 30_000 }).toContain(`${NB} has changed in the repository since your copy was made`);
+    expect(await page.evaluate(() => window.__voxbook!.state()!.cells.map((c) => c.source).join('\n'))).toContain('// draft-edit-3');
     await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
     const panel = page.getByRole('dialog', { name: 'Notebooks' });
     await panel.getByRole('button', { name: 'Discard my copy…' }).click();
