@@ -263,7 +263,8 @@ export class LibraryApp {
       session,
       saver: this.#lib
         ? new Autosaver(session.text(), {
-            snapshot: () => session.text(view.drafts()),
+            // The editors are this notebook's only while it is the open one.
+            snapshot: () => session.text(this.#current === cur ? view.drafts() : new Map()),
             write: (t) => this.#write(cur, t),
             onError: (e) => this.#say(`not saved: ${e instanceof Error ? e.message : String(e)}`, true),
             onStatus: () => this.#showStatus(cur),
@@ -322,8 +323,11 @@ export class LibraryApp {
     }
   }
 
+  /** Leaves the open notebook: a pending change is written now (the snapshot is taken at once), then autosave stops. */
   #close(): void {
-    this.#current?.saver?.stop();
+    const saver = this.#current?.saver;
+    if (saver?.unsaved) void saver.flush();
+    saver?.stop();
     this.#current = undefined;
   }
 
