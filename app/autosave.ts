@@ -30,7 +30,7 @@ export class Autosaver {
   /** The last snapshot written (or the document as opened). */
   #written: string;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the first unwritten change came (performance.now-free: the timer owns the deadline). */
+  /** Fires `maxWaitMs` after the first change not yet written (the deadline), whatever follows. */
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #inFlight: Promise<void> | undefined;
   #dirty = false;
@@ -43,7 +43,10 @@ export class Autosaver {
     this.#written = baseline;
   }
 
-  /** Whether some change is not stored yet (waiting, being written, or its write failed). */
+  /**
+   * Whether some change is not stored yet (waiting, being written, or its write failed).
+   * After `stop`, only a write still in flight or a failed one counts.
+   */
   get unsaved(): boolean {
     return this.#dirty || this.#inFlight !== undefined || this.#failed || (!this.#stopped && this.#o.snapshot() !== this.#written);
   }
