@@ -138,6 +138,10 @@ function sampleCache(folder: string): Plugin {
         res.setHeader('Content-Type', DATA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
         res.setHeader('Content-Length', String(st.size));
         res.setHeader('Cache-Control', 'no-cache');
+        // Validators for the browser's result cache (kernel/browser/http-stamps.ts): a HEAD
+        // tells it whether a cell's input changed without downloading it again.
+        res.setHeader('Last-Modified', st.mtime.toUTCString());
+        res.setHeader('ETag', `W/"${st.size.toString(16)}-${Math.round(st.mtimeMs).toString(16)}"`);
         if (req.method === 'HEAD') return void res.end();
         createReadStream(file).on('error', (e) => res.destroy(e)).pipe(res);
       },

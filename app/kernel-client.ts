@@ -53,6 +53,11 @@ export class KernelClient {
     this.#send(ids ? { type: 'run', ids } : { type: 'run' });
   }
 
+  /** Shows the cached results of the open notebook without running anything (answered by `restore-done`). */
+  restore(): void {
+    this.#send({ type: 'restore' });
+  }
+
   /** Replaces one cell's source; the kernel re-analyses and re-runs what depends on it. */
   edit(id: string, source: string): void {
     this.#send({ type: 'edit', id, source });

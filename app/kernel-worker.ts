@@ -5,6 +5,7 @@
  * Cells may import only what is listed in `MODULES`: the browser has no module resolution
  * of its own for bare specifiers, and the bundler must see every import statically.
  */
+import { IdbResultStore } from '../kernel/browser/idb-store.ts';
 import { serveKernel, webUncaughtSource } from '../kernel/worker-runtime.ts';
 import packageJson from '../package.json';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
@@ -63,6 +64,8 @@ serveKernel(port, {
     }
     return load();
   },
+  // Cell results outlive the page (a reload, a Stop that ends this worker) in IndexedDB.
+  store: new IdbResultStore(),
   versions: {
     voxbook: packageJson.version,
     typescript: typescriptPackageJson.version,

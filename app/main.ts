@@ -32,7 +32,8 @@ let library: LibraryApp | undefined;
 /** Opens `text` in a fresh kernel, replacing the current notebook (its worker is ended). */
 function openNotebook(text: string, path: string): NotebookSession {
   session?.dispose();
-  session = new NotebookSession(() => KernelClient.inWorker(), text);
+  // The outputs of the last run come back from the kernel's IndexedDB cache; nothing runs.
+  session = new NotebookSession(() => KernelClient.inWorker(), text, { restore: true });
   view.path = path;
   document.title = `${path.split('/').pop()} · Voxbook`;
   session.subscribe((state) => {

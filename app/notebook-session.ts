@@ -33,13 +33,22 @@ export class NotebookSession {
   /** The notebook's text when it was opened or last saved. */
   #savedText: string;
 
-  /** `connect` starts a kernel; it is called again after an interrupt. */
-  constructor(connect: () => KernelClient, text: string) {
+  /**
+   * `connect` starts a kernel; it is called again after an interrupt. With `restore`, the
+   * kernel is given the notebook at once and asked for what its cache holds (kernel/restore.ts):
+   * the outputs of the last run come back, and nothing runs — Run all stays the user's act.
+   */
+  constructor(connect: () => KernelClient, text: string, options: { readonly restore?: boolean } = {}) {
     this.#connect = connect;
     this.#originalText = text;
     this.#state = stateFromText(text);
     this.#savedText = notebookText(this.#state);
     this.#client = this.#attach(connect());
+    if (options.restore && !this.#state.loadError) {
+      this.#client.open(text);
+      this.#client.restore();
+      this.#opened = true;
+    }
   }
 
   get state(): NotebookState {

@@ -164,6 +164,11 @@ export function applyKernelMessage(state: NotebookState, message: KernelMessage)
       const cells = state.cells.map((c): CellState => (c.status === 'queued' ? { ...c, status: 'idle' } : c));
       return { ...state, cells, phase: message.ok ? 'done' : 'failed', lastRunMs: message.ms };
     }
+    case 'restore-done':
+      // The cells it restored came as `cell` messages; the phase is the user's (nothing ran).
+      return message.restored > 0
+        ? withLog(state, { level: 'info', text: `restored ${message.restored} of ${message.cells} cells from the cache in ${Math.round(message.ms)} ms; nothing ran` })
+        : state;
     case 'log':
       return withLog(state, { level: message.level, text: message.text });
   }

@@ -84,6 +84,12 @@ export type HostMessage =
   /** Run every cell (cached ones return at once), or the given cells and their descendants. */
   | { readonly type: 'run'; readonly ids?: readonly string[] }
   /**
+   * Show the cached results of the open notebook without running anything (a reopened
+   * page): each cell whose result is in the cache, with all its parents, becomes `done`
+   * (`cached`); the others stay as they are. Answered by `restore-done`, not `run-done`.
+   */
+  | { readonly type: 'restore' }
+  /**
    * Stop, gently: fires the run's `signal` (a builtin every cell can pass to long stages) and
    * runs no further cells. Handled at once, not queued behind the run. A cell that ignores
    * the signal keeps running: the host then terminates the worker (see app/notebook-session.ts).
@@ -117,5 +123,7 @@ export type KernelMessage =
    * cell's `done` or `error` message; hosts that only want those may ignore this one.
    */
   | { readonly type: 'cell-outputs'; readonly id: string; readonly outputs: readonly MimeBundle[] }
+  /** A `restore` ended: `restored` of the notebook's `cells` code cells came from the cache, in `ms`. Nothing ran. */
+  | { readonly type: 'restore-done'; readonly restored: number; readonly cells: number; readonly ms: number }
   | { readonly type: 'run-done'; readonly ok: boolean; readonly ms: number; readonly parameters?: Readonly<Record<string, unknown>> }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly text: string };

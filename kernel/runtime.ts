@@ -12,8 +12,10 @@
  *   (kernel/executor.ts) and, if it finished without Stop, its result is cached under the key;
  * - with a host store (kernel/store.ts) a cached result may come from an earlier process;
  *   the values of a result that read files are keyed by those files' hashes too (`resultKey`),
- *   and `run-done` is sent only once every cache write of the run has ended;
- * - the host is sent a cell's outputs only when they changed since it was last sent them.
+ *   a cell starts only once the cache writes of the cells before it have ended (so Stop, which
+ *   may end the worker, loses no finished result), and `run-done` only once all have;
+ * - the host is sent a cell's outputs only when they changed since it was last sent them;
+ * - `restore` (kernel/restore.ts) takes what the cache holds and never runs a cell.
  * Its parts: kernel/imports.ts resolves import bindings, kernel/cache.ts keeps results,
  * kernel/executor.ts runs one cell, kernel/errors.ts turns thrown values into cell errors.
  */
@@ -28,6 +30,7 @@ import { type Cell, cellTags } from './notebook/cell.ts';
 import { parsePercent } from './notebook/percent.ts';
 import { applyOverrides, ParameterOverrideError } from './parameters.ts';
 import type { CellAnalysis, CellError, CellStatus, KernelMessage, MimeBundle } from './protocol.ts';
+import { restoreFromCache, type Restorer } from './restore.ts';
 import { PersistentCache, resultKey, type ResultStore } from './store.ts';
 
 export type { DisplayHandle } from './executor.ts';
@@ -157,6 +160,18 @@ export class Kernel {
   }
 
   /**
+   * Shows what the cache holds without running anything (a reopened page): cell by cell in
+   * graph order, a cell whose parents are all `done` and whose key is cached takes the cached
+   * values and outputs (`done`, `cached`); any other cell — a miss, a structural error, a
+   * parent not restored — and its descendants stay as they are (`idle` in a fresh kernel).
+   * Never executes a cell nor resolves an import. Ends with `restore-done`; resolves to the
+   * number of cells restored.
+   */
+  restore(): Promise<number> {
+    return this.enqueue(() => restoreFromCache(this.restorer()));
+  }
+
+  /**
    * Stop, gently: fires the current run's `signal` (cells pass it to long stages, which end
    * at their next check — `train` at a batch boundary, keeping its best weights) and runs no
    * further cell. A cell that finishes after the stop keeps its values for this session but
@@ -279,6 +294,41 @@ export class Kernel {
     this.emit({ type: 'cell', id, status: next.status, ...(outputsChanged ? { outputs: next.outputs } : {}), ...(next.error ? { error: next.error } : {}), ms: next.ms, cached: next.cached, ...identity });
   }
 
+  /** A cell's cache key from its source and the keys of the values it reads now (kernel/cache.ts). */
+  private keyOf(cell: Cell, isParams: boolean): string {
+    return cellKey({
+      source: cell.source,
+      inputs: (this.graph.inputs.get(cell.id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? ''] as const),
+      overrides: isParams ? [...this.overrides] : null,
+      versions: this.host.versions ?? {},
+    });
+  }
+
+  /** What kernel/restore.ts needs of this kernel: its cells in graph order, keys, the cache, and state changes. */
+  private restorer(): Restorer {
+    const byId = new Map(this.cells.filter((c) => c.kind === 'code').map((c) => [c.id, c]));
+    return {
+      order: this.graph.order,
+      parents: (id) => this.graph.parents.get(id) ?? [],
+      status: (id) => this.states.get(id)?.status ?? 'idle',
+      runnable: (id) => byId.has(id) && this.problems(byId.get(id)!).length === 0,
+      key: (id) => {
+        const cell = byId.get(id)!;
+        const key = this.keyOf(cell, cellTags(cell).includes('parameters'));
+        const st = this.states.get(id);
+        return { key, current: st?.status === 'done' && st.key === key };
+      },
+      lookup: (key) => this.cache.lookup(key, (e) => binaryBytes([e.values, e.outputs])),
+      apply: (id, key, hit) => {
+        const identity = resultKey(key, hit.files ?? []);
+        this.applyValues(id, hit.values, identity);
+        if (cellTags(byId.get(id)!).includes('parameters')) this.parameters = { ...hit.values };
+        this.setState(id, { status: 'done', key, outputs: hit.outputs, ms: hit.ms, cached: true, resultKey: identity });
+      },
+      emit: this.emit,
+    };
+  }
+
   private runInfo(): RunInfo {
     const timingsMs: Record<string, number> = {};
     for (const id of this.graph.order) {
@@ -372,12 +422,7 @@ export class Kernel {
         continue;
       }
       const isParams = cellTags(cell).includes('parameters');
-      const key = cellKey({
-        source: cell.source,
-        inputs: (this.graph.inputs.get(id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? ''] as const),
-        overrides: isParams ? [...this.overrides] : null,
-        versions: this.host.versions ?? {},
-      });
+      const key = this.keyOf(cell, isParams);
       if (this.states.get(id)?.key === key && this.states.get(id)?.status === 'done') {
         // Unchanged since its last run in this session: its values are still in scope.
         this.cache.get(key); // marks it as just used
@@ -400,6 +445,9 @@ export class Kernel {
         this.setState(id, { status: 'error', outputs: [], error: importError, ms: 0, cached: false });
         continue;
       }
+      // Results of the cells before this one reach the store first: a cell that never yields
+      // (`while (true) {}`) would hold their writes back until Stop ends the worker and loses them.
+      await this.cache.flush();
       this.setState(id, { status: 'running', outputs: [] });
       const result = await this.execute(cell, importValues, isParams, stop);
       if ('error' in result) {

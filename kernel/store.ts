@@ -1,7 +1,7 @@
 /**
  * The cache of cell results that outlives the process: `ResultCache` (kernel/cache.ts) in
  * memory, backed by a `ResultStore` the host gives the kernel (`KernelHost.store`; Node's is
- * kernel/node/store.ts, the browser's will be IndexedDB). Invariants:
+ * kernel/node/store.ts, the browser's kernel/browser/idb-store.ts). Invariants:
  * - a store is content-addressed by cell key (kernel/cache.ts), so equal keys mean equal
  *   results and writing one key twice, from two processes, is harmless;
  * - a stored entry is returned only if it is whole (its payload hash checks) and every file
@@ -25,7 +25,11 @@ export const FILE_READS = Symbol.for('voxbook.fileReads');
 
 /** One read observed while a cell ran: a file's bytes, or a folder's listing. */
 export type FileRead =
-  | { readonly kind: 'file'; readonly path: string; readonly size: number; readonly mtimeMs: number; readonly bytes: Uint8Array }
+  | {
+      readonly kind: 'file'; readonly path: string; readonly size: number; readonly mtimeMs: number; readonly bytes: Uint8Array;
+      /** Over HTTP (the browser): the response's ETag, else its Last-Modified, if it had one. */
+      readonly validator?: string;
+    }
   | { readonly kind: 'dir'; readonly path: string; readonly names: readonly string[] }
   /** A path a cell looked for and did not find (a sample not fetched yet, so it fell back). */
   | { readonly kind: 'missing'; readonly path: string };
@@ -42,6 +46,8 @@ export interface FileStamp {
   readonly mtimeMs: number;
   /** Hash of the file's bytes, or of the folder's sorted file names. */
   readonly hash: string;
+  /** Over HTTP: the server's ETag or Last-Modified when it was read (kernel/browser/http-stamps.ts). */
+  readonly validator?: string;
 }
 
 /** A cell result as a store keeps it. */

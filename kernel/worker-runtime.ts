@@ -57,6 +57,7 @@ export function serveKernel(port: KernelPort, host: KernelHost, uncaught?: Uncau
     const task = msg.type === 'open' ? kernel.open(msg.text, msg.parameters)
       : msg.type === 'edit' ? kernel.edit(msg.id, msg.source)
       : msg.type === 'run' ? kernel.run(msg.ids)
+      : msg.type === 'restore' ? kernel.restore()
       : Promise.reject(new Error(`unknown message type ${(msg as { type: string }).type}`));
     task.catch((e: unknown) => {
       port.postMessage({ type: 'log', level: 'error', text: e instanceof Error ? e.message : String(e) });

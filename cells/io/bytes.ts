@@ -52,7 +52,8 @@ async function localPath(pathOrUrl: string): Promise<string | undefined> {
 const FILE_READS = Symbol.for('voxbook.fileReads');
 
 type FileReadReport =
-  | { kind: 'file'; path: string; size: number; mtimeMs: number; bytes: Uint8Array }
+  /** Over HTTP, `path` is the absolute URL, `mtimeMs` its Last-Modified (0 if none) and `validator` its ETag or Last-Modified. */
+  | { kind: 'file'; path: string; size: number; mtimeMs: number; bytes: Uint8Array; validator?: string }
   | { kind: 'dir'; path: string; names: readonly string[] }
   /** A path looked for and not found: a result that depends on the absence (a fallback) is stale once it appears. */
   | { kind: 'missing'; path: string };
@@ -195,13 +196,21 @@ export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
   }
   // An HTML answer can be a server's fallback page only when a server answered (not data: or blob:).
   const served = !/^(data|blob):/i.test(pathOrUrl);
-  if (res.status === 404 || res.status === 410) throw httpNotFound(pathOrUrl, `HTTP ${res.status}`);
+  // Reads over HTTP are reported in the browser (its cache checks them: kernel/browser/http-stamps.ts).
+  // Node's cache checks paths on disk, so a URL read there is not reported, as before.
+  const hook = served && !isNode() ? fileReadHook() : undefined;
+  const url = hook ? absoluteUrl(pathOrUrl) : pathOrUrl;
+  if (res.status === 404 || res.status === 410) {
+    reportRead(hook, { kind: 'missing', path: url });
+    throw httpNotFound(pathOrUrl, `HTTP ${res.status}`);
+  }
   if (!res.ok) {
     throw new VoxbookError('io', `${pathOrUrl}: the server answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   }
   const htmlWanted = asksForHtml(pathOrUrl);
   if (served && !htmlWanted && isHtmlContentType(res)) {
     void res.body?.cancel().catch(() => undefined);
+    reportRead(hook, { kind: 'missing', path: url });
     throw httpNotFound(pathOrUrl, `HTTP ${res.status} with an HTML page instead of the file`);
   }
   let bytes: Uint8Array;
@@ -210,8 +219,25 @@ export async function readBytes(pathOrUrl: string): Promise<Uint8Array> {
   } catch (e) {
     throw new VoxbookError('io', `${pathOrUrl}: could not fetch (${String(e)})`, { cause: e });
   }
-  if (served && !htmlWanted && looksLikeHtml(bytes)) throw httpNotFound(pathOrUrl, `HTTP ${res.status} with an HTML page instead of the file`);
+  if (served && !htmlWanted && looksLikeHtml(bytes)) {
+    reportRead(hook, { kind: 'missing', path: url });
+    throw httpNotFound(pathOrUrl, `HTTP ${res.status} with an HTML page instead of the file`);
+  }
+  if (hook) {
+    const lastModified = res.headers.get('last-modified');
+    const validator = res.headers.get('etag') ?? lastModified ?? undefined;
+    reportRead(hook, { kind: 'file', path: url, size: bytes.length, mtimeMs: lastModified ? Date.parse(lastModified) || 0 : 0, bytes, ...(validator ? { validator } : {}) });
+  }
   return bytes;
+}
+
+/** `url` made absolute against the page (or worker) it is fetched from. */
+function absoluteUrl(url: string): string {
+  try {
+    return new URL(url, pageBase()).href;
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -265,8 +291,12 @@ export async function exists(pathOrUrl: string): Promise<boolean> {
   try {
     const res = await fetch(pathOrUrl, { method: 'HEAD' });
     // A server's HTML fallback page for a path it does not have is not the file.
-    return res.ok && (asksForHtml(pathOrUrl) || !isHtmlContentType(res));
+    const found = res.ok && (asksForHtml(pathOrUrl) || !isHtmlContentType(res));
+    if (!found && !isNode() && !/^(data|blob):/i.test(pathOrUrl)) reportRead(fileReadHook(), { kind: 'missing', path: absoluteUrl(pathOrUrl) });
+    return found;
   } catch {
+    // Not reachable now: a result that falls back on this is stale once the file can be read.
+    if (!isNode() && !/^(data|blob):/i.test(pathOrUrl)) reportRead(fileReadHook(), { kind: 'missing', path: absoluteUrl(pathOrUrl) });
     return false;
   }
 }

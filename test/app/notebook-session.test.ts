@@ -169,4 +169,23 @@ describe('NotebookSession', () => {
     session.dispose();
     expect(port.terminated).toBe(true);
   });
+
+  it('with restore, sends the notebook and a restore at once, runs nothing, and shows the restored cells', () => {
+    const ports: RecordingPort[] = [];
+    const session = new NotebookSession(() => {
+      ports.push(new RecordingPort());
+      return new KernelClient(ports.at(-1)!);
+    }, TEXT, { restore: true });
+    const port = ports[0]!;
+    expect(port.sent).toEqual([{ type: 'open', text: TEXT }, { type: 'restore' }]);
+    expect(session.running).toBe(false);
+    port.reply({ type: 'cell', id: 'a', status: 'done', outputs: [{ data: { 'text/plain': '1' } }], ms: 3, cached: true });
+    port.reply({ type: 'restore-done', restored: 1, cells: 2, ms: 4 });
+    expect(session.state.phase).toBe('idle');
+    expect(session.state.cells.map((c) => [c.id, c.status, c.cached ?? false])).toEqual([['a', 'done', true], ['b', 'idle', false], [session.state.cells[2]!.id, 'idle', false]]);
+    expect(session.state.log.at(-1)?.text).toMatch(/restored 1 of 2 cells from the cache/);
+    // The kernel has the notebook: Shift-Enter on an edited cell is an edit, not a whole new open.
+    session.runCell('b', 'const b = a + 2;');
+    expect(port.sent.at(-1)).toEqual({ type: 'edit', id: 'b', source: 'const b = a + 2;' });
+  });
 });
