@@ -79,6 +79,14 @@ export class NotebookConflictError extends Error {
   }
 }
 
+/** This page's connection was closed so that a newer Voxbook (in another tab) could upgrade the library. */
+export class LibraryClosedError extends Error {
+  constructor() {
+    super('the notebook library was upgraded by a newer Voxbook in another tab: download this notebook to keep your latest edits, then reload the page');
+    this.name = 'LibraryClosedError';
+  }
+}
+
 /** A name that cannot be a notebook's (empty, too long, or with characters file names forbid). */
 export class NotebookNameError extends Error {
   constructor(name: string, reason: string) {
@@ -169,13 +177,25 @@ export interface CreateOptions {
 
 /** The library in one IndexedDB database. Open it with `openNotebookLibrary`. */
 export class NotebookLibrary {
-  readonly #db: IDBPDatabase<LibrarySchema>;
+  readonly #conn: IDBPDatabase<LibrarySchema>;
   /** Injected clock (ms), for tests. */
   readonly #now: () => number;
+  #superseded = false;
 
   constructor(db: IDBPDatabase<LibrarySchema>, now: () => number = Date.now) {
-    this.#db = db;
+    this.#conn = db;
     this.#now = now;
+  }
+
+  /** Closes the connection because a newer version of the database waits for it; every later call throws LibraryClosedError. */
+  supersede(): void {
+    this.#superseded = true;
+    this.#conn.close();
+  }
+
+  get #db(): IDBPDatabase<LibrarySchema> {
+    if (this.#superseded) throw new LibraryClosedError();
+    return this.#conn;
   }
 
   /** Every stored notebook's summary, most recently modified first (ties: by name). */
@@ -282,7 +302,7 @@ export class NotebookLibrary {
   }
 
   close(): void {
-    this.#db.close();
+    this.#conn.close();
   }
 
   /**
@@ -319,16 +339,23 @@ async function freeName(tx: WriteTx, base: string): Promise<string> {
 }
 
 /**
- * Opens (creating or upgrading) the library database `name`.
- * @throws the browser's DOMException when IndexedDB is unavailable (some private modes) or blocked.
+ * Opens (creating or upgrading) the library database `name`. If a newer version of the
+ * database is later asked for (a newer Voxbook in another tab), this connection steps aside
+ * (`supersede`) rather than block it.
+ * @throws the browser's DOMException when IndexedDB is unavailable (some private modes).
  */
 export async function openNotebookLibrary(name: string = LIBRARY_DB, now?: () => number): Promise<NotebookLibrary> {
+  let library: NotebookLibrary | undefined;
   const db = await openDB<LibrarySchema>(name, VERSION, {
     upgrade(db) {
       const store = db.createObjectStore('notebooks', { keyPath: 'id' });
       store.createIndex('nameKey', 'nameKey', { unique: true });
       store.createIndex('origin', 'origin');
     },
+    blocking() {
+      library?.supersede();
+    },
   });
-  return new NotebookLibrary(db, now);
+  library = new NotebookLibrary(db, now);
+  return library;
 }

@@ -5,6 +5,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  LibraryClosedError,
   NameTakenError,
   NotebookConflictError,
   NotebookLibrary,
@@ -129,6 +130,20 @@ describe('notebook library', () => {
     lib.close();
     lib = await openNotebookLibrary(dbName);
     expect((await lib.get(a.id))!.text).toBe(TEXT);
+  });
+
+  it('steps aside for a newer version of the database opened elsewhere, and says so on the next call', async () => {
+    await lib.create('kept', TEXT);
+    const upgraded = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(dbName, 2);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+      r.onblocked = () => reject(new Error('blocked by the old connection'));
+    });
+    expect(upgraded.version).toBe(2);
+    upgraded.close();
+    await expect(lib.list()).rejects.toBeInstanceOf(LibraryClosedError);
+    await expect(lib.saveText('x', 'y')).rejects.toThrow(/upgraded by a newer Voxbook in another tab/);
   });
 
   it('refuses names that cannot be file names, and derives names from paths', async () => {
