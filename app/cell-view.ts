@@ -7,7 +7,8 @@
  * Events (bubbling, composed): `vb-run-cell` {id, source} on Shift-Enter or the cell's Run
  * button in a code cell; `vb-source-change` {id, source} when a markdown cell leaves
  * editing; `vb-show-cell` {id} when the user follows a link to another cell; `vb-set-input`
- * {id, name, value} when an input widget in its outputs changes. A stale cell (lazy, or
+ * {id, name, value} when an input widget in its outputs changes; `vb-draft-change` {id}
+ * whenever the text in the cell's editor changes (for autosave). A stale cell (lazy, or
  * downstream of one) shows its old outputs dimmed and a "Run now" button.
  */
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
@@ -231,6 +232,7 @@ export class VbCell extends LitElement {
       onRun: (source) => this.#run(source),
       onChange: (source) => {
         if (this.cell?.kind === 'code') this.dirty = source !== this.#ranSource;
+        this.dispatchEvent(new CustomEvent('vb-draft-change', { detail: { id: cell.id }, bubbles: true, composed: true }));
       },
       onBlur: () => this.#finishMarkdown(),
       onEscape: () => {

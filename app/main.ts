@@ -1,6 +1,7 @@
 /**
- * The browser app: opens a notebook from `notebooks/` (by default `ct-to-print.nb.ts`,
- * or `?notebook=notebooks/NAME.nb.ts`) against a kernel in a module Web Worker.
+ * The browser app: opens a notebook — one stored in this browser (`?id=`), one from
+ * `notebooks/` (`?nb=notebooks/NAME.nb.ts`, or the older `?notebook=`), by default the last
+ * one edited or `ct-to-print.nb.ts` (library-app.ts) — against a kernel in a module Web Worker.
  */
 import { KernelClient } from './kernel-client.ts';
 import { NotebookSession } from './notebook-session.ts';
@@ -8,7 +9,9 @@ import { installTestHooks } from './test-hooks.ts';
 import { installNotebookKeys } from './notebook-keys.ts';
 import { saveTextFile } from './renderers/file-download.ts';
 import type { CellEventDetail } from './cell-view.ts';
+import { LibraryApp } from './library-app.ts';
 import './notebook-view.ts';
+import './notebook-menu.ts';
 import './styles.css';
 
 const DEFAULT_NOTEBOOK = 'notebooks/ct-to-print.nb.ts';
@@ -22,10 +25,13 @@ const NOTEBOOKS: ReadonlyMap<string, string> = new Map(
 
 const view = document.querySelector('vb-notebook') ?? document.body.appendChild(document.createElement('vb-notebook'));
 view.notebooks = [...NOTEBOOKS.keys()].sort();
+const menu = document.createElement('vb-notebook-menu');
+view.menu = menu;
 let session: NotebookSession | undefined;
+let library: LibraryApp | undefined;
 
 /** Opens `text` in a fresh kernel, replacing the current notebook (its worker is ended). */
-function openNotebook(text: string, path: string): void {
+function openNotebook(text: string, path: string): NotebookSession {
   session?.dispose();
   // The outputs of the last run come back from the kernel's IndexedDB cache; nothing runs.
   session = new NotebookSession(() => KernelClient.inWorker(), text, { restore: true });
@@ -34,6 +40,15 @@ function openNotebook(text: string, path: string): void {
   session.subscribe((state) => {
     view.state = state;
   });
+  return session;
+}
+
+/** Shows that `path` cannot be opened (no notebook is open then). */
+function showLoadError(path: string, message: string): void {
+  session?.dispose();
+  session = undefined;
+  view.path = path;
+  view.state = { cells: [], phase: 'idle', log: [], preamble: '', loadError: message };
 }
 
 view.addEventListener('vb-run-all', () => session?.runAll());
@@ -51,6 +66,10 @@ view.addEventListener('vb-source-change', (event) => {
   session?.setMarkdown(id, source);
 });
 view.addEventListener('vb-download-notebook', () => {
+  if (library) {
+    library.download('nb.ts');
+    return;
+  }
   if (!session) return;
   const text = session.text(view.drafts());
   saveTextFile(view.path.split('/').pop() || 'notebook.nb.ts', text, 'text/typescript');
@@ -73,31 +92,34 @@ view.addEventListener('vb-export-html', () => {
       view.exporting = false;
     });
 });
-// Edits live only in this page until downloaded: ask before leaving with unsaved ones.
+// Edits are stored in this browser within a second (library-app.ts): ask before leaving
+// only while one is not stored yet (or, without browser storage, not downloaded).
 window.addEventListener('beforeunload', (event) => {
-  if (!session?.hasUnsavedChanges(view.drafts())) return;
+  if (!(library ? library.hasUnsaved() : session?.hasUnsavedChanges(view.drafts()))) return;
+  void library?.flush();
   event.preventDefault();
   event.returnValue = '';
 });
 view.addEventListener('vb-choose-notebook', (event) => {
+  const path = (event as CustomEvent<{ path: string }>).detail.path;
+  if (library) {
+    void library.flush().then(() => library?.openRepo(path));
+    return;
+  }
   const url = new URL(location.href);
-  url.searchParams.set('notebook', (event as CustomEvent<{ path: string }>).detail.path);
+  url.searchParams.set('notebook', path);
   location.assign(url);
 });
 
-const requested = new URLSearchParams(location.search).get('notebook') ?? DEFAULT_NOTEBOOK;
-const text = NOTEBOOKS.get(requested);
-if (text !== undefined) openNotebook(text, requested);
-else {
-  view.path = requested;
-  const known = [...NOTEBOOKS.keys()].join(', ') || 'none';
-  view.state = { cells: [], phase: 'idle', log: [], preamble: '', loadError: `${requested} not found (notebooks here: ${known})` };
-}
+library = await LibraryApp.start(
+  { view, menu, repo: NOTEBOOKS, defaultPath: DEFAULT_NOTEBOOK, open: openNotebook, fail: showLoadError },
+  location.search,
+);
 
 installNotebookKeys(view, () => session);
 
 installTestHooks({
   state: () => session?.state,
-  open: openNotebook,
+  open: (text, path) => (library ? library.openText(text, path) : openNotebook(text, path)),
   subscribe: (listener) => session?.subscribe(listener) ?? (() => undefined),
 });

@@ -24,6 +24,7 @@ export class VbNotebook extends LitElement {
     notebooks: { attribute: false },
     selected: { type: String },
     exporting: { type: Boolean },
+    menu: { attribute: false },
   };
   declare state: NotebookState | undefined;
   /** The notebook's path, shown in the toolbar. */
@@ -34,12 +35,15 @@ export class VbNotebook extends LitElement {
   declare selected: string | undefined;
   /** An HTML export is being made (its button says so and waits). */
   declare exporting: boolean;
+  /** An element shown in the toolbar after the path (the notebook menu, notebook-menu.ts). */
+  declare menu: HTMLElement | undefined;
 
   constructor() {
     super();
     this.path = '';
     this.notebooks = [];
     this.exporting = false;
+    this.menu = undefined;
     this.addEventListener('vb-show-cell', (event) => this.#showCell((event as CustomEvent<{ id: string }>).detail.id));
   }
 
@@ -67,6 +71,7 @@ export class VbNotebook extends LitElement {
       <header class="vb-toolbar">
         <div class="vb-brand"><span class="vb-logo" aria-hidden="true"></span><span class="vb-brand-name">Voxbook</span></div>
         ${this.#renderPath()}
+        ${this.menu ?? nothing}
         <span class="vb-spacer"></span>
         ${state ? this.#renderSummary(state, busy) : nothing}
         ${busy
