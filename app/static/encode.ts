@@ -8,6 +8,7 @@ import { MeshoptEncoder } from 'meshoptimizer/encoder';
 import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
 import { decimateMesh } from '../../cells/mesh/decimate.ts';
 import { isFileData } from '../renderers/file-data.ts';
+import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
 import { formatBytes } from '../format.ts';
 import { bytesToBase64 } from './base64.ts';
@@ -71,6 +72,12 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: Exp
   const mesh = bundle.data[MIME.mesh];
   const file = bundle.data[MIME.file];
   const { whereLargeFilesAre, meshCache } = input;
+  const widget = bundle.data[MIME.input];
+  if (isInputWidget(widget)) {
+    // A page has no kernel to move: an input is shown as the value the run used.
+    const text = `**${widget.label}**: \`${JSON.stringify(widget.value)}\` (${widget.kind === 'file' ? 'a file picker' : `a ${widget.kind}`} in the notebook; \`-p ${widget.name}=…\` headless)`;
+    return { data: { [MIME.markdown]: text, [MIME.text]: `${widget.name} = ${JSON.stringify(widget.value)}` } };
+  }
   if (isMeshData(mesh)) {
     const encoded = meshCache ? await cachedEncodeMesh(mesh, limits.meshPreviewTriangles, meshCache) : await encodeMesh(mesh, limits.meshPreviewTriangles);
     if (encoded.preview) note(`mesh "${mesh.name ?? 'mesh'}" embedded as a preview of ${(encoded.indexCount / 3).toLocaleString('en-US')} of ${mesh.triangles.toLocaleString('en-US')} triangles (over the ${limits.meshPreviewTriangles.toLocaleString('en-US')}-triangle budget; deviation ${encoded.preview.errorMm.toFixed(2)} mm)`);
@@ -144,6 +151,13 @@ export async function encodeMesh(mesh: MeshData, budget: number): Promise<Encode
     ...(mesh.color ? { color: mesh.color } : {}),
     ...(over ? { preview: { fullTriangles: mesh.triangles, errorMm: reduced.errorMm } } : {}),
   };
+}
+
+/** An input widget's value as cells/viz/inputs.ts makes it (the shape app/renderers/input-view.ts checks, without its element). */
+function isInputWidget(x: unknown): x is InputWidget {
+  if (typeof x !== 'object' || x === null) return false;
+  const w = x as Record<string, unknown>;
+  return typeof w['kind'] === 'string' && typeof w['name'] === 'string' && typeof w['label'] === 'string' && ['number', 'string', 'boolean'].includes(typeof w['value']);
 }
 
 function encodeFile(file: FileData): EncodedFile {

@@ -87,7 +87,7 @@ describe('the exported HTML page, offline in Chromium', () => {
       await expect.poll(() => page.locator('.vb-prose h1').first().textContent()).toBe('From a head CT to a printable skull');
       expect(await page.locator('.vb-table').count()).toBeGreaterThanOrEqual(3);
       await expect.poll(() => page.locator('.vb-table', { hasText: 'detached fragments removed' }).count()).toBe(1);
-      expect(await page.locator('.vb-svg svg rect').count()).toBeGreaterThan(20);
+      expect(await page.locator('.vb-svg svg', { hasText: 'minHu 226' }).count()).toBe(1);
       const slices = await page.locator('img.vb-image').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
       expect(slices.length).toBeGreaterThanOrEqual(2);
       for (const w of slices) expect(w).toBeGreaterThan(100);
@@ -99,7 +99,10 @@ describe('the exported HTML page, offline in Chromium', () => {
       expect(stats.width).toBeGreaterThan(300);
       expect(stats.foreground).toBeGreaterThan(0.05);
       expect(stats.shades).toBeGreaterThan(30);
-      expect(await page.locator('.vb-mesh-info').first().getAttribute('data-triangles')).toBe('200000');
+      expect(await page.locator('.vb-mesh-info').evaluateAll((els) => els.map((e) => e.getAttribute('data-triangles')))).toContain('200000');
+      // The minHu slider is its value here: no control that would do nothing.
+      expect(await page.locator('vb-input-widget').count()).toBe(0);
+      await expect.poll(() => page.locator('.vb-prose', { hasText: 'bone threshold minHu (HU)' }).count()).toBe(1);
 
       // report.json downloads from the bytes in the page.
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a.vb-download[download="report.json"]').click()]);
@@ -141,7 +144,7 @@ describe('the exported HTML page, offline in Chromium', () => {
       const stats = await meshPixels(offline.page);
       expect(stats.foreground).toBeGreaterThan(0.05);
       expect(stats.shades).toBeGreaterThan(30);
-      expect(await offline.page.locator('.vb-svg svg rect').count()).toBeGreaterThan(20);
+      expect(await offline.page.locator('.vb-svg svg', { hasText: 'value (HU)' }).count()).toBe(1);
       await expect.poll(() => offline.page.locator('.vb-prose h1').first().textContent()).toBe('From a head CT to a printable skull');
       expect(await offline.page.locator('a.vb-download[download="report.json"]').count()).toBe(1);
       expect(offline.refused).toEqual([]);
