@@ -37,6 +37,8 @@ describe('editor: TypeScript types across cells', () => {
 
   beforeAll(async () => {
     app = await startApp();
+    // A 2-core machine shared with other test runs can take more than Playwright's 30 s to load the page.
+    app.page.setDefaultTimeout(90_000);
     await app.page.goto(app.url);
     await waitForApp(app.page);
     await cellEditor(app.page, 'segment').waitFor();
@@ -129,6 +131,8 @@ describe('editor: TypeScript types in the built app (vite build + preview)', () 
 
   beforeAll(async () => {
     app = await startApp({ preview: true });
+    // A 2-core machine shared with other test runs can take more than Playwright's 30 s to load the page.
+    app.page.setDefaultTimeout(90_000);
     await app.page.goto(app.url);
     await waitForApp(app.page);
     await cellEditor(app.page, 'segment').waitFor();
