@@ -37,6 +37,8 @@ describe('editor: TypeScript types across cells', () => {
 
   beforeAll(async () => {
     app = await startApp();
+    // A 2-core machine shared with other test runs can take more than Playwright's 30 s to load the page.
+    app.page.setDefaultTimeout(90_000);
     await app.page.goto(app.url);
     await waitForApp(app.page);
     await cellEditor(app.page, 'segment').waitFor();
@@ -71,7 +73,7 @@ describe('editor: TypeScript types across cells', () => {
     const at = await wordCentre(editor, 'wrongType');
     await page.mouse.move(at.x, at.y);
     const tooltip = page.locator('.cm-tooltip-lint');
-    await tooltip.waitFor({ timeout: 10_000 });
+    await tooltip.waitFor({ timeout: 30_000 });
     expect(await tooltip.innerText()).toContain("Type 'Vec3' is not assignable to type 'string'.");
     // Deleting the line clears the mark.
     await editor.locator('.cm-content').click();
@@ -88,7 +90,7 @@ describe('editor: TypeScript types across cells', () => {
     const at = await wordCentre(cellEditor(page, 'segment'), 'threshold');
     await page.mouse.move(at.x, at.y);
     const hover = page.locator('.cm-vb-hover');
-    await hover.waitFor({ timeout: 10_000 });
+    await hover.waitFor({ timeout: 30_000 });
     expect(await hover.locator('.cm-vb-hover-signature').innerText()).toMatch(/threshold\(volume: Volume[^,]*, range: ThresholdRange\): Volume<Uint8Array>/);
   });
 
@@ -100,7 +102,7 @@ describe('editor: TypeScript types across cells', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\nct.');
     const list = page.locator('.cm-tooltip-autocomplete');
-    await list.waitFor({ timeout: 10_000 });
+    await list.waitFor({ timeout: 30_000 });
     const fields = await list.locator('.cm-completionLabel').allInnerTexts();
     expect(fields).toEqual(expect.arrayContaining(['data', 'dims', 'spacingMm', 'originMm', 'direction']));
     await page.keyboard.press('Backspace');
@@ -113,8 +115,8 @@ describe('editor: TypeScript types across cells', () => {
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('End');
     await page.keyboard.type(' otsu');
-    await list.waitFor({ timeout: 10_000 });
-    await expect.poll(() => list.locator('.cm-completionLabel').allInnerTexts(), { timeout: 10_000 }).toContain('otsuThreshold');
+    await list.waitFor({ timeout: 30_000 });
+    await expect.poll(() => list.locator('.cm-completionLabel').allInnerTexts(), { timeout: 30_000 }).toContain('otsuThreshold');
   });
 
   it('loaded nothing from elsewhere, broke no policy and logged no error', async () => {
@@ -129,6 +131,8 @@ describe('editor: TypeScript types in the built app (vite build + preview)', () 
 
   beforeAll(async () => {
     app = await startApp({ preview: true });
+    // A 2-core machine shared with other test runs can take more than Playwright's 30 s to load the page.
+    app.page.setDefaultTimeout(90_000);
     await app.page.goto(app.url);
     await waitForApp(app.page);
     await cellEditor(app.page, 'segment').waitFor();
