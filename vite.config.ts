@@ -8,7 +8,7 @@
  * resolve to Vite's browser stub and are never taken in the browser.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { cp, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +153,53 @@ function sampleCache(folder: string): Plugin {
   return onEveryServer('voxbook:sample-cache', middleware);
 }
 
+/** Where @itk-wasm/dicom's pipelines are served (the kernel worker's `setDicomPipelinesUrl`). */
+export const DICOM_PIPELINES_PATH = '/itk-wasm/dicom-pipelines';
+
+/**
+ * @itk-wasm/dicom's pipelines (`dist/pipelines`, 29 MB: the JS and zstd-compressed wasm that
+ * decode picked DICOM files in the kernel worker) from this origin, never its CDN: served at
+ * `DICOM_PIPELINES_PATH` by the dev server and `vite preview` (before Vite's own handlers, which
+ * would transform the JS), and copied there into the build.
+ */
+function dicomPipelines(): Plugin {
+  const folder = join(root, 'node_modules', '@itk-wasm', 'dicom', 'dist', 'pipelines');
+  const types: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.zst': 'application/zstd' };
+  let outDir = join(root, 'dist');
+  const middleware: Connect.NextHandleFunction = (req, res: ServerResponse, next) => {
+    const url = (req.url ?? '').replace(/[?#].*$/, '');
+    if (!url.startsWith(`${DICOM_PIPELINES_PATH}/`) || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    const name = url.slice(DICOM_PIPELINES_PATH.length + 1);
+    if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) return next();
+    const file = join(folder, name);
+    stat(file).then(
+      (st) => {
+        if (!st.isFile()) return next();
+        res.statusCode = 200;
+        res.setHeader('Content-Type', types[extname(file)] ?? 'application/octet-stream');
+        res.setHeader('Content-Length', String(st.size));
+        if (req.method === 'HEAD') return void res.end();
+        createReadStream(file).on('error', (e) => res.destroy(e)).pipe(res);
+      },
+      () => {
+        res.statusCode = 404;
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end(`${url}: not one of @itk-wasm/dicom's pipelines\n`);
+      },
+    );
+  };
+  return {
+    ...onEveryServer('voxbook:dicom-pipelines', middleware),
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      if (this.meta.watchMode) return;
+      await cp(folder, join(outDir, ...DICOM_PIPELINES_PATH.split('/').filter(Boolean)), { recursive: true });
+    },
+  };
+}
+
 /**
  * `virtual:voxbook-static-viewer`: the static page's viewer as one script's text, for the
  * app's "Export HTML" (app/static/export-app.ts). Built by the same code as `voxbook run
@@ -173,7 +220,7 @@ function staticViewer(): Plugin {
 
 export default defineConfig({
   root,
-  plugins: [contentSecurityPolicy(), sampleCache(dataDir()), staticViewer(), voxbookApiDeclarations(root)],
+  plugins: [contentSecurityPolicy(), sampleCache(dataDir()), dicomPipelines(), staticViewer(), voxbookApiDeclarations(root)],
   resolve: {
     alias: [
       { find: /^voxbook$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },

@@ -13,6 +13,7 @@ import tfWasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import tfWasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import tfWasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import typescriptPackageJson from 'typescript/package.json';
+import { setDicomPipelinesUrl } from '../cells/io/dicom-wasm-browser.ts';
 
 type KernelPort = Parameters<typeof serveKernel>[0];
 
@@ -43,6 +44,10 @@ function withOnnxRuntime<T extends { configureOnnxRuntime(o: { wasmPaths: { wasm
 }
 
 const port = self as unknown as KernelPort;
+
+// @itk-wasm/dicom's pipelines (picked DICOM files) from this origin, never its CDN: the dev
+// server serves them and the build copies them to /itk-wasm/dicom-pipelines (vite.config.ts).
+setDicomPipelinesUrl(`${self.location.origin}/itk-wasm/dicom-pipelines`);
 
 
 // The worker's own Content-Security-Policy (sent with this script, vite.config.ts) lets cells

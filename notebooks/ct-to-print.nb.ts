@@ -21,7 +21,7 @@
  * A DICOM folder, a NIfTI file (.nii, .nii.gz), an InVesalius project (.inv3), or a sample id;
  * in the app, "Open file…" reads a scan of yours (.nii, .nii.gz, .inv3) with the same checks.
  */
-const input = file('input', { value: 'ct-head-0051', accept: '.nii,.gz,.inv3', label: 'scan' });
+const input = file('input', { value: 'ct-head-0051', accept: '.nii,.gz,.inv3,.dcm', folder: true, label: 'scan' });
 /** Bone threshold in Hounsfield units, both ends inclusive (InVesalius's "Bone" preset): a slider in the app, `-p minHu=300` headless. */
 const minHu = slider('minHu', { min: -1000, max: 3071, value: 226, label: 'bone threshold minHu (HU)' });
 const maxHu = 3071;

@@ -16,8 +16,10 @@
  * (32-bit big endian, 1-bit) are repaired. Documented fallbacks (no PixelSpacing, a single
  * slice of unknown thickness, …) load with a sentence in `source.warnings`.
  *
- * Node only in this version: the browser build of @itk-wasm/dicom needs its pipelines
- * served and a worker set up, which the app does not do yet.
+ * In Node the files are decoded by path (`readImageDicomFileSeriesNode`); in the browser
+ * (`loadDicomFiles`, files picked with the file or folder picker) by bytes, with the same
+ * pipeline run in the calling thread (dicom-wasm-browser.ts). Both go through the same
+ * checks (`decodeSeries`).
  */
 import { FormatError, VoxbookError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
@@ -26,11 +28,13 @@ import { baseName, isDirectory, isNode, joinPath, listFiles, readBytes, sha256He
 import { crossCheckItk, headerGeometry } from './dicom-geometry.ts';
 import { checkDicomStructure, describeTransferSyntax, hasDicmMarker, TRANSFER_SYNTAXES, type DicomHeaderFacts } from './dicom-header.ts';
 import { checkPixelData, repairDecoded, type PixelFormat } from './dicom-pixels.ts';
+import { readDicomSeriesBytes } from './dicom-wasm-browser.ts';
 
 export { checkDicomStructure, hasDicmMarker, type DicomHeaderFacts } from './dicom-header.ts';
 
 type ItkDicom = typeof import('@itk-wasm/dicom');
 type NodePath = typeof import('node:path');
+type ItkImage = Awaited<ReturnType<ItkDicom['readImageDicomFileSeriesNode']>>['outputImage'];
 
 let itkPromise: Promise<ItkDicom> | undefined;
 function itkDicom(): Promise<ItkDicom> {
@@ -239,33 +243,113 @@ function decodeFailure(f: CheckedFile, error: unknown, printed: unknown[][]): Fo
  * @throws VoxbookError (`code: 'unsupported'`) outside Node.
  */
 export async function loadDicomSeries(pathOrFiles: string | readonly string[], options: StageOptions = {}): Promise<Volume> {
-  const { signal, onProgress } = options;
+  const { signal } = options;
   const stage = 'loadDicomSeries';
   const input = typeof pathOrFiles === 'string' ? pathOrFiles : pathOrFiles.join(', ');
   if (!isNode()) {
-    throw new VoxbookError('unsupported', `${input}: reading DICOM is Node-only in this version; run the notebook headless (voxbook run), or convert the series to NIfTI (e.g. dcm2niix) and load the .nii.gz`);
+    throw new VoxbookError('unsupported', `${input}: reading DICOM by path is Node-only; in the browser, pick the file or folder with the file input (loadDicomFiles), or convert the series to NIfTI (e.g. dcm2niix) and load the .nii.gz`);
   }
   const path = await nodePath();
   checkAbort(stage, signal);
 
   // 1. The files, with their bytes.
-  let files: { path: string; bytes: Uint8Array }[];
-  let skipped = 0;
+  let files: DicomFileBytes[];
+  let skipped = '';
   const folder = typeof pathOrFiles === 'string' && (await isDirectory(pathOrFiles)) ? pathOrFiles : undefined;
   if (folder !== undefined) {
     const names = await listFiles(folder);
     const all = await Promise.all(names.map(async (n) => ({ path: joinPath(folder, n), bytes: await readBytes(joinPath(folder, n)) })));
-    files = all.filter((f) => hasDicmMarker(f.bytes) || DICOM_EXTENSIONS.test(f.path));
-    skipped = all.length - files.length;
-    if (files.length === 0) {
-      throw new FormatError(folder, `no DICOM files in this folder (looked for the "DICM" marker or a .dcm/.dicom/.ima name among ${all.length} file${all.length === 1 ? '' : 's'})`);
-    }
+    ({ files, skipped } = selectDicomFiles(all, folder));
   } else {
     const list = typeof pathOrFiles === 'string' ? [pathOrFiles] : [...pathOrFiles];
     if (list.length === 0) throw new FormatError('(no files)', 'loadDicomSeries was given an empty list of files');
     files = await Promise.all(list.map(async (p) => ({ path: p, bytes: await readBytes(p) })));
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
+  // Decoded by path (@itk-wasm/dicom's Node functions need absolute ones).
+  const decode: SeriesDecoder = async (group) => {
+    const itk = await itkDicom();
+    const absolute = group.map((f) => path.resolve(f.path));
+    const out = await itk.readImageDicomFileSeriesNode({ inputImages: absolute, singleSortedSeries: false });
+    const index = new Map(absolute.map((p, i) => [p, i]));
+    const sorted = Array.isArray(out.sortedFilenames) ? out.sortedFilenames.map((p) => index.get(path.resolve(String(p))) ?? -1) : undefined;
+    return { image: out.outputImage, sorted };
+  };
+  return decodeSeries(files, { input: typeof pathOrFiles === 'string' ? pathOrFiles : input, folder, skipped }, decode, options);
+}
+
+/**
+ * Reads a DICOM series (or one file) from bytes: the files picked in the browser with a
+ * file input's file or folder picker. Same checks, errors and result as `loadDicomSeries`
+ * (a folder when `folder` is given: DICOMDIR and files that are neither marked "DICM" nor
+ * named .dcm/.dicom/.dic/.ima are skipped, and the description says how many); pixels are
+ * decoded by @itk-wasm/dicom's `read-image-dicom-file-series` pipeline run in this thread
+ * (`readDicomSeriesBytes`, whose pipelines must have been located with
+ * `setDicomPipelinesUrl`).
+ *
+ * @param files each file's name (its path inside the picked folder, for messages; names
+ *   must be distinct) and bytes, in any order.
+ * @param options `folder`: the picked folder's name; plus `signal`, `onProgress` as
+ *   `loadDicomSeries`.
+ * @throws as `loadDicomSeries`; VoxbookError (`code: 'unsupported'`) when the pipelines'
+ *   URL was not set.
+ */
+export async function loadDicomFiles(files: readonly DicomFileBytes[], options: StageOptions & { folder?: string } = {}): Promise<Volume> {
+  const { folder } = options;
+  let picked: DicomFileBytes[];
+  let skipped = '';
+  if (folder !== undefined) ({ files: picked, skipped } = selectDicomFiles(files, folder));
+  else {
+    if (files.length === 0) throw new FormatError('(no files)', 'loadDicomFiles was given no files');
+    picked = [...files];
+  }
+  picked.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const input = folder ?? picked.map((f) => f.path).join(', ');
+  const decode: SeriesDecoder = (group) => readDicomSeriesBytes(group.map((f) => f.bytes));
+  return decodeSeries(picked, { input, folder, skipped }, decode, options);
+}
+
+/** A DICOM file's path or name (for messages and the slice order) and its bytes. */
+export interface DicomFileBytes { readonly path: string; readonly bytes: Uint8Array }
+
+/**
+ * Decodes the given files as one series: the image, and the order GDCM put them in as
+ * indices into `files` (-1 for a name it returned that is not one of them).
+ * @throws whatever the decoder throws (GDCM's failure).
+ */
+type SeriesDecoder = (files: readonly CheckedFile[]) => Promise<{ image: ItkImage; sorted: number[] | undefined }>;
+
+/**
+ * The DICOM files of a folder's files: those marked "DICM" or named .dcm/.dicom/.dic/.ima,
+ * but not DICOMDIR (a directory record, not an image). `skipped` says what was left out
+ * ('' when nothing was).
+ * @throws FormatError naming the folder when none is left.
+ */
+function selectDicomFiles(all: readonly DicomFileBytes[], folder: string): { files: DicomFileBytes[]; skipped: string } {
+  const isDicomDir = (f: DicomFileBytes) => baseName(f.path).toUpperCase() === 'DICOMDIR';
+  const files = all.filter((f) => !isDicomDir(f) && (hasDicmMarker(f.bytes) || DICOM_EXTENSIONS.test(f.path)));
+  if (files.length === 0) {
+    throw new FormatError(folder, `no DICOM image files in this folder (looked for the "DICM" marker or a .dcm/.dicom/.ima name among ${all.length} file${all.length === 1 ? '' : 's'}, DICOMDIR not counted)`);
+  }
+  const dirs = all.filter(isDicomDir).length;
+  const other = all.length - files.length - dirs;
+  const notes = [dirs > 0 ? 'DICOMDIR' : '', other > 0 ? `${other} non-DICOM file${other === 1 ? '' : 's'}` : ''].filter(Boolean);
+  return { files, skipped: notes.length > 0 ? `${notes.join(' and ')} skipped` : '' };
+}
+
+/**
+ * Steps 2–8 of loading a series, whatever the files came from: header walk, one series,
+ * pixel-data checks, header geometry, decode, cross-checks, the Volume.
+ */
+async function decodeSeries(
+  files: readonly DicomFileBytes[],
+  ctx: { input: string; folder: string | undefined; skipped: string },
+  decodeFiles: SeriesDecoder,
+  options: StageOptions,
+): Promise<Volume> {
+  const { signal, onProgress } = options;
+  const stage = 'loadDicomSeries';
+  const { input, folder } = ctx;
   const where = folder ?? (files.length === 1 ? files[0]!.path : input);
   checkAbort(stage, signal);
   onProgress?.(0.1);
@@ -309,23 +393,21 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[], o
   checkAbort(stage, signal);
   onProgress?.(0.2);
 
-  // 6. Decode with ITK/GDCM (absolute paths: @itk-wasm/dicom's Node functions need them).
-  const itk = await itkDicom();
-  const absolute = checked.map((f) => path.resolve(f.path));
-  const run = await quietly(() => itk.readImageDicomFileSeriesNode({ inputImages: absolute, singleSortedSeries: false }));
+  // 6. Decode with ITK/GDCM.
+  const run = await quietly(() => decodeFiles(checked));
   if (run.failed) {
     if (checked.length === 1) throw decodeFailure(checked[0]!, run.error, run.printed);
     // Name the file that fails, if one does on its own; else the set.
     for (let i = 0; i < checked.length && i < 400; i++) {
       checkAbort(stage, signal);
-      const one = await quietly(() => itk.readImageDicomFileSeriesNode({ inputImages: [absolute[i]!], singleSortedSeries: false }));
+      const one = await quietly(() => decodeFiles([checked[i]!]));
       if (one.failed) throw decodeFailure(checked[i]!, one.error, one.printed);
     }
     throw new FormatError(where, `the ${checked.length} files do not form one readable image series (${describeItkError(run.error)})${said(gdcmMessages(run.printed).reported)}`, { cause: run.error });
   }
   checkAbort(stage, signal);
   onProgress?.(0.9);
-  const image = run.value!.outputImage;
+  const image = run.value!.image;
   const warnings = [...(geometry?.warnings ?? []), ...known.flatMap(({ fm, f }) => fm.warnings.map((w) => (checked.length > 1 ? `${baseName(f.path)}: ${w}` : w)))];
   const gdcmSaid = gdcmMessages(run.printed).reported;
   if (gdcmSaid.length > 0) warnings.push(`GDCM reported while decoding: ${gdcmSaid.join('; ')}`);
@@ -370,13 +452,13 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[], o
   };
   if (geometry !== undefined) {
     // Slice order: GDCM's must be the header's, or the voxels would not match the grid.
-    const sorted = run.value!.sortedFilenames;
-    if (checked.length > 1 && Array.isArray(sorted)) {
-      const theirs = sorted.map((p) => path.resolve(String(p)));
-      const ours = geometry.order.map((i) => absolute[i]!);
+    const theirs = run.value!.sorted;
+    if (checked.length > 1 && theirs !== undefined) {
+      const ours = geometry.order;
       if (theirs.length !== ours.length || theirs.some((p, k) => p !== ours[k])) {
         const k = theirs.findIndex((p, j) => p !== ours[j]);
-        throw new FormatError(where, `GDCM ordered the ${theirs.length} of ${ours.length} files differently from their ImagePositionPatient along the slice normal (first difference at slice ${k + 1}: ${baseName(theirs[k] ?? '?')} where the header order has ${baseName(ours[k] ?? '?')}); Voxbook will not guess which is right`);
+        const name = (i: number | undefined) => (i === undefined || i < 0 ? '?' : baseName(checked[i]!.path));
+        throw new FormatError(where, `GDCM ordered the ${theirs.length} of ${ours.length} files differently from their ImagePositionPatient along the slice normal (first difference at slice ${k + 1}: ${name(theirs[k])} where the header order has ${name(ours[k])}); Voxbook will not guess which is right`);
       }
     }
     crossCheckItk(geometry, itkGrid, where);
@@ -389,7 +471,7 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[], o
   const rescaleType = firstFact(checked, 'rescaleType');
   const valueUnit = modality === 'CT' && (rescaleType === undefined || rescaleType === 'HU') ? 'HU' : undefined;
   const what = [modality, firstFact(checked, 'seriesDescription')].filter(Boolean).join(' ');
-  const extra = skipped > 0 ? `${skipped} non-DICOM file${skipped === 1 ? '' : 's'} skipped` : '';
+  const extra = ctx.skipped;
   const volume = makeVolume({
     data,
     dims,
@@ -397,7 +479,7 @@ export async function loadDicomSeries(pathOrFiles: string | readonly string[], o
     originMm: grid.originMm,
     direction: grid.direction,
     source: {
-      input: typeof pathOrFiles === 'string' ? pathOrFiles : input,
+      input,
       format: 'dicom',
       sha256,
       ...(modality !== undefined ? { modality } : {}),

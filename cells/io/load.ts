@@ -3,15 +3,15 @@
  */
 import { FormatError, InputNotFoundError } from '../core/errors.ts';
 import type { Volume } from '../core/volume.ts';
-import { baseName, exists, inputName, isDirectory, isNode, isPickedFile, isUrl, type PickedFile } from './bytes.ts';
-import { loadDicomSeries } from './dicom.ts';
+import { baseName, exists, inputName, isDirectory, isNode, isPickedFile, isUrl, readInput, type PickedFile } from './bytes.ts';
+import { loadDicomFiles, loadDicomSeries } from './dicom.ts';
 import { loadInv3 } from './inv3.ts';
 import { loadNifti } from './nifti.ts';
 
 /** What `loadVolume` reads, for messages and UIs. */
 export const SUPPORTED_INPUTS: readonly string[] = [
-  'a folder of DICOM files (Node)',
-  '.dcm (one DICOM file, Node)',
+  'a folder of DICOM files',
+  '.dcm (one DICOM file)',
   '.nii / .nii.gz (NIfTI-1 or -2)',
   '.inv3 (InVesalius project)',
 ];
@@ -22,13 +22,13 @@ export const SUPPORTED_INPUTS: readonly string[] = [
  * Every volume gets `source` {input, format, sha256 of the bytes read, description}.
  *
  * Files picked in the browser (a `file` input) are read by the same readers, chosen by the
- * file's name, with the same checks: a `.nii`, `.nii.gz` or `.inv3` file.
+ * file's name, with the same checks: a `.nii`, `.nii.gz` or `.inv3` file, a `.dcm` file, or a
+ * picked folder's files as a DICOM series (`loadDicomFiles`).
  *
  * @param input a Node path (file or folder), a URL (files only), or picked file(s).
  * @throws InputNotFoundError naming `input` if it does not exist.
  * @throws FormatError naming `input` for an unknown extension (listing what is supported)
- *   or when the reader finds the bytes malformed; for picked DICOM files (a series is decoded
- *   by @itk-wasm/dicom's Node pipelines only, in this version).
+ *   or when the reader finds the bytes malformed.
  */
 export async function loadVolume(input: string | PickedFile | readonly PickedFile[]): Promise<Volume> {
   if (typeof input !== 'string') return loadPicked(input);
@@ -45,16 +45,16 @@ export async function loadVolume(input: string | PickedFile | readonly PickedFil
 async function loadPicked(input: PickedFile | readonly PickedFile[]): Promise<Volume> {
   const files = isPickedFile(input) ? [input] : [...input];
   if (files.length === 0 || !files.every(isPickedFile)) throw new FormatError('picked files', 'expected one or more files picked in the browser');
-  if (files.length > 1) {
-    const folder = inputName(files[0]!).split('/')[0] ?? 'the folder';
-    throw new FormatError(`${folder} (${files.length} files)`, 'a DICOM series picked in the browser cannot be decoded in this version: the DICOM decoder (@itk-wasm/dicom) runs its Node pipelines only. Pick a .nii, .nii.gz or .inv3 file, or run headless: voxbook run <notebook> -p input=<folder>');
+  const folder = files.some((f) => f.webkitRelativePath) ? inputName(files[0]!).split('/')[0] || 'folder' : undefined;
+  if (files.length > 1 || folder !== undefined) {
+    // A picked folder (or several files): a DICOM series, its files named by their path in the folder.
+    const read = await Promise.all(files.map(async (f) => ({ path: inputName(f), bytes: await readInput(f) })));
+    return loadDicomFiles(read, folder !== undefined ? { folder } : {});
   }
   const file = files[0]!;
   const name = file.name.toLowerCase();
   if (name.endsWith('.nii') || name.endsWith('.nii.gz')) return loadNifti(file);
   if (name.endsWith('.inv3')) return loadInv3(file);
-  if (name.endsWith('.dcm') || name.endsWith('.dicom')) {
-    throw new FormatError(inputName(file), 'DICOM picked in the browser cannot be decoded in this version (the decoder, @itk-wasm/dicom, runs in Node); pick a .nii, .nii.gz or .inv3 file, or run headless with -p input=<path>');
-  }
-  throw new FormatError(inputName(file), `unknown file type "${file.name}"; supported in the browser: .nii, .nii.gz, .inv3`);
+  if (name.endsWith('.dcm') || name.endsWith('.dicom')) return loadDicomFiles([{ path: inputName(file), bytes: await readInput(file) }]);
+  throw new FormatError(inputName(file), `unknown file type "${file.name}"; supported in the browser: .nii, .nii.gz, .inv3, .dcm, or a folder of DICOM files`);
 }
