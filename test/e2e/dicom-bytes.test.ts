@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDicomSeries } from '../../cells/io/dicom.ts';
@@ -18,6 +18,9 @@ import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const SERIES = join(REPO_ROOT, 'data', 'ct-head-0051-dicom');
 const CT_SMALL = join(REPO_ROOT, 'data', 'dicom-conformance', 'CT_small.dcm');
+
+/** A file to pick: its path in the folder, and where its bytes come from. */
+interface PickSpec { path: string; url?: string; text?: string; cut?: number }
 
 interface Loaded {
   ms?: number;
@@ -54,17 +57,24 @@ function same(browser: Loaded, node: Loaded): void {
 
 describe('DICOM picked in the browser: decoded from bytes in the kernel-like worker', () => {
   let app: AppHarness;
-  let series: { path: string; bytes: number[] }[];
+  let series: PickSpec[];
 
-  /** Sends files to a fresh module worker running test/e2e/fixtures/dicom-bytes-worker.ts. */
-  function loadInWorker(files: { path: string; bytes: number[] }[], folder?: string): Promise<Loaded> {
+  /**
+   * Sends files to a fresh module worker running test/e2e/fixtures/dicom-bytes-worker.ts: each
+   * fetched by the page from the sample cache (`/data/…`, cut to `cut` bytes if given) or given as text.
+   */
+  function loadInWorker(files: PickSpec[], folder?: string): Promise<Loaded> {
     return app.page.evaluate(async ({ files, folder }) => {
+      const picked = await Promise.all(files.map(async (f) => {
+        const bytes = f.text !== undefined ? new TextEncoder().encode(f.text) : new Uint8Array(await (await fetch(f.url!)).arrayBuffer());
+        return { path: f.path, bytes: f.cut !== undefined ? bytes.slice(0, f.cut) : bytes };
+      }));
       const worker = new Worker('/test/e2e/fixtures/dicom-bytes-worker.ts', { type: 'module' });
       try {
         return await new Promise<Loaded>((resolve, reject) => {
           worker.onmessage = (e: MessageEvent<Loaded>) => resolve(e.data);
           worker.onerror = (e) => reject(new Error(e.message));
-          worker.postMessage({ files: files.map((f) => ({ path: f.path, bytes: new Uint8Array(f.bytes) })), ...(folder !== undefined ? { folder } : {}) });
+          worker.postMessage({ files: picked, ...(folder !== undefined ? { folder } : {}) });
         });
       } finally {
         worker.terminate();
@@ -75,7 +85,7 @@ describe('DICOM picked in the browser: decoded from bytes in the kernel-like wor
   beforeAll(async () => {
     expect(existsSync(SERIES), 'data/ct-head-0051-dicom is missing: run `npm run fetch-data` first').toBe(true);
     const names = (await readdir(SERIES)).sort();
-    series = await Promise.all(names.map(async (n) => ({ path: `ct-head-0051-dicom/${n}`, bytes: [...(await readFile(join(SERIES, n)))] })));
+    series = names.map((n) => ({ path: `ct-head-0051-dicom/${n}`, url: `/data/ct-head-0051-dicom/${n}` }));
     app = await startApp();
     await app.page.goto(app.url);
     await waitForApp(app.page);
@@ -88,9 +98,9 @@ describe('DICOM picked in the browser: decoded from bytes in the kernel-like wor
   it('the 108-file CT series (with a DICOMDIR and a text file among them): the same volume as the Node load', async () => {
     expect(series.length).toBe(108);
     const extra = [
-      { path: 'ct-head-0051-dicom/README.txt', bytes: [...Buffer.from('not a scan\n')] },
+      { path: 'ct-head-0051-dicom/README.txt', text: 'not a scan\n' },
       // A DICOMDIR carries the DICM marker but is a directory record: skipped by name.
-      { path: 'ct-head-0051-dicom/DICOMDIR', bytes: series[0]!.bytes },
+      { path: 'ct-head-0051-dicom/DICOMDIR', url: series[0]!.url },
     ];
     const browser = await loadInWorker([...extra, ...series], 'ct-head-0051-dicom');
     const node = await nodeLoad(SERIES);
@@ -103,22 +113,21 @@ describe('DICOM picked in the browser: decoded from bytes in the kernel-like wor
   }, 180_000);
 
   it('one file, CT_small.dcm: the same volume as the Node load', async () => {
-    const browser = await loadInWorker([{ path: 'CT_small.dcm', bytes: [...(await readFile(CT_SMALL))] }]);
+    const browser = await loadInWorker([{ path: 'CT_small.dcm', url: '/data/dicom-conformance/CT_small.dcm' }]);
     const node = await nodeLoad(CT_SMALL);
     same(browser, node);
     expect(browser.dims).toEqual([128, 128, 1]);
   }, 120_000);
 
   it('a damaged file in the picked folder is refused, naming it', async () => {
-    const damaged = series.map((f) => (f.path.endsWith('IMG0050.dcm') ? { ...f, bytes: f.bytes.slice(0, Math.floor(f.bytes.length / 2)) } : f));
+    const damaged = series.map((f) => (f.path.endsWith('IMG0050.dcm') ? { ...f, cut: 60_000 } : f));
     const browser = await loadInWorker(damaged, 'ct-head-0051-dicom');
     expect(browser.error?.name).toBe('FormatError');
     expect(browser.error?.message).toMatch(/^ct-head-0051-dicom\/IMG0050\.dcm: /);
   }, 120_000);
 
   it('two series in the picked folder are refused, listing both', async () => {
-    const other = await readFile(CT_SMALL);
-    const browser = await loadInWorker([...series, { path: 'ct-head-0051-dicom/CT_small.dcm', bytes: [...other] }], 'ct-head-0051-dicom');
+    const browser = await loadInWorker([...series, { path: 'ct-head-0051-dicom/CT_small.dcm', url: '/data/dicom-conformance/CT_small.dcm' }], 'ct-head-0051-dicom');
     expect(browser.error?.name).toBe('FormatError');
     expect(browser.error?.message).toMatch(/the 109 DICOM files belong to 2 series:\n {2}- .*CT, 108 files[\s\S]*CT, 1 file/);
   }, 120_000);
