@@ -1,7 +1,8 @@
 /**
  * Files picked in the browser (a `file` input gives the cell `File`s) go through the same
  * readers and checks as paths: the same volume as loading the path, named by the file; a
- * picked DICOM file or folder is refused with why (its decoder runs in Node only).
+ * picked DICOM file or folder goes through the DICOM header checks before its bytes reach the
+ * decoder (whose in-browser run is tested in Chromium: test/e2e/dicom-bytes.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -32,11 +33,17 @@ describe('picked files', () => {
     await expect(loadVolume(new File([bytes], 'ch2.nii.gz'))).rejects.toThrow(FormatError);
   });
 
-  it('refuses picked DICOM (a file or a folder) and unknown types, saying what to do', async () => {
+  it('picked DICOM is checked like a path before decoding; outside the app its pipelines are not located; unknown types are refused', async () => {
     const dcm = new File([readFileSync(DICOM)], 'IMG0000.dcm');
-    await expect(loadVolume(dcm)).rejects.toThrow(/IMG0000\.dcm: DICOM picked in the browser cannot be decoded in this version/);
-    await expect(loadVolume([dcm, dcm])).rejects.toThrow(/2 files\): a DICOM series picked in the browser cannot be decoded/);
-    await expect(loadVolume(new File([new Uint8Array(8)], 'notes.txt'))).rejects.toThrow(/unknown file type "notes.txt"; supported in the browser: .nii, .nii.gz, .inv3/);
+    // Here (Node) nobody called setDicomPipelinesUrl: the decode step says so.
+    await expect(loadVolume(dcm)).rejects.toThrow(/pipelines are not located: call setDicomPipelinesUrl/);
+    // The same slice twice: refused by the header geometry, before any decoding.
+    await expect(loadVolume([dcm, dcm])).rejects.toThrow(FormatError);
+    // A truncated file in a picked folder: refused by the header walk, naming it.
+    const cut = new File([readFileSync(DICOM).subarray(0, 5000)], 'IMG0000.dcm');
+    Object.defineProperty(cut, 'webkitRelativePath', { value: 'series/IMG0000.dcm' });
+    await expect(loadVolume([cut])).rejects.toThrow(/^series\/IMG0000\.dcm: /);
+    await expect(loadVolume(new File([new Uint8Array(8)], 'notes.txt'))).rejects.toThrow(/unknown file type "notes.txt"; supported in the browser: .nii, .nii.gz, .inv3, .dcm, or a folder of DICOM files/);
   });
 
   it('a file input outside a kernel is its default; an empty default is refused', () => {
