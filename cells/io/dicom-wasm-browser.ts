@@ -28,7 +28,11 @@ export function dicomPipelinesUrl(): string | undefined {
   return pipelinesUrl;
 }
 
-/** The name each file gets in the pipeline's memory file system: its index, so the sorted names map back. */
+/**
+ * The name each file gets in the pipeline's memory file system: its index, so the sorted names
+ * map back. itk-wasm does not delete input files after a run; with fixed names each load
+ * overwrites the last, so the module holds at most the largest series loaded so far.
+ */
 function slotName(i: number): string {
   return `voxbook-slice-${String(i).padStart(5, '0')}.dcm`;
 }

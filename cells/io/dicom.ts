@@ -208,7 +208,7 @@ function decodeFailure(f: CheckedFile, error: unknown, printed: unknown[][]): Fo
  * Reads a DICOM series into a volume.
  *
  * @param pathOrFiles a folder (every file with the "DICM" marker or a .dcm/.dicom/.ima
- *   extension is taken; others are skipped), one file (single- or multi-frame), or a list
+ *   extension is taken; DICOMDIR and others are skipped), one file (single- or multi-frame), or a list
  *   of files of one series, in any order. All of them must belong to one series (one
  *   SeriesInstanceUID); a series is of single-frame files.
  * @param options `signal` aborts between steps (not inside GDCM's decode); `onProgress`

@@ -1,5 +1,6 @@
 /**
- * Inputs and lazy cells in the browser, on ct-to-print and the real head CT: the `minHu`
+ * Inputs and lazy cells in the browser, on ct-to-print and the real head CT: the scan input
+ * opens a picked .nii.gz, DICOM file and DICOM folder (the 108-file CT); the `minHu`
  * slider moves the histogram marker and redraws the preview mesh, re-running only the cells
  * that read minHu; the full-resolution cells (tagged lazy) turn stale and run on demand; a
  * burst of moves costs a couple of runs, not one per move. Times are recorded, not asserted
@@ -150,40 +151,34 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
     for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
   }, 60_000);
 
-  it('the scan input opens a picked DICOM folder (the 108-file CT) and file, then a .nii.gz, each loaded and previewed', async () => {
+  it('the scan input opens a picked .nii.gz, a DICOM file and a DICOM folder (the 108-file CT), each loaded by its reader with its checks', async () => {
     const { page } = app;
     const loadOutput = () => page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'));
-    const folderPicker = page.locator('vb-input-widget input.pick-folder');
-    expect(await folderPicker.count()).toBe(1);
-    const t0 = Date.now();
-    await folderPicker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom'));
-    await page.waitForFunction(() => {
+    // What the describe cell says and how many triangles the preview has, before a pick.
+    const snapshot = () => page.evaluate(() => {
+      const cell = (id: string) => window.__voxbook!.state()!.cells.find((c) => c.id === id)!;
+      const mesh = cell('preview').outputs.map((o) => o.data['application/vnd.voxbook.mesh+json']).find((m) => m !== undefined) as { triangles: number } | undefined;
+      return { describe: cell('describe').outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'), triangles: mesh?.triangles ?? null };
+    });
+    // Until the cells have re-run on the picked input: the load cell matches `pattern` (or failed),
+    // describe says something new and, when asked, the preview holds a new mesh.
+    const loadedFrom = async (pattern: string, preview: boolean, before: Awaited<ReturnType<typeof snapshot>>) => page.waitForFunction(({ pattern, preview, before }) => {
       const s = window.__voxbook!.state()!;
-      const status = (id: string) => s.cells.find((c) => c.id === id)!.status;
-      return status('load') === 'done' && status('preview') === 'done' && s.phase !== 'running';
-    }, undefined, { timeout: 180_000 });
-    const shownMs = Date.now() - t0;
-    const loadMs = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.ms ?? null);
-    // Decoded from the picked files' bytes by GDCM in the kernel worker, with the header checks.
-    expect(await loadOutput()).toMatch(/DICOM series "ct-head-0051-dicom", 108 files, 256×256×108 int16/);
-    expect(await page.locator('vb-input-widget .file').innerText()).toMatch(/^ct-head-0051-dicom\/ \(108 files\)$/);
-    const folderTriangles = (await meshTriangles(app, 'preview'))!;
-    expect(folderTriangles).toBeGreaterThan(50_000);
-    expect(await page.locator('.vb-cell[data-cell-id="preview"] vb-mesh-view').count()).toBe(1);
-    console.log(`[e2e] picked 108-file DICOM folder: load cell ${loadMs?.toFixed(0)} ms; picked → preview mesh shown ${shownMs} ms`);
+      const cell = (id: string) => s.cells.find((c) => c.id === id)!;
+      if (cell('load').status === 'error') return true;
+      const text = (id: string) => cell(id).outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n');
+      const mesh = cell('preview').outputs.map((o) => o.data['application/vnd.voxbook.mesh+json']).find((m) => m !== undefined) as { triangles: number } | undefined;
+      return new RegExp(pattern).test(text('load')) && cell('load').status === 'done' && cell('describe').status === 'done' && text('describe') !== before.describe && s.phase !== 'running' &&
+        (!preview || (cell('preview').status === 'done' && (mesh?.triangles ?? null) !== before.triangles));
+    }, { pattern, preview, before }, { timeout: 180_000 });
+    const loadError = () => page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.error?.message ?? null);
 
     const picker = page.locator('vb-input-widget input.pick-file');
     expect(await picker.count()).toBe(1);
-    await picker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom/IMG0000.dcm'));
-    await page.waitForFunction(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.status === 'done' && window.__voxbook!.state()!.phase !== 'running', undefined, { timeout: 60_000 });
-    expect(await loadOutput()).toMatch(/DICOM file IMG0000\.dcm, 1 file, 256×256×1 int16/);
-
+    let before = await snapshot();
     await picker.setInputFiles(join(REPO_ROOT, 'data/mri-colin27/ch2.nii.gz'));
-    await page.waitForFunction(() => {
-      const s = window.__voxbook!.state()!;
-      const status = (id: string) => s.cells.find((c) => c.id === id)!.status;
-      return status('load') === 'done' && status('preview') === 'done' && s.phase !== 'running';
-    }, undefined, { timeout: 120_000 });
+    await loadedFrom('NIfTI-1', true, before);
+    expect(await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'preview')!.status)).toBe('done');
     const load = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'));
     // Read by the NIfTI reader, with its geometry checks: the Colin27 grid.
     expect(load).toMatch(/NIfTI-1 181×217×181 uint8, geometry from sform/);
@@ -195,7 +190,32 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
     expect(move.triangles).toBeGreaterThan(1000);
     const now = await cells(app);
     for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
-  }, 180_000);
+
+    // One DICOM file (a single slice: its preview is not asserted).
+    before = await snapshot();
+    await picker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom/IMG0000.dcm'));
+    await loadedFrom('DICOM file IMG0000', false, before);
+    expect(await loadError()).toBeNull();
+    expect(await loadOutput()).toMatch(/DICOM file IMG0000\.dcm, 1 file, 256×256×1 int16/);
+
+    // The 108-file folder through the folder picker.
+    const folderPicker = page.locator('vb-input-widget input.pick-folder');
+    expect(await folderPicker.count()).toBe(1);
+    before = await snapshot();
+    const t0 = Date.now();
+    await folderPicker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom'));
+    await loadedFrom('DICOM series', true, before);
+    const shownMs = Date.now() - t0;
+    expect(await loadError()).toBeNull();
+    const loadMs = await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.ms ?? null);
+    // Decoded from the picked files' bytes by GDCM in the kernel worker, with the header checks.
+    expect(await loadOutput()).toMatch(/DICOM series "ct-head-0051-dicom", 108 files, 256×256×108 int16/);
+    expect(await page.locator('vb-input-widget .file').innerText()).toMatch(/^ct-head-0051-dicom\/ \(108 files\)$/);
+    expect(await page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'preview')!.status)).toBe('done');
+    expect((await meshTriangles(app, 'preview'))!).toBeGreaterThan(50_000);
+    expect(await page.locator('.vb-cell[data-cell-id="preview"] vb-mesh-view').count()).toBe(1);
+    console.log(`[e2e] picked 108-file DICOM folder: load cell ${loadMs?.toFixed(0)} ms; picked → preview mesh shown ${shownMs} ms`);
+  }, 240_000);
 
   it('logs no browser errors', () => {
     expect(app.errors).toEqual([]);
