@@ -160,16 +160,16 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
       const mesh = cell('preview').outputs.map((o) => o.data['application/vnd.voxbook.mesh+json']).find((m) => m !== undefined) as { triangles: number } | undefined;
       return { describe: cell('describe').outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n'), triangles: mesh?.triangles ?? null };
     });
-    // Until the cells have re-run on the picked input: the load cell matches `pattern` (or failed),
-    // describe says something new and, when asked, the preview holds a new mesh.
+    // Until the cells have re-run on the picked input: the load cell matches `pattern` (or failed)
+    // and, when asked, describe says something new and the preview holds a new mesh.
     const loadedFrom = async (pattern: string, preview: boolean, before: Awaited<ReturnType<typeof snapshot>>) => page.waitForFunction(({ pattern, preview, before }) => {
       const s = window.__voxbook!.state()!;
       const cell = (id: string) => s.cells.find((c) => c.id === id)!;
       if (cell('load').status === 'error') return true;
       const text = (id: string) => cell(id).outputs.map((o) => String(o.data['text/markdown'] ?? '')).join('\n');
       const mesh = cell('preview').outputs.map((o) => o.data['application/vnd.voxbook.mesh+json']).find((m) => m !== undefined) as { triangles: number } | undefined;
-      return new RegExp(pattern).test(text('load')) && cell('load').status === 'done' && cell('describe').status === 'done' && text('describe') !== before.describe && s.phase !== 'running' &&
-        (!preview || (cell('preview').status === 'done' && (mesh?.triangles ?? null) !== before.triangles));
+      if (!(new RegExp(pattern).test(text('load')) && cell('load').status === 'done' && s.phase !== 'running')) return false;
+      return !preview || (cell('describe').status === 'done' && text('describe') !== before.describe && cell('preview').status === 'done' && (mesh?.triangles ?? null) !== before.triangles);
     }, { pattern, preview, before }, { timeout: 180_000 });
     const loadError = () => page.evaluate(() => window.__voxbook!.state()!.cells.find((c) => c.id === 'load')!.error?.message ?? null);
 
@@ -191,7 +191,7 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
     const now = await cells(app);
     for (const id of LAZY) expect(now[id]!.status, id).toBe('stale');
 
-    // One DICOM file (a single slice: its preview is not asserted).
+    // One DICOM file (a single slice: only its load is asserted).
     before = await snapshot();
     await picker.setInputFiles(join(REPO_ROOT, 'data/ct-head-0051-dicom/IMG0000.dcm'));
     await loadedFrom('DICOM file IMG0000', false, before);
