@@ -18,7 +18,7 @@ import { deleteCell, emptyCell, insertCell, newCellId, restoreCell, setCellKind,
 export type StateListener = (state: NotebookState) => void;
 
 /** How long Stop waits for the running cell to honour its signal before ending the worker, ms. */
-export const STOP_GRACE_MS = 800;
+export const STOP_GRACE_MS = 500;
 
 export class NotebookSession {
   readonly #connect: () => KernelClient;
