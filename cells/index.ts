@@ -27,7 +27,7 @@ export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './mesh/iso
 export { validateMesh, type MeshReport } from './mesh/validate.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './mesh/shells.ts';
 export { decimateMesh, type DecimateOptions, type Decimated } from './mesh/decimate.ts';
-export { encodeStl, decodeStl } from './io/stl.ts';
+// Mesh writers and readers (STL, OBJ, PLY, 3MF) come with ./io/index.ts above.
 export * from './viz/index.ts';
 export * from './print/index.ts';
 export { loadOnnxModel, configureOnnxRuntime, type OnnxModelOptions, type OnnxRuntimeOptions, type OnnxSliceModel, type OnnxWasmPaths } from './learn/onnx.ts';
