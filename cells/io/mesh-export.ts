@@ -59,13 +59,13 @@ export function parseHexColor(color: string, stage: string): [number, number, nu
 }
 
 /**
- * The shortest decimal text that reads back as the same float32 (6–9 significant
- * digits), without trailing zeros; "0" for ±0.
+ * A short decimal text that reads back as the same float32: the first of 7, 8, 9
+ * significant digits that does, trailing zeros dropped (so 12.3f is "12.3"); "0" for ±0.
  */
 export function formatFloat32(v: number): string {
   if (v === 0) return '0';
   if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  for (let p = 6; p < 9; p++) {
+  for (let p = 7; p < 9; p++) {
     const s = v.toPrecision(p);
     if (Math.fround(Number(s)) === v) return trimZeros(s);
   }
