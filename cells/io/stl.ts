@@ -103,11 +103,15 @@ export function encodeStl(mesh: Mesh, options: EncodeStlOptions = {}): Uint8Arra
 function encodeAsciiStl(mesh: Mesh, options: EncodeStlOptions): Uint8Array {
   const name = options.header ?? 'voxbook';
   if (!/^[\x21-\x7e]*$/.test(name)) throw new ParameterError(`encodeStl: an ASCII solid name must be printable ASCII without spaces, got ${JSON.stringify(name)}`);
-  const { T } = checkExportMesh(mesh, 'encodeStl');
+  const { V, T } = checkExportMesh(mesh, 'encodeStl');
   const P = mesh.positions, I = mesh.indices;
   const f = formatFloat32, sink = new TextSink();
   sink.push(`solid ${name}\n`);
-  const v = (i: number): string => `      vertex ${f(P[3 * i]!)} ${f(P[3 * i + 1]!)} ${f(P[3 * i + 2]!)}\n`;
+  // Each vertex is a corner of ~6 triangles: format its line once.
+  const lines = new Array<string | undefined>(V);
+  const v = (i: number): string => (lines[i] ??= `      vertex ${f(P[3 * i]!)} ${f(P[3 * i + 1]!)} ${f(P[3 * i + 2]!)}\n`);
+  // Normals are informative only (readers recompute them): 6 decimals.
+  const n = (x: number): string => String(Number(x.toFixed(6)));
   for (let t = 0; t < T; t++) {
     if ((t & 0x3fff) === 0) {
       checkAbort('encodeStl', options.signal);
@@ -123,7 +127,7 @@ function encodeAsciiStl(mesh: Mesh, options: EncodeStlOptions): Uint8Array {
       ny /= len;
       nz /= len;
     }
-    sink.push(`  facet normal ${f(Math.fround(nx))} ${f(Math.fround(ny))} ${f(Math.fround(nz))}\n    outer loop\n${v(a)}${v(b)}${v(c)}    endloop\n  endfacet\n`);
+    sink.push(`  facet normal ${n(nx)} ${n(ny)} ${n(nz)}\n    outer loop\n${v(a)}${v(b)}${v(c)}    endloop\n  endfacet\n`);
   }
   sink.push(`endsolid ${name}\n`);
   options.onProgress?.(1);

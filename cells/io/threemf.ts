@@ -126,7 +126,7 @@ export function encode3mf(parts: readonly MeshPart[], options: Encode3mfOptions 
     '[Content_Types].xml': enc.encode(CONTENT_TYPES),
     '_rels/.rels': enc.encode(RELS),
     '3D/3dmodel.model': model,
-  }, { level: 6 });
+  }, { level: 3 }); // 3: half the time of 6 on the skull's 54 MB of XML, 2.6% larger
   options.onProgress?.(1);
   return zip;
 }
