@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { decode } from 'fast-png';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -19,6 +20,24 @@ async function voxbook(args: string[], env: Record<string, string> = {}, cwd = R
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
+}
+
+/**
+ * The segment cell's slice in the executed notebook: its removed-components table and how many
+ * pixels are drawn yellow (removed by keep: viridis at 1 over the slice) or orange (printed).
+ */
+function segmentOutputs(ipynb: string) {
+  const nb = JSON.parse(readFileSync(ipynb, 'utf8'));
+  const outputs: Array<{ data: Record<string, unknown> }> = nb.cells.find((c: { id: string }) => c.id === 'segment').outputs;
+  const img = decode(Buffer.from(outputs.map((o) => o.data['image/png']).find(Boolean) as string, 'base64'));
+  let yellow = 0, orange = 0;
+  for (let p = 0; p < img.data.length; p += img.channels) {
+    const [r, g, b] = [img.data[p]!, img.data[p + 1]!, img.data[p + 2]!];
+    if (r > 180 && g > r - 30 && b < 100) yellow++;
+    else if (r > g + 40) orange++;
+  }
+  const tables = outputs.map((o) => o.data['application/vnd.voxbook.table+json']).filter(Boolean) as Array<{ columns: string[]; rows: unknown[][] }>;
+  return { yellow, orange, tables };
 }
 
 function stlTriangles(path: string): number {
@@ -79,6 +98,14 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect(report.segmentation.detachedFragmentsRemoved).toBe(61);
     expect(report.segmentation.printedVoxels).toBe(432_952 - 359);
     expect(report.mesh.shells).toBe(62);
+  });
+
+  it('lists the removed head holder in the segment cell and draws it in yellow on the slice, the skull in orange', () => {
+    const seg = segmentOutputs(join(out, 'ct-to-print.ipynb'));
+    expect(seg.tables.at(-1)).toMatchObject({ columns: ['component', 'voxels', 'volume (mm³)'], rows: [['removed 1', 21_451, 29_471], ['removed 2', 20_897, 28_710]] });
+    // The middle slice cuts both plates: 454 pixels (with keep=all, the same pixels are orange).
+    expect(seg.yellow).toBe(454);
+    expect(seg.orange).toBe(3_855);
   });
 
   it('writes an STL with the mesh\'s triangle count', () => {
@@ -157,6 +184,9 @@ describe('voxbook run with parameters and bad input', () => {
     expect([report.mesh.triangles, report.mesh.shells, Math.round(report.mesh.volumeMm3)]).toEqual([673_404, 64, 661_334]);
     expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.002);
     expect(stlTriangles(join(out, 'bone.stl'))).toBe(673_404);
+    const seg = segmentOutputs(join(out, 'ct-to-print.ipynb'));
+    expect([seg.yellow, seg.orange]).toEqual([0, 3_855 + 454]);
+    expect(seg.tables.map((t) => t.columns[0])).not.toContain('component');
   }, 120_000);
 
   it('-p keep=some refuses a value that is not one of the choices and writes nothing', async () => {
