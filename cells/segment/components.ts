@@ -117,7 +117,7 @@ export interface IslandRemoval {
  * Shapes: `mask` any grid, non-zero = foreground; result mask Uint8 (1 inside) on the same
  * grid. Units: `minIslandMm3` and the components' `volumeMm3` in mm³, from spacingMm.
  * Progress: `signal` and `onProgress` are passed to `connectedComponents` (per slice).
- * @throws ParameterError if minIslandMm3 is negative or not finite, or connectivity is not 6 or 26.
+ * @throws ParameterError if minIslandMm3 is negative or not finite, or connectivity is not 6, 18 or 26.
  * @throws AbortError if `options.signal` fires during labelling.
  */
 export function removeIslands(
