@@ -20,7 +20,7 @@ export * from './segment/fragments.ts';
 export { otsuThreshold, type OtsuOptions } from './segment/otsu.ts';
 export { binaryErosion, binaryDilation, binaryOpening, binaryClosing, type MorphologyOptions } from './segment/morphology.ts';
 export { fillHoles, type FillHolesOptions } from './segment/fill-holes.ts';
-export { keepLargestComponents, type LargestComponentsOptions, type LargestComponents } from './segment/largest.ts';
+export { keepLargestComponents, keepComponentsAt, type LargestComponentsOptions, type LargestComponents, type ComponentsAtOptions } from './segment/largest.ts';
 export { classicBrainMask, type ClassicBrainMaskOptions, type ClassicBrainMask } from './segment/brain.ts';
 export * from './metrics/index.ts';
 export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './mesh/isosurface.ts';
