@@ -30,7 +30,8 @@ export interface SurfaceDistance {
  *
  * Method: B's triangles are binned in a uniform grid (cell ≈ 2 × mean edge length, each
  * triangle in every cell its bounding box overlaps); a query scans rings of cells around its
- * own until the best distance is no larger than the ring's distance bound. Point-to-triangle
+ * own until the best distance is no larger than the distance from the query to the nearest
+ * face of the scanned box (a face on the grid's outer edge counts as infinitely far). Point-to-triangle
  * by the closest-point regions of Ericson, "Real-Time Collision Detection" (2005) §5.1.5.
  * Float64 arithmetic throughout.
  *
@@ -169,9 +170,16 @@ function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => nu
           }
         }
       }
-      // Every cell not yet scanned is at least r cells (r·h) away from the query's cell.
-      const bound = r * h;
-      if (best <= bound * bound) break;
+      // Points outside the scanned box of cells are at least its distance to the nearest
+      // face of the box (a face on the grid's edge has nothing beyond it).
+      let bound = Infinity;
+      if (ci - r > 0) bound = Math.min(bound, px - (minX + (ci - r) * h));
+      if (ci + r < nx - 1) bound = Math.min(bound, minX + (ci + r + 1) * h - px);
+      if (cj - r > 0) bound = Math.min(bound, py - (minY + (cj - r) * h));
+      if (cj + r < ny - 1) bound = Math.min(bound, minY + (cj + r + 1) * h - py);
+      if (ck - r > 0) bound = Math.min(bound, pz - (minZ + (ck - r) * h));
+      if (ck + r < nz - 1) bound = Math.min(bound, minZ + (ck + r + 1) * h - pz);
+      if (bound === Infinity || (bound > 0 && best <= bound * bound)) break;
     }
     return best;
   };
