@@ -1,7 +1,6 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { validateMesh } from './validate.ts';
 
 /** Options of `smoothMesh`. */
 export interface SmoothOptions extends StageOptions {
@@ -15,7 +14,7 @@ export interface SmoothOptions extends StageOptions {
 export interface Smoothed {
   /** Same `indices` array as the input (topology unchanged), new `positions`; normals dropped. */
   readonly mesh: Mesh;
-  /** Enclosed volume before and after, mm³ (divergence theorem, as `validateMesh`). */
+  /** Enclosed volume before and after, mm³ (divergence theorem, signed as `validateMesh`'s). */
   readonly volumeBeforeMm3: number;
   readonly volumeAfterMm3: number;
   /** (after − before) / before; 0 for a mesh of zero volume. */
@@ -71,7 +70,7 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   const V = P.length / 3;
   for (let i = 0; i < I.length; i++) if (I[i]! >= V) throw new ParameterError(`smoothMesh: index ${I[i]} names no vertex (the mesh has ${V})`);
   for (let i = 0; i < P.length; i++) if (!Number.isFinite(P[i]!)) throw new ParameterError(`smoothMesh: position ${i} of vertex ${(i / 3) | 0} is ${P[i]}; remove NaN/infinite vertices first`);
-  const volumeBeforeMm3 = validateMesh(mesh).volumeMm3;
+  const volumeBeforeMm3 = enclosedVolume(P, I);
   options.onProgress?.(0);
 
   const { start, nbr } = smoothingNeighbours(I, V);
@@ -98,13 +97,10 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   // T0 x = x; T1 x = x + ½Δx; T(i+1) x = 2·T(i) x + Δ(T(i) x) − T(i−1) x, with Δx = mean(neighbours) − x.
   const c0 = coeff[0]!, c1 = coeff[1]!;
   for (let k = 0; k < 3 * V; k++) out[k] = c0 * prev[k]!;
-  laplacianStep(prev, prev, cur, start, nbr, 0.5, 1, 0);
-  for (let k = 0; k < 3 * V; k++) out[k]! += c1 * cur[k]!;
+  laplacianStep(prev, prev, cur, start, nbr, 0.5, 1, 0, out, c1);
   for (let i = 2; i <= iterations; i++) {
     checkAbort('smoothMesh', options.signal);
-    laplacianStep(cur, prev, next, start, nbr, 0.5, 2, -1);
-    const ci = coeff[i]!;
-    for (let k = 0; k < 3 * V; k++) out[k]! += ci * next[k]!;
+    laplacianStep(cur, prev, next, start, nbr, 0.5, 2, -1, out, coeff[i]!);
     const t = prev;
     prev = cur;
     cur = next;
@@ -125,7 +121,7 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
     sumD += Math.sqrt(d2);
   }
   const smoothed: Mesh = mesh.labels ? { positions, indices: I, labels: mesh.labels } : { positions, indices: I };
-  const volumeAfterMm3 = validateMesh(smoothed).volumeMm3;
+  const volumeAfterMm3 = enclosedVolume(positions, I);
   options.onProgress?.(1);
   return {
     mesh: smoothed,
@@ -137,10 +133,13 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   };
 }
 
-/** dst[v] = m·(src[v] + h·Δsrc[v]) + s·other[v], with Δ the umbrella step (mean of the smoothing neighbours − self; 0 for fixed vertices). */
+/**
+ * dst[v] = m·(src[v] + h·Δsrc[v]) + s·other[v], with Δ the umbrella step (mean of the
+ * smoothing neighbours − self; 0 for fixed vertices); then out += c·dst.
+ */
 function laplacianStep(
   src: Float64Array, other: Float64Array, dst: Float64Array,
-  start: Int32Array, nbr: Int32Array, h: number, m: number, s: number,
+  start: Int32Array, nbr: Int32Array, h: number, m: number, s: number, out: Float64Array, c: number,
 ): void {
   const V = start.length - 1;
   for (let v = 0; v < V; v++) {
@@ -160,9 +159,15 @@ function laplacianStep(
       dy = sy * inv - y;
       dz = sz * inv - z;
     }
-    dst[3 * v] = m * (x + h * dx) + s * other[3 * v]!;
-    dst[3 * v + 1] = m * (y + h * dy) + s * other[3 * v + 1]!;
-    dst[3 * v + 2] = m * (z + h * dz) + s * other[3 * v + 2]!;
+    const nx = m * (x + h * dx) + s * other[3 * v]!;
+    const ny = m * (y + h * dy) + s * other[3 * v + 1]!;
+    const nz = m * (z + h * dz) + s * other[3 * v + 2]!;
+    dst[3 * v] = nx;
+    dst[3 * v + 1] = ny;
+    dst[3 * v + 2] = nz;
+    out[3 * v]! += c * nx;
+    out[3 * v + 1]! += c * ny;
+    out[3 * v + 2]! += c * nz;
   }
 }
 
@@ -184,27 +189,32 @@ function smoothingNeighbours(I: Uint32Array, V: number): { start: Int32Array; nb
     const a = I[h]!, b = I[h % 3 === 2 ? h - 2 : h + 1]!;
     if (a !== b) hi[fill[a < b ? a : b]!++] = a < b ? b : a;
   }
-  // Distinct edges (lo, hi, count); count open (1) and non-manifold (> 2) edges per vertex.
-  const eLo: number[] = [], eHi: number[] = [], eCount: number[] = [];
+  // Distinct edges (lo, hi, count), in place over the sorted buckets; open (1) and
+  // non-manifold (> 2) edges counted per vertex.
+  const eLo = new Int32Array(hi.length), eHi = new Int32Array(hi.length), eCount = new Int32Array(hi.length);
   const open = new Int32Array(V), bad = new Uint8Array(V);
+  let E = 0;
   for (let v = 0; v < V; v++) {
     const s = deg[v]!, e = deg[v + 1]!;
-    const bucket = hi.subarray(s, e).sort();
+    for (let i = s + 1; i < e; i++) { // insertion sort: buckets hold ~3 entries
+      const x = hi[i]!;
+      let j = i - 1;
+      while (j >= s && hi[j]! > x) { hi[j + 1] = hi[j]!; j--; }
+      hi[j + 1] = x;
+    }
+    const bucket = hi.subarray(s, e);
     for (let i = 0; i < bucket.length; ) {
       let j = i;
       while (j < bucket.length && bucket[j] === bucket[i]) j++;
       const w = bucket[i]!, c = j - i;
-      eLo.push(v); eHi.push(w); eCount.push(c);
+      eLo[E] = v; eHi[E] = w; eCount[E] = c; E++;
       if (c === 1) { open[v]!++; open[w]!++; }
       else if (c > 2) { bad[v] = 1; bad[w] = 1; }
       i = j;
     }
   }
-  const E = eLo.length;
   // Keep an edge for vertex v if v is interior, or v is a 2-open-edge boundary vertex and the edge is open.
-  const interior = (v: number): boolean => open[v] === 0 && bad[v] === 0;
-  const boundary = (v: number): boolean => open[v] === 2 && bad[v] === 0;
-  const uses = (v: number, c: number): boolean => interior(v) || (boundary(v) && c === 1);
+  const uses = (v: number, c: number): boolean => bad[v] === 0 && (open[v] === 0 || (open[v] === 2 && c === 1));
   const start = new Int32Array(V + 1);
   for (let k = 0; k < E; k++) {
     if (uses(eLo[k]!, eCount[k]!)) start[eLo[k]! + 1]!++;
@@ -255,4 +265,19 @@ export function filterCoefficients(N: number, passBand: number): Float64Array {
   for (let i = 0; i <= N; i++) dc += c[i]!;
   for (let i = 0; i <= N; i++) c[i]! /= dc;
   return c;
+}
+
+/** Enclosed volume Σ p0 · (p1 × p2) / 6 relative to the first vertex (divergence theorem), mm³, float64. */
+function enclosedVolume(P: ArrayLike<number>, I: Uint32Array): number {
+  if (I.length === 0) return 0;
+  const ox = P[0]!, oy = P[1]!, oz = P[2]!;
+  let vol6 = 0;
+  for (let t = 0; t < I.length; t += 3) {
+    const a = 3 * I[t]!, b = 3 * I[t + 1]!, c = 3 * I[t + 2]!;
+    const ax = P[a]! - ox, ay = P[a + 1]! - oy, az = P[a + 2]! - oz;
+    const bx = P[b]! - ox, by = P[b + 1]! - oy, bz = P[b + 2]! - oz;
+    const cx = P[c]! - ox, cy = P[c + 1]! - oy, cz = P[c + 2]! - oz;
+    vol6 += ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx);
+  }
+  return vol6 / 6;
 }
