@@ -131,8 +131,17 @@ describe('meshDistance', () => {
     expect(meshToVoxelDistance(isosurfaceOfMask(u8), u8).hausdorffMm).toBe(0);
   });
 
-  it('typed errors: empty mesh, NaN', () => {
+  it('typed errors: empty mesh, NaN, empty mask; abort; progress 0 → 1', () => {
     const m = sphere(10);
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => meshDistance(m, m, { signal: ac.signal })).toThrow(AbortError);
+    const seen: number[] = [];
+    meshDistance(m, sphere(11), { onProgress: (f) => seen.push(f) });
+    expect([seen[0], seen.at(-1)]).toEqual([0, 1]);
+    expect(seen.every((f, i) => i === 0 || f >= seen[i - 1]!)).toBe(true);
+    const empty = makeVolume({ data: new Uint8Array(8), dims: [2, 2, 2] as Vec3, spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY3 });
+    expect(() => meshToVoxelDistance(m, empty)).toThrow(ParameterError);
     expect(() => meshDistance(m, { positions: new Float32Array(0), indices: new Uint32Array(0) })).toThrow(ParameterError);
     expect(() => meshDistance({ positions: Float32Array.of(NaN, 0, 0, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) }, m)).toThrow(ParameterError);
   });
