@@ -28,9 +28,10 @@ export interface SurfaceDistance {
  * the figures are exact at vertices and, for meshes with edges much shorter than the
  * distances measured, close to the continuous surface definition.
  *
- * Method: B's triangles are binned in a uniform grid (cell ≈ 2 × mean edge length, each
+ * Method: B's triangles are binned in a uniform grid (cell ≈ the mean edge length, each
  * triangle in every cell its bounding box overlaps); a query scans rings of cells around its
- * own until the best distance is no larger than the distance from the query to the nearest
+ * own (skipping cells whose box is farther than the best triangle so far) until the best
+ * distance is no larger than the distance from the query to the nearest
  * face of the scanned box (a face on the grid's outer edge counts as infinitely far). Point-to-triangle
  * by the closest-point regions of Ericson, "Real-Time Collision Detection" (2005) §5.1.5.
  * Float64 arithmetic throughout.
@@ -121,8 +122,8 @@ function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => nu
     }
   }
   const ext = Math.max(maxX - minX, maxY - minY, maxZ - minZ, 1e-9);
-  // Cell ≈ 2 mean edges, but no more than ~64 cells per triangle overall and at most 256 per axis.
-  let h = Math.max((2 * edgeSum) / (3 * T), ext / 256, 1e-9);
+  // Cell ≈ 1 mean edge, at most 512 per axis and about 4 cells per triangle overall.
+  let h = Math.max(edgeSum / (3 * T), ext / 512, 1e-9);
   const cells = (s: number): number => Math.max(1, Math.ceil((s + 1e-9) / h));
   while (cells(maxX - minX) * cells(maxY - minY) * cells(maxZ - minZ) > 4 * T + 64) h *= 1.25;
   const nx = cells(maxX - minX), ny = cells(maxY - minY), nz = cells(maxZ - minZ);
@@ -136,14 +137,14 @@ function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => nu
     const x0 = cellOf(Math.min(P[a]!, P[b]!, P[c]!), minX, nx), x1 = cellOf(Math.max(P[a]!, P[b]!, P[c]!), minX, nx);
     const y0 = cellOf(Math.min(P[a + 1]!, P[b + 1]!, P[c + 1]!), minY, ny), y1 = cellOf(Math.max(P[a + 1]!, P[b + 1]!, P[c + 1]!), minY, ny);
     const z0 = cellOf(Math.min(P[a + 2]!, P[b + 2]!, P[c + 2]!), minZ, nz), z1 = cellOf(Math.max(P[a + 2]!, P[b + 2]!, P[c + 2]!), minZ, nz);
-    boxes.set([x0, x1, y0, y1, z0, z1], 6 * t);
+    boxes[6 * t] = x0; boxes[6 * t + 1] = x1; boxes[6 * t + 2] = y0; boxes[6 * t + 3] = y1; boxes[6 * t + 4] = z0; boxes[6 * t + 5] = z1;
     for (let k = z0; k <= z1; k++) for (let j = y0; j <= y1; j++) for (let i = x0; i <= x1; i++) count[(k * ny + j) * nx + i + 1]!++;
   }
   for (let c = 0; c < nx * ny * nz; c++) count[c + 1]! += count[c]!;
   const fill = count.slice(0, nx * ny * nz), tris = new Int32Array(count[nx * ny * nz]!);
   for (let t = 0; t < T; t++) {
-    const [x0, x1, y0, y1, z0, z1] = boxes.subarray(6 * t, 6 * t + 6) as unknown as number[];
-    for (let k = z0!; k <= z1!; k++) for (let j = y0!; j <= y1!; j++) for (let i = x0!; i <= x1!; i++) tris[fill[(k * ny + j) * nx + i]!++] = t;
+    const x0 = boxes[6 * t]!, x1 = boxes[6 * t + 1]!, y0 = boxes[6 * t + 2]!, y1 = boxes[6 * t + 3]!, z0 = boxes[6 * t + 4]!, z1 = boxes[6 * t + 5]!;
+    for (let k = z0; k <= z1; k++) for (let j = y0; j <= y1; j++) for (let i = x0; i <= x1; i++) tris[fill[(k * ny + j) * nx + i]!++] = t;
   }
   const stamp = new Int32Array(T).fill(-1);
   let query = 0;
@@ -159,6 +160,11 @@ function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => nu
           const onShell = Math.abs(k - ck) === r || Math.abs(j - cj) === r;
           for (let i = Math.max(0, ci - r); i <= Math.min(nx - 1, ci + r); i++) {
             if (!onShell && Math.abs(i - ci) !== r) continue;
+            // Skip a cell whose box is farther than the best triangle so far.
+            const bx = Math.max(0, minX + i * h - px, px - (minX + (i + 1) * h));
+            const by = Math.max(0, minY + j * h - py, py - (minY + (j + 1) * h));
+            const bz = Math.max(0, minZ + k * h - pz, pz - (minZ + (k + 1) * h));
+            if (bx * bx + by * by + bz * bz >= best) continue;
             const cell = (k * ny + j) * nx + i;
             for (let q = count[cell]!, e = count[cell + 1]!; q < e; q++) {
               const t = tris[q]!;

@@ -115,6 +115,38 @@ describe('meshDistance', () => {
     expect(meshDistance(a, a).hausdorffMm).toBe(0);
   });
 
+  it('the grid search agrees with a brute-force scan of every triangle (independent point-to-triangle)', () => {
+    const a = sphere(6), b = torus();
+    const P = b.positions, I = b.indices;
+    const seg = (p: number[], u: number[], v: number[]): number => {
+      const d = [v[0]! - u[0]!, v[1]! - u[1]!, v[2]! - u[2]!];
+      const t = Math.min(1, Math.max(0, ((p[0]! - u[0]!) * d[0]! + (p[1]! - u[1]!) * d[1]! + (p[2]! - u[2]!) * d[2]!) / (d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2)));
+      return Math.hypot(p[0]! - u[0]! - t * d[0]!, p[1]! - u[1]! - t * d[1]!, p[2]! - u[2]! - t * d[2]!);
+    };
+    const tri = (p: number[], q: number[][]): number => {
+      const [u, v, w] = q as [number[], number[], number[]];
+      const e1 = [v[0]! - u[0]!, v[1]! - u[1]!, v[2]! - u[2]!], e2 = [w[0]! - u[0]!, w[1]! - u[1]!, w[2]! - u[2]!];
+      const n = [e1[1]! * e2[2]! - e1[2]! * e2[1]!, e1[2]! * e2[0]! - e1[0]! * e2[2]!, e1[0]! * e2[1]! - e1[1]! * e2[0]!];
+      const nn = Math.hypot(n[0]!, n[1]!, n[2]!);
+      const h = ((p[0]! - u[0]!) * n[0]! + (p[1]! - u[1]!) * n[1]! + (p[2]! - u[2]!) * n[2]!) / nn;
+      const f = [p[0]! - (h * n[0]!) / nn, p[1]! - (h * n[1]!) / nn, p[2]! - (h * n[2]!) / nn];
+      const side = (x: number[], y: number[]): number => {
+        const c = [(y[1]! - x[1]!) * (f[2]! - x[2]!) - (y[2]! - x[2]!) * (f[1]! - x[1]!), (y[2]! - x[2]!) * (f[0]! - x[0]!) - (y[0]! - x[0]!) * (f[2]! - x[2]!), (y[0]! - x[0]!) * (f[1]! - x[1]!) - (y[1]! - x[1]!) * (f[0]! - x[0]!)];
+        return c[0]! * n[0]! + c[1]! * n[1]! + c[2]! * n[2]!;
+      };
+      if (side(u, v) >= 0 && side(v, w) >= 0 && side(w, u) >= 0) return Math.abs(h);
+      return Math.min(seg(p, u, v), seg(p, v, w), seg(p, w, u));
+    };
+    const vert = (m: Float32Array, i: number): number[] => [m[3 * i]!, m[3 * i + 1]!, m[3 * i + 2]!];
+    let max = 0;
+    for (let v = 0; v < a.positions.length / 3; v++) {
+      let best = Infinity;
+      for (let t = 0; t < I.length; t += 3) best = Math.min(best, tri(vert(a.positions, v), [vert(P, I[t]!), vert(P, I[t + 1]!), vert(P, I[t + 2]!)]));
+      max = Math.max(max, best);
+    }
+    expect(meshDistance(a, b).aToB.maxMm).toBeCloseTo(max, 5);
+  });
+
   it('point-to-triangle, not point-to-vertex: a vertex above the middle of a big triangle', () => {
     const tri: Mesh = { positions: Float32Array.of(-10, -10, 0, 10, -10, 0, 0, 10, 0), indices: Uint32Array.of(0, 1, 2) };
     const above: Mesh = { positions: Float32Array.of(-10, -10, 1, 10, -10, 1, 0, 10, 1), indices: Uint32Array.of(0, 1, 2) };
