@@ -232,7 +232,8 @@ function smoothingNeighbours(I: Uint32Array, V: number): { start: Int32Array; nb
 
 /**
  * wᵢ·cᵢ for i = 0..N: Hamming-windowed Fourier coefficients of the ideal low-pass on
- * θ ∈ [0, π], cut-off shifted by σ (Newton's method) so that f(k_pb) = 1.
+ * θ ∈ [0, π], cut-off shifted by σ (Newton's method) so that f(k_pb) = 1, then divided by their
+ * sum so the DC gain f(0) is 1 (f(k_pb) stays within 0.3% of 1 for N = 20, k_pb = 0.1).
  */
 export function filterCoefficients(N: number, passBand: number): Float64Array {
   const thetaPb = Math.acos(1 - 0.5 * passBand);
