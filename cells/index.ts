@@ -27,6 +27,8 @@ export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './mesh/iso
 export { validateMesh, type MeshReport } from './mesh/validate.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './mesh/shells.ts';
 export { decimateMesh, type DecimateOptions, type Decimated } from './mesh/decimate.ts';
+export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts';
+export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';
 export { encodeStl, decodeStl } from './io/stl.ts';
 export * from './viz/index.ts';
 export * from './print/index.ts';
