@@ -214,6 +214,11 @@ describe('3MF', () => {
     const positions = Float32Array.from(Array.from(obj.querySelectorAll('vertex')).flatMap((v) => ['x', 'y', 'z'].map((k) => Number(v.getAttribute(k)))));
     const indices = Uint32Array.from(Array.from(obj.querySelectorAll('triangle')).flatMap((t) => ['v1', 'v2', 'v3'].map((k) => Number(t.getAttribute(k)))));
     expectSame(ring, { positions, indices });
+    // 3MF's frame is right-handed like LPS: the read-back torus encloses positive volume
+    // (counter-clockwise seen from outside), the analytic 2π²Rr² less the faceting.
+    const vol = validateMesh({ positions, indices }).volumeMm3;
+    expect(vol).toBeGreaterThan(0);
+    expect(Math.abs(vol / (2 * Math.PI ** 2 * 30 * 8 ** 2) - 1)).toBeLessThan(0.01);
   });
 });
 
