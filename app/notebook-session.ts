@@ -18,7 +18,7 @@ import { deleteCell, emptyCell, insertCell, newCellId, restoreCell, setCellKind,
 export type StateListener = (state: NotebookState) => void;
 
 /** How long Stop waits for the running cell to honour its signal before ending the worker, ms. */
-export const STOP_GRACE_MS = 800;
+export const STOP_GRACE_MS = 500;
 
 export class NotebookSession {
   readonly #connect: () => KernelClient;
@@ -200,11 +200,15 @@ export class NotebookSession {
    * weights) and no further cell runs. If the run has not ended `STOP_GRACE_MS` later — a
    * cell that ignores the signal, or `while (true) {}` — the worker is ended, whatever it is
    * doing, and a fresh one started: the running cell is marked interrupted and the next run
-   * re-opens the notebook in the new kernel. With `{ now: true }` the second step comes at once.
+   * re-opens the notebook in the new kernel. With `{ now: true }` the second step comes at once,
+   * and so it does when the running cell's source never names `signal`: such a cell cannot
+   * honour it, and waiting would only make Stop slower (`while (true) {}` ends in milliseconds).
    */
   interrupt(options: { readonly now?: boolean } = {}): void {
     clearTimeout(this.#stopTimer);
-    if (options.now || !this.running) {
+    const runningCell = this.#state.cells.find((c) => c.status === 'running');
+    const deaf = runningCell !== undefined && !/\bsignal\b/.test(runningCell.source);
+    if (options.now || !this.running || deaf) {
       this.#terminate();
       return;
     }

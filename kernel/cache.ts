@@ -46,11 +46,19 @@ export interface CellKeyParts {
   /** Parameter overrides, for the parameters cell; null for any other. */
   readonly overrides: ReadonlyArray<readonly [string, unknown]> | null;
   readonly versions: Readonly<Record<string, string>>;
+  /**
+   * For a cell that calls the `runInfo()` builtin: the run facts it can read that are not
+   * among its inputs (the notebook's SHA-256 and the parameters), so a provenance record is
+   * never served for another version of the notebook. Absent for other cells.
+   */
+  readonly runFacts?: string;
 }
 
 /** The cache key of a cell's result. */
 export function cellKey(p: CellKeyParts): string {
-  return hashString(JSON.stringify([p.source, p.inputs, p.overrides, p.versions]));
+  const parts: unknown[] = [p.source, p.inputs, p.overrides, p.versions];
+  if (p.runFacts !== undefined) parts.push(p.runFacts);
+  return hashString(JSON.stringify(parts));
 }
 
 /**

@@ -345,6 +345,7 @@ export class Kernel {
       inputs: (this.graph.inputs.get(cell.id) ?? []).map((n) => [n, this.nameKeys.get(n) ?? ''] as const),
       overrides: isParams ? [...this.overrides, ...inputPart] : inputPart.length > 0 ? inputPart : null,
       versions: this.host.versions ?? {},
+      ...(this.syntax.get(cell.source)?.references.has('runInfo') ? { runFacts: JSON.stringify([this.notebookSha256, this.parameters]) } : {}),
     });
   }
 

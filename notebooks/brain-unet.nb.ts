@@ -101,9 +101,11 @@ const check = validateMesh(surface);
 display(meshView(surface, { name: 'brain (U-Net)' }));
 display(download('brain-mask.nii.gz', encodeNifti(predicted, { description: 'U-Net brain mask (voxbook)' })));
 display(download('brain-confidence.nii.gz', encodeNifti(prediction.confidence, { description: 'U-Net confidence (voxbook)' })));
-check.closed && check.edgeManifold
+check.triangles > 0 && check.closed && check.edgeManifold
   ? download('brain.stl', encodeStl(surface))
-  : markdown(`**No STL written:** the surface is not closed and edge-manifold (${check.openEdges} open, ${check.nonManifoldEdges} non-manifold edges).`)
+  : markdown(check.triangles === 0
+    ? '**No STL written:** the U-Net predicted no brain voxels, so the surface is empty.'
+    : `**No STL written:** the surface is not closed and edge-manifold (${check.openEdges} open, ${check.nonManifoldEdges} non-manifold edges).`)
 
 // %% id="finetune"
 // A harder scan: the same T1 under a strong smooth bias field and noise. The trained model is

@@ -27,11 +27,17 @@ const minHu = slider('minHu', { min: -1000, max: 3071, value: 226, label: 'bone 
 const maxHu = 3071;
 /** Connected pieces (26-connected) smaller than this are dropped: they would fall off a print. mm³. */
 const minIslandMm3 = 200;
+/**
+ * Which connected pieces to print: 'largest' keeps the skull alone (the CT's head holder, two
+ * curved plates beside the skull, is bone-dense too and would be printed with it); 'all' keeps
+ * every piece of at least minIslandMm3. A choice in the app, `-p keep=all` headless.
+ */
+const keep = select('keep', { options: ['largest', 'all'], value: 'largest', label: 'keep' });
 
 // %% id="load"
 import {
-  describeSource, describeVolume, download, downsample, encodeStl, file, histogram, histogramBins, isosurface, loadInput, markdown,
-  meshCheckTable, meshView, printReport, removeDetachedFragments, removeIslands, sliceView, slider, table, threshold, validateMesh,
+  describeSource, describeVolume, download, downsample, encodeStl, file, histogram, histogramBins, isosurface, keepLargestComponents, loadInput, markdown,
+  meshCheckTable, meshView, printReport, removeDetachedFragments, removeIslands, select, sliceView, slider, table, threshold, validateMesh, withData,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -73,7 +79,20 @@ display(table({
     ['detached fragments removed', fragments.removed.length, fragments.removed.reduce((s, c) => s + c.voxels, 0), Math.round(fragments.removed.reduce((s, c) => s + c.volumeMm3, 0))],
   ],
 }, `Bone ${minHu}..${maxHu} HU, islands under ${minIslandMm3} mm³ removed`));
-sliceView(ct, { overlay: fragments.mask })
+// keep = 'largest': the skull alone; the other pieces (the head holder's plates) are listed
+// and drawn in yellow on the slice, the printed bone in orange.
+const kept = keep === 'largest'
+  ? keepLargestComponents(fragments.mask, { count: 1, connectivity: 26, signal, onProgress: progress('largest') })
+  : { mask: fragments.mask, kept: [], removed: [] };
+const printed = kept.mask;
+if (kept.removed.length > 0) {
+  display(table({
+    columns: ['component', 'voxels', 'volume (mm³)'],
+    rows: [...kept.removed].sort((a, b) => b.voxels - a.voxels).map((c, n) => [`removed ${n + 1}`, c.voxels, Math.round(c.volumeMm3)]),
+  }, `keep = ${keep}: printed the largest piece (${kept.kept[0]?.voxels ?? 0} voxels, ${Math.round(kept.kept[0]?.volumeMm3 ?? 0)} mm³); removed`));
+}
+const removedMask = withData(fragments.mask, fragments.mask.data.map((v, i) => (v !== 0 && printed.data[i] === 0 ? 1 : 0)));
+sliceView(ct, { overlay: printed, heatmap: removedMask })
 
 // %% id="mesh" tags=["lazy"]
 // The surface follows the CT's own values at minHu − 0.5 (sub-voxel accurate, as InVesalius
@@ -82,9 +101,9 @@ sliceView(ct, { overlay: fragments.mask })
 const method = {
   kind: 'hu-isosurface',
   isoValue: minHu - 0.5,
-  description: `marching cubes on the HU values at ${minHu - 0.5} HU, restricted to the kept components without detached fragments, border padded so it closes`,
+  description: `marching cubes on the HU values at ${minHu - 0.5} HU, restricted to the kept components without detached fragments${keep === 'largest' ? ', the largest only' : ''}, border padded so it closes`,
 } as const;
-const surface = isosurface(ct, { isoValue: method.isoValue, mask: fragments.mask, signal, onProgress: progress('surface') });
+const surface = isosurface(ct, { isoValue: method.isoValue, mask: printed, signal, onProgress: progress('surface') });
 meshView(surface, { name: 'bone' })
 
 // %% id="validate" tags=["lazy"]
@@ -92,7 +111,7 @@ const check = validateMesh(surface);
 meshCheckTable(check)
 
 // %% id="export" tags=["lazy"]
-const report = printReport({ volume: ct, mask: bone, islands, fragments, check, method, run: runInfo() });
+const report = printReport({ volume: ct, mask: bone, islands, fragments, keep: { mode: keep, mask: printed, removed: kept.removed }, check, method, run: runInfo() });
 display(download('report.json', report));
 report.mesh.empty
   ? markdown(`**No STL written:** no voxels of ${ct.source?.input ?? 'the input'} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)

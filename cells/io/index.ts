@@ -6,3 +6,8 @@ export { loadDicomSeries, checkDicomStructure, hasDicmMarker, type DicomHeaderFa
 export { loadVolume, SUPPORTED_INPUTS } from './load.ts';
 export { volumeInfo, type VolumeInfo } from './info.ts';
 export { encodeNifti, rasAffine, type EncodeNiftiOptions } from './nifti-write.ts';
+export { encodeStl, decodeStl, DEFAULT_STL_HEADER, type EncodeStlOptions } from './stl.ts';
+export { encodeObj, decodeObj, type EncodeObjOptions } from './obj.ts';
+export { encodePly, decodePly, type EncodePlyOptions, type DecodedPly } from './ply.ts';
+export { encode3mf, THREEMF_CORE_NS, THREEMF_MODEL_REL, type Encode3mfOptions } from './threemf.ts';
+export { checkExportMesh, type MeshPart } from './mesh-export.ts';

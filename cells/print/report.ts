@@ -1,7 +1,7 @@
 import { type Volume, valueRange, voxelVolumeMm3 } from '../core/volume.ts';
 import type { MeshReport } from '../mesh/validate.ts';
 import type { FragmentRemoval } from '../segment/fragments.ts';
-import type { IslandRemoval } from '../segment/components.ts';
+import type { Component, IslandRemoval } from '../segment/components.ts';
 import { countNonZero } from '../segment/threshold.ts';
 import { table, type Table } from '../viz/table.ts';
 import type { View } from '../viz/bundle.ts';
@@ -31,6 +31,12 @@ export interface PrintReportInput {
   readonly islands: IslandRemoval;
   /** Detached fragments removed after the islands; its mask is what the surface encloses. */
   readonly fragments: FragmentRemoval;
+  /**
+   * Which components were printed after the fragments (`ct-to-print`'s `keep`): 'largest'
+   * keeps the largest (the skull, without the CT's head holder); its mask is then what the
+   * surface encloses. Absent = 'all'.
+   */
+  readonly keep?: { readonly mode: string; readonly mask: Volume<Uint8Array>; readonly removed: readonly Component[] };
   readonly check: MeshReport;
   readonly method: SurfaceMethod;
   readonly run: RunFacts;
@@ -64,7 +70,12 @@ export interface PrintReport {
     /** 6-connected pieces touching the rest only at edges or corners, under the island volume. */
     readonly detachedFragmentsRemoved: number;
     readonly detachedVolumeRemovedMm3: number;
-    /** Voxels the surface encloses: the kept components without their detached fragments. */
+    /** `keep`: 'all' components, or only the 'largest'. */
+    readonly keep: string;
+    /** Components left out by `keep` (largest first): their voxels and volumes. */
+    readonly keepRemoved: ReadonlyArray<{ readonly voxels: number; readonly volumeMm3: number }>;
+    readonly keepRemovedVolumeMm3: number;
+    /** Voxels the surface encloses: the kept components without their detached fragments (and, with keep, only those kept). */
     readonly printedVoxels: number;
   };
   readonly surface: SurfaceMethod;
@@ -129,7 +140,10 @@ export function printReport(r: PrintReportInput): PrintReport {
       removedVolumeMm3: round(r.islands.removed.reduce((s, x) => s + x.volumeMm3, 0)),
       detachedFragmentsRemoved: r.fragments.removed.length,
       detachedVolumeRemovedMm3: round(r.fragments.removed.reduce((s, x) => s + x.volumeMm3, 0)),
-      printedVoxels: countNonZero(r.fragments.mask),
+      keep: r.keep?.mode ?? 'all',
+      keepRemoved: [...(r.keep?.removed ?? [])].sort((a, b) => b.voxels - a.voxels).map((x) => ({ voxels: x.voxels, volumeMm3: round(x.volumeMm3) })),
+      keepRemovedVolumeMm3: round((r.keep?.removed ?? []).reduce((s, x) => s + x.volumeMm3, 0)),
+      printedVoxels: countNonZero(r.keep?.mask ?? r.fragments.mask),
     },
     surface: r.method,
     mesh: {

@@ -2,8 +2,8 @@ import { ParameterError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { type Volume, voxelVolumeMm3, withData } from '../core/volume.ts';
 
-/** 6: faces only. 26: faces, edges and corners. */
-export type Connectivity = 6 | 26;
+/** 6: faces only. 18: faces and edges. 26: faces, edges and corners. */
+export type Connectivity = 6 | 18 | 26;
 
 export interface Component {
   /** Label in `labels.data`, 1-based, in order of first voxel (x fastest). */
@@ -28,6 +28,7 @@ function neighbourOffsets(connectivity: Connectivity): Array<readonly [number, n
         const manhattan = Math.abs(di) + Math.abs(dj) + Math.abs(dk);
         if (manhattan === 0) continue;
         if (connectivity === 6 && manhattan > 1) continue;
+        if (connectivity === 18 && manhattan > 2) continue;
         out.push([di, dj, dk]);
       }
   return out;
@@ -46,7 +47,7 @@ function neighbourOffsets(connectivity: Connectivity): Array<readonly [number, n
  * Units: `volumeMm3` = voxels × the voxel volume from spacingMm.
  * Progress: checks `options.signal` and reports `options.onProgress` once per z-slice
  * (fraction of slices scanned), then 1 at the end.
- * @throws ParameterError if connectivity is not 6 or 26.
+ * @throws ParameterError if connectivity is not 6, 18 or 26.
  * @throws AbortError if `options.signal` fires (checked before each slice).
  */
 export function connectedComponents(
@@ -54,7 +55,7 @@ export function connectedComponents(
   connectivity: Connectivity = 26,
   options: StageOptions = {},
 ): ComponentsResult {
-  if (connectivity !== 6 && connectivity !== 26) throw new ParameterError(`connectivity must be 6 or 26, got ${connectivity}`);
+  if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26) throw new ParameterError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
   const [nx, ny, nz] = mask.dims;
   const m = mask.data;
   const labels = new Int32Array(m.length);
@@ -116,7 +117,7 @@ export interface IslandRemoval {
  * Shapes: `mask` any grid, non-zero = foreground; result mask Uint8 (1 inside) on the same
  * grid. Units: `minIslandMm3` and the components' `volumeMm3` in mm³, from spacingMm.
  * Progress: `signal` and `onProgress` are passed to `connectedComponents` (per slice).
- * @throws ParameterError if minIslandMm3 is negative or not finite, or connectivity is not 6 or 26.
+ * @throws ParameterError if minIslandMm3 is negative or not finite, or connectivity is not 6, 18 or 26.
  * @throws AbortError if `options.signal` fires during labelling.
  */
 export function removeIslands(

@@ -1,12 +1,12 @@
 import { ParameterError } from '../core/errors.ts';
 import type { StageOptions } from '../core/stage.ts';
-import { type Volume, withData } from '../core/volume.ts';
+import { det3, type Vec3, type Volume, withData } from '../core/volume.ts';
 import { type Component, type Connectivity, connectedComponents } from './components.ts';
 
 export interface LargestComponentsOptions extends StageOptions {
   /** How many components to keep, largest first. Default 1. */
   readonly count?: number;
-  /** 6 (faces) or 26 (faces, edges, corners). Default 26. */
+  /** 6 (faces), 18 (faces, edges) or 26 (faces, edges, corners). Default 26. */
   readonly connectivity?: Connectivity;
 }
 
@@ -28,7 +28,7 @@ export interface LargestComponents {
  * Shapes: `mask` any grid, non-zero = foreground; result mask Uint8 (0/1) on the same grid.
  * Units: components' `volumeMm3` in mm³ from the spacing. Progress: `signal` and
  * `onProgress` are passed to `connectedComponents` (per slice).
- * @throws ParameterError if count is not an integer ≥ 1 or connectivity is not 6 or 26.
+ * @throws ParameterError if count is not an integer ≥ 1 or connectivity is not 6, 18 or 26.
  * @throws AbortError if `options.signal` fires during labelling.
  */
 export function keepLargestComponents(mask: Volume<Uint8Array>, options: LargestComponentsOptions = {}): LargestComponents {
@@ -39,6 +39,73 @@ export function keepLargestComponents(mask: Volume<Uint8Array>, options: Largest
   const kept = ranked.slice(0, count);
   const keep = new Uint8Array(components.length + 1);
   for (const c of kept) keep[c.label] = 1;
+  const removed = components.filter((c) => keep[c.label] === 0);
+  const l = labels.data;
+  const out = new Uint8Array(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = keep[l[i]!]!;
+  return { mask: withData(mask, out), kept, removed };
+}
+
+export interface ComponentsAtOptions extends StageOptions {
+  /** 6 (faces), 18 (faces, edges) or 26 (faces, edges, corners). Default 26. */
+  readonly connectivity?: Connectivity;
+}
+
+/** The voxel index (i, j, k) nearest to a world point (LPS mm), or null outside the grid. */
+function nearestVoxel(v: Volume, p: Vec3): Vec3 | null {
+  const d = v.direction, s = v.spacingMm, o = v.originMm;
+  const det = det3(d);
+  const x = p[0] - o[0], y = p[1] - o[1], z = p[2] - o[2];
+  // direction⁻¹ · (p − origin) by Cramer's rule (direction is row-major), then ÷ spacing.
+  const u = (x * (d[4] * d[8] - d[5] * d[7]) - d[1] * (y * d[8] - d[5] * z) + d[2] * (y * d[7] - d[4] * z)) / det;
+  const w = (d[0] * (y * d[8] - d[5] * z) - x * (d[3] * d[8] - d[5] * d[6]) + d[2] * (d[3] * z - y * d[6])) / det;
+  const t = (d[0] * (d[4] * z - y * d[7]) - d[1] * (d[3] * z - y * d[6]) + x * (d[3] * d[7] - d[4] * d[6])) / det;
+  const idx: Vec3 = [Math.round(u / s[0]), Math.round(w / s[1]), Math.round(t / s[2])];
+  return idx.every((n, a) => n >= 0 && n < v.dims[a]!) ? idx : null;
+}
+
+/**
+ * Keeps the connected components that contain the given points — "the skull is the piece
+ * under this point" — and removes every other component. Each point is taken to its nearest
+ * voxel (world = origin + direction · (index ∘ spacing), LPS mm); several points in one
+ * component keep it once. Components come from `connectedComponents` (flood-fill labelling,
+ * Rosenfeld & Pfaltz 1966, doi:10.1145/321356.321357).
+ *
+ * Shapes: `mask` any grid, non-zero = foreground; `pointsMm` [x, y, z] in patient LPS mm;
+ * result mask Uint8 (0/1) on the same grid; `kept` in the order of the points' first hits,
+ * `removed` by label. Progress: `signal` and `onProgress` go to `connectedComponents`.
+ * @throws ParameterError if `pointsMm` is empty, a point is not three finite numbers, a point
+ *   lies outside the volume, or a point's voxel is background (the message names the point
+ *   and its voxel: pick a point inside the structure), or connectivity is not 6, 18 or 26.
+ * @throws AbortError if `options.signal` fires during labelling.
+ */
+export function keepComponentsAt(
+  mask: Volume<Uint8Array>,
+  pointsMm: readonly Vec3[],
+  options: ComponentsAtOptions = {},
+): LargestComponents {
+  if (pointsMm.length === 0) throw new ParameterError('keepComponentsAt: give at least one point [x, y, z] in LPS mm');
+  const [nx, ny] = mask.dims;
+  const seeds: number[] = [];
+  for (const p of pointsMm) {
+    const name = `point [${p.join(', ')}] mm`;
+    if (p.length !== 3 || !p.every(Number.isFinite)) throw new ParameterError(`keepComponentsAt: ${name} must be three finite numbers (LPS mm)`);
+    const idx = nearestVoxel(mask, p);
+    if (!idx) throw new ParameterError(`keepComponentsAt: ${name} lies outside the volume (dims ${mask.dims.join(' × ')}); give a point inside the scan`);
+    const at = idx[0] + nx * (idx[1] + ny * idx[2]);
+    if (mask.data[at] === 0) throw new ParameterError(`keepComponentsAt: ${name} (voxel ${idx.join(', ')}) is background, in no component; give a point inside the structure to keep`);
+    seeds.push(at);
+  }
+  const { labels, components } = connectedComponents(mask, options.connectivity ?? 26, options);
+  const keep = new Uint8Array(components.length + 1);
+  const kept: Component[] = [];
+  for (const at of seeds) {
+    const label = labels.data[at]!;
+    if (keep[label] === 0) {
+      keep[label] = 1;
+      kept.push(components[label - 1]!);
+    }
+  }
   const removed = components.filter((c) => keep[c.label] === 0);
   const l = labels.data;
   const out = new Uint8Array(l.length);

@@ -34,12 +34,15 @@ class RecordingPort implements KernelPort {
 
 const TEXT = '// %% id="a"\nconst a = 1;\n\n// %% id="b"\nconst b = a + 1;\n\n// %% [markdown]\n// notes\n';
 
-function open() {
+/** As TEXT, but cell "a" passes the kernel's `signal` on (so Stop waits for it first). */
+const LISTENING = TEXT.replace('const a = 1;', 'const a = await slowStage({ signal });');
+
+function open(text = TEXT) {
   const ports: RecordingPort[] = [];
   const session = new NotebookSession(() => {
     ports.push(new RecordingPort());
     return new KernelClient(ports.at(-1)!);
-  }, TEXT);
+  }, text);
   return { port: ports[0]!, ports, session };
 }
 
@@ -148,9 +151,20 @@ describe('NotebookSession', () => {
 
   afterEach(() => vi.useRealTimers());
 
+  it('Stop ends the worker at once when the running cell never names `signal` (it could not honour it)', () => {
+    const { ports, session } = open();
+    session.runAll();
+    ports[0]!.reply({ type: 'cell', id: 'a', status: 'running', outputs: [] });
+    session.interrupt();
+    expect(ports[0]!.terminated).toBe(true);
+    expect(ports[0]!.sent.map((m) => m.type)).not.toContain('interrupt');
+    expect(session.state.cells[0]!.error?.name).toBe('Interrupted');
+    expect(session.running).toBe(false);
+  });
+
   it('Stop first fires the kernel\'s signal; a run that ends within the grace keeps its worker', () => {
     vi.useFakeTimers();
-    const { ports, session } = open();
+    const { ports, session } = open(LISTENING);
     session.runAll();
     ports[0]!.reply({ type: 'cell', id: 'a', status: 'running', outputs: [] });
     session.interrupt();
@@ -167,7 +181,7 @@ describe('NotebookSession', () => {
 
   it('Stop ends the worker after the grace when the cell ignores the signal, starts a fresh one and re-opens the notebook on the next run', () => {
     vi.useFakeTimers();
-    const { ports, session } = open();
+    const { ports, session } = open(LISTENING);
     session.runAll();
     ports[0]!.reply({ type: 'cell', id: 'a', status: 'running', outputs: [] });
     ports[0]!.reply({ type: 'cell', id: 'b', status: 'queued', outputs: [] });
@@ -181,7 +195,7 @@ describe('NotebookSession', () => {
     // Late messages from the old worker are ignored.
     ports[0]!.reply({ type: 'cell', id: 'a', status: 'done', outputs: [] });
     expect(session.state.cells[0]!.status).toBe('error');
-    session.runCell('a', 'const a = 1;');
+    session.runCell('a', 'const a = await slowStage({ signal });');
     expect(ports[1]!.sent.map((m) => m.type)).toEqual(['open', 'run']);
   });
 

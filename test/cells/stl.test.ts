@@ -87,9 +87,13 @@ describe('decodeStl', () => {
   it('throws FormatError for data shorter than the 84-byte preamble', () => {
     expect(() => decodeStl(new Uint8Array(40), 'tiny.stl')).toThrow(FormatError);
   });
-  it('throws FormatError saying ASCII STL is not read', () => {
+  it('reads ASCII STL, and throws FormatError for a facet without 3 vertices', () => {
     const text = new TextEncoder().encode('solid cube\n  facet normal 0 0 1\n   outer loop\n    vertex 0 0 0\n    vertex 1 0 0\n    vertex 0 1 0\n   endloop\n  endfacet\nendsolid cube\n');
-    expect(() => decodeStl(text, 'cube.stl')).toThrow(/ASCII/);
+    const m = decodeStl(text, 'cube.stl');
+    expect(Array.from(m.positions)).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0]);
+    expect(Array.from(m.indices)).toEqual([0, 1, 2]);
+    const bad = new TextEncoder().encode('solid cube\n facet normal 0 0 1\n outer loop\n vertex 0 0 0\n vertex 1 0 0\n endloop\n endfacet\nendsolid\n');
+    expect(() => decodeStl(bad, 'cube.stl')).toThrow(FormatError);
   });
   it('throws FormatError for a non-finite coordinate', () => {
     const bytes = new Uint8Array(84 + 50);

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { decode } from 'fast-png';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -19,6 +20,24 @@ async function voxbook(args: string[], env: Record<string, string> = {}, cwd = R
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
+}
+
+/**
+ * The segment cell's slice in the executed notebook: its removed-components table and how many
+ * pixels are drawn yellow (removed by keep: viridis at 1 over the slice) or orange (printed).
+ */
+function segmentOutputs(ipynb: string) {
+  const nb = JSON.parse(readFileSync(ipynb, 'utf8'));
+  const outputs: Array<{ data: Record<string, unknown> }> = nb.cells.find((c: { id: string }) => c.id === 'segment').outputs;
+  const img = decode(Buffer.from(outputs.map((o) => o.data['image/png']).find(Boolean) as string, 'base64'));
+  let yellow = 0, orange = 0;
+  for (let p = 0; p < img.data.length; p += img.channels) {
+    const [r, g, b] = [img.data[p]!, img.data[p + 1]!, img.data[p + 2]!];
+    if (r > 180 && g > r - 30 && b < 100) yellow++;
+    else if (r > g + 40) orange++;
+  }
+  const tables = outputs.map((o) => o.data['application/vnd.voxbook.table+json']).filter(Boolean) as Array<{ columns: string[]; rows: unknown[][] }>;
+  return { yellow, orange, tables };
 }
 
 function stlTriangles(path: string): number {
@@ -44,12 +63,18 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     for (const f of ['bone.stl', 'report.json', 'ct-to-print.ipynb']) expect(existsSync(join(out, f))).toBe(true);
   });
 
-  it('segments InVesalius\'s bone mask and keeps the 3 components over 200 mm³', () => {
+  it('segments InVesalius\'s bone mask, keeps the 3 components over 200 mm³, then prints the largest (the skull) alone', () => {
     expect(report.input.dims).toEqual([256, 256, 108]);
     expect(report.input.valueRange).toEqual({ min: -1024, max: 2986 });
     expect([report.input.modality, report.input.valueUnit]).toEqual(['CT', 'HU']);
     expect(report.segmentation.componentsKept).toBe(3);
     expect(report.segmentation.maskVoxels).toBe(475_300);
+    // keep = 'largest' by default: the CT's head holder, two curved plates beside the skull,
+    // is left out. scipy (226..3071 HU, 26-connected): plates 29,471 and 28,710 mm³.
+    expect(report.parameters.keep).toBe('largest');
+    expect(report.segmentation.keep).toBe('largest');
+    expect(report.segmentation.keepRemoved).toEqual([{ voxels: 21_451, volumeMm3: 29_470.737 }, { voxels: 20_897, volumeMm3: 28_709.617 }]);
+    expect(Math.round(report.segmentation.keepRemovedVolumeMm3)).toBe(58_180);
   });
 
   it('produces a closed edge-manifold bone mesh within 1% of the reference volume', () => {
@@ -57,20 +82,30 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect(report.mesh.closed).toBe(true);
     expect(report.mesh.edgeManifold).toBe(true);
     expect(report.printable).toBe(true);
-    // VTK flying edges on the same field: 661,131 mm³ and 675,712 triangles. The binary-mask
-    // method would give 651,765 mm³ (1.4% less), so 0.2% tells the two methods apart.
-    expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.002);
-    // Without the detached fragments below, the surface has VTK's 675,712 triangles exactly
-    // (test/cells/isosurface.test.ts); with them removed, 673,404.
-    expect(report.mesh.triangles).toBe(673_404);
+    // VTK 9.1 flying edges at 225.5 HU on the skull alone (scipy's largest 26-connected
+    // component): 608,088 mm³ and 541,436 triangles. Ours: 607,720 mm³ (−0.06%) and 539,128
+    // triangles (−0.43%); the 2,308 triangles fewer are exactly the detached fragments removed
+    // below (with all components the gap is the same 2,308: 673,404 vs VTK's 675,712).
+    expect(Math.abs(report.mesh.volumeMm3 - 608_088) / 608_088).toBeLessThan(0.005);
+    expect(Math.round(report.mesh.volumeMm3)).toBe(607_720);
+    expect(report.mesh.triangles).toBe(539_128);
+    expect(541_436 - report.mesh.triangles).toBe(675_712 - 673_404);
   });
 
   it('drops the fragments that touch the skull only at an edge or corner', () => {
-    // 61 pieces (359 voxels, 493 mm³): each would be a loose shell on the print. What remains
-    // is the 3 kept components as 3 solid shells plus 61 cavities.
+    // 61 pieces (359 voxels, 493 mm³), all on the skull: each would be a loose shell on the
+    // print. What remains is the skull (scipy: 432,952 voxels) as 1 solid shell plus 61 cavities.
     expect(report.segmentation.detachedFragmentsRemoved).toBe(61);
-    expect(report.segmentation.printedVoxels).toBe(475_300 - 359);
-    expect(report.mesh.shells).toBe(64);
+    expect(report.segmentation.printedVoxels).toBe(432_952 - 359);
+    expect(report.mesh.shells).toBe(62);
+  });
+
+  it('lists the removed head holder in the segment cell and draws it in yellow on the slice, the skull in orange', () => {
+    const seg = segmentOutputs(join(out, 'ct-to-print.ipynb'));
+    expect(seg.tables.at(-1)).toMatchObject({ columns: ['component', 'voxels', 'volume (mm³)'], rows: [['removed 1', 21_451, 29_471], ['removed 2', 20_897, 28_710]] });
+    // The middle slice cuts both plates: 454 pixels (with keep=all, the same pixels are orange).
+    expect(seg.yellow).toBe(454);
+    expect(seg.orange).toBe(3_855);
   });
 
   it('writes an STL with the mesh\'s triangle count', () => {
@@ -133,8 +168,33 @@ describe('voxbook run with parameters and bad input', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.input.format).toBe('dicom');
     expect(report.segmentation.maskVoxels).toBe(475_300);
-    expect(report.mesh.triangles).toBe(673_404);
+    expect(report.mesh.triangles).toBe(539_128);
+    expect(Math.abs(report.mesh.volumeMm3 - 608_088) / 608_088).toBeLessThan(0.005);
+  }, 120_000);
+
+  it('-p keep=all prints every component over 200 mm³: the skull and the head holder, as before', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vb-keep-all-'));
+    const r = await voxbook(['run', NOTEBOOK, '--out', out, '-p', 'keep=all']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.parameters.keep).toBe('all');
+    expect([report.segmentation.keep, report.segmentation.keepRemoved]).toEqual(['all', []]);
+    expect(report.segmentation.printedVoxels).toBe(475_300 - 359);
+    // 3 solid shells plus 61 cavities; VTK flying edges on the same field: 661,131 mm³, 675,712 triangles.
+    expect([report.mesh.triangles, report.mesh.shells, Math.round(report.mesh.volumeMm3)]).toEqual([673_404, 64, 661_334]);
     expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.002);
+    expect(stlTriangles(join(out, 'bone.stl'))).toBe(673_404);
+    const seg = segmentOutputs(join(out, 'ct-to-print.ipynb'));
+    expect([seg.yellow, seg.orange]).toEqual([0, 3_855 + 454]);
+    expect(seg.tables.map((t) => t.columns[0])).not.toContain('component');
+  }, 120_000);
+
+  it('-p keep=some refuses a value that is not one of the choices and writes nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'vb-keep-bad-')), 'out');
+    const r = await voxbook(['run', NOTEBOOK, '--out', out, '-p', 'keep=some']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/input keep: "some" is not one of "largest", "all"/);
+    expect(existsSync(join(out, 'report.json'))).toBe(false);
   }, 120_000);
 
   it('warns when the input is not known to be in Hounsfield units (a T1 MRI)', async () => {

@@ -41,7 +41,7 @@ describe('voxbook run --html on ct-to-print', () => {
     const entry = manifest.files.find((f) => f.name === 'ct-to-print.html');
     expect(entry?.size).toBe(Buffer.byteLength(html));
     expect(result.stdout).toMatch(/html: ct-to-print\.html, [\d.]+ MB in \d+ ms/);
-    expect(result.stderr).toMatch(/bone\.stl \(33\.\d MB\) not embedded/);
+    expect(result.stderr).toMatch(/bone\.stl \(27\.0 MB\) not embedded/);
   });
 
   it('refers to nothing outside the file: no script, link, image or frame source, and a policy that forbids loading', () => {
@@ -84,11 +84,14 @@ describe('voxbook run --html on ct-to-print', () => {
     expect(outputs.map((b) => b.data['text/plain']).filter((t) => typeof t === 'string' && t.startsWith('minHu = '))).toEqual(['minHu = 226']);
   });
 
-  it('embeds the bone as a preview of 200,000 triangles that spans the full mesh within 1 mm', () => {
+  it('embeds the bone as a preview of at most 200,000 triangles that spans the full mesh within 1 mm', () => {
     const mesh = doc.cells.find((c) => c.id === 'mesh')!.outputs.map((b) => b.data[MESH]).find((m) => m !== undefined) as DecodedMesh;
     const full = decodeStl(readFileSync(join(out, 'bone.stl')));
     expect(mesh.preview?.fullTriangles).toBe(full.indices.length / 3);
-    expect(mesh.triangles).toBe(DEFAULT_LIMITS.meshPreviewTriangles);
+    // meshoptimizer's simplifier stops at or just under the budget: the skull alone (539,128
+    // triangles) comes to 199,994 (with keep=all, 673,404 came to 200,000 exactly).
+    expect(mesh.triangles).toBeLessThanOrEqual(DEFAULT_LIMITS.meshPreviewTriangles);
+    expect(mesh.triangles).toBe(199_994);
     expect(mesh.indices.length).toBe(3 * mesh.triangles);
     expect(mesh.indices.reduce((m, i) => Math.max(m, i), 0)).toBe(mesh.positions.length / 3 - 1);
     const [a, b] = [extentMm(mesh.positions), extentMm(full.positions)];
@@ -102,7 +105,7 @@ describe('voxbook run --html on ct-to-print', () => {
     expect(Buffer.from(report!.bytes).equals(readFileSync(join(out, 'report.json')))).toBe(true);
     expect(bundles.some((b) => (b.data[FILE] as FileData | undefined)?.name === 'bone.stl')).toBe(false);
     const note = bundles.map((b) => b.data['text/markdown']).find((t) => typeof t === 'string' && t.includes('bone.stl')) as string;
-    expect(note).toMatch(/\*\*bone\.stl\*\* \(33\.\d MB\) is not embedded .* 16\.0 MB cap .*output folder/);
+    expect(note).toMatch(/\*\*bone\.stl\*\* \(27\.0 MB\) is not embedded .* 16\.0 MB cap .*output folder/);
   });
 
   it('a second run from the cache reuses the packed mesh preview and writes the same outputs', async () => {

@@ -10,13 +10,15 @@ describe('voxbook run --timeout', () => {
   for (const [what, nb, cell] of [['a `while (true) {}`', SPIN, 'spin'], ['a promise that never settles', NEVER, 'wait']] as const) {
     it(`stops ${what} after the limit, names the cell and its time, exits 1 and writes nothing`, async () => {
       const out = join(tempDir(), 'out');
-      const r = await voxbook(['run', writeNotebook(nb), '--out', out, '--timeout', '1'], { killAfterMs: 20_000 });
+      const r = await voxbook(['run', writeNotebook(nb), '--out', out, '--timeout', '1'], { killAfterMs: 45_000 });
       expect(r.signal, 'the CLI hung and was killed').toBe(null);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`cell "${cell}" ran longer than --timeout 1 s \\(stopped after 1\\.\\d s\\); the kernel was stopped; nothing was written`));
-      expect(r.ms).toBeLessThan(10_000);
+      // The stop itself is timed by the message above (1.x s); the bound covers process and
+      // worker start-up, which takes 2–3 s alone and up to 15 s beside the browser tests.
+      expect(r.ms).toBeLessThan(30_000);
       expect(existsSync(out)).toBe(false);
-    }, 30_000);
+    }, 60_000);
   }
 
   it('refuses a limit that is not a positive number of seconds', async () => {

@@ -107,6 +107,38 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
     expect(report.parameters.minHu).toBe(450);
   }, 180_000);
 
+  it('the keep select (largest by default) set to all leaves only the lazy cells stale, and Run now prints the head holder too', async () => {
+    const { page } = app;
+    const keep = page.locator('vb-input-widget select');
+    expect(await keep.count()).toBe(1);
+    expect(await keep.inputValue()).toBe('largest');
+    expect(await keep.locator('option').allInnerTexts()).toEqual(['largest', 'all']);
+    const before = await cells(app);
+    const skull = (await meshTriangles(app, 'mesh'))!;
+    await keep.selectOption('all');
+    await page.waitForFunction((lazy) => {
+      const s = window.__voxbook!.state()!;
+      return s.phase !== 'running' && lazy.every((id) => s.cells.find((c) => c.id === id)!.status === 'stale');
+    }, LAZY, { timeout: 60_000 });
+    // Only the lazy cells read keep: the preview and histogram are not re-run.
+    const now = await cells(app);
+    for (const id of ['load', 'describe', 'histogram', 'preview']) expect(now[id], id).toEqual(before[id]);
+    await page.locator('.vb-cell[data-cell-id="export"] .vb-run-stale').click();
+    await page.waitForFunction(() => {
+      const s = window.__voxbook!.state()!;
+      return s.phase !== 'running' && s.cells.every((c) => c.kind !== 'code' || c.status === 'done' || c.status === 'error');
+    }, undefined, { timeout: 120_000 });
+    expect(Object.entries(await cells(app)).filter(([, c]) => c.status !== 'done')).toEqual([]);
+    // The same threshold with the head holder's two plates: more triangles.
+    expect((await meshTriangles(app, 'mesh'))!).toBeGreaterThan(skull);
+    const report = await page.evaluate(() => {
+      const cell = window.__voxbook!.state()!.cells.find((c) => c.id === 'export')!;
+      const file = cell.outputs.map((o) => o.data['application/vnd.voxbook.file+json'] as { name: string; bytes: Uint8Array } | undefined).find((f) => f?.name === 'report.json')!;
+      return JSON.parse(new TextDecoder().decode(file.bytes)) as { parameters: { keep: string }; segmentation: { keep: string; keepRemoved: unknown[] } };
+    });
+    expect([report.parameters.keep, report.segmentation.keep, report.segmentation.keepRemoved]).toEqual(['all', 'all', []]);
+  }, 180_000);
+
   it('a burst of 30 moves runs the preview twice at most and ends at the last value', async () => {
     const runs = await app.page.evaluate(async () => {
       const deepAll = (root: ParentNode, selector: string): Element[] => {

@@ -190,7 +190,7 @@ class Child {
     p.on('exit', (code, signal) => { if (this.proc === p) this.proc = undefined; this.waiting?.({ type: 'exit', code, signal }); });
     p.send({ type: 'init', seeds: this.seeds } satisfies ToChild);
     const r = await this.next(120_000);
-    if (r.type !== 'ready') throw new Error(`fuzz child did not start (${r.type}): ${this.stderrTail}`);
+    if (r.type !== 'ready') throw new Error(`fuzz child did not start (${r.type === 'exit' ? `exited: code ${r.code}, signal ${r.signal}` : r.type}): ${this.stderrTail || '(no stderr)'}`);
     this.seedErrors = r.seedErrors;
   }
 

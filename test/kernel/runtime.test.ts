@@ -236,4 +236,19 @@ w
     const info = (h.kernel as unknown as { runInfo(): { notebookSha256: string } }).runInfo();
     expect(info.notebookSha256).toBe(await sha256Hex(nb(2)));
   });
+
+  it('re-runs a cell that reads runInfo() when only the notebook\'s prose changed; other cells stay cached', async () => {
+    const h = harness();
+    const nb = (prose: string) => `// %% [markdown]\n// ${prose}\n\n// %% id="a"\nconst a = 2;\n\n// %% id="r"\nconst hash = runInfo().notebookSha256;\nhash\n`;
+    await h.kernel.open(nb('first words'));
+    await h.kernel.run();
+    const firstHash = JSON.stringify(h.last('r').outputs);
+    await h.kernel.open(nb('other words'));
+    h.clear();
+    await h.kernel.run();
+    expect(h.ranFresh()).toEqual(['r']);
+    const { sha256Hex } = await import('../../kernel/hash.ts');
+    expect(JSON.stringify(h.last('r').outputs)).toContain(await sha256Hex(nb('other words')));
+    expect(JSON.stringify(h.last('r').outputs)).not.toBe(firstHash);
+  });
 });

@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""VTK's peer of smoothMesh (bench/mesh-smooth.ts): vtkWindowedSincPolyDataFilter from Debian's
+python3-vtk9 (VTK C++, one thread) on the mesh bench/mesh-smooth.ts dumped.
+
+    /usr/bin/python3 bench/mesh-smooth-peer.py DIR [REPEATS]
+
+DIR holds positions.bin (float32, xyz per vertex), indices.bin (uint32, 3 per triangle).
+Runs the filter with VTK's defaults (20 iterations, pass band 0.1, boundary smoothing on,
+feature-edge and non-manifold smoothing off) plus NormalizeCoordinatesOn, REPEATS times;
+writes DIR/vtk_positions.bin (float32, same vertex order) and prints one JSON line with the
+median wall time in seconds and every run's time in order.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import vtk
+from vtk.util import numpy_support as ns
+
+
+def main():
+    d = sys.argv[1]
+    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    pos = np.fromfile(f"{d}/positions.bin", dtype=np.float32).reshape(-1, 3)
+    tri = np.fromfile(f"{d}/indices.bin", dtype=np.uint32).reshape(-1, 3).astype(np.int64)
+    points = vtk.vtkPoints()
+    points.SetData(ns.numpy_to_vtk(pos, deep=True))
+    cells = vtk.vtkCellArray()
+    offsets = np.arange(0, 3 * len(tri) + 1, 3, dtype=np.int64)
+    cells.SetData(ns.numpy_to_vtkIdTypeArray(offsets, deep=True), ns.numpy_to_vtkIdTypeArray(tri.ravel(), deep=True))
+    poly = vtk.vtkPolyData()
+    poly.SetPoints(points)
+    poly.SetPolys(cells)
+    vtk.vtkMultiThreader.SetGlobalMaximumNumberOfThreads(1)
+    times = []
+    out = None
+    for _ in range(repeats):
+        f = vtk.vtkWindowedSincPolyDataFilter()
+        f.SetInputData(poly)
+        f.SetNumberOfIterations(20)
+        f.SetPassBand(0.1)
+        f.NormalizeCoordinatesOn()
+        t0 = time.perf_counter()
+        f.Update()
+        times.append(time.perf_counter() - t0)
+        out = f.GetOutput()
+    ns.vtk_to_numpy(out.GetPoints().GetData()).astype(np.float32).tofile(f"{d}/vtk_positions.bin")
+    print(json.dumps({"vtk": vtk.vtkVersion.GetVTKVersion(), "seconds": sorted(times)[len(times) // 2], "times": times, "points": int(out.GetNumberOfPoints())}))
+
+
+main()

@@ -1,0 +1,124 @@
+/**
+ * What every mesh writer checks before it produces a byte, the named part that the
+ * multi-part writers (OBJ, 3MF) take, and the number and colour formatting they share.
+ */
+import { GeometryError, ParameterError } from '../core/errors.ts';
+import type { Mesh } from '../core/mesh.ts';
+
+/** One named, coloured mesh of a multi-part export (a label, an anatomical part). */
+export interface MeshPart {
+  /** Shown by slicers and viewers; whitespace becomes "_" in OBJ. */
+  readonly name: string;
+  readonly mesh: Mesh;
+  /** sRGB display colour "#RRGGBB" or "#RRGGBBAA"; a palette colour when absent. */
+  readonly color?: string;
+}
+
+/** Most vertices a writer accepts: ids are uint32. */
+export const MAX_EXPORT_VERTICES = 2 ** 32;
+
+const PALETTE = ['#E3DAC9', '#C8553D', '#4F86C6', '#6DB36D', '#E0B84C', '#9B6BB8', '#4CB5AE', '#D77FA1'];
+
+/** The colour of part `i` when it names none: a fixed palette, bone-white first. */
+export function paletteColor(i: number): string {
+  return PALETTE[i % PALETTE.length]!;
+}
+
+/**
+ * Checks a mesh before export. Reads every coordinate and index once.
+ * @returns V (vertices) and T (triangles).
+ * @throws GeometryError naming `stage` if the mesh is empty, has more than 2³² vertices,
+ *   array lengths not multiples of 3, a non-finite coordinate, or an index ≥ V.
+ */
+export function checkExportMesh(mesh: Mesh, stage: string): { V: number; T: number } {
+  const P = mesh.positions, I = mesh.indices;
+  if (P.length % 3 !== 0 || I.length % 3 !== 0) {
+    throw new GeometryError(`${stage}: positions (${P.length}) and indices (${I.length}) must both hold 3 numbers per vertex / triangle`);
+  }
+  const V = P.length / 3, T = I.length / 3;
+  if (V > MAX_EXPORT_VERTICES) throw new GeometryError(`${stage}: ${V} vertices is more than 2^32, which uint32 indices cannot address; split the mesh into parts or decimate it`);
+  if (V === 0 || T === 0) throw new GeometryError(`${stage}: the mesh is empty (${V} vertices, ${T} triangles); check the threshold or segmentation that made it`);
+  for (let i = 0; i < P.length; i++) {
+    if (!Number.isFinite(P[i]!)) throw new GeometryError(`${stage}: vertex ${(i / 3) | 0} has a non-finite coordinate (${P[i]}); fix the stage that produced it`);
+  }
+  for (let i = 0; i < I.length; i++) {
+    if (I[i]! >= V) throw new GeometryError(`${stage}: triangle ${(i / 3) | 0} names vertex ${I[i]} but the mesh has ${V} vertices`);
+  }
+  return { V, T };
+}
+
+/**
+ * Parses "#RRGGBB" / "#RRGGBBAA" into [r, g, b, a] bytes.
+ * @throws ParameterError for anything else.
+ */
+export function parseHexColor(color: string, stage: string): [number, number, number, number] {
+  const m = /^#([0-9a-fA-F]{6})([0-9a-fA-F]{2})?$/.exec(color);
+  if (!m) throw new ParameterError(`${stage}: colour ${JSON.stringify(color)} is not sRGB hex "#RRGGBB" or "#RRGGBBAA"`);
+  const v = parseInt(m[1]!, 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255, m[2] ? parseInt(m[2], 16) : 255];
+}
+
+/**
+ * A short decimal text that reads back as the same float32: the first of 7, 8, 9
+ * significant digits that does, trailing zeros dropped (so 12.3f is "12.3"); "0" for ±0.
+ */
+export function formatFloat32(v: number): string {
+  if (v === 0) return '0';
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  for (let p = 7; p < 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === v) return trimZeros(s);
+  }
+  return trimZeros(v.toPrecision(9));
+}
+
+function trimZeros(s: string): string {
+  if (s.indexOf('e') >= 0 || s.indexOf('.') < 0) return s;
+  let e = s.length;
+  while (s.charCodeAt(e - 1) === 48) e--;
+  if (s.charCodeAt(e - 1) === 46) e--;
+  return s.slice(0, e);
+}
+
+/** Concatenates byte chunks. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * Collects text in pieces and encodes it to UTF-8 every ~1 MB, so a large mesh never sits
+ * in memory as one huge string.
+ */
+export class TextSink {
+  private parts: string[] = [];
+  private size = 0;
+  private readonly chunks: Uint8Array[] = [];
+  private readonly enc = new TextEncoder();
+  push(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size > 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.parts.length) this.chunks.push(this.enc.encode(this.parts.join('')));
+    this.parts = [];
+    this.size = 0;
+  }
+  bytes(): Uint8Array {
+    this.flush();
+    return concatBytes(this.chunks);
+  }
+}
+
+/** Decodes bytes (or passes a string through) as text; Latin-1 bytes stay readable. */
+export function asText(data: Uint8Array | string): string {
+  return typeof data === 'string' ? data : new TextDecoder('utf-8').decode(data);
+}
