@@ -48,7 +48,7 @@ describe('DICOM errors', () => {
     const e = await thrown(loadVolume(dir));
     expect(e).toBeInstanceOf(FormatError);
     expect(e.message).toContain(dir);
-    expect(e.message).toMatch(/no DICOM files/);
+    expect(e.message).toMatch(/no DICOM image files in this folder/);
   });
 
   it('a DICOM object that is not an image (RT plan) → FormatError naming it', async () => {
