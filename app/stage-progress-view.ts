@@ -6,6 +6,7 @@ import { html, type TemplateResult } from 'lit';
 import type { StageProgress } from '../kernel/progress.ts';
 import './stage-progress.css';
 
+/** A running cell's current stage as a labelled progress bar (fraction 0..1 shown as a percentage). */
 export function renderStageProgress(progress: StageProgress): TemplateResult {
   const percent = Math.round(progress.fraction * 100);
   return html`

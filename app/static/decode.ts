@@ -49,6 +49,7 @@ export function decodeMesh(m: EncodedMesh): DecodedMesh {
   };
 }
 
+/** An embedded file of the exported page back to its bytes (`FileData`). @throws Error when its base64 or size does not check. */
 export function decodeFile(f: EncodedFile): FileData {
   return { name: f.name, mime: f.mime, bytes: base64ToBytes(f.base64) };
 }

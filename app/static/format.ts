@@ -79,10 +79,12 @@ export interface EncodedFile {
   readonly base64: string;
 }
 
+/** Whether `value` is a mesh as the exported page embeds it (meshoptimizer-packed, base64). */
 export function isEncodedMesh(value: unknown): value is EncodedMesh {
   return typeof value === 'object' && value !== null && (value as { $mesh?: unknown }).$mesh === 'meshopt/1';
 }
 
+/** Whether `value` is a file as the exported page embeds it (name, MIME type, base64 bytes). */
 export function isEncodedFile(value: unknown): value is EncodedFile {
   return typeof value === 'object' && value !== null && (value as { $file?: unknown }).$file === 'base64/1';
 }

@@ -26,6 +26,11 @@ function isApiSource(repoRoot: string, file: string): boolean {
   return /\.ts$/.test(rel) && (rel === 'index.ts' || /^(cells|datasets|kernel)\//.test(rel));
 }
 
+/**
+ * Vite plugin: serves the voxbook API (index.ts, cells/, datasets/, kernel/) as emitted `.d.ts`
+ * files and the TypeScript lib files to the editor's language-service worker, each as one
+ * virtual module; declarations are cached in node_modules/.cache/voxbook/ by the sources' hash.
+ */
 export function voxbookApiDeclarations(repoRoot: string): Plugin {
   let cached: string | undefined;
   return {

@@ -65,6 +65,7 @@ export function encodeStl(mesh: Mesh, options: EncodeStlOptions = {}): Uint8Arra
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   dv.setUint32(HEADER_BYTES, T, true);
   let o = HEADER_BYTES + 4;
+  const normal = new Float64Array(3);
   for (let t = 0; t < T; t++, o += RECORD_BYTES) {
     if ((t & 0xffff) === 0) {
       checkAbort('encodeStl', options.signal);
@@ -74,17 +75,10 @@ export function encodeStl(mesh: Mesh, options: EncodeStlOptions = {}): Uint8Arra
     const ax = P[3 * a]!, ay = P[3 * a + 1]!, az = P[3 * a + 2]!;
     const bx = P[3 * b]!, by = P[3 * b + 1]!, bz = P[3 * b + 2]!;
     const cx = P[3 * c]!, cy = P[3 * c + 1]!, cz = P[3 * c + 2]!;
-    const ux = bx - ax, uy = by - ay, uz = bz - az, wx = cx - ax, wy = cy - ay, wz = cz - az;
-    let nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
-    const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
-    if (len > 0) {
-      nx /= len;
-      ny /= len;
-      nz /= len;
-    }
-    dv.setFloat32(o, nx, true);
-    dv.setFloat32(o + 4, ny, true);
-    dv.setFloat32(o + 8, nz, true);
+    facetNormal(P, a, b, c, normal);
+    dv.setFloat32(o, normal[0]!, true);
+    dv.setFloat32(o + 4, normal[1]!, true);
+    dv.setFloat32(o + 8, normal[2]!, true);
     dv.setFloat32(o + 12, ax, true);
     dv.setFloat32(o + 16, ay, true);
     dv.setFloat32(o + 20, az, true);
@@ -100,6 +94,17 @@ export function encodeStl(mesh: Mesh, options: EncodeStlOptions = {}): Uint8Arra
   return out;
 }
 
+/** The unit normal of triangle (a, b, c) by the right-hand rule into `out`; (0, 0, 0) for a degenerate one. */
+function facetNormal(P: Float32Array, a: number, b: number, c: number, out: Float64Array): void {
+  const ux = P[3 * b]! - P[3 * a]!, uy = P[3 * b + 1]! - P[3 * a + 1]!, uz = P[3 * b + 2]! - P[3 * a + 2]!;
+  const wx = P[3 * c]! - P[3 * a]!, wy = P[3 * c + 1]! - P[3 * a + 1]!, wz = P[3 * c + 2]! - P[3 * a + 2]!;
+  const nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
+  const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
+  out[0] = len > 0 ? nx / len : 0;
+  out[1] = len > 0 ? ny / len : 0;
+  out[2] = len > 0 ? nz / len : 0;
+}
+
 function encodeAsciiStl(mesh: Mesh, options: EncodeStlOptions): Uint8Array {
   const name = options.header ?? 'voxbook';
   if (!/^[\x21-\x7e]*$/.test(name)) throw new ParameterError(`encodeStl: an ASCII solid name must be printable ASCII without spaces, got ${JSON.stringify(name)}`);
@@ -112,22 +117,15 @@ function encodeAsciiStl(mesh: Mesh, options: EncodeStlOptions): Uint8Array {
   const v = (i: number): string => (lines[i] ??= `      vertex ${f(P[3 * i]!)} ${f(P[3 * i + 1]!)} ${f(P[3 * i + 2]!)}\n`);
   // Normals are informative only (readers recompute them): 6 decimals.
   const n = (x: number): string => String(Number(x.toFixed(6)));
+  const normal = new Float64Array(3);
   for (let t = 0; t < T; t++) {
     if ((t & 0x3fff) === 0) {
       checkAbort('encodeStl', options.signal);
       options.onProgress?.(t / T);
     }
     const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
-    const ux = P[3 * b]! - P[3 * a]!, uy = P[3 * b + 1]! - P[3 * a + 1]!, uz = P[3 * b + 2]! - P[3 * a + 2]!;
-    const wx = P[3 * c]! - P[3 * a]!, wy = P[3 * c + 1]! - P[3 * a + 1]!, wz = P[3 * c + 2]! - P[3 * a + 2]!;
-    let nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
-    const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
-    if (len > 0) {
-      nx /= len;
-      ny /= len;
-      nz /= len;
-    }
-    sink.push(`  facet normal ${n(nx)} ${n(ny)} ${n(nz)}\n    outer loop\n${v(a)}${v(b)}${v(c)}    endloop\n  endfacet\n`);
+    facetNormal(P, a, b, c, normal);
+    sink.push(`  facet normal ${n(normal[0]!)} ${n(normal[1]!)} ${n(normal[2]!)}\n    outer loop\n${v(a)}${v(b)}${v(c)}    endloop\n  endfacet\n`);
   }
   sink.push(`endsolid ${name}\n`);
   options.onProgress?.(1);
