@@ -155,10 +155,20 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
       const range = deepAll(document, 'vb-input-widget').map((w) => w.shadowRoot?.querySelector<HTMLInputElement>('input[type="range"]')).find((r) => r)!;
       let running = 0;
       let previous = '';
+      let previousHistogram = '';
+      // The histogram runs before the preview for each value taken: the burst has ended only
+      // once the preview started after the histogram's last run (and finished).
+      let previewSinceHistogram = false;
       const unsubscribe = window.__voxbook!.subscribe!((s: NotebookState) => {
         const status = s.cells.find((c) => c.id === 'preview')!.status;
-        if (status === 'running' && previous !== 'running') running++;
+        const histogram = s.cells.find((c) => c.id === 'histogram')!.status;
+        if (histogram === 'running' && previousHistogram !== 'running') previewSinceHistogram = false;
+        if (status === 'running' && previous !== 'running') {
+          running++;
+          previewSinceHistogram = true;
+        }
         previous = status;
+        previousHistogram = histogram;
       });
       for (let i = 1; i <= 30; i++) {
         range.value = String(230 + 10 * i);
@@ -168,7 +178,7 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
         const check = () => {
           const texts = deepAll(document, '.vb-svg svg text').map((t) => t.textContent);
           const s = window.__voxbook!.state()!;
-          if (texts.includes('minHu 530') && s.cells.find((c) => c.id === 'preview')!.status === 'done') resolve();
+          if (texts.includes('minHu 530') && previewSinceHistogram && s.cells.find((c) => c.id === 'preview')!.status === 'done') resolve();
           else setTimeout(check, 20);
         };
         check();
