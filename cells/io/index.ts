@@ -10,4 +10,4 @@ export { encodeStl, decodeStl, DEFAULT_STL_HEADER, type EncodeStlOptions } from 
 export { encodeObj, decodeObj, type EncodeObjOptions } from './obj.ts';
 export { encodePly, decodePly, type EncodePlyOptions, type DecodedPly } from './ply.ts';
 export { encode3mf, THREEMF_CORE_NS, THREEMF_MODEL_REL, type Encode3mfOptions } from './threemf.ts';
-export { checkExportMesh, type MeshPart } from './mesh-export.ts';
+export { type MeshPart } from './mesh-export.ts';

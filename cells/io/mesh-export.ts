@@ -1,8 +1,8 @@
 /**
- * What every mesh writer checks before it produces a byte, the named part that the
- * multi-part writers (OBJ, 3MF) take, and the number and colour formatting they share.
+ * The named part that the multi-part writers (OBJ, 3MF) take, and the number and colour
+ * formatting the writers share. Their input check is `checkMesh` (cells/core/mesh.ts).
  */
-import { GeometryError, ParameterError } from '../core/errors.ts';
+import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 
 /** One named, coloured mesh of a multi-part export (a label, an anatomical part). */
@@ -14,37 +14,11 @@ export interface MeshPart {
   readonly color?: string;
 }
 
-/** Most vertices a writer accepts: ids are uint32. */
-export const MAX_EXPORT_VERTICES = 2 ** 32;
-
 const PALETTE = ['#E3DAC9', '#C8553D', '#4F86C6', '#6DB36D', '#E0B84C', '#9B6BB8', '#4CB5AE', '#D77FA1'];
 
 /** The colour of part `i` when it names none: a fixed palette, bone-white first. */
 export function paletteColor(i: number): string {
   return PALETTE[i % PALETTE.length]!;
-}
-
-/**
- * Checks a mesh before export. Reads every coordinate and index once.
- * @returns V (vertices) and T (triangles).
- * @throws GeometryError naming `stage` if the mesh is empty, has more than 2³² vertices,
- *   array lengths not multiples of 3, a non-finite coordinate, or an index ≥ V.
- */
-export function checkExportMesh(mesh: Mesh, stage: string): { V: number; T: number } {
-  const P = mesh.positions, I = mesh.indices;
-  if (P.length % 3 !== 0 || I.length % 3 !== 0) {
-    throw new GeometryError(`${stage}: positions (${P.length}) and indices (${I.length}) must both hold 3 numbers per vertex / triangle`);
-  }
-  const V = P.length / 3, T = I.length / 3;
-  if (V > MAX_EXPORT_VERTICES) throw new GeometryError(`${stage}: ${V} vertices is more than 2^32, which uint32 indices cannot address; split the mesh into parts or decimate it`);
-  if (V === 0 || T === 0) throw new GeometryError(`${stage}: the mesh is empty (${V} vertices, ${T} triangles); check the threshold or segmentation that made it`);
-  for (let i = 0; i < P.length; i++) {
-    if (!Number.isFinite(P[i]!)) throw new GeometryError(`${stage}: vertex ${(i / 3) | 0} has a non-finite coordinate (${P[i]}); fix the stage that produced it`);
-  }
-  for (let i = 0; i < I.length; i++) {
-    if (I[i]! >= V) throw new GeometryError(`${stage}: triangle ${(i / 3) | 0} names vertex ${I[i]} but the mesh has ${V} vertices`);
-  }
-  return { V, T };
 }
 
 /**

@@ -10,9 +10,9 @@
  * Advanced Visualizer manual, Appendix B.
  */
 import { FormatError, ParameterError } from '../core/errors.ts';
-import type { Mesh } from '../core/mesh.ts';
+import { checkMesh, type Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { asText, checkExportMesh, formatFloat32, paletteColor, parseHexColor, TextSink, type MeshPart } from './mesh-export.ts';
+import { asText, formatFloat32, paletteColor, parseHexColor, TextSink, type MeshPart } from './mesh-export.ts';
 
 /** Options of `encodeObj`. */
 export interface EncodeObjOptions extends StageOptions {
@@ -46,7 +46,7 @@ export function encodeObj(parts: readonly MeshPart[] | Mesh, options: EncodeObjO
   if (list.length === 0) throw new ParameterError('encodeObj: no parts to write');
   const mtlName = options.mtlName ?? 'model.mtl';
   if (/\s/.test(mtlName) || mtlName === '') throw new ParameterError(`encodeObj: mtlName must be a file name without whitespace, got ${JSON.stringify(mtlName)}`);
-  const sizes = list.map((p) => checkExportMesh(p.mesh, `encodeObj: part "${p.name}"`));
+  const sizes = list.map((p) => checkMesh(p.mesh, `encodeObj: part "${p.name}"`));
   const colors = list.map((p, i) => parseHexColor(p.color ?? paletteColor(i), 'encodeObj'));
   const names = objNames(list);
   const total = sizes.reduce((s, z) => s + z.V + z.T, 0);

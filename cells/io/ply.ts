@@ -11,9 +11,9 @@
  * Source: Greg Turk, "The PLY Polygon File Format" (1994), and Paul Bourke's copy of it.
  */
 import { FormatError, ParameterError } from '../core/errors.ts';
-import type { Mesh } from '../core/mesh.ts';
+import { checkMesh, type Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { checkExportMesh, formatFloat32, parseHexColor, TextSink } from './mesh-export.ts';
+import { formatFloat32, parseHexColor, TextSink } from './mesh-export.ts';
 
 /** Options of `encodePly`. */
 export interface EncodePlyOptions extends StageOptions {
@@ -39,7 +39,7 @@ export interface DecodedPly {
 export function encodePly(mesh: Mesh, options: EncodePlyOptions = {}): Uint8Array {
   const format = options.format ?? 'binary';
   if (format !== 'binary' && format !== 'ascii') throw new ParameterError(`encodePly: format must be 'binary' or 'ascii', got ${JSON.stringify(format)}`);
-  const { V, T } = checkExportMesh(mesh, 'encodePly');
+  const { V, T } = checkMesh(mesh, 'encodePly');
   let rgb: Uint8Array | undefined;
   if (typeof options.colors === 'string') {
     const [r, g, b] = parseHexColor(options.colors, 'encodePly');

@@ -15,9 +15,9 @@
  * ASCII forms.
  */
 import { FormatError, ParameterError } from '../core/errors.ts';
-import type { Mesh } from '../core/mesh.ts';
+import { checkMesh, type Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { checkExportMesh, formatFloat32, TextSink, asText } from './mesh-export.ts';
+import { formatFloat32, TextSink, asText } from './mesh-export.ts';
 
 /** Options of `encodeStl`. */
 export interface EncodeStlOptions extends StageOptions {
@@ -44,7 +44,7 @@ const RECORD_BYTES = 50;
  * @throws ParameterError if `header` is longer than 80 bytes, not printable ASCII, or
  *   (binary) begins with "solid".
  * @throws GeometryError if the mesh is empty, has a non-finite coordinate, an index out
- *   of range or more than 2³² vertices (see `checkExportMesh`); no bytes are produced.
+ *   of range or more than 2³² vertices (see `checkMesh`); no bytes are produced.
  * @throws AbortError when `signal` fires.
  */
 export function encodeStl(mesh: Mesh, options: EncodeStlOptions = {}): Uint8Array {
@@ -58,7 +58,7 @@ export function encodeStl(mesh: Mesh, options: EncodeStlOptions = {}): Uint8Arra
     throw new ParameterError('encodeStl: a binary STL header must not begin with "solid" (readers would take the file for ASCII STL)');
   }
   const P = mesh.positions, I = mesh.indices;
-  const { T } = checkExportMesh(mesh, 'encodeStl');
+  const { T } = checkMesh(mesh, 'encodeStl');
   const out = new Uint8Array(HEADER_BYTES + 4 + RECORD_BYTES * T);
   out.fill(0x20, 0, HEADER_BYTES);
   for (let i = 0; i < header.length; i++) out[i] = header.charCodeAt(i);
@@ -108,7 +108,7 @@ function facetNormal(P: Float32Array, a: number, b: number, c: number, out: Floa
 function encodeAsciiStl(mesh: Mesh, options: EncodeStlOptions): Uint8Array {
   const name = options.header ?? 'voxbook';
   if (!/^[\x21-\x7e]*$/.test(name)) throw new ParameterError(`encodeStl: an ASCII solid name must be printable ASCII without spaces, got ${JSON.stringify(name)}`);
-  const { V, T } = checkExportMesh(mesh, 'encodeStl');
+  const { V, T } = checkMesh(mesh, 'encodeStl');
   const P = mesh.positions, I = mesh.indices;
   const f = formatFloat32, sink = new TextSink();
   sink.push(`solid ${name}\n`);

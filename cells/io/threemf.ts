@@ -25,7 +25,8 @@
 import { zipSync } from 'fflate';
 import { GeometryError, ParameterError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { checkExportMesh, formatFloat32, paletteColor, parseHexColor, TextSink, type MeshPart } from './mesh-export.ts';
+import { formatFloat32, paletteColor, parseHexColor, TextSink, type MeshPart } from './mesh-export.ts';
+import { checkMesh } from '../core/mesh.ts';
 
 /** The core model namespace (3MF Core Specification §3). */
 export const THREEMF_CORE_NS = 'http://schemas.microsoft.com/3dmanufacturing/core/2015/02';
@@ -70,7 +71,7 @@ export function encode3mf(parts: readonly MeshPart[], options: Encode3mfOptions 
   if (parts.length === 0) throw new ParameterError('encode3mf: no parts to write');
   const unit = options.unit ?? 'millimeter';
   if (unit !== 'millimeter') throw new ParameterError(`encode3mf: unit must be 'millimeter' (Voxbook meshes are in mm), got ${JSON.stringify(unit)}`);
-  const sizes = parts.map((p) => checkExportMesh(p.mesh, `encode3mf: part "${p.name}"`));
+  const sizes = parts.map((p) => checkMesh(p.mesh, `encode3mf: part "${p.name}"`));
   const colors = parts.map((p, i) => {
     const c = p.color ?? paletteColor(i);
     parseHexColor(c, 'encode3mf');
