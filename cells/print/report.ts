@@ -37,9 +37,22 @@ export interface PrintReportInput {
    * surface encloses. Absent = 'all'.
    */
   readonly keep?: { readonly mode: string; readonly mask: Volume<Uint8Array>; readonly removed: readonly Component[] };
+  /** The checks of the printed mesh (after smoothing and decimation, when they ran). */
   readonly check: MeshReport;
   readonly method: SurfaceMethod;
   readonly run: RunFacts;
+  /** Each mesh stage in order (isosurface, smooth, decimate): its triangles, volume (mm³) and whether it stayed closed and manifold. */
+  readonly stages?: readonly MeshStageFacts[];
+  /** How far the printed surface lies from the raw isosurface (symmetric, mm); absent when it is the raw surface. */
+  readonly deviationFromRawMm?: { readonly hd95: number; readonly mean: number; readonly max: number };
+}
+
+/** One mesh stage's figures in the report. */
+export interface MeshStageFacts {
+  readonly stage: string;
+  readonly triangles: number;
+  readonly volumeMm3: number;
+  readonly manifold: boolean;
 }
 
 /** The `report.json` of a CT-to-print run: what went in, what came out, and how. */
@@ -94,6 +107,10 @@ export interface PrintReport {
     readonly nonManifoldEdges: number;
     readonly degenerateTriangles: number;
   };
+  /** The mesh stages in order, from the raw isosurface to the printed mesh. */
+  readonly stages: readonly MeshStageFacts[];
+  /** HD95, mean and max distance of the printed surface from the raw isosurface, mm; null when they are the same surface. */
+  readonly deviationFromRawMm: { readonly hd95: number; readonly mean: number; readonly max: number } | null;
   readonly printable: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
   readonly provenance: {
@@ -161,6 +178,10 @@ export function printReport(r: PrintReportInput): PrintReport {
       nonManifoldEdges: c.nonManifoldEdges,
       degenerateTriangles: c.degenerateTriangles,
     },
+    stages: (r.stages ?? []).map((st) => ({ ...st, volumeMm3: round(st.volumeMm3) })),
+    deviationFromRawMm: r.deviationFromRawMm
+      ? { hd95: round(r.deviationFromRawMm.hd95, 4), mean: round(r.deviationFromRawMm.mean, 4), max: round(r.deviationFromRawMm.max, 4) }
+      : null,
     printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0,
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
     provenance: {
