@@ -1,1 +1,3 @@
 export * from './report.ts';
+export { judgeManifold, type JudgeOptions, type ManifoldJudgement } from './judge.ts';
+export { configureManifold } from './manifold-wasm.ts';
