@@ -1,20 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, GeometryError, ParameterError } from '../../cells/core/errors.ts';
 import type { Mesh } from '../../cells/core/mesh.ts';
-import { IDENTITY3, makeVolume, type Vec3 } from '../../cells/core/volume.ts';
-import { isosurface } from '../../cells/mesh/isosurface.ts';
-import { validateMesh } from '../../cells/mesh/validate.ts';
+import type { Vec3 } from '../../cells/core/volume.ts';
 import { hollowMesh, type Hollowed } from '../../cells/print/hollow.ts';
 import { judgeManifold } from '../../cells/print/judge.ts';
+import { sphereMesh } from '../mesh-phantoms.ts';
 
 /** Sphere of radius r mm around C, marching cubes of its exact distance on a 0.5 mm grid. */
 const C: Vec3 = [35.3, 34.8, 35.6];
 function sphere(r: number): Mesh {
-  const h = 0.5, n = Math.ceil((2 * r + 10) / h);
-  const data = new Float32Array(n ** 3);
-  const o = C.map((c) => Math.floor(c - r - 5)) as unknown as Vec3;
-  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) data[i + n * (j + n * k)] = r - Math.hypot(o[0] + i * h - C[0], o[1] + j * h - C[1], o[2] + k * h - C[2]);
-  return isosurface(makeVolume({ data, dims: [n, n, n] as Vec3, spacingMm: [h, h, h], originMm: o, direction: IDENTITY3 }), { isoValue: 0 });
+  const h = 0.5;
+  return sphereMesh(r, C, { n: Math.ceil((2 * r + 10) / h), spacingMm: h, originMm: C.map((c) => Math.floor(c - r - 5)) as unknown as Vec3 });
 }
 const ball = (r: number): number => (4 / 3) * Math.PI * r ** 3;
 
