@@ -58,6 +58,8 @@ export interface Hollowed {
   readonly cavities: number;
   /** Connected shells of the result (2 for a hollowed sphere, 1 once a drain hole joins inside and outside). */
   readonly shells: number;
+  /** Rounds of re-extraction after exact depths were computed where the wall came out thinner than shellMm (0 when none was needed). */
+  readonly refinements: number;
 }
 
 /** Most voxels the default grid may hold. */
@@ -170,17 +172,62 @@ export async function hollowMesh(mesh: Mesh, options: HollowOptions): Promise<Ho
     }
   }
 
-  const inner = isosurface(makeVolume({ ...grid, data: depth }) as Volume<Float32Array>, { isoValue: shellMm, signal, onProgress: progress(0.6, 0.8) });
-  checkAbort(stage, signal);
-
-  // Wall thickness at the inner surface's vertices.
-  let minWall = Infinity, sumWall = 0;
-  const IV = inner.positions.length / 3;
-  for (let v = 0; v < IV; v++) {
-    const d = Math.sqrt(tris.nearest2(inner.positions[3 * v]!, inner.positions[3 * v + 1]!, inner.positions[3 * v + 2]!, (shellMm + 2 * h) ** 2));
-    if (d < minWall) minWall = d;
-    sumWall += d;
+  // Marching cubes of depth > shellMm, then the wall at every inner vertex. Where the EDT
+  // overestimated a depth (the outside there is a slot or spike thinner than a voxel, so no
+  // outside voxel centre is near), the inner surface comes too close: every voxel still
+  // marked deeper than shellMm within shellMm + 2 voxels of such a vertex gets its exact depth,
+  // spreading to neighbours as long as the EDT proves wrong there, and the surface is
+  // extracted again (at most 4 rounds; the rounds' count is returned).
+  const reach = Math.ceil(shellMm / h) + 2;
+  const queue: number[] = [];
+  const spread = (p: number): void => {
+    const d = depth[p]!, e = edt[p]!;
+    if ((e > shellMm && d <= shellMm) || (d < e - 0.9 * h && d <= shellMm + h)) queue.push(p);
+  };
+  let inner: Mesh = { positions: new Float32Array(0), indices: new Uint32Array(0) };
+  let walls = new Float64Array(0);
+  let rounds = 0;
+  for (; rounds < 4; rounds++) {
+    inner = isosurface(makeVolume({ ...grid, data: depth }) as Volume<Float32Array>, { isoValue: shellMm, signal, onProgress: rounds === 0 ? progress(0.6, 0.8) : undefined });
+    checkAbort(stage, signal);
+    const Q = inner.positions;
+    walls = new Float64Array(Q.length / 3);
+    let fixed = 0;
+    for (let v = 0; v < walls.length; v++) {
+      const x = Q[3 * v]!, y = Q[3 * v + 1]!, z = Q[3 * v + 2]!;
+      walls[v] = Math.sqrt(tris.nearest2(x, y, z, (shellMm + 2 * h) ** 2));
+      if (walls[v]! >= shellMm - 0.1 * h || rounds === 3) continue;
+      const ci = Math.round((x - originMm[0]) / h), cj = Math.round((y - originMm[1]) / h), ck = Math.round((z - originMm[2]) / h);
+      for (let k = Math.max(0, ck - reach); k <= Math.min(nz - 1, ck + reach); k++) {
+        for (let j = Math.max(0, cj - reach); j <= Math.min(ny - 1, cj + reach); j++) {
+          for (let i = Math.max(0, ci - reach), p = i + nx * (j + ny * k); i <= Math.min(nx - 1, ci + reach); i++, p++) {
+            if (!exact[p] && depth[p]! > shellMm) { exactAt(p); fixed++; spread(p); }
+          }
+        }
+      }
+    }
+    // Flood on from the voxels the EDT got wrong: through every voxel whose side of the level
+    // it got wrong or whose depth it overestimated by more than its bound, near the level.
+    while (queue.length > 0) {
+      const p = queue.pop()!;
+      const i = p % nx, j = ((p / nx) | 0) % ny, k = (p / plane) | 0;
+      for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+        if (i + di < 0 || i + di >= nx || j + dj < 0 || j + dj >= ny || k + dk < 0 || k + dk >= nz) continue;
+        const q = p + di + nx * (dj + ny * dk);
+        if (exact[q] || !inside[q] || depth[q]! <= shellMm) continue;
+        exactAt(q);
+        fixed++;
+        spread(q);
+      }
+    }
+    if (fixed === 0) break;
   }
+  let minWall = Infinity, sumWall = 0;
+  for (let v = 0; v < walls.length; v++) {
+    if (walls[v]! < minWall) minWall = walls[v]!;
+    sumWall += walls[v]!;
+  }
+  const IV = walls.length;
   progress(0.8, 1)(0.25);
 
   let result = joinInward(mesh, inner);
@@ -201,6 +248,7 @@ export async function hollowMesh(mesh: Mesh, options: HollowOptions): Promise<Ho
     voxelMm: h,
     cavities,
     shells: after.shells,
+    refinements: rounds,
   };
 }
 
