@@ -4,7 +4,7 @@
  */
 import { GeometryError, ParameterError } from '../core/errors.ts';
 import { checkMesh, type Mesh } from '../core/mesh.ts';
-import { checkAbort, type StageOptions } from '../core/stage.ts';
+import { checkAbort, progressSpan, type StageOptions } from '../core/stage.ts';
 import { IDENTITY3, makeVolume, type Vec3, type Volume } from '../core/volume.ts';
 import { distanceTransform } from '../metrics/distance-transform.ts';
 import { buildGrid } from '../mesh/distance.ts';
@@ -112,7 +112,7 @@ export async function hollowMesh(mesh: Mesh, options: HollowOptions): Promise<Ho
     throw new GeometryError(`${stage}: the mesh must be closed and edge-manifold (${before.openEdges} open edges, ${before.nonManifoldEdges} non-manifold edges${before.consistentlyOriented ? '' : ', inconsistent winding'}); repair it first`);
   }
   if (!(before.volumeMm3 > 0)) throw new GeometryError(`${stage}: the mesh encloses ${before.volumeMm3} mm³: it winds inward (or is flat); flip its triangles' winding`);
-  const progress = (a: number, b: number) => (f: number) => options.onProgress?.(a + (b - a) * f);
+  const progress = (a: number, b: number): ((f: number) => void) => progressSpan(options.onProgress, a, b) ?? (() => {});
   options.onProgress?.(0);
 
   // The grid: the mesh's bounds padded by two voxels, axis-aligned; a tiny irrational shift
