@@ -41,8 +41,8 @@ const targetTriangles = 600_000;
 
 // %% id="load"
 import {
-  decimateMesh, describeSource, describeVolume, download, downsample, encode3mf, encodeStl, file, histogram, histogramBins, isosurface, keepLargestComponents,
-  loadInput, markdown, meshCheckTable, meshDistance, meshView, printReport, removeDetachedFragments, removeIslands, select, sliceView, slider, smoothMesh,
+  decimateMesh, describeSource, describeVolume, download, downsample, encode3mf, encodeStl, file, histogram, histogramBins, isosurface, judgeManifold,
+  keepLargestComponents, loadInput, markdown, meshCheckTable, meshDistance, meshView, printReport, removeDetachedFragments, removeIslands, select, sliceView, slider, smoothMesh,
   table, threshold, validateMesh, withData,
 } from 'voxbook';
 
@@ -125,7 +125,10 @@ meshView(bonePrint, { name: 'bone' })
 // %% id="validate" tags=["lazy"]
 // Every stage is checked: still closed and manifold, how much volume it changed, and how far
 // the printed surface lies from the raw marching-cubes surface (HD95, mm).
-const check = validateMesh(bonePrint);
+// Two judges of the printed mesh: our edge count (validateMesh) and manifold-3d, which builds
+// a solid from it; both must call it a closed, outward 2-manifold and agree on volume and genus.
+const judged = bonePrint.indices.length > 0 ? await judgeManifold(bonePrint, { signal, onProgress: progress('manifold-3d') }) : undefined;
+const check = judged?.ours ?? validateMesh(bonePrint);
 const rawCheck = validateMesh(surface);
 const toRaw = smoothed || (decimated && decimated.indices.length !== surface.indices.length)
   ? meshDistance(bonePrint, surface, { signal, onProgress: progress('distance') })
@@ -139,19 +142,23 @@ display(table({
   columns: ['stage', 'triangles', 'volume (mm³)', 'change', 'closed & manifold'],
   rows: stages.map((st) => [st.stage, st.triangles, Math.round(st.volumeMm3), `${(100 * (st.volumeMm3 / (rawCheck.volumeMm3 || 1) - 1)).toFixed(2)}%`, st.manifold ? 'yes' : 'NO']),
 }, toRaw ? `Printed surface vs the raw isosurface: HD95 ${toRaw.hd95Mm.toFixed(2)} mm, mean ${toRaw.meanMm.toFixed(3)} mm, max ${toRaw.hausdorffMm.toFixed(2)} mm` : 'Mesh stages'));
+if (judged) {
+  display(markdown(`**manifold-3d** (second judge): ${judged.status}, genus ${judged.genus}, ${Math.round(judged.volumeMm3)} mm³ — ${judged.agreesWithOurs ? 'agrees with our check' : `disagrees: ${judged.disagreements.join('; ')}`}.`));
+}
 meshCheckTable(check)
 
 // %% id="export" tags=["lazy"]
 const report = printReport({
   volume: ct, mask: bone, islands, fragments, keep: { mode: keep, mask: printed, removed: kept.removed }, check, method, run: runInfo(),
   stages,
+  ...(judged ? { secondJudge: { tool: 'manifold-3d', status: judged.status, genus: judged.genus, volumeMm3: judged.volumeMm3, agrees: judged.agreesWithOurs, printable: judged.printable } } : {}),
   ...(toRaw ? { deviationFromRawMm: { hd95: toRaw.hd95Mm, mean: toRaw.meanMm, max: toRaw.hausdorffMm } } : {}),
 });
 display(download('report.json', report));
 if (report.mesh.empty) {
   display(markdown(`**No STL written:** no voxels of ${ct.source?.input ?? 'the input'} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`));
 } else if (!report.printable) {
-  display(markdown(`**No STL written:** the bone surface is not closed and manifold (${check.openEdges} open, ${check.nonManifoldEdges} non-manifold edges); a slicer would guess at it. See the checks above.`));
+  display(markdown(`**No STL written:** the bone surface is not a closed, outward 2-manifold by both judges (${check.openEdges} open, ${check.nonManifoldEdges} non-manifold edges; manifold-3d: ${judged?.status ?? 'not run'}); a slicer would guess at it. See the checks above.`));
 } else {
   display(download('bone.stl', encodeStl(bonePrint)));
   display(download('bone.3mf', encode3mf([{ name: 'skull', mesh: bonePrint, color: '#E3DAC9' }])));

@@ -45,6 +45,19 @@ export interface PrintReportInput {
   readonly stages?: readonly MeshStageFacts[];
   /** How far the printed surface lies from the raw isosurface (symmetric, mm); absent when it is the raw surface. */
   readonly deviationFromRawMm?: { readonly hd95: number; readonly mean: number; readonly max: number };
+  /** A second judge's verdict on the printed mesh (manifold-3d's `judgeManifold`); `printable` then needs its yes too. */
+  readonly secondJudge?: SecondJudge;
+}
+
+/** What a second manifold judge said about the printed mesh. */
+export interface SecondJudge {
+  readonly tool: string;
+  readonly status: string;
+  readonly genus: number;
+  readonly volumeMm3: number;
+  /** It agrees with our own check on manifoldness, volume, area and genus. */
+  readonly agrees: boolean;
+  readonly printable: boolean;
 }
 
 /** One mesh stage's figures in the report. */
@@ -111,6 +124,8 @@ export interface PrintReport {
   readonly stages: readonly MeshStageFacts[];
   /** HD95, mean and max distance of the printed surface from the raw isosurface, mm; null when they are the same surface. */
   readonly deviationFromRawMm: { readonly hd95: number; readonly mean: number; readonly max: number } | null;
+  /** The second judge's verdict (manifold-3d); null when none ran (an empty mesh). */
+  readonly secondJudge: SecondJudge | null;
   readonly printable: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
   readonly provenance: {
@@ -182,7 +197,8 @@ export function printReport(r: PrintReportInput): PrintReport {
     deviationFromRawMm: r.deviationFromRawMm
       ? { hd95: round(r.deviationFromRawMm.hd95, 4), mean: round(r.deviationFromRawMm.mean, 4), max: round(r.deviationFromRawMm.max, 4) }
       : null,
-    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0,
+    secondJudge: r.secondJudge ? { ...r.secondJudge, volumeMm3: round(r.secondJudge.volumeMm3) } : null,
+    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0 && (r.secondJudge?.printable ?? true),
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
     provenance: {
       notebookSha256: r.run.notebookSha256,
