@@ -1,1 +1,4 @@
 export * from './report.ts';
+export * from './printers.ts';
+export * from './orientation.ts';
+export * from './printability.ts';
