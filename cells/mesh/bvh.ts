@@ -147,7 +147,7 @@ export class RayCaster {
     let best = tMax, bestTri = -1;
     const stack = this.#stack;
     let sp = 0;
-    if (!this.#boxEntry(0, ox, oy, oz, ix, iy, iz, best)) { this.triangle = -1; return Infinity; }
+    if (this.#boxEntry(0, ox, oy, oz, ix, iy, iz, best) === false) { this.triangle = -1; return Infinity; }
     stack[sp++] = 0;
     while (sp > 0) {
       const node = stack[--sp]!;

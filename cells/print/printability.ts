@@ -91,10 +91,11 @@ export interface PartPrintReport {
     readonly rays: number;
     /** Rays that met no surface (open mesh or inward winding). */
     readonly missedRays: number;
-    readonly minMm: number;
-    readonly p1Mm: number;
-    readonly p5Mm: number;
-    readonly medianMm: number;
+    /** Thinnest, 1st and 5th percentile and median over the rays that hit (nearest rank), mm; null when none hit. */
+    readonly minMm: number | null;
+    readonly p1Mm: number | null;
+    readonly p5Mm: number | null;
+    readonly medianMm: number | null;
     /** Sampled vertices under `minWallMm`, and the surface area around them (a third of each adjacent triangle), mm². */
     readonly thinVertices: number;
     readonly thinAreaMm2: number;
@@ -125,7 +126,10 @@ export interface Printability {
   readonly thicknessMm: readonly Float32Array[];
 }
 
-const round = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
+/** Rounded for the report; + 0 turns −0 into 0. */
+const round = (x: number, digits = 3) => Number(x.toFixed(digits)) + 0;
+/** Rounded, or null where nothing was measured (all rays missed): JSON has no NaN or Infinity. */
+const roundOrNull = (x: number, digits = 3) => (Number.isFinite(x) ? round(x, digits) : null);
 const round3 = (v: readonly number[]): Vec3 => [round(v[0]!), round(v[1]!), round(v[2]!)];
 
 /**
@@ -226,10 +230,10 @@ function partReport(
       minWallMm,
       rays: walls.rays,
       missedRays: walls.missed,
-      minMm: round(w.minMm),
-      p1Mm: round(w.p1Mm),
-      p5Mm: round(w.p5Mm),
-      medianMm: round(w.medianMm),
+      minMm: roundOrNull(w.minMm),
+      p1Mm: roundOrNull(w.p1Mm),
+      p5Mm: roundOrNull(w.p5Mm),
+      medianMm: roundOrNull(w.medianMm),
       thinVertices: w.thinVertices,
       thinAreaMm2: round(w.thinAreaMm2),
       thinSpotCount: w.spotCount,
@@ -308,7 +312,7 @@ const yes = (b: boolean) => (b ? 'yes' : 'NO');
 /** The report as a table: one column per part. */
 export function printabilityTable(report: PrintabilityReport): View<Table> {
   const P = report.parts;
-  const mm = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : String(x));
+  const mm = (x: number | null, d = 1) => (x !== null && Number.isFinite(x) ? Number(x.toFixed(d)) : '—');
   const row = (label: string, f: (p: PartPrintReport) => string | number | boolean | null) => [label, ...P.map(f)];
   return table({
     columns: ['', ...P.map((p) => p.name)],
