@@ -28,7 +28,7 @@ export interface OrientationOptions extends OverhangOptions, StageOptions {
   readonly objective?: OrientationObjective;
   /** Build volume [x, y, z], mm: orientations that fit are preferred. */
   readonly buildMm?: readonly [number, number, number];
-  /** Up directions sampled on the sphere besides the six axis directions. Default 200. */
+  /** Up directions sampled on the sphere besides the six axis directions. Default 500. */
   readonly sampledDirections?: number;
 }
 
@@ -46,10 +46,10 @@ export interface Orientation {
   readonly overhangAreaMm2: number;
   /** Whether `sizeMm` fits the build volume (false when no build volume was given). */
   readonly fits: boolean;
-  /** Whether any candidate rotation fits the build volume. */
+  /** Whether a searched rotation fits the build volume, confirmed on every vertex. */
   readonly anyFits: boolean;
-  /** Up directions tried (6 axis-aligned + sampled) and yaw angles per direction. */
-  readonly candidates: { readonly upDirections: number; readonly yawsPerDirection: number };
+  /** Up directions screened (6 axis-aligned + sampled), yaw angles per direction, and how many were measured exactly. */
+  readonly candidates: { readonly upDirections: number; readonly yawsPerDirection: number; readonly measuredExactly: number };
 }
 
 /** Unit normals (3 per triangle) and areas of a mesh's triangles, float32/float64. */
@@ -153,14 +153,35 @@ const fitsIn = (size: Vec3, build: readonly [number, number, number]) => size[0]
  * The vertices extreme in `count` directions (Fibonacci lattice): a subset of the convex
  * hull's vertices on which extents in any frame are within a small fraction of the full
  * mesh's. Used to screen many rotations cheaply; the chosen one is measured on every vertex.
+ * To keep this O(V): the vertices are first thinned to the farthest from the bounding-box
+ * centre in each of 64 × 64 direction bins (octahedral map), and the extremes are taken among those.
  */
 function supportPoints(positions: Float32Array, count: number): Float64Array {
-  const V = positions.length / 3;
-  const dirs = fibonacciDirections(count);
+  const V = positions.length / 3, G = 64;
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let v = 0; v < V; v++) {
+    const x = positions[3 * v]!, y = positions[3 * v + 1]!, z = positions[3 * v + 2]!;
+    if (x < x0) x0 = x; if (x > x1) x1 = x;
+    if (y < y0) y0 = y; if (y > y1) y1 = y;
+    if (z < z0) z0 = z; if (z > z1) z1 = z;
+  }
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, cz = (z0 + z1) / 2;
+  const far = new Int32Array(G * G).fill(-1), r2 = new Float64Array(G * G);
+  for (let v = 0; v < V; v++) {
+    const dx = positions[3 * v]! - cx, dy = positions[3 * v + 1]! - cy, dz = positions[3 * v + 2]! - cz;
+    const l1 = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
+    let u = l1 > 0 ? dx / l1 : 0, w = l1 > 0 ? dy / l1 : 0;
+    if (dz < 0) { const fu = (1 - Math.abs(w)) * (u < 0 ? -1 : 1); w = (1 - Math.abs(u)) * (w < 0 ? -1 : 1); u = fu; }
+    const b = Math.min(G - 1, Math.floor(((u + 1) / 2) * G)) + G * Math.min(G - 1, Math.floor(((w + 1) / 2) * G));
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (far[b] === -1 || d2 > r2[b]!) { far[b] = v; r2[b] = d2; }
+  }
+  const pool = [...far].filter((v) => v >= 0);
+  // The six axis extremes belong to the hull too (they keep the as-given extents exact).
   const picked = new Set<number>();
-  for (const [dx, dy, dz] of dirs) {
+  for (const [dx, dy, dz] of [...fibonacciDirections(count), [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]] as Vec3[]) {
     let best = -Infinity, arg = 0;
-    for (let v = 0; v < V; v++) {
+    for (const v of (dx === 0 && dy === 0) || (dx === 0 && dz === 0) || (dy === 0 && dz === 0) ? range(V) : pool) {
       const h = positions[3 * v]! * dx + positions[3 * v + 1]! * dy + positions[3 * v + 2]! * dz;
       if (h > best) { best = h; arg = v; }
     }
@@ -172,43 +193,98 @@ function supportPoints(positions: Float32Array, count: number): Float64Array {
   return out;
 }
 
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
 const YAWS = 24; // 0°, 7.5°, …, 172.5° (a 180° turn gives the same extents)
+/** Candidates measured exactly (every triangle and vertex) after the screening. */
+const EXACT_CANDIDATES = 12;
+/** Normals within this angle of straight down may rest on the bed: the screening does not count them as overhang. */
+const FLAT_DEG = 5;
 
 /**
- * Searches print orientations: up directions = the six axis directions (with yaw 0° and 90°
- * these are the 24 axis-aligned rotations, up to the half turn about up, which changes no
- * extent) plus `sampledDirections` on a Fibonacci lattice; for each, the overhang area
- * (all triangles) and height (all vertices), and for the build-volume check 24 yaw angles
- * (7.5° steps) screened on the support points, the chosen one re-measured on every vertex.
- * Chooses, among the orientations that fit the build volume (all, when none fits), the least
- * `objective` ('overhang': overhang area, then height; 'height': height, then overhang area).
- * Cost: (6 + sampledDirections) passes over the triangles.
- * @throws AbortError when `signal` fires (checked per direction).
+ * Triangle areas binned by normal direction on an octahedral map (Praun & Hoppe 2003's
+ * parameterisation of the sphere on a square), `G` × `G` bins; per non-empty bin its total
+ * area and area-weighted mean unit normal. Overhang for any direction is then a sum over
+ * bins rather than over triangles.
+ */
+function normalHistogram(normals: Float32Array, areas: Float64Array, G = 64): { n: Float64Array; area: Float64Array } {
+  const sum = new Float64Array(3 * G * G), area = new Float64Array(G * G);
+  for (let t = 0; t < areas.length; t++) {
+    const nx = normals[3 * t]!, ny = normals[3 * t + 1]!, nz = normals[3 * t + 2]!;
+    const l1 = Math.abs(nx) + Math.abs(ny) + Math.abs(nz);
+    if (!(l1 > 0)) continue;
+    let x = nx / l1, y = ny / l1;
+    if (nz < 0) {
+      const fx = (1 - Math.abs(y)) * (x < 0 ? -1 : 1), fy = (1 - Math.abs(x)) * (y < 0 ? -1 : 1);
+      x = fx;
+      y = fy;
+    }
+    const i = Math.min(G - 1, Math.floor(((x + 1) / 2) * G)), j = Math.min(G - 1, Math.floor(((y + 1) / 2) * G));
+    const b = i + G * j, a = areas[t]!;
+    area[b] += a;
+    sum[3 * b] += a * nx;
+    sum[3 * b + 1] += a * ny;
+    sum[3 * b + 2] += a * nz;
+  }
+  let k = 0;
+  for (let b = 0; b < G * G; b++) if (area[b]! > 0) k++;
+  const n = new Float64Array(3 * k), outArea = new Float64Array(k);
+  k = 0;
+  for (let b = 0; b < G * G; b++) {
+    if (!(area[b]! > 0)) continue;
+    const l = Math.hypot(sum[3 * b]!, sum[3 * b + 1]!, sum[3 * b + 2]!) || 1;
+    n[3 * k] = sum[3 * b]! / l;
+    n[3 * k + 1] = sum[3 * b + 1]! / l;
+    n[3 * k + 2] = sum[3 * b + 2]! / l;
+    outArea[k++] = area[b]!;
+  }
+  return { n, area: outArea };
+}
+
+/**
+ * Searches print orientations in two stages.
+ * Candidates: up = the six axis directions (with yaw 0° and 90° these are the 24 axis-aligned
+ * rotations, up to the half turn about up, which changes no extent) plus `sampledDirections`
+ * on a Fibonacci lattice; 24 yaw angles (7.5° steps) each for the build-volume check.
+ * 1. Screening, per candidate: overhang from a histogram of triangle normals (4,096 bins,
+ *    area-weighted mean normal per bin), not counting normals within 5° of straight down
+ *    (they may rest on the bed); height and footprint from the support points (vertices
+ *    extreme in 400 directions, a subset of the convex hull's).
+ * 2. The best 12 by the screening's `objective` key (among those that fit, when any does),
+ *    and the six axis directions, measured exactly: overhang over every triangle with the
+ *    bed-contact rule, height and extent over every vertex. The best exact one is chosen.
+ * Chooses the least `objective` ('overhang': overhang area, then height; 'height': height,
+ * then overhang area) among the orientations that fit the build volume (all, when none fits).
+ * @throws AbortError when `signal` fires (checked between stages and exact measurements).
  */
 export function chooseOrientation(mesh: Mesh, options: OrientationOptions = {}): Orientation {
-  const { objective = 'overhang', buildMm, sampledDirections = 200, maxOverhangDeg = 45, bedContactMm = 0.1, signal, onProgress } = options;
+  const { objective = 'overhang', buildMm, sampledDirections = 500, maxOverhangDeg = 45, bedContactMm = 0.1, signal, onProgress } = options;
   onProgress?.(0);
   const { normals, areas } = triangleNormalsAreas(mesh);
+  const hist = normalHistogram(normals, areas);
   const heights = new Float64Array(mesh.positions.length / 3);
-  const sinMax = Math.sin((maxOverhangDeg * Math.PI) / 180);
+  const sinMax = Math.sin((maxOverhangDeg * Math.PI) / 180), cosFlat = Math.cos((FLAT_DEG * Math.PI) / 180);
   const ups: Vec3[] = [[0, 0, 1], [0, 0, -1], [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], ...fibonacciDirections(sampledDirections)];
-  const support = buildMm ? supportPoints(mesh.positions, 400) : undefined;
-  interface Candidate { up: Vec3; overhang: number; height: number; fitYaw: number }
-  const candidates: Candidate[] = [];
-  ups.forEach((up, i) => {
-    if (i % 16 === 0) {
-      checkAbort('chooseOrientation', signal);
-      onProgress?.(0.9 * (i / ups.length));
+  const support = supportPoints(mesh.positions, 400);
+  checkAbort('chooseOrientation', signal);
+  onProgress?.(0.3);
+  interface Candidate { up: Vec3; overhang: number; height: number; fitYaw: number; exact: boolean }
+  const screened: Candidate[] = ups.map((up) => {
+    const [ux, uy, uz] = up;
+    let overhang = 0;
+    for (let k = 0; k < hist.area.length; k++) {
+      const d = hist.n[3 * k]! * ux + hist.n[3 * k + 1]! * uy + hist.n[3 * k + 2]! * uz;
+      if (d < -sinMax && d > -cosFlat) overhang += hist.area[k]!;
     }
-    const { overhangMm2, heightMm } = overhangFor(mesh, normals, areas, up[0], up[1], up[2], sinMax, bedContactMm, heights);
-    let fitYaw = -1;
-    if (buildMm && support && heightMm <= buildMm[2]) {
-      for (let k = 0; k < YAWS && fitYaw < 0; k++) {
-        const yaw = (180 * k) / YAWS;
-        if (fitsIn(extentIn(support, rotationFor(up, yaw)), buildMm)) fitYaw = yaw;
-      }
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < support.length; i += 3) {
+      const h = support[i]! * ux + support[i + 1]! * uy + support[i + 2]! * uz;
+      if (h < lo) lo = h;
+      if (h > hi) hi = h;
     }
-    candidates.push({ up, overhang: overhangMm2, height: heightMm, fitYaw });
+    return { up, overhang, height: hi - lo, fitYaw: buildMm ? fittingYaw(support, up, buildMm, hi - lo) : -1, exact: false };
   });
   const key = (c: Candidate): [number, number] => (objective === 'overhang' ? [c.overhang, c.height] : [c.height, c.overhang]);
   const better = (a: Candidate, b: Candidate) => {
@@ -216,21 +292,39 @@ export function chooseOrientation(mesh: Mesh, options: OrientationOptions = {}):
     const tol = 1e-9 * Math.max(1, Math.abs(b0));
     return a0 < b0 - tol || (Math.abs(a0 - b0) <= tol && a1 < b1);
   };
-  const pick = (pool: Candidate[]) => pool.reduce((best, c) => (better(c, best) ? c : best));
-  let pool = candidates.filter((c) => c.fitYaw >= 0);
-  // The support points can under-read an extent slightly: confirm the choice on every vertex.
-  while (pool.length > 0) {
-    const c = pick(pool);
-    const rotation = rotationFor(c.up, c.fitYaw);
-    const sizeMm = extentIn(mesh.positions, rotation);
-    if (fitsIn(sizeMm, buildMm!)) {
-      onProgress?.(1);
-      return { objective, up: c.up, yawDeg: c.fitYaw, rotation, sizeMm, heightMm: c.height, overhangAreaMm2: c.overhang, fits: true, anyFits: true, candidates: { upDirections: ups.length, yawsPerDirection: YAWS } };
-    }
-    pool = pool.filter((x) => x !== c);
+  const anyFitsScreened = screened.some((c) => c.fitYaw >= 0);
+  const ranked = screened.filter((c) => !anyFitsScreened || c.fitYaw >= 0).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+  const shortlist = new Set<Candidate>([...ranked.slice(0, EXACT_CANDIDATES), ...screened.slice(0, 6)]);
+  // Stage 2: exact measurements; a fit claimed by the support points is confirmed on every vertex.
+  const exact: Candidate[] = [];
+  let n = 0;
+  for (const c of shortlist) {
+    checkAbort('chooseOrientation', signal);
+    onProgress?.(0.3 + 0.7 * (n++ / shortlist.size));
+    const m = overhangFor(mesh, normals, areas, c.up[0], c.up[1], c.up[2], sinMax, bedContactMm, heights);
+    let fitYaw = c.fitYaw;
+    if (buildMm && fitYaw >= 0 && !fitsIn(extentIn(mesh.positions, rotationFor(c.up, fitYaw)), buildMm)) fitYaw = -1;
+    exact.push({ up: c.up, overhang: m.overhangMm2, height: m.heightMm, fitYaw, exact: true });
   }
-  const c = pick(candidates);
-  const rotation = rotationFor(c.up, 0);
+  const fitting = exact.filter((c) => c.fitYaw >= 0);
+  const pool = fitting.length > 0 ? fitting : exact;
+  const best = pool.reduce((b, c) => (better(c, b) ? c : b));
+  const yawDeg = Math.max(0, best.fitYaw);
+  const rotation = rotationFor(best.up, yawDeg);
   onProgress?.(1);
-  return { objective, up: c.up, yawDeg: 0, rotation, sizeMm: extentIn(mesh.positions, rotation), heightMm: c.height, overhangAreaMm2: c.overhang, fits: false, anyFits: false, candidates: { upDirections: ups.length, yawsPerDirection: YAWS } };
+  return {
+    objective, up: best.up, yawDeg, rotation, sizeMm: extentIn(mesh.positions, rotation), heightMm: best.height, overhangAreaMm2: best.overhang,
+    fits: best.fitYaw >= 0, anyFits: fitting.length > 0,
+    candidates: { upDirections: ups.length, yawsPerDirection: YAWS, measuredExactly: shortlist.size },
+  };
+}
+
+/** The first yaw (of `YAWS`) at which the support points' extent fits `buildMm`, or -1. */
+function fittingYaw(support: Float64Array, up: Vec3, buildMm: readonly [number, number, number], heightMm: number): number {
+  if (heightMm > buildMm[2]) return -1;
+  for (let k = 0; k < YAWS; k++) {
+    const yaw = (180 * k) / YAWS;
+    if (fitsIn(extentIn(support, rotationFor(up, yaw)), buildMm)) return yaw;
+  }
+  return -1;
 }

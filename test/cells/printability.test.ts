@@ -104,7 +104,7 @@ describe('printReport: solids with known answers', () => {
     expect(tee.overhang.orientedMm2).toBe(0);
     expect(tee.orientation.heightMm).toBeCloseTo(30, 3);
     expect(tee.orientation.up).toEqual([0, 0, -1]);
-    expect(tee.orientation.upDirectionsSearched).toBe(206);
+    expect(tee.orientation.upDirectionsSearched).toBe(506);
     const o = chooseOrientation(box(10, 20, 30), { objective: 'height' });
     expect(o.heightMm).toBeCloseTo(10, 6);
     expect(Math.abs(o.up[0])).toBeCloseTo(1, 9);
