@@ -1,17 +1,6 @@
 /** Closed test meshes with known answers for the printability tests (outward winding unless asked). */
 import type { Mesh } from '../../cells/core/mesh.ts';
-
-/** A small seeded PRNG (mulberry32), so jittered shapes are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../datasets/phantom.ts';
 
 /**
  * A geodesic sphere: an icosahedron subdivided `level` times, vertices on radius `r` about
@@ -39,7 +28,7 @@ export function icosphere(r: number, level: number, options: { inward?: boolean;
     };
     faces = faces.flatMap(([a, b, c]) => { const ab = m(a!, b!), bc = m(b!, c!), ca = m(c!, a!); return [[a!, ab, ca], [b!, bc, ab], [c!, ca, bc], [ab, bc, ca]]; });
   }
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const positions = new Float32Array(3 * verts.length);
   verts.forEach((v, i) => {
     const d = norm([v[0]! + jitter * (rand() - 0.5), v[1]! + jitter * (rand() - 0.5), v[2]! + jitter * (rand() - 0.5)]);

@@ -10,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode } from 'fast-png';
 import { tempDir, voxbook, writeNotebook } from '../cli/helpers.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from './harness.ts';
+import { CHROMIUM, CHROMIUM_ARGS, captureFirstMesh } from './harness.ts';
 
 const NOTEBOOK = `// %% id="shell"
 import { IDENTITY3, isosurface, makeVolume, printReport } from 'voxbook';
@@ -49,20 +49,7 @@ describe('the thin-wall mesh view, exported and drawn in Chromium', () => {
       let red = 0, bone = 0;
       // vtk.js draws after layout: retry a few times until the surface is on the canvas.
       for (let attempt = 0; attempt < 20 && (red === 0 || bone === 0); attempt++) {
-        const url = await page.evaluate(() => {
-          // The view sits in an output's shadow root.
-          const find = (root: ParentNode): Element | undefined => {
-            for (const el of root.querySelectorAll('*')) {
-              if (el.localName === 'vb-mesh-view') return el;
-              const inner = el.shadowRoot && find(el.shadowRoot);
-              if (inner) return inner;
-            }
-            return undefined;
-          };
-          const view = find(document) as (Element & { capture(): Promise<string> }) | undefined;
-          if (!view) throw new Error('no vb-mesh-view on the page');
-          return view.capture();
-        });
+        const url = await captureFirstMesh(page);
         const png = decode(Buffer.from(url.slice('data:image/png;base64,'.length), 'base64'));
         red = 0; bone = 0;
         for (let i = 0; i < png.width * png.height; i++) {
