@@ -107,15 +107,20 @@ export interface PartPrintReport {
   };
   readonly material: string;
   readonly infillPercent: number | null;
-  /** Closed, edge-manifold, oriented, positive volume, fits some rotation, no sampled wall under the minimum. */
+  /** A slicer can take it and it fits: closed, edge-manifold, oriented, positive volume, fits some rotation. */
   readonly printable: boolean;
+  /** No sampled wall under the minimum (thin walls print, but may break or vanish: see `walls.thinSpots`). */
+  readonly wallsAboveMinimum: boolean;
 }
 
 export interface PrintabilityReport {
   readonly printer: Printer;
   readonly minWallMm: number;
   readonly parts: readonly PartPrintReport[];
+  /** Every part printable (walls aside). */
   readonly allPrintable: boolean;
+  /** Every part's walls at or above the minimum. */
+  readonly allWallsAboveMinimum: boolean;
 }
 
 export interface Printability {
@@ -175,7 +180,7 @@ export function printReport(parts: readonly PrintPart[], options: PrintReportOpt
     done += weight;
   }
   onProgress?.(1);
-  const report: PrintabilityReport = { printer, minWallMm, parts: reports, allPrintable: reports.every((r) => r.printable) };
+  const report: PrintabilityReport = { printer, minWallMm, parts: reports, allPrintable: reports.every((r) => r.printable), allWallsAboveMinimum: reports.every((r) => r.wallsAboveMinimum) };
   return { report, table: printabilityTable(report), view: thicknessView(parts, thickness, minWallMm), thicknessMm: thickness };
 }
 
@@ -199,7 +204,7 @@ function partReport(
   const walls = wallThickness(mesh, { ...(maxRays !== undefined ? { maxRays } : {}), ...(signal ? { signal } : {}), onProgress: (f) => at(0.4 + 0.55 * f) });
   const w = thinSpots(mesh, walls.thicknessMm, minWallMm, maxSpots);
   const printable = check.triangles > 0 && check.closed && check.edgeManifold && check.consistentlyOriented && check.volumeMm3 > 0
-    && orientation.anyFits && w.thinVertices === 0;
+    && orientation.anyFits;
   const report: PartPrintReport = {
     name: part.name,
     triangles: check.triangles,
@@ -245,6 +250,7 @@ function partReport(
     material: part.material ?? 'unassigned',
     infillPercent: part.infillPercent ?? null,
     printable,
+    wallsAboveMinimum: w.thinVertices === 0,
   };
   at(1);
   return { report, thicknessMm: walls.thicknessMm };
@@ -320,7 +326,8 @@ export function printabilityTable(report: PrintabilityReport): View<Table> {
   return table({
     columns: ['', ...P.map((p) => p.name)],
     rows: [
-      row('printable', (p) => yes(p.printable)),
+      row('printable (closed, manifold, fits)', (p) => yes(p.printable)),
+      row(`walls ≥ ${report.minWallMm} mm`, (p) => yes(p.wallsAboveMinimum)),
       row('closed, edge-manifold, oriented', (p) => `${yes(p.closed)}, ${yes(p.edgeManifold)}, ${yes(p.consistentlyOriented)} (${p.openEdges} open, ${p.nonManifoldEdges} non-manifold edges)`),
       row('shells (cavities), genus', (p) => `${p.shells} (${p.cavities}), ${p.genus ?? '—'}`),
       row('volume (mm³)', (p) => mm(p.volumeMm3, 0)),

@@ -36,6 +36,7 @@ describe('printReport on the real CT skull', () => {
     expect([p.closed, p.edgeManifold, p.consistentlyOriented]).toEqual([true, true, true]);
     expect(p.fitsAsGiven).toBe(true); // 140 × 199 × 157 mm
     expect(p.fitsRotated).toBe(true);
+    expect([p.printable, p.wallsAboveMinimum]).toEqual([true, false]);
     expect(p.volumeMm3).toBeGreaterThan(590_000);
     expect(p.volumeMm3).toBeLessThan(625_000); // VTK's flying edges on the skull alone: 608,088 mm³ (STACK.md)
     // Seconds, not minutes (a loose bound for a loaded CI machine; the speed itself is in bench/printability.ts).

@@ -30,9 +30,9 @@ describe('printReport: a closed hollow sphere shell (outer r = 20, inner r = 19 
     expect(w.thinSpotCount).toBe(2);
     const area = 4 * Math.PI * (20 ** 2 + 19 ** 2);
     expect(Math.abs(w.thinAreaMm2 - area) / area).toBeLessThan(0.01);
-    expect(part(thin).printable).toBe(false);
+    expect([part(thin).printable, part(thin).wallsAboveMinimum, thin.report.allWallsAboveMinimum]).toEqual([true, false, false]);
     expect(part(ok).walls.thinVertices).toBe(0);
-    expect(part(ok).printable).toBe(true);
+    expect([part(ok).printable, part(ok).wallsAboveMinimum]).toEqual([true, true]);
     expect(ok.report.minWallMm).toBe(0.8);
   });
 
