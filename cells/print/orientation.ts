@@ -328,3 +328,30 @@ function fittingYaw(support: Float64Array, up: Vec3, buildMm: readonly [number, 
   }
   return -1;
 }
+
+/**
+ * `mesh` turned into its print orientation and set on the bed: positions = rotation · p, then
+ * moved so the lowest point is at z = 0 and the footprint is centred on the bed
+ * (`buildMm[0] / 2`, `buildMm[1] / 2`), or on x = y = 0 without a build volume. `rotation` is
+ * a proper rotation (as `chooseOrientation` gives), so the winding stays outward; indices are
+ * shared with the input. Positions float32, mm.
+ */
+export function orientForPrint(mesh: Mesh, rotation: Rotation3, buildMm?: readonly [number, number, number]): Mesh {
+  const P = mesh.positions, V = P.length / 3;
+  const [[a, b, c], [d, e, f], [g, h, i]] = rotation;
+  const out = new Float64Array(3 * V);
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let v = 0; v < V; v++) {
+    const x = P[3 * v]!, y = P[3 * v + 1]!, z = P[3 * v + 2]!;
+    const q = [a * x + b * y + c * z, d * x + e * y + f * z, g * x + h * y + i * z];
+    for (let k = 0; k < 3; k++) {
+      out[3 * v + k] = q[k]!;
+      if (q[k]! < lo[k]!) lo[k] = q[k]!;
+      if (q[k]! > hi[k]!) hi[k] = q[k]!;
+    }
+  }
+  const shift = [(buildMm ? buildMm[0] / 2 : 0) - (lo[0]! + hi[0]!) / 2, (buildMm ? buildMm[1] / 2 : 0) - (lo[1]! + hi[1]!) / 2, -lo[2]!];
+  const positions = new Float32Array(3 * V);
+  for (let v = 0; v < V; v++) for (let k = 0; k < 3; k++) positions[3 * v + k] = out[3 * v + k]! + shift[k]!;
+  return { positions, indices: mesh.indices };
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GeometryError, ParameterError } from '../../cells/core/errors.ts';
 import { printReport, type Printability } from '../../cells/print/printability.ts';
-import { chooseOrientation, overhangArea, extentIn } from '../../cells/print/orientation.ts';
+import { chooseOrientation, overhangArea, extentIn, orientForPrint } from '../../cells/print/orientation.ts';
+import { validateMesh } from '../../cells/mesh/validate.ts';
 import { PRINTERS, resolvePrinter } from '../../cells/print/printers.ts';
 import { wallThickness } from '../../cells/mesh/thickness.ts';
 import { MIME_METHOD } from '../../cells/viz/bundle.ts';
@@ -111,6 +112,19 @@ describe('printReport: solids with known answers', () => {
     // No candidate is lower than the choice.
     const byOverhang = chooseOrientation(teeShape(60), { objective: 'overhang', sampledDirections: 50 });
     expect(byOverhang.overhangAreaMm2).toBe(0);
+  });
+
+  it('orientForPrint sets the part on the bed as chosen: lowest z = 0, centred, same volume, the reported overhang', () => {
+    const mesh = box(300, 50, 50);
+    const p = part(printReport([{ name: 'bar', mesh }], { printer: 'fdm-mk4' }));
+    const placed = orientForPrint(mesh, p.orientation.rotation, PRINTERS['fdm-mk4'].buildMm);
+    const c = validateMesh(placed);
+    expect(c.bbox.minMm[2]).toBeCloseTo(0, 4);
+    expect((c.bbox.minMm[0] + c.bbox.maxMm[0]) / 2).toBeCloseTo(125, 3);
+    expect((c.bbox.minMm[1] + c.bbox.maxMm[1]) / 2).toBeCloseTo(105, 3);
+    expect(c.bbox.sizeMm.every((s, k) => s <= PRINTERS['fdm-mk4'].buildMm[k]!)).toBe(true);
+    expect(Math.abs(c.volumeMm3 / (300 * 50 * 50) - 1)).toBeLessThan(1e-5); // float32 positions
+    expect(overhangArea(placed, [0, 0, 1])).toBeCloseTo(p.overhang.orientedMm2, 0);
   });
 });
 
