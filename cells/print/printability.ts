@@ -5,7 +5,7 @@
  */
 import { ParameterError } from '../core/errors.ts';
 import { checkMesh, type Mesh } from '../core/mesh.ts';
-import { checkAbort, type StageOptions } from '../core/stage.ts';
+import { checkAbort, stageSpan, type StageOptions } from '../core/stage.ts';
 import type { Vec3 } from '../core/volume.ts';
 import type { MeshPart } from '../io/mesh-export.ts';
 import { meshShells } from '../mesh/shells.ts';
@@ -172,9 +172,8 @@ export function printReport(parts: readonly PrintPart[], options: PrintReportOpt
   const thickness: Float32Array[] = [];
   for (const part of parts) {
     const weight = part.mesh.indices.length / total;
-    const at = (f: number) => onProgress?.(Math.min(1, done + weight * f));
     checkAbort('printReport', signal);
-    const r = partReport(part, printer, minWallMm, objective, maxOverhangDeg, maxRays, maxSpotsListed, signal, at);
+    const r = partReport(part, printer, minWallMm, objective, maxOverhangDeg, maxRays, maxSpotsListed, stageSpan(options, done, Math.min(1, done + weight)));
     reports.push(r.report);
     thickness.push(r.thicknessMm);
     done += weight;
@@ -186,7 +185,7 @@ export function printReport(parts: readonly PrintPart[], options: PrintReportOpt
 
 function partReport(
   part: PrintPart, printer: Printer, minWallMm: number, objective: OrientationObjective, maxOverhangDeg: number,
-  maxRays: number | undefined, maxSpots: number, signal: AbortSignal | undefined, at: (f: number) => void,
+  maxRays: number | undefined, maxSpots: number, stage: StageOptions,
 ): { report: PartPrintReport; thicknessMm: Float32Array } {
   const mesh = part.mesh;
   const check = validateMesh(mesh);
@@ -196,12 +195,12 @@ function partReport(
   const used = usedVertexCount(mesh);
   const chi = used - check.edges + check.triangles;
   const genus = check.closed && check.edgeManifold ? (2 * shells.count - chi) / 2 : null;
-  at(0.1);
-  const orientation: Orientation = chooseOrientation(mesh, { objective, buildMm: printer.buildMm, maxOverhangDeg, signal, onProgress: (f) => at(0.1 + 0.3 * f) });
+  stage.onProgress?.(0.1);
+  const orientation: Orientation = chooseOrientation(mesh, { objective, buildMm: printer.buildMm, maxOverhangDeg, ...stageSpan(stage, 0.1, 0.4) });
   const asGiven = overhangArea(mesh, [0, 0, 1], { maxOverhangDeg });
   const size = check.bbox.sizeMm;
   const fitsAsGiven = size[0] <= printer.buildMm[0] && size[1] <= printer.buildMm[1] && size[2] <= printer.buildMm[2];
-  const walls = wallThickness(mesh, { ...(maxRays !== undefined ? { maxRays } : {}), ...(signal ? { signal } : {}), onProgress: (f) => at(0.4 + 0.55 * f) });
+  const walls = wallThickness(mesh, { ...(maxRays !== undefined ? { maxRays } : {}), ...stageSpan(stage, 0.4, 0.95) });
   const w = thinSpots(mesh, walls.thicknessMm, minWallMm, maxSpots);
   const printable = check.triangles > 0 && check.closed && check.edgeManifold && check.consistentlyOriented && check.volumeMm3 > 0
     && orientation.anyFits;
@@ -252,7 +251,7 @@ function partReport(
     printable,
     wallsAboveMinimum: w.thinVertices === 0,
   };
-  at(1);
+  stage.onProgress?.(1);
   return { report, thicknessMm: walls.thicknessMm };
 }
 
