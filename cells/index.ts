@@ -29,6 +29,8 @@ export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } fro
 export { decimateMesh, type DecimateOptions, type Decimated } from './mesh/decimate.ts';
 export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts';
 export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';
+export { buildBvh, RayCaster, type TriangleBvh } from './mesh/bvh.ts';
+export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './mesh/thickness.ts';
 // Mesh writers and readers (STL, OBJ, PLY, 3MF) come with ./io/index.ts above.
 export * from './viz/index.ts';
 export * from './print/index.ts';

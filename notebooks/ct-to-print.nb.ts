@@ -38,12 +38,14 @@ const keep = select('keep', { options: ['largest', 'all'], value: 'largest', lab
 const smoothIterations = 20;
 /** Face budget of the printed mesh: decimated (manifold kept) when the surface has more triangles. */
 const targetTriangles = 600_000;
+/** The printer the report checks against: 'fdm-mk4' (250×210×220 mm bed, 0.8 mm walls) or 'msla-resin' (143×89×175 mm, 0.4 mm). */
+const printer = select('printer', { options: ['fdm-mk4', 'msla-resin'], value: 'fdm-mk4', label: 'printer' });
 
 // %% id="load"
 import {
   decimateMesh, describeSource, describeVolume, download, downsample, encode3mf, encodeStl, file, histogram, histogramBins, isosurface, judgeManifold,
-  keepLargestComponents, loadInput, markdown, meshCheckTable, meshDistance, meshView, printReport, removeDetachedFragments, removeIslands, select, sliceView, slider, smoothMesh,
-  table, threshold, validateMesh, withData,
+  keepLargestComponents, loadInput, markdown, meshCheckTable, meshDistance, meshView, printReport, removeDetachedFragments, removeIslands, runReport, select, sliceView, slider,
+  smoothMesh, table, threshold, validateMesh, withData,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -147,11 +149,22 @@ if (judged) {
 }
 meshCheckTable(check)
 
+// %% id="printability" tags=["lazy"]
+// Will it print? Size against the printer's build volume, an orientation with the least
+// overhang, overhang area above 45°, and wall thickness by ray casting along inward normals:
+// thin spots red (under the printer's minimum wall), orange (under twice that).
+const printability = bonePrint.indices.length > 0
+  ? printReport([{ name: 'skull', mesh: bonePrint, material: 'PLA (bone-like, rigid)', infillPercent: 80 }], { printer, signal, onProgress: progress('printability') })
+  : undefined;
+if (printability) display(printability.table);
+printability?.view
+
 // %% id="export" tags=["lazy"]
-const report = printReport({
+const report = runReport({
   volume: ct, mask: bone, islands, fragments, keep: { mode: keep, mask: printed, removed: kept.removed }, check, method, run: runInfo(),
   stages,
   ...(judged ? { secondJudge: { tool: 'manifold-3d', status: judged.status, genus: judged.genus, volumeMm3: judged.volumeMm3, agrees: judged.agreesWithOurs, printable: judged.printable } } : {}),
+  ...(printability ? { printability: printability.report } : {}),
   ...(toRaw ? { deviationFromRawMm: { hd95: toRaw.hd95Mm, mean: toRaw.meanMm, max: toRaw.hausdorffMm } } : {}),
 });
 display(download('report.json', report));

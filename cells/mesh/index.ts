@@ -4,3 +4,5 @@ export { validateMesh, type MeshReport } from './validate.ts';
 export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './shells.ts';
 export { decimateMesh, type DecimateOptions, type Decimated } from './decimate.ts';
+export { buildBvh, RayCaster, type TriangleBvh } from './bvh.ts';
+export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './thickness.ts';

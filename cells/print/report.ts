@@ -25,7 +25,7 @@ export interface RunFacts {
   readonly startedAt: string;
 }
 
-export interface PrintReportInput {
+export interface RunReportInput {
   readonly volume: Volume;
   readonly mask: Volume<Uint8Array>;
   readonly islands: IslandRemoval;
@@ -45,6 +45,8 @@ export interface PrintReportInput {
   readonly stages?: readonly MeshStageFacts[];
   /** How far the printed surface lies from the raw isosurface (symmetric, mm); absent when it is the raw surface. */
   readonly deviationFromRawMm?: { readonly hd95: number; readonly mean: number; readonly max: number };
+  /** The printability report of the printed parts (`printReport`), copied into report.json as it is. */
+  readonly printability?: unknown;
   /** A second judge's verdict on the printed mesh (manifold-3d's `judgeManifold`); `printable` then needs its yes too. */
   readonly secondJudge?: SecondJudge;
 }
@@ -69,7 +71,7 @@ export interface MeshStageFacts {
 }
 
 /** The `report.json` of a CT-to-print run: what went in, what came out, and how. */
-export interface PrintReport {
+export interface RunReport {
   readonly input: {
     readonly input: string;
     readonly format: string;
@@ -124,6 +126,8 @@ export interface PrintReport {
   readonly stages: readonly MeshStageFacts[];
   /** HD95, mean and max distance of the printed surface from the raw isosurface, mm; null when they are the same surface. */
   readonly deviationFromRawMm: { readonly hd95: number; readonly mean: number; readonly max: number } | null;
+  /** `printReport`'s figures (build volume, orientation, overhang, walls, material); null when none ran. */
+  readonly printability: unknown;
   /** The second judge's verdict (manifold-3d); null when none ran (an empty mesh). */
   readonly secondJudge: SecondJudge | null;
   readonly printable: boolean;
@@ -140,10 +144,10 @@ export interface PrintReport {
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 /**
- * Assembles the print report from the stages' results. `printable` means: not empty, closed,
+ * Assembles the run report (`report.json`) from the stages' results. `printable` means: not empty, closed,
  * edge-manifold, consistently oriented, positive volume.
  */
-export function printReport(r: PrintReportInput): PrintReport {
+export function runReport(r: RunReportInput): RunReport {
   const voxelMm3 = voxelVolumeMm3(r.volume);
   const maskVoxels = r.islands.kept.reduce((s, c) => s + c.voxels, 0);
   const c = r.check;
@@ -197,6 +201,7 @@ export function printReport(r: PrintReportInput): PrintReport {
     deviationFromRawMm: r.deviationFromRawMm
       ? { hd95: round(r.deviationFromRawMm.hd95, 4), mean: round(r.deviationFromRawMm.mean, 4), max: round(r.deviationFromRawMm.max, 4) }
       : null,
+    printability: r.printability ?? null,
     secondJudge: r.secondJudge ? { ...r.secondJudge, volumeMm3: round(r.secondJudge.volumeMm3) } : null,
     printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0 && (r.secondJudge?.printable ?? true),
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),

@@ -159,7 +159,7 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     // python3-nbformat (Debian), installed by .ci/run: the reference implementation of the schema.
     const check = "import nbformat,sys; nb=nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print(nb.nbformat, nb.nbformat_minor, len(nb.cells))";
     const r = await run('/usr/bin/python3', ['-c', check, join(out, 'ct-to-print.ipynb')]);
-    expect(r.stdout.trim()).toBe('4 5 10');
+    expect(r.stdout.trim()).toBe('4 5 11');
   });
 
   it('converts the executed notebook back to the percent source, byte for byte', async () => {
