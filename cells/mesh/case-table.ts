@@ -169,7 +169,11 @@ function triangulateLoop(caseIndex: number, loop: number[]): number[] {
       }
       cost += dist(edgeMid(ea), edgeMid(eb));
     }
-    if (ok && cost < bestCost - 1e-12) {
+    // Ties go to the apex with the smallest edge id, not the first in loop order, so that a
+    // loop and its reverse (the complementary case) get the same diagonals: then case c and
+    // case 255 − c draw the same triangles, oppositely wound, wherever no face is ambiguous
+    // (which the label surfaces need: two labels' meshes coincide where they touch).
+    if (ok && (cost < bestCost - 1e-12 || (cost <= bestCost + 1e-12 && loop[a]! < loop[bestApex]!))) {
       bestCost = cost;
       bestApex = a;
     }
@@ -202,3 +206,23 @@ export const CASE_EDGES: Uint8Array = (() => {
 export function caseTriangleCount(c: number): number {
   return (CASE_OFFSETS[c + 1]! - CASE_OFFSETS[c]!) / 3;
 }
+
+/**
+ * The table with the opposite ambiguity rule: on an ambiguous face the inside corners are
+ * joined (the outside ones separated). Case c is case 255 − c of `CASE_EDGES` with every
+ * triangle reversed, so it is closed and edge-manifold for the same reasons, and wherever a
+ * grid point is inside one field exactly when it is outside another (two labels touching),
+ * the "join" surface of one equals the "separate" surface of the other, oppositely wound.
+ * Same layout as `CASE_OFFSETS` / `CASE_EDGES`.
+ */
+export const CASE_OFFSETS_JOIN: Uint16Array = new Uint16Array(257);
+export const CASE_EDGES_JOIN: Uint8Array = (() => {
+  const all: number[] = [];
+  for (let c = 0; c < 256; c++) {
+    CASE_OFFSETS_JOIN[c] = all.length;
+    const d = 255 - c;
+    for (let e = CASE_OFFSETS[d]!; e < CASE_OFFSETS[d + 1]!; e += 3) all.push(CASE_EDGES[e]!, CASE_EDGES[e + 2]!, CASE_EDGES[e + 1]!);
+  }
+  CASE_OFFSETS_JOIN[256] = all.length;
+  return Uint8Array.from(all);
+})();
