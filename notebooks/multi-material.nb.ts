@@ -19,17 +19,19 @@
 const input = 'ct-head-0051';
 /** Downsampling of the CT before labelling (integer ≥ 1; 2 = 8× fewer voxels). */
 const downsampleFactor = 2;
-/** Soft tissue: the body's voxels in this HU range (fat to muscle and brain), holes filled. */
+/** Soft tissue: the head's voxels in this HU range (fat to muscle and brain), holes filled. */
 const softMinHu = -200;
 const softMaxHu = 225;
 /** Bone: this HU range (InVesalius's "Bone" preset), the largest 26-connected piece (the skull without the head holder). */
 const boneMinHu = 226;
 const boneMaxHu = 3071;
+/** Bone pieces that meet the skull only along a voxel edge or corner and are smaller than this (mm³) become tissue. */
+const minIslandMm3 = 200;
 
 // %% id="load"
 import {
   assignMaterials, describeSource, download, downsample, encode3mf, fillHoles, isosurfaceOfMask, keepLargestComponents, labelSurfaces, loadInput,
-  markdown, meshView, sliceView, table, threshold, validateMesh, withData, type LabelMap,
+  markdown, meshView, removeDetachedFragments, sliceView, table, threshold, validateMesh, withData, type LabelMap,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -39,11 +41,15 @@ describeSource(ct)
 // The grid the labels live on: the CT itself, or its 2× (3×, …) block means.
 const grid = downsampleFactor > 1 ? downsample(ct, downsampleFactor, { signal }) : ct;
 // Bone: the threshold's largest piece; the head holder's plates are bone-dense too and are dropped.
-const skull = keepLargestComponents(threshold(grid, { minHu: boneMinHu, maxHu: boneMaxHu }), { count: 1, connectivity: 26, signal, onProgress: progress('bone') }).mask;
-// Soft tissue: the largest piece of the soft range, joined with the skull and its holes filled
-// (the brain and enclosed cavities inside the skull become tissue), less the bone.
-const soft = keepLargestComponents(threshold(grid, { minHu: softMinHu, maxHu: softMaxHu }), { count: 1, connectivity: 26, signal, onProgress: progress('soft tissue') }).mask;
-const body = fillHoles(withData(soft, soft.data.map((v, i) => (v !== 0 || skull.data[i] !== 0 ? 1 : 0))), { signal });
+// Pieces that hang on only by a voxel edge or corner would be loose in the print: they become tissue.
+const skullLargest = keepLargestComponents(threshold(grid, { minHu: boneMinHu, maxHu: boneMaxHu }), { count: 1, connectivity: 26, signal, onProgress: progress('bone') }).mask;
+const skull = removeDetachedFragments(skullLargest, { minIslandMm3, signal, onProgress: progress('bone fragments') }).mask;
+// Soft tissue: the soft range joined with the skull, its largest piece (scalp, skull and brain
+// hang together through the bone), holes filled (the brain and enclosed cavities become
+// tissue), less the bone.
+const soft = threshold(grid, { minHu: softMinHu, maxHu: softMaxHu });
+const head = keepLargestComponents(withData(soft, soft.data.map((v, i) => (v !== 0 || skull.data[i] !== 0 ? 1 : 0))), { count: 1, connectivity: 26, signal, onProgress: progress('soft tissue') }).mask;
+const body = fillHoles(head, { signal });
 const labelMap: LabelMap = {
   ...withData(grid, body.data.map((v, i) => (skull.data[i] !== 0 ? 2 : v !== 0 ? 1 : 0))),
   labels: [
