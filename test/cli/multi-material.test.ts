@@ -57,7 +57,9 @@ function slicerInfo(file: string): { facets: number; manifold: string }[] {
   }));
 }
 
-for (const run of [{ what: 'the real head CT', env: {} }, { what: 'the phantom (no sample data)', env: { VOXBOOK_DATA: '/nonexistent/voxbook-data' } }]) {
+// minShared: measured 0.907 on the CT (the rest of the bone faces air: the scan's bottom slice,
+// sinuses, the groove where tissue, bone and air meet) and 0.993 on the phantom.
+for (const run of [{ what: 'the real head CT', env: {}, minShared: 0.89 }, { what: 'the phantom (no sample data)', env: { VOXBOOK_DATA: '/nonexistent/voxbook-data' }, minShared: 0.98 }]) {
   describe(`voxbook run notebooks/multi-material.nb.ts on ${run.what}`, () => {
     const out = tempDir('vb-mm-');
     let result: CliResult;
@@ -98,7 +100,7 @@ for (const run of [{ what: 'the real head CT', env: {} }, { what: 'the phantom (
       // Every bone triangle that does not face air is a tissue triangle; the rest face air
       // (where the skull reaches the scan's border or the skin).
       const share = sharedReversed(bone!.mesh, tissue!.mesh);
-      expect(share).toBeGreaterThan(0.8);
+      expect(share).toBeGreaterThan(run.minShared);
       const vb = validateMesh(bone!.mesh).volumeMm3, vt = validateMesh(tissue!.mesh).volumeMm3;
       // the tissue's inner sheets enclose the bone: its outer volume is tissue + bone
       expect(vt).toBeGreaterThan(vb);
