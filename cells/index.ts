@@ -30,6 +30,7 @@ export { decimateMesh, type DecimateOptions, type Decimated } from './mesh/decim
 export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts';
 export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';
 export { labelSurfaces, LABEL_PALETTE, type LabelSurfacesOptions, type LabelSurfaces, type LabelPart } from './mesh/label-surfaces.ts';
+export { smoothLabelSurfaces, type SmoothedLabels } from './mesh/smooth-labels.ts';
 // Mesh writers and readers (STL, OBJ, PLY, 3MF) come with ./io/index.ts above.
 export * from './viz/index.ts';
 export * from './print/index.ts';

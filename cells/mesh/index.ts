@@ -5,3 +5,4 @@ export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './shells.ts';
 export { decimateMesh, type DecimateOptions, type Decimated } from './decimate.ts';
 export { labelSurfaces, LABEL_PALETTE, type LabelSurfacesOptions, type LabelSurfaces, type LabelPart } from './label-surfaces.ts';
+export { smoothLabelSurfaces, type SmoothedLabels } from './smooth-labels.ts';

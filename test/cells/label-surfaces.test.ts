@@ -6,6 +6,7 @@ import { IDENTITY3, makeVolume, type Mat3, type Vec3 } from '../../cells/core/vo
 import { isosurfaceOfMask } from '../../cells/mesh/isosurface.ts';
 import { LABEL_PALETTE, labelSurfaces } from '../../cells/mesh/label-surfaces.ts';
 import { validateMesh } from '../../cells/mesh/validate.ts';
+import { smoothLabelSurfaces } from '../../cells/mesh/smooth-labels.ts';
 
 /** A label map whose voxel (i, j, k) holds f(i, j, k). */
 function labelMap(dims: Vec3, f: (i: number, j: number, k: number) => number, opts: { spacingMm?: Vec3; originMm?: Vec3; direction?: Mat3; labels?: LabelMap['labels'] } = {}): LabelMap {
@@ -187,5 +188,44 @@ describe('labelSurfaces: absent labels and bad input', () => {
     expect(seen.at(-1)).toBe(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
     expect(seen.filter((x) => x === 1).length).toBe(1);
+  });
+});
+
+describe('smoothLabelSurfaces: the parts smoothed as one network', () => {
+  const c: Vec3 = [15.3, 14.8, 15.1];
+  const r = (i: number, j: number, k: number): number => Math.hypot(i - c[0], j - c[1], k - c[2]);
+  // A core sphere (2) in a shell (1), and a box (3) cut into the shell's side: a line where
+  // shell, box and air meet.
+  const map = labelMap([34, 31, 31], (i, j, k) => (r(i, j, k) <= 6 ? 2 : i >= 24 && i <= 30 && j >= 12 && j <= 18 && k >= 12 && k <= 18 ? 3 : r(i, j, k) <= 11 ? 1 : 0));
+  const { parts } = labelSurfaces(map);
+  const s = smoothLabelSurfaces(parts, { iterations: 20, passBand: 0.1 });
+
+  it('keeps every part closed and edge-manifold, and the shared triangles shared', () => {
+    expect(s.parts.map((p) => p.name)).toEqual(['label 1', 'label 2', 'label 3']);
+    for (const p of s.parts) {
+      const v = validateMesh(p.mesh);
+      expect([p.name, v.openEdges, v.nonManifoldEdges, v.consistentlyOriented]).toEqual([p.name, 0, 0, true]);
+      expect(v.volumeMm3).toBeGreaterThan(0);
+    }
+    const [shell, core, box] = s.parts;
+    const coreTris = triangleKeys(core!.mesh, () => true, true), shellTris = triangleKeys(shell!.mesh);
+    expect([...coreTris].filter((t) => shellTris.has(t)).length).toBe(coreTris.size);
+    // The box's triangles against the shell: the same count shared before and after.
+    const sharedCount = (a: Mesh, b: Mesh): number => { const tb = triangleKeys(b); return [...triangleKeys(a, () => true, true)].filter((t) => tb.has(t)).length; };
+    expect(sharedCount(box!.mesh, shell!.mesh)).toBe(sharedCount(parts[2]!.mesh, parts[0]!.mesh));
+    expect(sharedCount(box!.mesh, shell!.mesh)).toBeGreaterThan(50);
+  });
+
+  it('moves the vertices (the staircase goes), keeps the junction line fixed, and changes volumes by under 2%', () => {
+    const moved = Math.max(...Array.from(s.parts[1]!.mesh.positions, (x, i) => Math.abs(x - parts[1]!.mesh.positions[i]!)));
+    expect(moved).toBeGreaterThan(0.05);
+    expect(s.fixedVertices).toBeGreaterThan(0);
+    expect(s.fixedVertices).toBeLessThan(0.1 * s.vertices);
+    for (const dv of s.volumeChanges) expect(Math.abs(dv)).toBeLessThan(0.02);
+  });
+
+  it('throws ParameterError for no parts or bad options', () => {
+    expect(() => smoothLabelSurfaces([])).toThrow(ParameterError);
+    expect(() => smoothLabelSurfaces(parts, { passBand: 3 })).toThrow(ParameterError);
   });
 });
