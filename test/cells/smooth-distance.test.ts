@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, ParameterError } from '../../cells/core/errors.ts';
+import { AbortError, GeometryError, ParameterError } from '../../cells/core/errors.ts';
 import type { Mesh } from '../../cells/core/mesh.ts';
 import { IDENTITY3, makeVolume, type Vec3, type Volume } from '../../cells/core/volume.ts';
 import { isosurface, isosurfaceOfMask } from '../../cells/mesh/isosurface.ts';
@@ -87,8 +87,8 @@ describe('smoothMesh (windowed sinc)', () => {
     const m = sphere(10);
     expect(() => smoothMesh(m, { iterations: 0 })).toThrow(ParameterError);
     expect(() => smoothMesh(m, { passBand: 2 })).toThrow(ParameterError);
-    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, NaN, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(ParameterError);
-    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(ParameterError);
+    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, NaN, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(GeometryError);
+    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(GeometryError);
     const ac = new AbortController();
     ac.abort();
     expect(() => smoothMesh(m, { signal: ac.signal })).toThrow(AbortError);
@@ -174,7 +174,7 @@ describe('meshDistance', () => {
     expect(seen.every((f, i) => i === 0 || f >= seen[i - 1]!)).toBe(true);
     const empty = makeVolume({ data: new Uint8Array(8), dims: [2, 2, 2] as Vec3, spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY3 });
     expect(() => meshToVoxelDistance(m, empty)).toThrow(ParameterError);
-    expect(() => meshDistance(m, { positions: new Float32Array(0), indices: new Uint32Array(0) })).toThrow(ParameterError);
-    expect(() => meshDistance({ positions: Float32Array.of(NaN, 0, 0, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) }, m)).toThrow(ParameterError);
+    expect(() => meshDistance(m, { positions: new Float32Array(0), indices: new Uint32Array(0) })).toThrow(GeometryError);
+    expect(() => meshDistance({ positions: Float32Array.of(NaN, 0, 0, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) }, m)).toThrow(GeometryError);
   });
 });
