@@ -2,7 +2,7 @@ import { GeometryError, ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { det3, type Volume } from '../core/volume.ts';
-import { CASE_EDGES, CASE_EDGES_JOIN, CASE_OFFSETS, CASE_OFFSETS_JOIN } from './case-table.ts';
+import { CASE_EDGES, CASE_OFFSETS, LABEL_CASE_TABLES, type CaseTable } from './case-table.ts';
 
 /** Options of `isosurface`. */
 export interface IsosurfaceOptions extends StageOptions {
@@ -54,10 +54,10 @@ export function isosurface(volume: Volume, options: IsosurfaceOptions): Mesh {
 /** Options of `isosurfaceOfMask`. */
 export interface MaskSurfaceOptions extends StageOptions {
   /**
-   * How an ambiguous cube face (inside corners on one diagonal, outside on the other) is cut:
-   * 'separate' (default) cuts each inside corner off, 'join' connects the inside corners.
-   * Either gives a closed, edge-manifold surface; the label surfaces use 'join' for all but
-   * one label so that touching labels draw the same surface (cells/mesh/label-surfaces.ts).
+   * For label surfaces (cells/mesh/label-surfaces.ts): march with `LABEL_CASE_TABLES`, whose
+   * cases c and 255 − c mirror each other. 'separate' cuts the inside corners of an ambiguous
+   * cube face off one by one (as the default table), 'join' connects them. Either gives a
+   * closed, edge-manifold surface. Absent: the default table (`CASE_EDGES`).
    */
   readonly ambiguity?: 'separate' | 'join';
 }
@@ -68,7 +68,7 @@ export interface MaskSurfaceOptions extends StageOptions {
  * Shapes, units, orientation and errors as `isosurface`.
  */
 export function isosurfaceOfMask(mask: Volume<Uint8Array>, options: MaskSurfaceOptions = {}): Mesh {
-  return march(mask, 0.5, undefined, true, options, options.ambiguity === 'join');
+  return march(mask, 0.5, undefined, true, options, options.ambiguity === undefined ? undefined : LABEL_CASE_TABLES[options.ambiguity]);
 }
 
 function checkSameGrid(a: Volume, b: Volume): void {
@@ -106,8 +106,8 @@ function grownU32(a: Uint32Array, need: number): Uint32Array {
  * z-edges between them (entries of uncrossed edges are stale and never read, because the
  * case table only names crossed edges).
  */
-function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions, join = false): Mesh {
-  const caseOffsets = join ? CASE_OFFSETS_JOIN : CASE_OFFSETS, caseEdges = join ? CASE_EDGES_JOIN : CASE_EDGES;
+function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions, table?: CaseTable): Mesh {
+  const caseOffsets = table?.offsets ?? CASE_OFFSETS, caseEdges = table?.edges ?? CASE_EDGES;
   const [nx, ny, nz] = volume.dims;
   const data = volume.data;
   const m = mask?.data;
