@@ -59,7 +59,10 @@ export interface LabelSurfaces {
  * meshes the same vertex. Inside a cube whose corners are all A or B, A's case is the
  * complement of B's; the lowest requested label uses the case table that separates inside
  * corners on ambiguous faces, every other label the table that joins them, which is exactly
- * the complement table reversed (case-table.ts), so both draw the same triangles there.
+ * the separating table's complement case reversed (`LABEL_CASE_TABLES`, case-table.ts), so
+ * both draw the same triangles there. (These tables break fan ties canonically, so a label's
+ * surface can differ from `isosurfaceOfMask`'s default in a few tied fans: same vertices,
+ * other diagonals.)
  * Each label is marched inside its bounding box in voxel-index units and mapped to world
  * coordinates by one formula, so shared vertices are identical floats.
  *
