@@ -31,6 +31,8 @@ export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts'
 export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';
 export { labelSurfaces, LABEL_PALETTE, type LabelSurfacesOptions, type LabelSurfaces, type LabelPart } from './mesh/label-surfaces.ts';
 export { smoothLabelSurfaces, type SmoothedLabels } from './mesh/smooth-labels.ts';
+export { buildBvh, RayCaster, type TriangleBvh } from './mesh/bvh.ts';
+export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './mesh/thickness.ts';
 // Mesh writers and readers (STL, OBJ, PLY, 3MF) come with ./io/index.ts above.
 export * from './viz/index.ts';
 export * from './print/index.ts';

@@ -99,8 +99,12 @@ function oneSided(from: Mesh, to: Mesh, options: StageOptions, progress0: number
   return { d, sum, maxMm: max, p95Mm: p95, meanMm: n === 0 ? 0 : sum / n };
 }
 
-/** Uniform grid of triangles with a nearest-squared-distance query. */
-function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => number } {
+/**
+ * Uniform grid of triangles with a nearest-squared-distance query. `nearest2(x, y, z, upper2)`
+ * returns the squared distance from the point to the nearest triangle, or `upper2` when no
+ * triangle is nearer (a known upper bound prunes the search to cells within it).
+ */
+export function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number, upper2?: number) => number } {
   const P = m.positions, I = m.indices, T = I.length / 3;
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   let edgeSum = 0;
@@ -142,22 +146,26 @@ function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => nu
   const stamp = new Int32Array(T).fill(-1);
   let query = 0;
 
-  const nearest2 = (px: number, py: number, pz: number): number => {
+  const nearest2 = (px: number, py: number, pz: number, upper2 = Infinity): number => {
     query++;
     const ci = cellOf(px, minX, nx), cj = cellOf(py, minY, ny), ck = cellOf(pz, minZ, nz);
-    let best = Infinity;
+    let best = upper2;
     const maxRing = Math.max(ci, nx - 1 - ci, cj, ny - 1 - cj, ck, nz - 1 - ck);
     for (let r = 0; r <= maxRing; r++) {
       for (let k = Math.max(0, ck - r); k <= Math.min(nz - 1, ck + r); k++) {
+        // Skip whole slices and rows of cells farther than the best triangle so far.
+        const bz = Math.max(0, minZ + k * h - pz, pz - (minZ + (k + 1) * h));
+        if (bz * bz >= best) continue;
         for (let j = Math.max(0, cj - r); j <= Math.min(ny - 1, cj + r); j++) {
+          const by = Math.max(0, minY + j * h - py, py - (minY + (j + 1) * h));
+          const byz = by * by + bz * bz;
+          if (byz >= best) continue;
           const onShell = Math.abs(k - ck) === r || Math.abs(j - cj) === r;
           for (let i = Math.max(0, ci - r); i <= Math.min(nx - 1, ci + r); i++) {
             if (!onShell && Math.abs(i - ci) !== r) continue;
             // Skip a cell whose box is farther than the best triangle so far.
             const bx = Math.max(0, minX + i * h - px, px - (minX + (i + 1) * h));
-            const by = Math.max(0, minY + j * h - py, py - (minY + (j + 1) * h));
-            const bz = Math.max(0, minZ + k * h - pz, pz - (minZ + (k + 1) * h));
-            if (bx * bx + by * by + bz * bz >= best) continue;
+            if (bx * bx + byz >= best) continue;
             const cell = (k * ny + j) * nx + i;
             for (let q = count[cell]!, e = count[cell + 1]!; q < e; q++) {
               const t = tris[q]!;

@@ -6,3 +6,5 @@ export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } fro
 export { decimateMesh, type DecimateOptions, type Decimated } from './decimate.ts';
 export { labelSurfaces, LABEL_PALETTE, type LabelSurfacesOptions, type LabelSurfaces, type LabelPart } from './label-surfaces.ts';
 export { smoothLabelSurfaces, type SmoothedLabels } from './smooth-labels.ts';
+export { buildBvh, RayCaster, type TriangleBvh } from './bvh.ts';
+export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './thickness.ts';
