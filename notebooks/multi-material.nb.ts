@@ -34,7 +34,7 @@ const smoothIterations = 20;
 // %% id="load"
 import {
   assignMaterials, describeSource, download, downsample, encode3mf, fillHoles, isosurfaceOfMask, keepLargestComponents, labelSurfaces, loadInput,
-  markdown, meshView, removeDetachedFragments, sliceView, smoothLabelSurfaces, table, threshold, validateMesh, withData, type LabelMap,
+  markdown, meshView, printReport, removeDetachedFragments, sliceView, smoothLabelSurfaces, table, threshold, validateMesh, withData, type LabelMap,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -98,6 +98,13 @@ for (const p of materials.parts) {
   const rgb = [1, 3, 5].map((k) => parseInt(p.color.slice(k, k + 2), 16)) as [number, number, number];
   display(meshView(p.mesh, { name: `${p.name}: ${p.material}, ${p.infillPercent}% infill`, color: rgb }));
 }
+
+// %% id="printability"
+// The printability report of both parts on a common FDM printer: closed, manifold, shells, fit
+// on the bed, an orientation, overhangs, thinnest walls (thin spots red in the view).
+const printability = printReport(materials.parts, { printer: 'fdm-mk4', signal, onProgress: progress('printability') });
+display(printability.table);
+display(download('print-report.json', printability.report));
 
 // %% id="export"
 // One 3MF: an object per part, a base material per part named by its material, in the part's colour.
