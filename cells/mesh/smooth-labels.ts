@@ -35,61 +35,33 @@ export interface SmoothedLabels<P extends { readonly name: string; readonly mesh
  */
 export function smoothLabelSurfaces<P extends { readonly name: string; readonly mesh: Mesh }>(parts: readonly P[], options: SmoothOptions = {}): SmoothedLabels<P> {
   if (parts.length === 0) throw new ParameterError('smoothLabelSurfaces: no parts to smooth');
-  // 1. Weld vertices by exact position (the label surfaces share bit-identical floats): an
-  //    open-addressing hash on the three float32 bit patterns.
+  // 1. Weld vertices by exact position (the label surfaces share bit-identical floats):
+  //    the three float32 bit patterns of a vertex are its key.
   const totalV = parts.reduce((n, p) => n + p.mesh.positions.length / 3, 0);
   const totalT = parts.reduce((n, p) => n + p.mesh.indices.length / 3, 0);
-  const bits = new Uint32Array(3 * totalV);
-  const vSlots = new Int32Array(hashSize(totalV)).fill(-1), vMask = vSlots.length - 1;
-  let nv = 0;
+  const vertices = new TripleSet(totalV);
   const maps = parts.map((p) => {
     const B = new Uint32Array(p.mesh.positions.buffer, p.mesh.positions.byteOffset, p.mesh.positions.length);
     const m = new Uint32Array(B.length / 3);
-    for (let v = 0; v < m.length; v++) {
-      const x = B[3 * v]!, y = B[3 * v + 1]!, z = B[3 * v + 2]!;
-      let h = hash3(x, y, z) & vMask;
-      for (;;) {
-        const id = vSlots[h]!;
-        if (id < 0) {
-          vSlots[h] = nv;
-          bits[3 * nv] = x; bits[3 * nv + 1] = y; bits[3 * nv + 2] = z;
-          m[v] = nv++;
-          break;
-        }
-        if (bits[3 * id] === x && bits[3 * id + 1] === y && bits[3 * id + 2] === z) {
-          m[v] = id;
-          break;
-        }
-        h = (h + 1) & vMask;
-      }
-    }
+    for (let v = 0; v < m.length; v++) m[v] = vertices.add(B[3 * v]!, B[3 * v + 1]!, B[3 * v + 2]!);
     return m;
   });
-  // 2. The network's triangles: each distinct vertex set once (sorted ids hashed likewise).
+  // 2. The network's triangles: each distinct vertex set (sorted ids as the key) once.
+  const triangles = new TripleSet(totalT);
   const tris = new Uint32Array(3 * totalT);
-  const tSlots = new Int32Array(hashSize(totalT)).fill(-1), tMask = tSlots.length - 1;
   let nt = 0;
   parts.forEach((p, n) => {
     const I = p.mesh.indices, m = maps[n]!;
     for (let t = 0; t < I.length; t += 3) {
       const a = m[I[t]!]!, b = m[I[t + 1]!]!, c = m[I[t + 2]!]!;
-      const lo = Math.min(a, b, c), hi = Math.max(a, b, c), mid = a + b + c - lo - hi;
-      let h = hash3(lo, mid, hi) & tMask;
-      for (;;) {
-        const id = tSlots[h]!;
-        if (id < 0) {
-          tSlots[h] = nt;
-          tris[3 * nt] = a; tris[3 * nt + 1] = b; tris[3 * nt + 2] = c;
-          nt++;
-          break;
-        }
-        const x = tris[3 * id]!, y = tris[3 * id + 1]!, z = tris[3 * id + 2]!;
-        if (Math.min(x, y, z) === lo && Math.max(x, y, z) === hi && x + y + z - lo - hi === mid) break;
-        h = (h + 1) & tMask;
-      }
+      const lo = Math.min(a, b, c), hi = Math.max(a, b, c);
+      if (triangles.add(lo, a + b + c - lo - hi, hi) < nt) continue;
+      tris[3 * nt] = a; tris[3 * nt + 1] = b; tris[3 * nt + 2] = c;
+      nt++;
     }
   });
-  const xyz = new Float32Array(bits.buffer, 0, 3 * nv);
+  const nv = vertices.size;
+  const xyz = new Float32Array(vertices.keys.buffer, 0, 3 * nv);
   const network: Mesh = { positions: xyz.slice(), indices: tris.slice(0, 3 * nt) };
   const smoothed = smoothMesh(network, options).mesh.positions;
   let fixed = 0;
@@ -115,16 +87,37 @@ export function smoothLabelSurfaces<P extends { readonly name: string; readonly 
   return { parts: out, volumeChanges, vertices: nv, fixedVertices: fixed };
 }
 
-/** A power of two at least twice n (load factor ≤ 1/2). */
-function hashSize(n: number): number {
-  let s = 16;
-  while (s < 2 * n) s *= 2;
-  return s;
-}
-
-/** Mixes three 32-bit words (multiplicative hashing, Knuth TAOCP vol. 3 §6.4). */
-function hash3(a: number, b: number, c: number): number {
-  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
-  h ^= h >>> 15;
-  return Math.imul(h, 0x27d4eb2f) >>> 0;
+/**
+ * A set of triples of 32-bit words, each given the id (0, 1, 2, …) of its first `add`:
+ * open addressing with linear probing, load factor ≤ 1/2, capacity fixed at construction.
+ * Hashing: multiplicative mixing (Knuth, TAOCP vol. 3 §6.4).
+ */
+class TripleSet {
+  /** The triples in id order, 3 words each. */
+  readonly keys: Uint32Array;
+  size = 0;
+  private readonly slots: Int32Array;
+  constructor(capacity: number) {
+    let n = 16;
+    while (n < 2 * capacity) n *= 2;
+    this.slots = new Int32Array(n).fill(-1);
+    this.keys = new Uint32Array(3 * capacity);
+  }
+  /** The id of (a, b, c): its existing one, or the next (= the size before the call). */
+  add(a: number, b: number, c: number): number {
+    const mask = this.slots.length - 1, K = this.keys;
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+    h = Math.imul(h ^ (h >>> 15), 0x27d4eb2f) & mask;
+    for (;;) {
+      const id = this.slots[h]!;
+      if (id < 0) {
+        const n = this.size++;
+        this.slots[h] = n;
+        K[3 * n] = a; K[3 * n + 1] = b; K[3 * n + 2] = c;
+        return n;
+      }
+      if (K[3 * id] === a && K[3 * id + 1] === b && K[3 * id + 2] === c) return id;
+      h = (h + 1) & mask;
+    }
+  }
 }
