@@ -28,8 +28,8 @@ export interface MeshTopology {
   readonly shells: number;
   /**
    * Euler characteristic V − E + F of each shell (2 for a sphere, 0 for a torus, 2 − 2g for
-   * genus g when closed), shells in order of their first triangle. A vertex shared by two
-   * shells counts in each.
+   * genus g when closed), shells in order of their first triangle. A vertex counts in the
+   * shell of its first triangle (on a manifold, a vertex is in one shell).
    */
   readonly shellEuler: Int32Array;
   /**
@@ -38,14 +38,16 @@ export interface MeshTopology {
    * a closed, consistently oriented 2-manifold (an empty mesh counts as one).
    */
   readonly closedManifold: boolean;
-  /** Per vertex, 1 when it lies on any of the defects above (only with `flagVertices`). */
+  /** Per vertex, 1 when it lies on any of the defects above (only with `perVertex`). */
   readonly defectiveVertices?: Uint8Array;
+  /** Per vertex, the shell of its first triangle, −1 for a vertex no triangle uses (only with `perVertex`). */
+  readonly shellOfVertex?: Int32Array;
 }
 
 /** Options of `meshTopology`. */
 export interface MeshTopologyOptions extends StageOptions {
-  /** Also return `defectiveVertices`. */
-  readonly flagVertices?: boolean;
+  /** Also return `defectiveVertices` and `shellOfVertex`. */
+  readonly perVertex?: boolean;
 }
 
 /**
@@ -56,8 +58,9 @@ export interface MeshTopologyOptions extends StageOptions {
  * bucket ordered by max(a, b) (insertion sort), and runs of equal pairs give each edge's
  * triangle count and directions. Triangles sharing an edge are joined in a union-find forest
  * (path halving) to form shells. Duplicated faces: triangles bucketed by their lowest vertex,
- * compared on the other two. Vertex fans: the link of vertex v (for each triangle (v, b, c),
- * the step b → c) is walked from one triangle; fewer steps than triangles means several fans.
+ * compared on the other two. Vertex fans: around a vertex whose edges are all manifold, the
+ * triangles are visited through edge twins from one of them; fewer steps than the vertex has
+ * triangles means several fans.
  *
  * @throws ParameterError if `indices.length` is not a multiple of 3, an index is ≥ vertexCount,
  *   or there are more than 357,913,941 triangles (half-edge ids are packed in Int32).
@@ -116,6 +119,8 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
 
   // Runs of equal (lo, hi): one undirected edge each. edgeFirstTriangle remembers a triangle per edge for the per-shell count.
   const edgeTriangle = new Int32Array(n);
+  // twin[h]: the half-edge of the same edge in the other direction, on manifold edges (else -1).
+  const twin = new Int32Array(3 * T).fill(-1);
   let edges = 0, open = 0, nonManifold = 0, misoriented = 0;
   for (let v = 0; v < V; v++) {
     const s = start[v]!, e = start[v + 1]!;
@@ -153,6 +158,11 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
       else if (count > 2 || forward > 1 || backward > 1) nonManifold++, (bad = true);
       if (forward > 1 || backward > 1) misoriented++;
       if (bad) flags[v] = flags[hk] = 1;
+      else {
+        const h1 = entry[i]! >> 1, h2 = entry[i + 1]! >> 1;
+        twin[h1] = h2;
+        twin[h2] = h1;
+      }
       i = j;
     }
   }
@@ -168,43 +178,29 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
   for (let t = 0; t < T; t++) euler[shellOf[t]!]!++;
   for (let k = 0; k < edges; k++) euler[shellOf[edgeTriangle[k]!]!]!--;
 
-  // Triangles around each vertex (CSR of corners): the per-shell vertex count and the fan walk.
-  const cornerStart = new Int32Array(V + 1);
-  for (let h = 0; h < 3 * T; h++) cornerStart[I[h]! + 1]!++;
-  for (let v = 0; v < V; v++) cornerStart[v + 1]! += cornerStart[v]!;
-  const cornerFill = cornerStart.slice(0, V);
-  const corner = new Int32Array(3 * T);
-  for (let h = 0; h < 3 * T; h++) corner[cornerFill[I[h]!]!++] = h;
-  const seenShell = new Int32Array(shells).fill(-1);
+  // Vertices: each counts in the shell of its first triangle. Fans: on a vertex whose edges
+  // are all manifold, rotate from one corner h (the half-edge v→b) to twin(prev(h)) until back
+  // at h; fewer steps than the vertex has triangles means several fans.
+  const firstCorner = new Int32Array(V).fill(-1), degree = new Int32Array(V), shellOfVertex = new Int32Array(V).fill(-1);
+  for (let h = 0; h < 3 * T; h++) {
+    const v = I[h]!;
+    if (firstCorner[v] === -1) firstCorner[v] = h;
+    degree[v]!++;
+  }
   let nonManifoldVertices = 0;
   for (let v = 0; v < V; v++) {
-    const s = cornerStart[v]!, e = cornerStart[v + 1]!;
-    for (let i = s; i < e; i++) {
-      const sh = shellOf[(corner[i]! / 3) | 0]!;
-      if (seenShell[sh] !== v) {
-        seenShell[sh] = v;
-        euler[sh]!++;
-      }
-    }
-    if (e === s) continue;
-    // Walk the link b → c from the first triangle; stop when back at the start or stuck.
-    const h0 = corner[s]!;
-    const b0 = I[next(h0)]!;
-    let cur = I[next(next(h0))]!, steps = 1;
-    while (cur !== b0 && steps <= e - s) {
-      let found = -1;
-      for (let i = s; i < e; i++) {
-        const h = corner[i]!;
-        if (I[next(h)] === cur) {
-          found = h;
-          break;
-        }
-      }
-      if (found < 0) break;
-      cur = I[next(next(found))]!;
+    const h0 = firstCorner[v]!;
+    if (h0 < 0) continue;
+    const sh = shellOf[(h0 / 3) | 0]!;
+    euler[sh]!++;
+    shellOfVertex[v] = sh;
+    if (flags[v] !== 0) continue;
+    let h = h0, steps = 0;
+    do {
+      h = twin[h % 3 === 0 ? h + 2 : h - 1]!;
       steps++;
-    }
-    if (steps < e - s && flags[v] === 0) {
+    } while (h !== h0 && h >= 0 && steps <= degree[v]!);
+    if (steps !== degree[v]) {
       nonManifoldVertices++;
       flags[v] = 1;
     }
@@ -254,6 +250,6 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
     shells,
     shellEuler: euler,
     closedManifold: open === 0 && nonManifold === 0 && duplicated === 0 && collapsed === 0 && nonManifoldVertices === 0,
-    ...(options.flagVertices ? { defectiveVertices: flags } : {}),
+    ...(options.perVertex ? { defectiveVertices: flags, shellOfVertex } : {}),
   };
 }
