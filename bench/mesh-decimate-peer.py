@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""VTK's peer of decimateMesh (bench/mesh-decimate.ts): vtkQuadricDecimation from Debian's
+python3-vtk9 (VTK C++, one thread) on the mesh bench/mesh-decimate.ts dumped.
+
+    /usr/bin/python3 bench/mesh-decimate-peer.py DIR TARGET [REPEATS]
+
+DIR holds positions.bin (float32, xyz per vertex), indices.bin (uint32, 3 per triangle).
+Decimates to TARGET triangles (TargetReduction = 1 - TARGET / T, VTK's defaults otherwise:
+no volume preservation, no attribute error), REPEATS times; writes DIR/vtk_positions.bin and
+DIR/vtk_indices.bin of the last run and prints one JSON line with every run's wall time in
+seconds and the output's triangle count.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import vtk
+from vtk.util import numpy_support as ns
+
+
+def main():
+    d = sys.argv[1]
+    target = int(sys.argv[2])
+    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    pos = np.fromfile(f"{d}/positions.bin", dtype=np.float32).reshape(-1, 3)
+    tri = np.fromfile(f"{d}/indices.bin", dtype=np.uint32).reshape(-1, 3).astype(np.int64)
+    points = vtk.vtkPoints()
+    points.SetData(ns.numpy_to_vtk(pos, deep=True))
+    cells = vtk.vtkCellArray()
+    offsets = np.arange(0, 3 * len(tri) + 1, 3, dtype=np.int64)
+    cells.SetData(ns.numpy_to_vtkIdTypeArray(offsets, deep=True), ns.numpy_to_vtkIdTypeArray(tri.ravel(), deep=True))
+    poly = vtk.vtkPolyData()
+    poly.SetPoints(points)
+    poly.SetPolys(cells)
+    vtk.vtkMultiThreader.SetGlobalMaximumNumberOfThreads(1)
+    times = []
+    out = None
+    for _ in range(repeats):
+        f = vtk.vtkQuadricDecimation()
+        f.SetInputData(poly)
+        f.SetTargetReduction(1.0 - target / len(tri))
+        t0 = time.perf_counter()
+        f.Update()
+        times.append(time.perf_counter() - t0)
+        out = f.GetOutput()
+    ns.vtk_to_numpy(out.GetPoints().GetData()).astype(np.float32).tofile(f"{d}/vtk_positions.bin")
+    conn = ns.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).astype(np.uint32)
+    conn.tofile(f"{d}/vtk_indices.bin")
+    print(json.dumps({"vtk": vtk.vtkVersion.GetVTKVersion(), "times": times, "triangles": int(out.GetNumberOfPolys())}))
+
+
+main()
