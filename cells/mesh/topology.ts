@@ -176,6 +176,13 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
   for (let t = 0; t < T; t++) if (shellOf[t] === -1) shellOf[t] = shellOf[find(t)]!;
   const euler = new Int32Array(shells);
   for (let t = 0; t < T; t++) euler[shellOf[t]!]!++;
+  // With every edge in two triangles, one each way, a duplicated face can only be a shell of
+  // two triangles on the same three vertices (each edge of one is in the other): count those
+  // and skip the face pass below.
+  const shellTriangles = euler.slice();
+  let twoTriangleShells = 0;
+  for (let sh = 0; sh < shells; sh++) if (shellTriangles[sh] === 2) twoTriangleShells++;
+  const edgesClean = open === 0 && nonManifold === 0;
   for (let k = 0; k < edges; k++) euler[shellOf[edgeTriangle[k]!]!]!--;
 
   // Vertices: each counts in the shell of its first triangle. Fans: on a vertex whose edges
@@ -208,31 +215,38 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
   checkAbort('meshTopology', signal);
   onProgress?.(0.75);
 
-  // Duplicated faces: bucket by the lowest vertex, compare the other two (sorted).
-  const faceStart = new Int32Array(V + 1);
-  for (let t = 0; t < T; t++) {
-    const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
-    faceStart[Math.min(a, b, c) + 1]!++;
-  }
-  for (let v = 0; v < V; v++) faceStart[v + 1]! += faceStart[v]!;
-  const faceFill = faceStart.slice(0, V);
-  const faceMid = new Int32Array(T), faceHi = new Int32Array(T);
-  for (let t = 0; t < T; t++) {
-    const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
-    const lo = Math.min(a, b, c), hi = Math.max(a, b, c);
-    const pos = faceFill[lo]!++;
-    faceMid[pos] = a + b + c - lo - hi;
-    faceHi[pos] = hi;
-  }
   let duplicated = 0;
-  for (let v = 0; v < V; v++) {
-    const s = faceStart[v]!, e = faceStart[v + 1]!;
-    for (let i = s + 1; i < e; i++) {
-      for (let j = s; j < i; j++) {
-        if (faceMid[j] === faceMid[i] && faceHi[j] === faceHi[i]) {
-          duplicated++;
-          flags[v] = flags[faceMid[i]!] = flags[faceHi[i]!] = 1;
-          break;
+  if (edgesClean) {
+    duplicated = twoTriangleShells;
+    if (duplicated > 0) for (let t = 0; t < T; t++) if (shellTriangles[shellOf[t]!] === 2) {
+      flags[I[3 * t]!] = flags[I[3 * t + 1]!] = flags[I[3 * t + 2]!] = 1;
+    }
+  } else {
+    // Duplicated faces: bucket by the lowest vertex, compare the other two (sorted).
+    const faceStart = new Int32Array(V + 1);
+    for (let t = 0; t < T; t++) {
+      const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
+      faceStart[Math.min(a, b, c) + 1]!++;
+    }
+    for (let v = 0; v < V; v++) faceStart[v + 1]! += faceStart[v]!;
+    const faceFill = faceStart.slice(0, V);
+    const faceMid = new Int32Array(T), faceHi = new Int32Array(T);
+    for (let t = 0; t < T; t++) {
+      const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
+      const lo = Math.min(a, b, c), hi = Math.max(a, b, c);
+      const pos = faceFill[lo]!++;
+      faceMid[pos] = a + b + c - lo - hi;
+      faceHi[pos] = hi;
+    }
+    for (let v = 0; v < V; v++) {
+      const s = faceStart[v]!, e = faceStart[v + 1]!;
+      for (let i = s + 1; i < e; i++) {
+        for (let j = s; j < i; j++) {
+          if (faceMid[j] === faceMid[i] && faceHi[j] === faceHi[i]) {
+            duplicated++;
+            flags[v] = flags[faceMid[i]!] = flags[faceHi[i]!] = 1;
+            break;
+          }
         }
       }
     }
