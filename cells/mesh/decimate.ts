@@ -360,16 +360,15 @@ export interface DisplayDecimated extends Mesh {
  * The result is a preview: it may keep a few duplicated faces or non-manifold edges
  * (`decimateMesh` is the print-grade one). Positions: the input's (mm), a subset; indices
  * re-numbered from 0.
- * @throws ParameterError when `targetTriangles` is not a whole number ≥ 1, or `mesh.indices`
- *   is not a whole number of triangles.
+ * @throws GeometryError from `checkMesh` (empty mesh, NaN, index out of range, indices not whole triangles).
+ * @throws ParameterError when `targetTriangles` is not a whole number ≥ 1.
  */
 export async function decimateForDisplay(mesh: Mesh, options: { readonly targetTriangles: number }): Promise<DisplayDecimated> {
+  checkMesh(mesh, 'decimateForDisplay');
   const { targetTriangles } = options;
   if (!Number.isInteger(targetTriangles) || targetTriangles < 1) throw new ParameterError(`targetTriangles must be a whole number ≥ 1 (got ${targetTriangles})`);
-  if (mesh.indices.length % 3 !== 0) throw new ParameterError(`mesh has ${mesh.indices.length} indices, not a multiple of 3`);
   await MeshoptSimplifier.ready;
   const triangles = mesh.indices.length / 3;
-  if (triangles === 0) return { positions: new Float32Array(0), indices: new Uint32Array(0), errorMm: 0 };
   let indices = mesh.indices;
   let relativeError = 0;
   if (triangles > targetTriangles) {

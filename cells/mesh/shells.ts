@@ -1,5 +1,6 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { checkMesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 
 /** The closed pieces of a mesh: each triangle's shell, and per shell its size and extent. */
@@ -22,6 +23,7 @@ export interface MeshShells {
  * @throws AbortError when `signal` fires (checked between passes and every 2¹⁸ triangles).
  */
 export function meshShells(mesh: Mesh, options: StageOptions = {}): MeshShells {
+  checkMesh(mesh, 'meshShells');
   const P = mesh.positions, I = mesh.indices;
   const V = P.length / 3, T = I.length / 3;
   const { signal, onProgress } = options;
@@ -123,6 +125,7 @@ export interface ShellRemoval {
  * @throws ParameterError if minVolumeMm3 is negative or not finite.
  */
 export function removeSmallShells(mesh: Mesh, options: { readonly minVolumeMm3: number }): ShellRemoval {
+  checkMesh(mesh, 'removeSmallShells');
   const { minVolumeMm3 } = options;
   if (!Number.isFinite(minVolumeMm3) || minVolumeMm3 < 0) throw new ParameterError(`minVolumeMm3 must be a finite number ≥ 0, got ${minVolumeMm3}`);
   const shells = meshShells(mesh);

@@ -1,5 +1,6 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { checkMesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { meshTopology } from './topology.ts';
 import type { Vec3 } from '../core/volume.ts';
@@ -61,6 +62,7 @@ export interface MeshReport {
  * @throws AbortError when `signal` fires (checked between passes).
  */
 export function validateMesh(mesh: Mesh, options: StageOptions = {}): MeshReport {
+  if (mesh.indices.length > 0) checkMesh(mesh, 'validateMesh'); // an empty mesh is reported (empty, closed), not refused
   const P = mesh.positions, I = mesh.indices;
   if (P.length % 3 !== 0 || I.length % 3 !== 0) {
     throw new ParameterError(`validateMesh: positions (${P.length}) and indices (${I.length}) must hold 3 numbers per vertex / triangle`);
