@@ -10,6 +10,7 @@ import { decimateMesh, type Decimation } from '../../cells/mesh/decimate.ts';
 import { meshDistance } from '../../cells/mesh/distance.ts';
 import { validateMesh, type MeshReport } from '../../cells/mesh/validate.ts';
 import type { Mesh } from '../../cells/core/mesh.ts';
+import { judgeManifold } from '../../cells/print/judge.ts';
 import { cached } from '../helpers.ts';
 
 // The skull alone, as notebooks/ct-to-print.nb.ts makes it: 226..3071 HU, islands and detached
@@ -63,9 +64,12 @@ describe('decimateMesh on the real CT skull', () => {
     expect(dist.hd95Mm).toBeLessThanOrEqual(0.3);
   }, 60_000);
 
-  it('to 100,000: still a closed manifold with the same topology', async () => {
+  it('to 100,000: still a closed manifold with the same topology; manifold-3d agrees', async () => {
     const d = await decimateMesh(smooth, { targetTriangles: 100_000 });
     expectPrintable(d, 100_000);
+    const judged = await judgeManifold(d.mesh);
+    expect(judged.disagreements).toEqual([]);
+    expect(judged.printable).toBe(true);
     expect(d.triangles).toBeGreaterThan(99_000);
     console.log('skull 100k', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, repair: d.repair }));
     expect(d.errorMm).toBeLessThan(1);
