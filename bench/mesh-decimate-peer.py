@@ -18,28 +18,20 @@ import numpy as np
 import vtk
 from vtk.util import numpy_support as ns
 
+from vtk_mesh import load_polydata
+
 
 def main():
     d = sys.argv[1]
     target = int(sys.argv[2])
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    pos = np.fromfile(f"{d}/positions.bin", dtype=np.float32).reshape(-1, 3)
-    tri = np.fromfile(f"{d}/indices.bin", dtype=np.uint32).reshape(-1, 3).astype(np.int64)
-    points = vtk.vtkPoints()
-    points.SetData(ns.numpy_to_vtk(pos, deep=True))
-    cells = vtk.vtkCellArray()
-    offsets = np.arange(0, 3 * len(tri) + 1, 3, dtype=np.int64)
-    cells.SetData(ns.numpy_to_vtkIdTypeArray(offsets, deep=True), ns.numpy_to_vtkIdTypeArray(tri.ravel(), deep=True))
-    poly = vtk.vtkPolyData()
-    poly.SetPoints(points)
-    poly.SetPolys(cells)
-    vtk.vtkMultiThreader.SetGlobalMaximumNumberOfThreads(1)
+    poly, triangles = load_polydata(d)
     times = []
     out = None
     for _ in range(repeats):
         f = vtk.vtkQuadricDecimation()
         f.SetInputData(poly)
-        f.SetTargetReduction(1.0 - target / len(tri))
+        f.SetTargetReduction(1.0 - target / triangles)
         t0 = time.perf_counter()
         f.Update()
         times.append(time.perf_counter() - t0)

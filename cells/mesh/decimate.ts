@@ -309,11 +309,19 @@ function vertexNeighbours(I: Uint32Array, V: number): { start: Int32Array; list:
   const fill = start.slice(0, V);
   const list = new Uint32Array(start[V]!);
   for (let t = 0; t < I.length; t += 3) {
-    for (let k = 0; k < 3; k++) {
-      const v = I[t + k]!;
-      list[fill[v]!++] = I[t + ((k + 1) % 3)]!;
-      list[fill[v]!++] = I[t + ((k + 2) % 3)]!;
-    }
+    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
+    let f = fill[a]!;
+    list[f] = b;
+    list[f + 1] = c;
+    fill[a] = f + 2;
+    f = fill[b]!;
+    list[f] = c;
+    list[f + 1] = a;
+    fill[b] = f + 2;
+    f = fill[c]!;
+    list[f] = a;
+    list[f + 1] = b;
+    fill[c] = f + 2;
   }
   return { start, list };
 }

@@ -74,33 +74,35 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
   for (let i = 0; i < I.length; i++) if (I[i]! >= V) throw new ParameterError(`meshTopology: triangle ${(i / 3) | 0} names vertex ${I[i]} but the mesh has ${V} vertices`);
   onProgress?.(0);
   const flags = new Uint8Array(V);
-  const next = (h: number): number => (h % 3 === 2 ? h - 2 : h + 1);
 
   // Directed edges bucketed by their lower vertex (CSR). entry = half-edge id · 2 + (a < b).
   const start = new Int32Array(V + 1);
   let collapsed = 0;
-  for (let h = 0; h < 3 * T; h++) {
-    const a = I[h]!, b = I[next(h)]!;
-    if (a !== b) start[(a < b ? a : b) + 1]!++;
-  }
-  for (let t = 0; t < T; t++) {
-    const a = I[3 * t]!, b = I[3 * t + 1]!, c = I[3 * t + 2]!;
+  for (let t = 0; t < 3 * T; t += 3) {
+    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
     if (a === b || b === c || a === c) {
       collapsed++;
       flags[a] = flags[b] = flags[c] = 1;
     }
+    if (a !== b) start[(a < b ? a : b) + 1]!++;
+    if (b !== c) start[(b < c ? b : c) + 1]!++;
+    if (c !== a) start[(c < a ? c : a) + 1]!++;
   }
   for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
   const fill = start.slice(0, V);
   const n = start[V]!;
   const hiOf = new Int32Array(n), entry = new Int32Array(n);
-  for (let h = 0; h < 3 * T; h++) {
-    const a = I[h]!, b = I[next(h)]!;
-    if (a === b) continue;
-    const lo = a < b ? a : b;
-    const pos = fill[lo]!++;
+  const put = (h: number, a: number, b: number): void => {
+    if (a === b) return;
+    const pos = a < b ? fill[a]!++ : fill[b]!++;
     hiOf[pos] = a < b ? b : a;
     entry[pos] = (h << 1) | (a < b ? 1 : 0);
+  };
+  for (let t = 0; t < 3 * T; t += 3) {
+    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
+    put(t, a, b);
+    put(t + 1, b, c);
+    put(t + 2, c, a);
   }
   checkAbort('meshTopology', signal);
   onProgress?.(0.25);
@@ -189,9 +191,9 @@ export function meshTopology(indices: Uint32Array, vertexCount: number, options:
   // are all manifold, rotate from one corner h (the half-edge v→b) to twin(prev(h)) until back
   // at h; fewer steps than the vertex has triangles means several fans.
   const firstCorner = new Int32Array(V).fill(-1), degree = new Int32Array(V), shellOfVertex = new Int32Array(V).fill(-1);
-  for (let h = 0; h < 3 * T; h++) {
+  for (let h = 3 * T - 1; h >= 0; h--) {
     const v = I[h]!;
-    if (firstCorner[v] === -1) firstCorner[v] = h;
+    firstCorner[v] = h;
     degree[v]!++;
   }
   let nonManifoldVertices = 0;
