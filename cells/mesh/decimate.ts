@@ -49,6 +49,11 @@ export interface Decimation {
   readonly targetTriangles: number;
   /** meshoptimizer's error estimate of the result (distance from the input surface), mm; 0 when unchanged. */
   readonly errorMm: number;
+  /**
+   * `triangles` ≤ `targetTriangles`. False when `maxErrorMm`, or vertices locked to keep the
+   * topology (e.g. a budget below what the shells need), stopped the simplifier first.
+   */
+  readonly withinBudget: boolean;
   /** True when the input already had no more triangles than the budget: `mesh` is the input as it was. */
   readonly unchanged: boolean;
   /** The input was a closed 2-manifold (`MeshTopology.closedManifold`). */
@@ -99,6 +104,8 @@ const MAX_ROUNDS = 8;
  * `errorMm` is the sum of the stages' error estimates (an upper bound of the chain's).
  *
  * A budget at or above the input's triangle count returns the input itself (`unchanged`).
+ * When `maxErrorMm`, or the locks that keep the topology, stop the simplifier above the budget,
+ * the result is returned with `withinBudget: false` (the topology is never traded for the budget).
  * An input that is not a closed 2-manifold is decimated without repair and the result's
  * own verdict returned in `manifold` (exporters check it with `validateMesh`).
  *
@@ -137,7 +144,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
   const inputManifold = before.closedManifold;
   if (budget >= T) {
     onProgress?.(1);
-    return { mesh, inputTriangles: T, triangles: T, targetTriangles: budget, errorMm: 0, unchanged: true, inputManifold, manifold: inputManifold, repair: { runs: 0, stages: 0, lockedVertices: 0, firstTry: null } };
+    return { mesh, inputTriangles: T, triangles: T, targetTriangles: budget, errorMm: 0, withinBudget: true, unchanged: true, inputManifold, manifold: inputManifold, repair: { runs: 0, stages: 0, lockedVertices: 0, firstTry: null } };
   }
   await MeshoptSimplifier.ready;
   checkAbort('decimateMesh', signal);
@@ -155,7 +162,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
     const stageBudget = Math.max(budget, Math.ceil(current * stepRatio));
     const maxStageErrorMm = maxErrorMm === undefined ? scale : maxErrorMm - errorMm;
     if (maxStageErrorMm <= 0) break;
-    const stage = decimateStage(mesh.positions, indices, topology, stageBudget, maxStageErrorMm / scale, inputManifold);
+    const stage = decimateStage(mesh.positions, indices, topology, stageBudget, maxStageErrorMm / scale, inputManifold, signal);
     if (stage.unlocated !== null) {
       // A change of topology with no defect to show where: take a smaller step, so that it shows.
       if (stepRatio >= MAX_STEP_RATIO) {
@@ -177,7 +184,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
     topology = stage.topology;
     checkAbort('decimateMesh', signal);
     onProgress?.(0.1 + 0.9 * Math.min(1, Math.log(T / (indices.length / 3)) / Math.log(T / Math.max(budget, 1))));
-    if (stalled || stageBudget > stageBudget || indices.length / 3 > stageBudget) break; // the error limit stopped it
+    if (stalled || indices.length / 3 > stageBudget) break; // the error limit (or locks) stopped it short of the stage's budget
   }
   onProgress?.(1);
   return {
@@ -186,6 +193,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
     triangles: indices.length / 3,
     targetTriangles: budget,
     errorMm,
+    withinBudget: budget === 0 || indices.length / 3 <= budget,
     unchanged: false,
     inputManifold,
     manifold,
@@ -202,7 +210,7 @@ const MAX_STEP_RATIO = 0.97;
  * One simplifier stage from `indices` (its topology `before`) to `budget` triangles, with
  * back-off (see `decimateMesh`). Indices stay those of the input's vertex array.
  */
-function decimateStage(positions: Float32Array, input: Uint32Array, before: MeshTopology, budget: number, relativeError: number, inputManifold: boolean) {
+function decimateStage(positions: Float32Array, input: Uint32Array, before: MeshTopology, budget: number, relativeError: number, inputManifold: boolean, signal?: AbortSignal) {
   const V = positions.length / 3;
   let lock: Uint8Array | null = null;
   let lockedVertices = 0;
@@ -212,6 +220,7 @@ function decimateStage(positions: Float32Array, input: Uint32Array, before: Mesh
     const [indices, error] = lock === null
       ? MeshoptSimplifier.simplify(input, positions, 3, budget * 3, relativeError)
       : MeshoptSimplifier.simplifyWithAttributes(input, positions, 3, new Float32Array(0), 0, [], lock, budget * 3, relativeError);
+    checkAbort('decimateMesh', signal);
     const after = meshTopology(indices, V, { perVertex: true });
     const shells = inputManifold ? compareShells(before, after) : null;
     const defects = countDefects(after, shells?.changed ?? 0);

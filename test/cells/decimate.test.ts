@@ -72,6 +72,7 @@ describe('decimateMesh on phantoms', () => {
     const loose = await decimateMesh(SPHERE, { targetTriangles: 100 });
     const tight = await decimateMesh(SPHERE, { targetTriangles: 100, maxErrorMm: 0.01 });
     expect(tight.triangles).toBeGreaterThan(loose.triangles);
+    expect([loose.withinBudget, tight.withinBudget]).toEqual([true, false]);
     expect(tight.errorMm).toBeLessThanOrEqual(0.01);
     expectClosedManifold(tight.mesh, 2);
     const alone = await decimateMesh(SPHERE, { maxErrorMm: 0.05 });
@@ -85,6 +86,13 @@ describe('decimateMesh on phantoms', () => {
     expect(d.mesh).toBe(SPHERE);
     expect(d.triangles).toBe(triangles(SPHERE));
     expect(d.errorMm).toBe(0);
+  });
+
+  it('a budget below what the shells need: the topology wins, and the result says it is over budget', async () => {
+    const d = await decimateMesh(TORUS, { targetTriangles: 4 });
+    expect(d.withinBudget).toBe(false);
+    expect(d.triangles).toBeGreaterThan(4);
+    expectClosedManifold(d.mesh, 0);
   });
 
   it('keeps two shells two shells, each with its own topology', async () => {
