@@ -30,6 +30,8 @@ export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOpt
 export { meshTopology, type MeshTopology, type MeshTopologyOptions } from './mesh/topology.ts';
 export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts';
 export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';
+export { buildBvh, RayCaster, type TriangleBvh } from './mesh/bvh.ts';
+export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './mesh/thickness.ts';
 // Mesh writers and readers (STL, OBJ, PLY, 3MF) come with ./io/index.ts above.
 export * from './viz/index.ts';
 export * from './print/index.ts';

@@ -5,3 +5,5 @@ export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './shells.ts';
 export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOptions, type Decimation, type DefectCounts, type DisplayDecimated } from './decimate.ts';
 export { meshTopology, type MeshTopology, type MeshTopologyOptions } from './topology.ts';
+export { buildBvh, RayCaster, type TriangleBvh } from './bvh.ts';
+export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './thickness.ts';

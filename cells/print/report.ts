@@ -25,7 +25,7 @@ export interface RunFacts {
   readonly startedAt: string;
 }
 
-export interface PrintReportInput {
+export interface RunReportInput {
   readonly volume: Volume;
   readonly mask: Volume<Uint8Array>;
   readonly islands: IslandRemoval;
@@ -43,7 +43,7 @@ export interface PrintReportInput {
 }
 
 /** The `report.json` of a CT-to-print run: what went in, what came out, and how. */
-export interface PrintReport {
+export interface RunReport {
   readonly input: {
     readonly input: string;
     readonly format: string;
@@ -112,10 +112,10 @@ export interface PrintReport {
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 /**
- * Assembles the print report from the stages' results. `printable` means: not empty, closed,
+ * Assembles the run report (`report.json`) from the stages' results. `printable` means: not empty, closed,
  * edge-manifold, consistently oriented, positive volume.
  */
-export function printReport(r: PrintReportInput): PrintReport {
+export function runReport(r: RunReportInput): RunReport {
   const voxelMm3 = voxelVolumeMm3(r.volume);
   const maskVoxels = r.islands.kept.reduce((s, c) => s + c.voxels, 0);
   const c = r.check;

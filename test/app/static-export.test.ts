@@ -107,6 +107,21 @@ describe('the mesh codec', () => {
     expect(back.triangles).toBeGreaterThan(4500);
     expect(back.preview?.errorMm).toBeGreaterThan(0);
   });
+
+  it('carries per-vertex colours with their vertices, within budget and through decimation (and leaves them out when absent)', async () => {
+    // A colour that is a function of position: red above the equator, blue below, green from x.
+    const colorAt = (p: Float32Array, v: number) => [p[3 * v + 2]! > 0 ? 220 : 30, Math.round(127 + 1.2 * p[3 * v]!), p[3 * v + 2]! > 0 ? 30 : 220];
+    const colors = new Uint8Array(BALL.positions.length);
+    for (let v = 0; v < BALL.positions.length / 3; v++) colors.set(colorAt(BALL.positions, v), 3 * v);
+    for (const budget of [100_000, 5000]) {
+      const back = decodeMesh(JSON.parse(JSON.stringify(await encodeMesh({ ...meshData(BALL), colors }, budget))));
+      expect(back.colors?.length).toBe(back.positions.length);
+      let wrong = 0;
+      for (let v = 0; v < back.positions.length / 3; v++) if (colorAt(back.positions, v).some((c, k) => c !== back.colors![3 * v + k])) wrong++;
+      expect(wrong).toBe(0);
+    }
+    expect(decodeMesh(await encodeMesh(meshData(BALL), 100_000)).colors).toBeUndefined();
+  });
 });
 
 describe('encodeDocument', () => {

@@ -4,6 +4,7 @@ import type { Mesh } from '../../cells/core/mesh.ts';
 import { validateMesh } from '../../cells/mesh/validate.ts';
 import { meshShells } from '../../cells/mesh/shells.ts';
 import { meshTopology } from '../../cells/mesh/topology.ts';
+import { joinMeshes } from './print-shapes.ts';
 
 /** An axis-aligned box [0, a] × [0, b] × [0, c], 12 triangles wound counter-clockwise from outside. */
 function box(a: number, b: number, c: number, offset: readonly [number, number, number] = [0, 0, 0]): Mesh {
@@ -19,16 +20,6 @@ function box(a: number, b: number, c: number, offset: readonly [number, number, 
   return { positions, indices };
 }
 
-function merge(a: Mesh, b: Mesh): Mesh {
-  const positions = new Float32Array(a.positions.length + b.positions.length);
-  positions.set(a.positions);
-  positions.set(b.positions, a.positions.length);
-  const off = a.positions.length / 3;
-  const indices = new Uint32Array(a.indices.length + b.indices.length);
-  indices.set(a.indices);
-  indices.set(b.indices.map((i) => i + off), a.indices.length);
-  return { positions, indices };
-}
 
 /** A torus (ring radius Rr, tube radius r) as a u × v quad grid: closed, genus 1, 2·u·v triangles. */
 function torus(Rr: number, r: number, u: number, v: number): Mesh {
@@ -116,7 +107,7 @@ describe('validateMesh catches defects', () => {
     expect(rep.areaMm2).toBeCloseTo(0.5, 10);
   });
   it('counts separate shells and sums their volumes', () => {
-    const rep = validateMesh(merge(box(1, 1, 1), box(2, 2, 2, [5, 0, 0])));
+    const rep = validateMesh(joinMeshes(box(1, 1, 1), box(2, 2, 2, [5, 0, 0])));
     expect(rep.shells).toBe(2);
     expect(rep.volumeMm3).toBeCloseTo(9, 10);
     expect(rep.edgeManifold).toBe(true);
@@ -173,7 +164,7 @@ describe('validateMesh: duplicated faces, collapsed triangles, pinched vertices,
     expect([...t.shellEuler]).toEqual([2, 1]);
   });
   it('per-shell Euler characteristic: a box and a torus', () => {
-    const both = merge(box(1, 1, 1), torus(10, 3, 24, 12));
+    const both = joinMeshes(box(1, 1, 1), torus(10, 3, 24, 12));
     expect([...meshTopology(both.indices, both.positions.length / 3).shellEuler]).toEqual([2, 0]);
   });
   it('validateMesh and meshShells take StageOptions: progress 0 → 1, abort', () => {
