@@ -12,13 +12,12 @@ seconds and the output's triangle count.
 """
 import json
 import sys
-import time
 
 import numpy as np
 import vtk
 from vtk.util import numpy_support as ns
 
-from vtk_mesh import load_polydata
+from vtk_mesh import load_polydata, timed_updates
 
 
 def main():
@@ -26,16 +25,14 @@ def main():
     target = int(sys.argv[2])
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     poly, triangles = load_polydata(d)
-    times = []
-    out = None
-    for _ in range(repeats):
+
+    def make():
         f = vtk.vtkQuadricDecimation()
         f.SetInputData(poly)
         f.SetTargetReduction(1.0 - target / triangles)
-        t0 = time.perf_counter()
-        f.Update()
-        times.append(time.perf_counter() - t0)
-        out = f.GetOutput()
+        return f
+
+    times, out = timed_updates(make, repeats)
     ns.vtk_to_numpy(out.GetPoints().GetData()).astype(np.float32).tofile(f"{d}/vtk_positions.bin")
     conn = ns.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).astype(np.uint32)
     conn.tofile(f"{d}/vtk_indices.bin")

@@ -12,31 +12,28 @@ median wall time in seconds and every run's time in order.
 """
 import json
 import sys
-import time
 
 import numpy as np
 import vtk
 from vtk.util import numpy_support as ns
 
-from vtk_mesh import load_polydata
+from vtk_mesh import load_polydata, timed_updates
 
 
 def main():
     d = sys.argv[1]
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     poly, triangles = load_polydata(d)
-    times = []
-    out = None
-    for _ in range(repeats):
+
+    def make():
         f = vtk.vtkWindowedSincPolyDataFilter()
         f.SetInputData(poly)
         f.SetNumberOfIterations(20)
         f.SetPassBand(0.1)
         f.NormalizeCoordinatesOn()
-        t0 = time.perf_counter()
-        f.Update()
-        times.append(time.perf_counter() - t0)
-        out = f.GetOutput()
+        return f
+
+    times, out = timed_updates(make, repeats)
     ns.vtk_to_numpy(out.GetPoints().GetData()).astype(np.float32).tofile(f"{d}/vtk_positions.bin")
     print(json.dumps({"vtk": vtk.vtkVersion.GetVTKVersion(), "seconds": sorted(times)[len(times) // 2], "times": times, "points": int(out.GetNumberOfPoints())}))
 

@@ -1,5 +1,7 @@
 """Shared by the VTK peers of the mesh benches (mesh-smooth-peer.py, mesh-decimate-peer.py):
 the mesh a bench dumped, as vtkPolyData, and VTK held to one thread."""
+import time
+
 import numpy as np
 import vtk
 from vtk.util import numpy_support as ns
@@ -20,3 +22,17 @@ def load_polydata(d):
     poly.SetPolys(cells)
     vtk.vtkMultiThreader.SetGlobalMaximumNumberOfThreads(1)
     return poly, len(tri)
+
+
+def timed_updates(make_filter, repeats):
+    """Runs `make_filter()` (a configured filter with its input set) `repeats` times, timing each
+    Update() alone. Returns (wall seconds per run, the last run's output)."""
+    times = []
+    out = None
+    for _ in range(repeats):
+        f = make_filter()
+        t0 = time.perf_counter()
+        f.Update()
+        times.append(time.perf_counter() - t0)
+        out = f.GetOutput()
+    return times, out
