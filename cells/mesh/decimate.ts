@@ -163,6 +163,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
     const maxStageErrorMm = maxErrorMm === undefined ? scale : maxErrorMm - errorMm;
     if (maxStageErrorMm <= 0) break;
     const stage = decimateStage(mesh.positions, indices, topology, stageBudget, maxStageErrorMm / scale, inputManifold, signal);
+    firstTry ??= stage.firstTry;
     if (stage.unlocated !== null) {
       // A change of topology with no defect to show where: take a smaller step, so that it shows.
       if (stepRatio >= MAX_STEP_RATIO) {
@@ -173,7 +174,6 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
       continue;
     }
     stepRatio = STAGE_RATIO;
-    firstTry ??= stage.firstTry;
     runs += stage.rounds + 1;
     stages++;
     lockedVertices += stage.lockedVertices;
