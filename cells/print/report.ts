@@ -93,6 +93,10 @@ export interface RunReport {
     readonly openEdges: number;
     readonly nonManifoldEdges: number;
     readonly degenerateTriangles: number;
+    /** Faces repeating another's vertices, vertices with two fans, and the verdict (`MeshReport.manifold`). */
+    readonly duplicatedFaces: number;
+    readonly nonManifoldVertices: number;
+    readonly manifold: boolean;
   };
   readonly printable: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
@@ -160,8 +164,11 @@ export function runReport(r: RunReportInput): RunReport {
       openEdges: c.openEdges,
       nonManifoldEdges: c.nonManifoldEdges,
       degenerateTriangles: c.degenerateTriangles,
+      duplicatedFaces: c.duplicatedFaces,
+      nonManifoldVertices: c.nonManifoldVertices,
+      manifold: c.manifold,
     },
-    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0,
+    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.manifold && c.volumeMm3 > 0,
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
     provenance: {
       notebookSha256: r.run.notebookSha256,
@@ -189,6 +196,8 @@ export function meshCheckTable(c: MeshReport): View<Table> {
       ['surface area (mm²)', Number(c.areaMm2.toFixed(0))],
       ['bounding box (mm)', c.bbox.sizeMm.map((x) => x.toFixed(1)).join(' × ')],
       ['degenerate triangles', c.degenerateTriangles],
+      ['duplicated faces', c.duplicatedFaces],
+      ['manifold (closed, one fan per vertex, no duplicates)', `${yes(c.manifold)} (${c.nonManifoldVertices} pinched vertices)`],
     ],
   }, 'Mesh validation');
 }
