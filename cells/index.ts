@@ -23,12 +23,15 @@ export { fillHoles, type FillHolesOptions } from './segment/fill-holes.ts';
 export { keepLargestComponents, keepComponentsAt, type LargestComponentsOptions, type LargestComponents, type ComponentsAtOptions } from './segment/largest.ts';
 export { classicBrainMask, type ClassicBrainMaskOptions, type ClassicBrainMask } from './segment/brain.ts';
 export * from './metrics/index.ts';
-export { isosurface, isosurfaceOfMask, type IsosurfaceOptions } from './mesh/isosurface.ts';
+export { isosurface, isosurfaceOfMask, type IsosurfaceOptions, type MaskSurfaceOptions } from './mesh/isosurface.ts';
 export { validateMesh, type MeshReport } from './mesh/validate.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './mesh/shells.ts';
-export { decimateMesh, type DecimateOptions, type Decimated } from './mesh/decimate.ts';
+export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOptions, type Decimation, type DefectCounts, type DisplayDecimated } from './mesh/decimate.ts';
+export { meshTopology, type MeshTopology, type MeshTopologyOptions } from './mesh/topology.ts';
 export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts';
 export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';
+export { labelSurfaces, LABEL_PALETTE, type LabelSurfacesOptions, type LabelSurfaces, type LabelPart } from './mesh/label-surfaces.ts';
+export { smoothLabelSurfaces, type SmoothedLabels } from './mesh/smooth-labels.ts';
 export { buildBvh, RayCaster, type TriangleBvh } from './mesh/bvh.ts';
 export { wallThickness, vertexNormals, type WallThickness, type WallThicknessOptions } from './mesh/thickness.ts';
 // Mesh writers and readers (STL, OBJ, PLY, 3MF) come with ./io/index.ts above.

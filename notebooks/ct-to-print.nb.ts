@@ -121,7 +121,10 @@ const smoothed = surface.indices.length > 0 && smoothIterations > 0
 const decimated = surface.indices.length > 0
   ? await decimateMesh(smoothed?.mesh ?? surface, { targetTriangles, signal, onProgress: progress('decimate') })
   : undefined;
-const bonePrint = decimated ?? smoothed?.mesh ?? surface;
+const bonePrint = decimated?.mesh ?? smoothed?.mesh ?? surface;
+if (decimated && !decimated.withinBudget) {
+  display(markdown(`**Over budget:** decimation stopped at ${decimated.triangles} triangles (budget ${targetTriangles}) to keep the mesh manifold; raise \`targetTriangles\` or accept the larger file.`));
+}
 meshView(bonePrint, { name: 'bone' })
 
 // %% id="validate" tags=["lazy"]
@@ -132,13 +135,16 @@ meshView(bonePrint, { name: 'bone' })
 const judged = bonePrint.indices.length > 0 ? await judgeManifold(bonePrint, { signal, onProgress: progress('manifold-3d') }) : undefined;
 const check = judged?.ours ?? validateMesh(bonePrint);
 const rawCheck = validateMesh(surface);
-const toRaw = smoothed || (decimated && decimated.indices.length !== surface.indices.length)
+const toRaw = smoothed || (decimated && !decimated.unchanged)
   ? meshDistance(bonePrint, surface, { signal, onProgress: progress('distance') })
   : undefined;
 const stages = [
-  { stage: 'isosurface', triangles: rawCheck.triangles, volumeMm3: rawCheck.volumeMm3, manifold: rawCheck.closed && rawCheck.edgeManifold },
-  ...(smoothed ? [{ stage: `smooth (${smoothIterations} passes)`, triangles: smoothed.mesh.indices.length / 3, volumeMm3: smoothed.volumeAfterMm3, manifold: validateMesh(smoothed.mesh).edgeManifold }] : []),
-  ...(decimated ? [{ stage: `decimate (≤ ${targetTriangles})`, triangles: check.triangles, volumeMm3: check.volumeMm3, manifold: check.closed && check.edgeManifold }] : []),
+  { stage: 'isosurface', triangles: rawCheck.triangles, volumeMm3: rawCheck.volumeMm3, manifold: rawCheck.manifold },
+  ...(smoothed ? [{ stage: `smooth (${smoothIterations} passes)`, triangles: smoothed.mesh.indices.length / 3, volumeMm3: smoothed.volumeAfterMm3, manifold: validateMesh(smoothed.mesh).manifold }] : []),
+  ...(decimated ? [{
+    stage: decimated.unchanged ? `decimate (≤ ${targetTriangles}): within budget, unchanged` : `decimate (≤ ${targetTriangles})`,
+    triangles: check.triangles, volumeMm3: check.volumeMm3, manifold: check.manifold,
+  }] : []),
 ];
 display(table({
   columns: ['stage', 'triangles', 'volume (mm³)', 'change', 'closed & manifold'],

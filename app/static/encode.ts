@@ -6,7 +6,7 @@
  */
 import { MeshoptEncoder } from 'meshoptimizer/encoder';
 import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
-import { decimateMesh } from '../../cells/mesh/decimate.ts';
+import { decimateForDisplay } from '../../cells/mesh/decimate.ts';
 import { isFileData } from '../renderers/file-data.ts';
 import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
@@ -130,7 +130,7 @@ async function cachedEncodeMesh(mesh: MeshData, budget: number, cache: MeshPrevi
 export async function encodeMesh(mesh: MeshData, budget: number): Promise<EncodedMesh> {
   await MeshoptEncoder.ready;
   const over = mesh.triangles > budget;
-  const reduced = over ? await decimateMesh(mesh, { targetTriangles: budget }) : { positions: mesh.positions, indices: mesh.indices.slice(), errorMm: 0 };
+  const reduced = over ? await decimateForDisplay(mesh, { targetTriangles: budget }) : { positions: mesh.positions, indices: mesh.indices.slice(), errorMm: 0 };
   const indices = reduced.indices; // our own copy: reorderMesh re-numbers it in place
   const reducedColors = mesh.colors && (over ? colorsByPosition(mesh.positions, mesh.colors, reduced.positions) : mesh.colors);
   let positions = new Float32Array(0);

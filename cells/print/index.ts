@@ -1,4 +1,5 @@
 export * from './report.ts';
+export { assignMaterials, DEFAULT_MATERIAL_TABLE, type AssignMaterialsOptions, type AssignedMaterials, type HuStats, type MaterialChoice, type MaterialPart, type MaterialRule, type MaterialTable } from './materials.ts';
 export * from './printers.ts';
 export * from './orientation.ts';
 export * from './printability.ts';

@@ -121,6 +121,10 @@ export interface RunReport {
     readonly openEdges: number;
     readonly nonManifoldEdges: number;
     readonly degenerateTriangles: number;
+    /** Faces repeating another's vertices, vertices with two fans, and the verdict (`MeshReport.manifold`). */
+    readonly duplicatedFaces: number;
+    readonly nonManifoldVertices: number;
+    readonly manifold: boolean;
   };
   /** The mesh stages in order, from the raw isosurface to the printed mesh. */
   readonly stages: readonly MeshStageFacts[];
@@ -196,6 +200,9 @@ export function runReport(r: RunReportInput): RunReport {
       openEdges: c.openEdges,
       nonManifoldEdges: c.nonManifoldEdges,
       degenerateTriangles: c.degenerateTriangles,
+      duplicatedFaces: c.duplicatedFaces,
+      nonManifoldVertices: c.nonManifoldVertices,
+      manifold: c.manifold,
     },
     stages: (r.stages ?? []).map((st) => ({ ...st, volumeMm3: round(st.volumeMm3) })),
     deviationFromRawMm: r.deviationFromRawMm
@@ -203,7 +210,7 @@ export function runReport(r: RunReportInput): RunReport {
       : null,
     printability: r.printability ?? null,
     secondJudge: r.secondJudge ? { ...r.secondJudge, volumeMm3: round(r.secondJudge.volumeMm3) } : null,
-    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0 && (r.secondJudge?.printable ?? true),
+    printable: !empty && c.manifold && c.volumeMm3 > 0 && (r.secondJudge?.printable ?? true),
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
     provenance: {
       notebookSha256: r.run.notebookSha256,
@@ -231,6 +238,8 @@ export function meshCheckTable(c: MeshReport): View<Table> {
       ['surface area (mm²)', Number(c.areaMm2.toFixed(0))],
       ['bounding box (mm)', c.bbox.sizeMm.map((x) => x.toFixed(1)).join(' × ')],
       ['degenerate triangles', c.degenerateTriangles],
+      ['duplicated faces', c.duplicatedFaces],
+      ['manifold (closed, one fan per vertex, no duplicates)', `${yes(c.manifold)} (${c.nonManifoldVertices} pinched vertices)`],
     ],
   }, 'Mesh validation');
 }
