@@ -47,6 +47,7 @@ import {
   keepLargestComponents, loadInput, markdown, meshCheckTable, meshDistance, meshView, printReport, removeDetachedFragments, removeIslands, runReport, select, sliceView, slider,
   smoothMesh, table, threshold, validateMesh, withData,
 } from 'voxbook';
+import type { PrintabilityReport } from 'voxbook';
 
 const ct = await loadInput(input);
 describeSource(ct)
@@ -159,18 +160,22 @@ meshCheckTable(check)
 // Will it print? Size against the printer's build volume, an orientation with the least
 // overhang, overhang area above 45°, and wall thickness by ray casting along inward normals:
 // thin spots red (under the printer's minimum wall), orange (under twice that).
-const printability = bonePrint.indices.length > 0
-  ? printReport([{ name: 'skull', mesh: bonePrint, material: 'PLA (bone-like, rigid)', infillPercent: 80 }], { printer, signal, onProgress: progress('printability') })
-  : undefined;
-if (printability) display(printability.table);
-printability?.view
+// Only the report's figures are kept as the cell's value (they go into report.json); the
+// table and the coloured view are shown.
+let printability: PrintabilityReport | undefined;
+if (bonePrint.indices.length > 0) {
+  const checked = printReport([{ name: 'skull', mesh: bonePrint, material: 'PLA (bone-like, rigid)', infillPercent: 80 }], { printer, signal, onProgress: progress('printability') });
+  display(checked.table);
+  display(checked.view);
+  printability = checked.report;
+}
 
 // %% id="export" tags=["lazy"]
 const report = runReport({
   volume: ct, mask: bone, islands, fragments, keep: { mode: keep, mask: printed, removed: kept.removed }, check, method, run: runInfo(),
   stages,
   ...(judged ? { secondJudge: { tool: 'manifold-3d', status: judged.status, genus: judged.genus, volumeMm3: judged.volumeMm3, agrees: judged.agreesWithOurs, printable: judged.printable } } : {}),
-  ...(printability ? { printability: printability.report } : {}),
+  ...(printability ? { printability } : {}),
   ...(toRaw ? { deviationFromRawMm: { hd95: toRaw.hd95Mm, mean: toRaw.meanMm, max: toRaw.hausdorffMm } } : {}),
 });
 display(download('report.json', report));
