@@ -83,6 +83,10 @@ for (const run of [{ what: 'the real head CT', env: {}, minShared: 0.89 }, { wha
       const nb = JSON.parse(readFileSync(join(out, 'multi-material.ipynb'), 'utf8'));
       const load = JSON.stringify(nb.cells.find((c: { id: string }) => c.id === 'load').outputs);
       expect(load.includes('synthetic head CT phantom')).toBe('VOXBOOK_DATA' in run.env);
+      // manifold-3d judged both parts before the 3MF was written, and agreed with our check.
+      const exported = nb.cells.find((c: { id: string }) => c.id === 'export').outputs as Array<{ data: Record<string, unknown> }>;
+      const judge = exported.map((o) => o.data['application/vnd.voxbook.table+json'] as { columns: string[]; rows: unknown[][] } | undefined).find((t) => t?.columns.includes('manifold-3d'))!;
+      expect(judge.rows.map((r) => [r[0], r[1], r[4]])).toEqual([['soft tissue', 'NoError', 'yes'], ['bone', 'NoError', 'yes']]);
     });
 
     it('holds two objects, soft tissue and bone, each closed and edge-manifold, with their materials and colours', () => {
