@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MIME, type FileData } from './protocol.ts';
 import { parsePercent } from './notebook/percent.ts';
-import { toIpynb, type CellResult } from './notebook/ipynb.ts';
+import { prepareBinary, toIpynb, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
 import { hashString, sha256Hex } from './hash.ts';
 import { NodeResultStore } from './node/store.ts';
@@ -237,7 +237,11 @@ async function run(args: RunArgs): Promise<number> {
       ...(args.cacheMaxBytes !== undefined ? { cacheMaxBytes: args.cacheMaxBytes } : {}),
       parameters: args.parameters,
       signal: interrupt.signal,
-      onCell: progress.onCell,
+      onCell: (c) => {
+        progress.onCell(c);
+        // Deflate a finished cell's large arrays for the .ipynb now, while the kernel runs the next cells.
+        if (c.status === 'done' && c.outputs.length > 0) setImmediate(() => prepareBinary(c.outputs));
+      },
       onProgress: progress.onProgress,
       ...(args.timeoutMs !== undefined ? { cellTimeoutMs: args.timeoutMs } : {}),
     });

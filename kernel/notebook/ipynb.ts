@@ -89,6 +89,24 @@ function encodeBytes(name: string, bytes: Uint8Array): Record<string, string> {
   return { $typed: name, base64: bytesToBase64(bytes) };
 }
 
+/** Large arrays already encoded by `prepareBinary`, by the array object (values are never written to after). */
+const prepared = new WeakMap<object, Record<string, string>>();
+
+/**
+ * Encodes the large typed arrays in `x` now and remembers them, so that a later
+ * `encodeBinary` (`toIpynb`) of the same objects only looks them up: the CLI calls this for
+ * each cell's outputs as the cell finishes, while the kernel goes on with the next cells,
+ * instead of deflating a mesh after the run. The arrays must not change afterwards.
+ */
+export function prepareBinary(x: unknown): void {
+  if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) {
+    if (x.byteLength >= DEFLATE_FROM_BYTES && !prepared.has(x)) prepared.set(x, encodeBinary(x) as Record<string, string>);
+  } else if (Array.isArray(x)) for (const v of x) prepareBinary(v);
+  else if (x && typeof x === 'object' && !(x instanceof Map || x instanceof Set || x instanceof Date || x instanceof RegExp || x instanceof Promise)) {
+    for (const v of Object.values(x)) prepareBinary(v);
+  }
+}
+
 function typeName(x: object): string {
   return (x.constructor as { name?: string } | undefined)?.name || 'object';
 }
@@ -105,6 +123,7 @@ function typeName(x: object): string {
  * Plain objects keep their keys in order; `undefined` properties are left out, as in JSON.
  */
 export function encodeBinary(x: unknown, lost?: string[], where = ''): unknown {
+  if ((ArrayBuffer.isView(x) || x instanceof ArrayBuffer) && prepared.has(x)) return prepared.get(x);
   if (ArrayBuffer.isView(x)) {
     // By the built-in class, so a Node Buffer or any subclass comes back as what it extends.
     const name = (Object.keys(TYPED) as TypedArrayName[]).find((n) => x instanceof TYPED[n]) ?? 'Uint8Array';
