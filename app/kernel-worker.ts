@@ -14,6 +14,8 @@ import tfWasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-
 import tfWasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import typescriptPackageJson from 'typescript/package.json';
 import { setDicomPipelinesUrl } from '../cells/io/dicom-wasm-browser.ts';
+import manifoldWasmUrl from 'manifold-3d/manifold.wasm?url';
+import { configureManifold } from '../cells/print/manifold-wasm.ts';
 
 type KernelPort = Parameters<typeof serveKernel>[0];
 
@@ -48,6 +50,8 @@ const port = self as unknown as KernelPort;
 // @itk-wasm/dicom's pipelines (picked DICOM files) from this origin, never its CDN: the dev
 // server serves them and the build copies them to /itk-wasm/dicom-pipelines (vite.config.ts).
 setDicomPipelinesUrl(`${self.location.origin}/itk-wasm/dicom-pipelines`);
+// manifold-3d's wasm (judgeManifold, hollowMesh's drain holes) from this app's own build, never a CDN.
+configureManifold({ wasmUrl: manifoldWasmUrl });
 
 
 // The worker's own Content-Security-Policy (sent with this script, vite.config.ts) lets cells

@@ -4,6 +4,7 @@
  * (no stand-in); any other string is loaded as a path or URL.
  */
 import { InputNotFoundError, ParameterError } from '../cells/core/errors.ts';
+import type { StageOptions } from '../cells/core/stage.ts';
 import type { Volume } from '../cells/core/volume.ts';
 import { exists, isNode, type PickedFile } from '../cells/io/bytes.ts';
 import { loadVolume } from '../cells/io/load.ts';
@@ -31,8 +32,9 @@ function notFetched(path: string, id: string, cacheRel: string, main: string): I
  * @throws ParameterError if `id` names no sample (the message lists them).
  * @throws InputNotFoundError naming the cache path if the sample has not been fetched.
  * @throws FormatError if the cached file is malformed.
+ * @throws AbortError when `options.signal` fires; `onProgress` as `loadVolume`.
  */
-export async function loadSample(id: string): Promise<Volume> {
+export async function loadSample(id: string, options: StageOptions = {}): Promise<Volume> {
   const ref = resolveSampleRef(id);
   if (!ref) throw new ParameterError(`unknown sample "${id}"; samples: ${SAMPLES.map((s) => s.id).join(', ')}`);
   const path = await cachePath(ref.cachePath);
@@ -40,7 +42,7 @@ export async function loadSample(id: string): Promise<Volume> {
   if (isNode() && !(await exists(path))) throw notFetched(path, id, ref.cachePath, s.main);
   let v: Volume;
   try {
-    v = await loadVolume(path);
+    v = await loadVolume(path, options);
   } catch (e) {
     // In a browser there is no existence check first: the server's 404 for the file itself (or
     // an HTML fallback page, which readBytes also reports as not found) lands here.
@@ -72,14 +74,18 @@ export async function loadSample(id: string): Promise<Volume> {
  *   `dicom-conformance/MR_smal.dcm`) is not in the cache.
  * @throws InputNotFoundError / FormatError from `loadVolume` for non-sample inputs and
  *   malformed cached files.
+ * @param options `signal` and `onProgress` (0..1 once) of the reader (`loadVolume`); the
+ *   phantom stand-in reports only 1 when made.
+ * @throws AbortError when `options.signal` fires.
  */
-export async function loadInput(input: string | PickedFile | readonly PickedFile[]): Promise<Volume> {
-  if (typeof input !== 'string' || !resolveSampleRef(input)) return loadVolume(input);
+export async function loadInput(input: string | PickedFile | readonly PickedFile[], options: StageOptions = {}): Promise<Volume> {
+  if (typeof input !== 'string' || !resolveSampleRef(input)) return loadVolume(input, options);
   try {
-    return await loadSample(input);
+    return await loadSample(input, options);
   } catch (e) {
     if (!(e instanceof InputNotFoundError) || input !== DEFAULT_SAMPLE) throw e;
     const phantom = headPhantom();
+    options.onProgress?.(1);
     const where = await dataCacheDir();
     return {
       ...phantom,

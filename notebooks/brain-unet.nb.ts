@@ -40,8 +40,8 @@ import {
   trainingMonitor, unet2d,
 } from 'voxbook/learn';
 
-const t1 = await loadInput(image);
-const reference = await loadInput(mask);
+const t1 = await loadInput(image, { signal, onProgress: progress('load image') });
+const reference = await loadInput(mask, { signal, onProgress: progress('load mask') });
 /** The reference brain as 0/1 on the T1's grid. */
 const brain = withData(reference, Uint8Array.from(reference.data, (v) => (v !== 0 ? 1 : 0)));
 describeSource(t1, image)

@@ -46,7 +46,7 @@ import {
 } from 'voxbook';
 import { denoiseCnn, denoiseTrainingView, denoiseVolume, initLearning, trainDenoiser } from 'voxbook/learn';
 
-const ct = await loadInput(input);
+const ct = await loadInput(input, { signal, onProgress: progress('load') });
 describeSource(ct, input)
 
 // %% id="noise"

@@ -10,6 +10,7 @@
  * and `.wasm.zst` from `setDicomPipelinesUrl`'s URL, never a CDN) and runs here.
  */
 import { VoxbookError } from '../core/errors.ts';
+import { checkAbort, type StageOptions } from '../core/stage.ts';
 
 let pipelinesUrl: string | undefined;
 
@@ -45,8 +46,14 @@ function slotName(i: number): string {
  * @throws VoxbookError (`code: 'unsupported'`) when `setDicomPipelinesUrl` was not called;
  *   Error with GDCM's stderr when the pipeline fails; whatever itk-wasm throws when the
  *   pipeline cannot be fetched.
+ * @throws AbortError (stage loadDicomFiles) when `options.signal` has fired before the
+ *   pipeline runs or by the time it returns (GDCM's decode itself cannot be interrupted).
+ *   `onProgress` gets 0 before the run and 1 after it.
  */
-export async function readDicomSeriesBytes(files: readonly Uint8Array[]) {
+export async function readDicomSeriesBytes(files: readonly Uint8Array[], options: StageOptions = {}) {
+  const stage = 'loadDicomFiles';
+  checkAbort(stage, options.signal);
+  options.onProgress?.(0);
   if (pipelinesUrl === undefined) {
     throw new VoxbookError('unsupported', 'the DICOM decoder\'s pipelines are not located: call setDicomPipelinesUrl(<this origin>/itk-wasm/dicom-pipelines) first (the app\'s kernel worker does)');
   }
@@ -58,6 +65,7 @@ export async function readDicomSeriesBytes(files: readonly Uint8Array[]) {
     pipelineBaseUrl: pipelinesUrl,
     webWorker: false,
   });
+  checkAbort(stage, options.signal);
   if (returnValue !== 0) throw new Error(stderr);
   const image = out[0]!.data as import('itk-wasm').Image;
   const names = out[1]!.data;
@@ -67,5 +75,6 @@ export async function readDicomSeriesBytes(files: readonly Uint8Array[]) {
         return m ? Number(m[1]) : -1;
       })
     : undefined;
+  options.onProgress?.(1);
   return { image, sorted };
 }

@@ -21,7 +21,8 @@
  * member's header (so the 8 bytes before it are this member's trailer).
  */
 import { Gunzip } from 'fflate';
-import { FormatError } from '../core/errors.ts';
+import { FormatError, VoxbookError } from '../core/errors.ts';
+import { checkAbort, type StageOptions } from '../core/stage.ts';
 
 // ---------------------------------------------------------------------------------------
 // CRC-32
@@ -88,7 +89,9 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export interface GunzipCheckedOptions {
+export interface GunzipCheckedOptions extends StageOptions {
+  /** The stage named in an `AbortError` (default 'gunzip'). */
+  readonly stage?: string;
   /**
    * Refuse the file once its decompressed size would pass this many bytes (a guard
    * against decompression bombs; checked as the data arrives). Default: no limit.
@@ -184,7 +187,7 @@ function fflateCode(e: unknown): number | undefined {
  * Input is pushed in growing windows so each byte is copied O(1) times however many
  * members the file has.
  */
-function inflateMember(data: Uint8Array, pos: number, member: number, name: string, outputSoFar: number, maxOutput: number): Decoded {
+function inflateMember(data: Uint8Array, pos: number, member: number, name: string, outputSoFar: number, maxOutput: number, consumed: (end: number) => void): Decoded {
   const where = `gzip member ${member} (at byte ${pos})`;
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -208,13 +211,14 @@ function inflateMember(data: Uint8Array, pos: number, member: number, name: stri
       const len = Math.min(window, total - pushed);
       g.push(data.subarray(pos + pushed, pos + pushed + len), false);
       pushed += len;
+      consumed(pos + pushed);
       if (window < 1 << 22) window *= 2;
     }
     stage = 'sentinel';
     g.push(SENTINEL, false);
   } catch (e) {
     if (e !== STOP) {
-      if (e instanceof FormatError) throw e;
+      if (e instanceof VoxbookError) throw e; // our own FormatError (size limit) or AbortError
       const code = fflateCode(e);
       const msg = e instanceof Error ? e.message : String(e);
       if (stage === 'sentinel' || code === 6) {
@@ -279,6 +283,8 @@ function endError(data: Uint8Array, pos: number, member: number, name: string, c
  *   header, corrupt deflate data, a CRC-32 or ISIZE mismatch, truncation anywhere, or bytes
  *   after the last member that are not a gzip member (trailing garbage, zero padding); or
  *   more output than `options.maxOutputBytes`.
+ * @throws AbortError (naming `options.stage`) when `options.signal` has fired, checked between
+ *   input windows; `options.onProgress` gets the fraction of compressed bytes read, 0..1.
  */
 export function gunzipChecked(bytes: Uint8Array, name: string, options: GunzipCheckedOptions = {}): Uint8Array {
   const maxOutput = options.maxOutputBytes ?? Infinity;
@@ -286,12 +292,23 @@ export function gunzipChecked(bytes: Uint8Array, name: string, options: GunzipCh
     if (!isGzip(bytes)) throw new FormatError(name, `not gzip: no 1f 8b magic at byte 0`);
     throw new FormatError(name, `truncated: ${bytes.length} bytes is shorter than the smallest gzip file (18); ${ADVICE}`);
   }
+  const stage = options.stage ?? 'gunzip', { signal, onProgress } = options;
+  // Between input windows (64 KiB growing to 4 MiB): abort, and progress by compressed bytes read.
+  let read = 0;
+  const consumed = (end: number): void => {
+    checkAbort(stage, signal);
+    if (end <= read) return; // a later member starts inside a window already counted
+    read = end;
+    onProgress?.(end / bytes.length);
+  };
+  checkAbort(stage, signal);
+  onProgress?.(0);
   const parts: Uint8Array[] = [];
   let total = 0;
   let pos = 0;
   for (let member = 1; pos < bytes.length; member++) {
     const headerLen = readHeader(bytes, pos, member, name);
-    const d = inflateMember(bytes, pos, member, name, total, maxOutput);
+    const d = inflateMember(bytes, pos, member, name, total, maxOutput, consumed);
     const where = `gzip member ${member} (at byte ${pos})`;
     if (d.end - 8 < pos + headerLen) throw new FormatError(name, `${where}: no room for its 8-byte trailer; ${ADVICE}`);
     let crc = 0;
@@ -307,6 +324,7 @@ export function gunzipChecked(bytes: Uint8Array, name: string, options: GunzipCh
     total += d.size;
     pos = d.end;
   }
+  if (read < bytes.length) onProgress?.(1);
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);
   let o = 0;

@@ -36,11 +36,13 @@
  */
 import * as nifti from 'nifti-reader-js';
 import { FormatError, ParameterError } from '../core/errors.ts';
+import { checkAbort, stageSpan, type StageOptions } from '../core/stage.ts';
 import { det3, makeVolume, orthonormalityError, ORTHONORMAL_TOLERANCE, type Mat3, type Vec3, type VoxelArray, type Volume } from '../core/volume.ts';
 import { inputName, readInput, sha256Hex, type PickedFile } from './bytes.ts';
 import { gunzipChecked, isGzip } from './gzip.ts';
 
-export interface NiftiOptions {
+/** Options of `parseNifti` / `loadNifti`; `signal` and `onProgress` as every long stage. */
+export interface NiftiOptions extends StageOptions {
   /** For 4-D files: which volume (0-based) to read. Required when dim[4] > 1. */
   readonly frame?: number;
 }
@@ -223,11 +225,22 @@ function niftiAffine(h: GeometryFields, srow: () => number[][], name: string): {
  * Fallbacks nifti1.h documents (no sform/qform, qfac 0, vox_offset < 352) and unknown spatial
  * units load with a sentence in `source.warnings`.
  * @throws ParameterError if `options.frame` is out of range.
+ * @throws AbortError when `options.signal` fires (checked between gzip input windows and
+ *   before the voxels are read); `options.onProgress` gets 0..1, by compressed bytes while
+ *   inflating.
  */
 export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOptions = {}): Volume {
+  return parseNiftiAs(bytes, name, options, 'parseNifti');
+}
+
+/** `parseNifti`, with `stage` named in an AbortError. */
+function parseNiftiAs(bytes: Uint8Array, name: string, options: NiftiOptions, stage: string): Volume {
+  const { signal, onProgress } = options;
+  checkAbort(stage, signal);
+  onProgress?.(0);
   let raw = bytes;
   if (isGzip(bytes)) {
-    raw = gunzipChecked(bytes, name);
+    raw = gunzipChecked(bytes, name, { stage, ...stageSpan(options, 0, 0.8) });
   } else if (/\.gz$/i.test(name) && bytes.length >= 2) {
     // Not gzip although named .gz: still accept an uncompressed NIfTI, else say both things.
     const ab0 = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
@@ -293,6 +306,8 @@ export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOption
   if (!(raw.length >= need)) {
     throw new FormatError(name, `truncated: the header promises ${nx}×${ny}×${nz}${nt > 1 ? `×${nt}` : ''} ${dt[0]} (${need} bytes with the header) but the ${bytes === raw ? 'file' : 'decompressed file'} holds ${raw.length}`);
   }
+  checkAbort(stage, signal);
+  onProgress?.(0.8);
   const start = voxOffset + frame * n * dt[1];
   let data = readVoxels(h.datatypeCode, raw.subarray(start, start + n * dt[1]), n, h.littleEndian);
 
@@ -324,6 +339,7 @@ export function parseNifti(bytes: Uint8Array, name: string, options: NiftiOption
   }
   const origin: Vec3 = [noNegZero(-A[0]![3]!), noNegZero(-A[1]![3]!), noNegZero(A[2]![3]!)];
   const desc = h.description?.trim();
+  onProgress?.(1);
   return makeVolume({
     data,
     dims: [nx, ny, nz],
@@ -393,11 +409,23 @@ function hex(b: Uint8Array, n: number): string {
  * Reads a `.nii` / `.nii.gz` file (Node path, URL or a file picked in the browser) into an LPS volume, `source` filled in.
  * `source.modality` and `source.valueUnit` stay undefined: the NIfTI header has no
  * modality field and no unit for the values, so the reader does not guess them.
+ * Progress: 0 before reading, 0.1 once the file is read, then `parseNifti`'s (inflating by
+ * compressed bytes) up to 0.95, 1 when hashed.
  * @throws InputNotFoundError if missing; FormatError naming the file (see `parseNifti`).
+ * @throws AbortError when `options.signal` fires (before and after the read, between gzip
+ *   input windows, before the voxels are read).
  */
 export async function loadNifti(path: string | PickedFile, options: NiftiOptions = {}): Promise<Volume> {
+  const { signal, onProgress } = options;
+  const stage = 'loadNifti';
+  checkAbort(stage, signal);
+  onProgress?.(0);
   const bytes = await readInput(path);
+  checkAbort(stage, signal);
+  onProgress?.(0.1);
   const name = inputName(path);
-  const v = parseNifti(bytes, name, options);
-  return { ...v, source: { ...v.source!, input: name, sha256: await sha256Hex(bytes) } };
+  const v = parseNiftiAs(bytes, name, { ...(options.frame !== undefined ? { frame: options.frame } : {}), ...stageSpan(options, 0.1, 0.95) }, stage);
+  const sha256 = await sha256Hex(bytes);
+  onProgress?.(1);
+  return { ...v, source: { ...v.source!, input: name, sha256 } };
 }

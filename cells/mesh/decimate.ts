@@ -10,6 +10,7 @@
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier';
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { checkMesh } from '../core/mesh.ts';
 
 export interface DecimateOptions {
   /** Most triangles the result may have (≥ 1). */
@@ -31,6 +32,7 @@ export interface Decimated extends Mesh {
  *   is not a whole number of triangles.
  */
 export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promise<Decimated> {
+  checkMesh(mesh, 'decimateMesh');
   const { targetTriangles } = options;
   if (!Number.isInteger(targetTriangles) || targetTriangles < 1) throw new ParameterError(`targetTriangles must be a whole number ≥ 1 (got ${targetTriangles})`);
   if (mesh.indices.length % 3 !== 0) throw new ParameterError(`mesh has ${mesh.indices.length} indices, not a multiple of 3`);

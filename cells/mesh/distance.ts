@@ -1,5 +1,5 @@
 import { ParameterError } from '../core/errors.ts';
-import type { Mesh } from '../core/mesh.ts';
+import { checkMesh, type Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import type { Volume } from '../core/volume.ts';
 import { isosurfaceOfMask } from './isosurface.ts';
@@ -36,13 +36,14 @@ export interface SurfaceDistance {
  * by the closest-point regions of Ericson, "Real-Time Collision Detection" (2005) §5.1.5.
  * Float64 arithmetic throughout.
  *
- * @throws ParameterError if either mesh has no triangle, an index names no vertex, or a
- *   position is not finite.
+ * @throws GeometryError naming the stage and the mesh (a or b) if either is empty, has a
+ *   non-finite position, an index that names no vertex, or arrays not 3 per vertex /
+ *   triangle (`checkMesh`).
  * @throws AbortError when `signal` fires (checked every 4096 queries).
  */
 export function meshDistance(a: Mesh, b: Mesh, options: StageOptions = {}): SurfaceDistance {
-  checkMesh(a, 'a');
-  checkMesh(b, 'b');
+  checkMesh(a, 'meshDistance: mesh a');
+  checkMesh(b, 'meshDistance: mesh b');
   options.onProgress?.(0);
   const ab = oneSided(a, b, options, 0);
   const ba = oneSided(b, a, options, 0.5);
@@ -61,22 +62,14 @@ export function meshDistance(a: Mesh, b: Mesh, options: StageOptions = {}): Surf
  * "Within x mm of the voxels": `meshDistance` between `mesh` and the voxel surface of `mask`,
  * i.e. the marching-cubes surface of the mask at 0.5 (`isosurfaceOfMask`: vertices at the
  * midpoints of edges between an inside and an outside voxel centre, world mm, LPS).
- * `a` is the mesh, `b` the voxel surface. Errors as `meshDistance`; an empty mask throws
- * ParameterError.
+ * `a` is the mesh, `b` the voxel surface. Errors as `meshDistance` (a bad `mesh` is a
+ * GeometryError naming meshToVoxelDistance, before any meshing); an empty mask throws ParameterError.
  */
 export function meshToVoxelDistance(mesh: Mesh, mask: Volume<Uint8Array>, options: StageOptions = {}): SurfaceDistance {
+  checkMesh(mesh, 'meshToVoxelDistance');
   const voxels = isosurfaceOfMask(mask, { signal: options.signal });
   if (voxels.indices.length === 0) throw new ParameterError('meshToVoxelDistance: the mask has no voxel set, so there is no voxel surface to measure against');
   return meshDistance(mesh, voxels, options);
-}
-
-function checkMesh(m: Mesh, name: string): void {
-  const P = m.positions, I = m.indices;
-  if (P.length % 3 !== 0 || I.length % 3 !== 0) throw new ParameterError(`meshDistance: mesh ${name} positions (${P.length}) / indices (${I.length}) must hold 3 numbers per vertex / triangle`);
-  if (I.length === 0) throw new ParameterError(`meshDistance: mesh ${name} has no triangle; there is no surface to measure`);
-  const V = P.length / 3;
-  for (let i = 0; i < I.length; i++) if (I[i]! >= V) throw new ParameterError(`meshDistance: mesh ${name} index ${I[i]} names no vertex (it has ${V})`);
-  for (let i = 0; i < P.length; i++) if (!Number.isFinite(P[i]!)) throw new ParameterError(`meshDistance: mesh ${name} position ${i} is ${P[i]}; remove NaN/infinite vertices first`);
 }
 
 interface OneSided { d: Float64Array; sum: number; maxMm: number; p95Mm: number; meanMm: number }
@@ -106,8 +99,12 @@ function oneSided(from: Mesh, to: Mesh, options: StageOptions, progress0: number
   return { d, sum, maxMm: max, p95Mm: p95, meanMm: n === 0 ? 0 : sum / n };
 }
 
-/** Uniform grid of triangles with a nearest-squared-distance query. */
-function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => number } {
+/**
+ * Uniform grid of triangles with a nearest-squared-distance query. `nearest2(x, y, z, upper2)`
+ * returns the squared distance from the point to the nearest triangle, or `upper2` when no
+ * triangle is nearer (a known upper bound prunes the search to cells within it).
+ */
+export function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number, upper2?: number) => number } {
   const P = m.positions, I = m.indices, T = I.length / 3;
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   let edgeSum = 0;
@@ -149,22 +146,26 @@ function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number) => nu
   const stamp = new Int32Array(T).fill(-1);
   let query = 0;
 
-  const nearest2 = (px: number, py: number, pz: number): number => {
+  const nearest2 = (px: number, py: number, pz: number, upper2 = Infinity): number => {
     query++;
     const ci = cellOf(px, minX, nx), cj = cellOf(py, minY, ny), ck = cellOf(pz, minZ, nz);
-    let best = Infinity;
+    let best = upper2;
     const maxRing = Math.max(ci, nx - 1 - ci, cj, ny - 1 - cj, ck, nz - 1 - ck);
     for (let r = 0; r <= maxRing; r++) {
       for (let k = Math.max(0, ck - r); k <= Math.min(nz - 1, ck + r); k++) {
+        // Skip whole slices and rows of cells farther than the best triangle so far.
+        const bz = Math.max(0, minZ + k * h - pz, pz - (minZ + (k + 1) * h));
+        if (bz * bz >= best) continue;
         for (let j = Math.max(0, cj - r); j <= Math.min(ny - 1, cj + r); j++) {
+          const by = Math.max(0, minY + j * h - py, py - (minY + (j + 1) * h));
+          const byz = by * by + bz * bz;
+          if (byz >= best) continue;
           const onShell = Math.abs(k - ck) === r || Math.abs(j - cj) === r;
           for (let i = Math.max(0, ci - r); i <= Math.min(nx - 1, ci + r); i++) {
             if (!onShell && Math.abs(i - ci) !== r) continue;
             // Skip a cell whose box is farther than the best triangle so far.
             const bx = Math.max(0, minX + i * h - px, px - (minX + (i + 1) * h));
-            const by = Math.max(0, minY + j * h - py, py - (minY + (j + 1) * h));
-            const bz = Math.max(0, minZ + k * h - pz, pz - (minZ + (k + 1) * h));
-            if (bx * bx + by * by + bz * bz >= best) continue;
+            if (bx * bx + byz >= best) continue;
             const cell = (k * ny + j) * nx + i;
             for (let q = count[cell]!, e = count[cell + 1]!; q < e; q++) {
               const t = tris[q]!;

@@ -1,5 +1,6 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { checkMesh } from '../core/mesh.ts';
 
 /** The closed pieces of a mesh: each triangle's shell, and per shell its size and extent. */
 export interface MeshShells {
@@ -20,6 +21,7 @@ export interface MeshShells {
  * Shapes: positions 3 per vertex (mm), indices 3 per triangle.
  */
 export function meshShells(mesh: Mesh): MeshShells {
+  checkMesh(mesh, 'meshShells');
   const P = mesh.positions, I = mesh.indices;
   const V = P.length / 3, T = I.length / 3;
   const parent = new Int32Array(V);
@@ -114,6 +116,7 @@ export interface ShellRemoval {
  * @throws ParameterError if minVolumeMm3 is negative or not finite.
  */
 export function removeSmallShells(mesh: Mesh, options: { readonly minVolumeMm3: number }): ShellRemoval {
+  checkMesh(mesh, 'removeSmallShells');
   const { minVolumeMm3 } = options;
   if (!Number.isFinite(minVolumeMm3) || minVolumeMm3 < 0) throw new ParameterError(`minVolumeMm3 must be a finite number ≥ 0, got ${minVolumeMm3}`);
   const shells = meshShells(mesh);

@@ -1,5 +1,6 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { checkMesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 
 /** Options of `smoothMesh`. */
@@ -58,6 +59,7 @@ export interface Smoothed {
  * ECCV 1996, doi:10.1007/BFb0015544; VTK's vtkWindowedSincPolyDataFilter (read, not copied).
  */
 export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
+  checkMesh(mesh, 'smoothMesh');
   const iterations = options.iterations ?? 20, passBand = options.passBand ?? 0.1;
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000) {
     throw new ParameterError(`smoothMesh: iterations must be an integer 1..1000, got ${iterations}`);

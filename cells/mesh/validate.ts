@@ -1,5 +1,6 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { checkMesh } from '../core/mesh.ts';
 import type { Vec3 } from '../core/volume.ts';
 
 /** What `validateMesh` finds. Edges are undirected vertex pairs; a triangle has three. */
@@ -46,6 +47,7 @@ export interface MeshReport {
  * @throws ParameterError if an array length is not a multiple of 3 or an index names no vertex.
  */
 export function validateMesh(mesh: Mesh): MeshReport {
+  if (mesh.indices.length > 0) checkMesh(mesh, 'validateMesh'); // an empty mesh is reported (empty, closed), not refused
   const P = mesh.positions, I = mesh.indices;
   if (P.length % 3 !== 0 || I.length % 3 !== 0) {
     throw new ParameterError(`validateMesh: positions (${P.length}) and indices (${I.length}) must hold 3 numbers per vertex / triangle`);

@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, ParameterError } from '../../cells/core/errors.ts';
+import { AbortError, GeometryError, ParameterError } from '../../cells/core/errors.ts';
 import type { Mesh } from '../../cells/core/mesh.ts';
-import { IDENTITY3, makeVolume, type Vec3, type Volume } from '../../cells/core/volume.ts';
-import { isosurface, isosurfaceOfMask } from '../../cells/mesh/isosurface.ts';
+import { IDENTITY3, makeVolume, type Vec3 } from '../../cells/core/volume.ts';
+import { isosurfaceOfMask } from '../../cells/mesh/isosurface.ts';
 import { filterCoefficients, smoothMesh } from '../../cells/mesh/smooth.ts';
 import { meshDistance, meshToVoxelDistance } from '../../cells/mesh/distance.ts';
 import { validateMesh } from '../../cells/mesh/validate.ts';
+import { sampledField as field, sphereMesh, torusMesh } from '../mesh-phantoms.ts';
 
-/** Float field f(world mm) on a 1 mm grid of n³ voxels. */
-function field(n: number, f: (x: number, y: number, z: number) => number): Volume<Float32Array> {
-  const data = new Float32Array(n * n * n);
-  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) data[i + n * (j + n * k)] = f(i, j, k);
-  return makeVolume({ data, dims: [n, n, n] as Vec3, spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY3 });
-}
 const C: Vec3 = [32.3, 31.8, 32.6];
-const sphere = (r: number): Mesh => isosurface(field(64, (x, y, z) => r - Math.hypot(x - C[0], y - C[1], z - C[2])), { isoValue: 0 });
+const sphere = (r: number): Mesh => sphereMesh(r, C);
 const RT = 20, rt = 8;
-const torus = (): Mesh => isosurface(field(64, (x, y, z) => rt - Math.hypot(Math.hypot(x - C[0], y - C[1]) - RT, z - C[2])), { isoValue: 0 });
+const torus = (): Mesh => torusMesh(RT, rt, C);
 const euler = (m: Mesh): number => { const r = validateMesh(m); return r.vertices - r.edges + r.triangles; };
 const noNaN = (m: Mesh): boolean => m.positions.every((v) => Number.isFinite(v));
 
@@ -87,8 +82,8 @@ describe('smoothMesh (windowed sinc)', () => {
     const m = sphere(10);
     expect(() => smoothMesh(m, { iterations: 0 })).toThrow(ParameterError);
     expect(() => smoothMesh(m, { passBand: 2 })).toThrow(ParameterError);
-    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, NaN, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(ParameterError);
-    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(ParameterError);
+    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, NaN, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(GeometryError);
+    expect(() => smoothMesh({ positions: Float32Array.of(0, 0, 0), indices: Uint32Array.of(0, 1, 2) })).toThrow(GeometryError);
     const ac = new AbortController();
     ac.abort();
     expect(() => smoothMesh(m, { signal: ac.signal })).toThrow(AbortError);
@@ -174,7 +169,7 @@ describe('meshDistance', () => {
     expect(seen.every((f, i) => i === 0 || f >= seen[i - 1]!)).toBe(true);
     const empty = makeVolume({ data: new Uint8Array(8), dims: [2, 2, 2] as Vec3, spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY3 });
     expect(() => meshToVoxelDistance(m, empty)).toThrow(ParameterError);
-    expect(() => meshDistance(m, { positions: new Float32Array(0), indices: new Uint32Array(0) })).toThrow(ParameterError);
-    expect(() => meshDistance({ positions: Float32Array.of(NaN, 0, 0, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) }, m)).toThrow(ParameterError);
+    expect(() => meshDistance(m, { positions: new Float32Array(0), indices: new Uint32Array(0) })).toThrow(GeometryError);
+    expect(() => meshDistance({ positions: Float32Array.of(NaN, 0, 0, 1, 0, 0, 0, 1, 0), indices: Uint32Array.of(0, 1, 2) }, m)).toThrow(GeometryError);
   });
 });

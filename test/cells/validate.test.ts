@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParameterError } from '../../cells/core/errors.ts';
+import { GeometryError } from '../../cells/core/errors.ts';
 import type { Mesh } from '../../cells/core/mesh.ts';
 import { validateMesh } from '../../cells/mesh/validate.ts';
 
@@ -120,11 +120,11 @@ describe('validateMesh catches defects', () => {
     expect(rep.edgeManifold).toBe(true);
     expect(rep.bbox.sizeMm).toEqual([7, 2, 2]);
   });
-  it('rejects indices that name no vertex with ParameterError', () => {
+  it('rejects indices that name no vertex with GeometryError (checkMesh)', () => {
     const m = box(1, 1, 1);
     const idx = m.indices.slice();
     idx[7] = 8;
-    expect(() => validateMesh({ positions: m.positions, indices: idx })).toThrow(ParameterError);
+    expect(() => validateMesh({ positions: m.positions, indices: idx })).toThrow(GeometryError);
   });
   it('reports an empty mesh as empty and closed', () => {
     const rep = validateMesh({ positions: new Float32Array(0), indices: new Uint32Array(0) });

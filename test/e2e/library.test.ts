@@ -310,9 +310,18 @@ describe('notebook library and autosave', () => {
       const typeIn = async (p: Page, text: string) => {
         await p.locator('.vb-cell-code .cm-content').first().click();
         await p.keyboard.press('Control+End');
+        // 'Saving…' may come and go while a slow machine is still typing: an observer set up
+        // before the first key records it, then the wait is for 'saved' after it.
+        await p.evaluate(() => {
+          const w = window as unknown as { __sawSaving?: boolean };
+          w.__sawSaving = false;
+          new MutationObserver(() => {
+            if (document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saving') w.__sawSaving = true;
+          }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'], childList: true });
+        });
         await p.keyboard.type(text);
-        await p.waitForFunction(() => document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saving', undefined, { timeout: 5_000, polling: 10 });
-        await p.waitForFunction(() => document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saved', undefined, { timeout: 5_000, polling: 10 });
+        await p.waitForFunction(() => (window as unknown as { __sawSaving?: boolean }).__sawSaving === true
+          && document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saved', undefined, { timeout: 10_000, polling: 10 });
       };
       await typeIn(page, '\n// tab-one');
       await typeIn(other, '\n// tab-two');
