@@ -123,19 +123,24 @@ export function connectedComponents(
  * labelled afresh). Only the segment stages read entries (through `componentsOf`), and
  * they never write to them; no public function returns one.
  */
-const remembered = new WeakMap<Volume<Uint8Array>, Map<Connectivity, ComponentsResult>>();
+const remembered = new WeakMap<Volume<Uint8Array>, Map<Connectivity, { result?: ComponentsResult; make?: () => ComponentsResult }>>();
 
-/** Records `result` as the `connectivity`-labelling of `mask` (it must equal `connectedComponents(mask, connectivity)`). */
-export function rememberComponents(mask: Volume<Uint8Array>, connectivity: Connectivity, result: ComponentsResult): void {
+/**
+ * Records `result` as the `connectivity`-labelling of `mask` (it must equal
+ * `connectedComponents(mask, connectivity)`); a function is called only when the labelling
+ * is first asked for, so a stage whose result is not labelled again pays nothing for it.
+ */
+export function rememberComponents(mask: Volume<Uint8Array>, connectivity: Connectivity, result: ComponentsResult | (() => ComponentsResult)): void {
   let byConnectivity = remembered.get(mask);
   if (!byConnectivity) remembered.set(mask, (byConnectivity = new Map()));
-  byConnectivity.set(connectivity, result);
+  byConnectivity.set(connectivity, typeof result === 'function' ? { make: result } : { result });
 }
 
 /** A remembered labelling of `mask` that still matches its foreground, or undefined. */
 export function rememberedComponents(mask: Volume<Uint8Array>, connectivity: Connectivity): ComponentsResult | undefined {
-  const r = remembered.get(mask)?.get(connectivity);
-  if (!r) return undefined;
+  const entry = remembered.get(mask)?.get(connectivity);
+  if (!entry) return undefined;
+  const r = (entry.result ??= entry.make!());
   const m = mask.data, l = r.labels.data;
   if (l.length !== m.length) return undefined;
   for (let i = 0; i < m.length; i++) {
@@ -179,14 +184,13 @@ export function maskOfComponents(
   }
   const l = all.labels.data;
   const out = new Uint8Array(l.length);
-  const outLabels = new Int32Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const r = renumber[l[i]!]!;
-    outLabels[i] = r;
-    out[i] = r !== 0 ? 1 : 0;
-  }
+  for (let i = 0; i < l.length; i++) out[i] = keep[l[i]!] !== 0 ? 1 : 0;
   const result = withData(mask, out);
-  rememberComponents(result, connectivity, { labels: withData(mask, outLabels), components: kept });
+  rememberComponents(result, connectivity, () => {
+    const outLabels = new Int32Array(l.length);
+    for (let i = 0; i < l.length; i++) outLabels[i] = renumber[l[i]!]!;
+    return { labels: withData(mask, outLabels), components: kept };
+  });
   return result;
 }
 

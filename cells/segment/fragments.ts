@@ -79,7 +79,7 @@ export function removeDetachedFragments(
   for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 && drop[labels[i]!] === 0 ? 1 : 0;
   const result = withData(mask, out);
   // (onProgress reached 1 at the end of the 6-labelling; what follows is a few linear passes.)
-  rememberComponents(result, 26, componentsAfterDrop(mask, labels, pieces, owner, first, drop, touched, largest));
+  rememberComponents(result, 26, () => componentsAfterDrop(mask, labels, pieces, owner, first, drop, touched, largest));
   return { mask: result, removed };
 }
 
