@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../kernel/node/fs-atomic.ts';
 import { MIME, type MeshData } from '../kernel/protocol.ts';
 import { exportNotebookHtml, DEFAULT_LIMITS } from '../app/static/node.ts';
 import { staticViewerScript } from '../app/static/viewer-build.ts';
-import { decimateMesh } from '../cells/mesh/decimate.ts';
+import { decimateForDisplay } from '../cells/mesh/decimate.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NOTEBOOK = join(ROOT, 'notebooks/ct-to-print.nb.ts');
@@ -63,7 +63,7 @@ const mesh = outcome.cells.get('mesh')!.outputs.map((b) => b.data[MIME.mesh] as 
 const decimation: number[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
-  await decimateMesh(mesh, { targetTriangles: DEFAULT_LIMITS.meshPreviewTriangles });
+  await decimateForDisplay(mesh, { targetTriangles: DEFAULT_LIMITS.meshPreviewTriangles });
   decimation.push(performance.now() - t0);
 }
 

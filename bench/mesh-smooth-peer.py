@@ -12,39 +12,28 @@ median wall time in seconds and every run's time in order.
 """
 import json
 import sys
-import time
 
 import numpy as np
 import vtk
 from vtk.util import numpy_support as ns
 
+from vtk_mesh import load_polydata, timed_updates
+
 
 def main():
     d = sys.argv[1]
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    pos = np.fromfile(f"{d}/positions.bin", dtype=np.float32).reshape(-1, 3)
-    tri = np.fromfile(f"{d}/indices.bin", dtype=np.uint32).reshape(-1, 3).astype(np.int64)
-    points = vtk.vtkPoints()
-    points.SetData(ns.numpy_to_vtk(pos, deep=True))
-    cells = vtk.vtkCellArray()
-    offsets = np.arange(0, 3 * len(tri) + 1, 3, dtype=np.int64)
-    cells.SetData(ns.numpy_to_vtkIdTypeArray(offsets, deep=True), ns.numpy_to_vtkIdTypeArray(tri.ravel(), deep=True))
-    poly = vtk.vtkPolyData()
-    poly.SetPoints(points)
-    poly.SetPolys(cells)
-    vtk.vtkMultiThreader.SetGlobalMaximumNumberOfThreads(1)
-    times = []
-    out = None
-    for _ in range(repeats):
+    poly, triangles = load_polydata(d)
+
+    def make():
         f = vtk.vtkWindowedSincPolyDataFilter()
         f.SetInputData(poly)
         f.SetNumberOfIterations(20)
         f.SetPassBand(0.1)
         f.NormalizeCoordinatesOn()
-        t0 = time.perf_counter()
-        f.Update()
-        times.append(time.perf_counter() - t0)
-        out = f.GetOutput()
+        return f
+
+    times, out = timed_updates(make, repeats)
     ns.vtk_to_numpy(out.GetPoints().GetData()).astype(np.float32).tofile(f"{d}/vtk_positions.bin")
     print(json.dumps({"vtk": vtk.vtkVersion.GetVTKVersion(), "seconds": sorted(times)[len(times) // 2], "times": times, "points": int(out.GetNumberOfPoints())}))
 

@@ -39,7 +39,8 @@ export interface HeadPhantomOptions {
 /** HU values the phantom uses. */
 export const PHANTOM_HU = { air: -1000, soft: 40, bone: 1200, brain: 35, csf: 8 } as const;
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): uniform in [0, 1), the same sequence for the same seed. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

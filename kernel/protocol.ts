@@ -45,6 +45,8 @@ export interface MeshData {
   /** sRGB 0..255 */
   readonly color?: readonly [number, number, number];
   readonly name?: string;
+  /** Per-vertex sRGB 0..255, 3 bytes per vertex; when present the view colours vertices with it instead of `color`. */
+  readonly colors?: Uint8Array;
 }
 
 export interface FileData {

@@ -37,7 +37,7 @@ const keep = select('keep', { options: ['largest', 'all'], value: 'largest', lab
 // %% id="load"
 import {
   describeSource, describeVolume, download, downsample, encodeStl, file, histogram, histogramBins, isosurface, keepLargestComponents, loadInput, markdown,
-  meshCheckTable, meshView, printReport, removeDetachedFragments, removeIslands, select, sliceView, slider, table, threshold, validateMesh, withData,
+  meshCheckTable, meshView, runReport, removeDetachedFragments, removeIslands, select, sliceView, slider, table, threshold, validateMesh, withData,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -111,7 +111,7 @@ const check = validateMesh(surface);
 meshCheckTable(check)
 
 // %% id="export" tags=["lazy"]
-const report = printReport({ volume: ct, mask: bone, islands, fragments, keep: { mode: keep, mask: printed, removed: kept.removed }, check, method, run: runInfo() });
+const report = runReport({ volume: ct, mask: bone, islands, fragments, keep: { mode: keep, mask: printed, removed: kept.removed }, check, method, run: runInfo() });
 display(download('report.json', report));
 report.mesh.empty
   ? markdown(`**No STL written:** no voxels of ${ct.source?.input ?? 'the input'} lie in ${minHu}..${maxHu} HU after removing islands under ${minIslandMm3} mm³, so the surface is empty. Lower \`minHu\` or check the input's units.`)

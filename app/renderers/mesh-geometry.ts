@@ -46,6 +46,19 @@ export function meshColor(mesh: Pick<MeshData, 'color'>): [number, number, numbe
   return c ? [c[0] / 255, c[1] / 255, c[2] / 255] : [...BONE_RGB];
 }
 
+/**
+ * The mesh's per-vertex colours (sRGB 0..255, r g b per vertex), or undefined when it has none.
+ * @throws RangeError when `colors` is not a Uint8Array of 3 bytes per vertex.
+ */
+export function vertexColors(mesh: Pick<MeshData, 'colors' | 'positions'>): Uint8Array | undefined {
+  const c = mesh.colors;
+  if (c === undefined) return undefined;
+  if (!(c instanceof Uint8Array) || c.length !== mesh.positions.length) {
+    throw new RangeError(`mesh colours: expected 3 bytes per vertex (${mesh.positions.length}), got ${c instanceof Uint8Array ? c.length : typeof c}`);
+  }
+  return c;
+}
+
 /** Checks the shape of a mesh bundle's value (it crossed a worker boundary untyped). */
 export function isMeshData(value: unknown): value is MeshData {
   if (typeof value !== 'object' || value === null) return false;

@@ -1,7 +1,8 @@
 /**
  * `<vb-mesh-view>`: an interactive 3D view of a `MeshData` output (vtk.js, WebGL).
  * Left-drag rotates (trackball), wheel or right-drag zooms, shift-drag pans; "Reset view"
- * returns to the initial anterior three-quarter view. Patient coordinates are LPS, so the
+ * returns to the initial anterior three-quarter view. A mesh with per-vertex `colors` is drawn
+ * with them (vtk.js point scalars, RGB used directly); without, in its one `color`. Patient coordinates are LPS, so the
  * camera looks from anterior (−y) with superior (+z) up.
  */
 import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
@@ -9,9 +10,10 @@ import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRender
 import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
 import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
+import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import { LitElement, html } from 'lit';
 import type { MeshData } from '../../kernel/protocol.ts';
-import { describeMesh, meshColor, trianglesToCellArray } from './mesh-geometry.ts';
+import { describeMesh, meshColor, trianglesToCellArray, vertexColors } from './mesh-geometry.ts';
 
 /** Background of the 3D view, sRGB 0..1 (also what `capture()` treats as empty). */
 export const VIEW_BACKGROUND: readonly [number, number, number] = [0.125, 0.137, 0.157];
@@ -26,6 +28,7 @@ export class VbMeshView extends LitElement {
   /** The surface shown now; a new mesh replaces its points and triangles in place. */
   #polyData: ReturnType<typeof vtkPolyData.newInstance> | undefined;
   #actor: ReturnType<typeof vtkActor.newInstance> | undefined;
+  #mapper: ReturnType<typeof vtkMapper.newInstance> | undefined;
   #resize: ResizeObserver | undefined;
   #problem = '';
 
@@ -60,6 +63,7 @@ export class VbMeshView extends LitElement {
     this.#view = undefined;
     this.#polyData = undefined;
     this.#actor = undefined;
+    this.#mapper = undefined;
   }
 
   /** Re-aims the camera at the whole mesh from anterior, slightly left and above. */
@@ -103,8 +107,10 @@ export class VbMeshView extends LitElement {
     const container = this.querySelector<HTMLElement>('.vb-mesh-canvas');
     if (!mesh || !container) return;
     let polys: Uint32Array;
+    let colors: Uint8Array | undefined;
     try {
       polys = trianglesToCellArray(mesh.indices, mesh.positions.length / 3);
+      colors = vertexColors(mesh);
     } catch (err) {
       this.#problem = err instanceof Error ? err.message : String(err);
       this.requestUpdate();
@@ -112,11 +118,12 @@ export class VbMeshView extends LitElement {
     }
     const view = this.#ensureView(container);
     const renderer = view.getRenderer();
-    if (this.#polyData && this.#actor) {
+    if (this.#polyData && this.#actor && this.#mapper) {
       // A new mesh in the same view (a preview redrawn as a slider moves): same camera, so the
       // user's viewpoint stays; only the geometry and colour change.
       this.#polyData.getPoints().setData(mesh.positions, 3);
       this.#polyData.getPolys().setData(polys);
+      setColors(this.#polyData, this.#mapper, colors);
       this.#polyData.modified();
       this.#actor.getProperty().setColor(...meshColor(mesh));
       view.getRenderWindow().render();
@@ -129,6 +136,7 @@ export class VbMeshView extends LitElement {
     polyData.getPoints().setData(mesh.positions, 3);
     polyData.getPolys().setData(polys);
     const mapper = vtkMapper.newInstance();
+    setColors(polyData, mapper, colors);
     mapper.setInputData(polyData);
     const actor = vtkActor.newInstance();
     actor.setMapper(mapper);
@@ -141,6 +149,7 @@ export class VbMeshView extends LitElement {
     renderer.addActor(actor);
     this.#polyData = polyData;
     this.#actor = actor;
+    this.#mapper = mapper;
     view.resize();
     this.resetCamera();
     this.#renderedAt();
@@ -150,6 +159,19 @@ export class VbMeshView extends LitElement {
   #renderedAt(): void {
     this.dataset['renderedAt'] = String(performance.now());
     this.dataset['renderedTriangles'] = String(this.mesh?.triangles ?? 0);
+  }
+}
+
+/** Per-vertex RGB as the point scalars, drawn as colours directly; none: no scalars, the actor's colour. */
+function setColors(polyData: ReturnType<typeof vtkPolyData.newInstance>, mapper: ReturnType<typeof vtkMapper.newInstance>, colors: Uint8Array | undefined): void {
+  if (colors) {
+    polyData.getPointData().setScalars(vtkDataArray.newInstance({ name: 'colors', numberOfComponents: 3, values: colors }));
+    mapper.setColorModeToDirectScalars();
+    mapper.setScalarModeToUsePointData();
+    mapper.setScalarVisibility(true);
+  } else {
+    polyData.getPointData().removeAllArrays();
+    mapper.setScalarVisibility(false);
   }
 }
 

@@ -39,6 +39,13 @@ export function decodeMesh(m: EncodedMesh): DecodedMesh {
   const indices = new Uint32Array(m.indexCount);
   MeshoptDecoder.decodeVertexBuffer(new Uint8Array(positions.buffer), m.vertexCount, 12, base64ToBytes(m.vertices));
   MeshoptDecoder.decodeIndexBuffer(new Uint8Array(indices.buffer), m.indexCount, 4, base64ToBytes(m.indices));
+  let colors: Uint8Array | undefined;
+  if (m.colors !== undefined) {
+    const rgba = new Uint8Array(m.vertexCount * 4);
+    MeshoptDecoder.decodeVertexBuffer(rgba, m.vertexCount, 4, base64ToBytes(m.colors));
+    colors = new Uint8Array(m.vertexCount * 3);
+    for (let v = 0; v < m.vertexCount; v++) colors.set(rgba.subarray(4 * v, 4 * v + 3), 3 * v);
+  }
   return {
     positions,
     indices,
@@ -46,6 +53,7 @@ export function decodeMesh(m: EncodedMesh): DecodedMesh {
     ...(m.color ? { color: m.color } : {}),
     ...(m.name !== undefined ? { name: m.name } : {}),
     ...(m.preview ? { preview: m.preview } : {}),
+    ...(colors ? { colors } : {}),
   };
 }
 

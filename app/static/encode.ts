@@ -6,7 +6,7 @@
  */
 import { MeshoptEncoder } from 'meshoptimizer/encoder';
 import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
-import { decimateMesh } from '../../cells/mesh/decimate.ts';
+import { decimateForDisplay } from '../../cells/mesh/decimate.ts';
 import { isFileData } from '../renderers/file-data.ts';
 import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
@@ -98,13 +98,15 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: Exp
 /** Bump when `encodeMesh`'s output changes for the same input. */
 const MESH_CODEC_VERSION = 1;
 
-/** The cache key of `mesh` packed for `budget`: SHA-256 of its positions and indices, the budget and the codec version. */
+/** The cache key of `mesh` packed for `budget`: SHA-256 of its positions, indices and vertex colours, the budget and the codec version. */
 export async function meshKey(mesh: MeshData, budget: number): Promise<string> {
-  const header = new TextEncoder().encode(`voxbook-mesh-preview/${MESH_CODEC_VERSION}/${budget}/${mesh.positions.length}/${mesh.indices.length}/`);
-  const all = new Uint8Array(header.byteLength + mesh.positions.byteLength + mesh.indices.byteLength);
+  const colors = mesh.colors ?? new Uint8Array(0);
+  const header = new TextEncoder().encode(`voxbook-mesh-preview/${MESH_CODEC_VERSION}/${budget}/${mesh.positions.length}/${mesh.indices.length}/${colors.length}/`);
+  const all = new Uint8Array(header.byteLength + mesh.positions.byteLength + mesh.indices.byteLength + colors.byteLength);
   all.set(header, 0);
   all.set(new Uint8Array(mesh.positions.buffer, mesh.positions.byteOffset, mesh.positions.byteLength), header.byteLength);
   all.set(new Uint8Array(mesh.indices.buffer, mesh.indices.byteOffset, mesh.indices.byteLength), header.byteLength + mesh.positions.byteLength);
+  all.set(colors, header.byteLength + mesh.positions.byteLength + mesh.indices.byteLength);
   const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', all));
   return `mesh-preview-${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
@@ -121,24 +123,30 @@ async function cachedEncodeMesh(mesh: MeshData, budget: number, cache: MeshPrevi
 /**
  * A mesh packed for the page: decimated to `budget` triangles when over it, vertices
  * re-ordered for the codecs (vertex cache, then fetch order), then meshoptimizer's vertex and
- * index codecs (lossless on what they are given), base64.
+ * index codecs (lossless on what they are given), base64. Per-vertex colours follow their
+ * vertices (the simplifier keeps a subset of the input's positions: each kept vertex takes
+ * the colour of the input vertex at the same position).
  */
 export async function encodeMesh(mesh: MeshData, budget: number): Promise<EncodedMesh> {
   await MeshoptEncoder.ready;
   const over = mesh.triangles > budget;
-  const reduced = over ? await decimateMesh(mesh, { targetTriangles: budget }) : { positions: mesh.positions, indices: mesh.indices.slice(), errorMm: 0 };
+  const reduced = over ? await decimateForDisplay(mesh, { targetTriangles: budget }) : { positions: mesh.positions, indices: mesh.indices.slice(), errorMm: 0 };
   const indices = reduced.indices; // our own copy: reorderMesh re-numbers it in place
+  const reducedColors = mesh.colors && (over ? colorsByPosition(mesh.positions, mesh.colors, reduced.positions) : mesh.colors);
   let positions = new Float32Array(0);
+  let colors = new Uint8Array(0);
   let vertexCount = 0;
   if (indices.length > 0) {
     // Re-numbers `indices` in place; remap[old] is the new index (or ~0 for a vertex no triangle uses).
     const [remap, unique] = MeshoptEncoder.reorderMesh(indices, true, true);
     vertexCount = unique;
     positions = new Float32Array(unique * 3);
+    if (reducedColors) colors = new Uint8Array(unique * 4);
     for (let v = 0; v < remap.length; v++) {
       const to = remap[v]!;
       if (to === 0xffffffff) continue;
       positions.set(reduced.positions.subarray(3 * v, 3 * v + 3), 3 * to);
+      if (reducedColors) colors.set(reducedColors.subarray(3 * v, 3 * v + 3), 4 * to);
     }
   }
   return {
@@ -150,7 +158,21 @@ export async function encodeMesh(mesh: MeshData, budget: number): Promise<Encode
     ...(mesh.name !== undefined ? { name: mesh.name } : {}),
     ...(mesh.color ? { color: mesh.color } : {}),
     ...(over ? { preview: { fullTriangles: mesh.triangles, errorMm: reduced.errorMm } } : {}),
+    ...(reducedColors ? { colors: bytesToBase64(MeshoptEncoder.encodeVertexBuffer(colors, vertexCount, 4)) } : {}),
   };
+}
+
+/** Colours for `kept` (a subset of `positions`): each takes its input vertex's colour, matched by exact position; unmatched: grey. */
+function colorsByPosition(positions: Float32Array, colors: Uint8Array, kept: Float32Array): Uint8Array {
+  const key = (p: Float32Array, v: number) => `${p[3 * v]},${p[3 * v + 1]},${p[3 * v + 2]}`;
+  const byPosition = new Map<string, number>();
+  for (let v = 0; v < positions.length / 3; v++) byPosition.set(key(positions, v), v);
+  const out = new Uint8Array(kept.length).fill(128);
+  for (let v = 0; v < kept.length / 3; v++) {
+    const from = byPosition.get(key(kept, v));
+    if (from !== undefined) out.set(colors.subarray(3 * from, 3 * from + 3), 3 * v);
+  }
+  return out;
 }
 
 /** An input widget's value as cells/viz/inputs.ts makes it (the shape app/renderers/input-view.ts checks, without its element). */

@@ -68,6 +68,8 @@ export interface EncodedMesh {
   readonly indices: string;
   readonly name?: string;
   readonly color?: readonly [number, number, number];
+  /** Per-vertex colours: meshoptimizer-encoded RGBA (4 bytes per vertex, alpha unused), base64, in the order of `vertices`. */
+  readonly colors?: string;
   /** Set when the mesh was decimated for the page: the triangles of the full mesh and the simplifier's error, mm. */
   readonly preview?: { readonly fullTriangles: number; readonly errorMm: number };
 }

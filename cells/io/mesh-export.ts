@@ -12,6 +12,8 @@ export interface MeshPart {
   readonly mesh: Mesh;
   /** sRGB display colour "#RRGGBB" or "#RRGGBBAA"; a palette colour when absent. */
   readonly color?: string;
+  /** What it is printed with ("rigid bone-like", a filament name); 3MF names its base material so. */
+  readonly material?: string;
 }
 
 const PALETTE = ['#E3DAC9', '#C8553D', '#4F86C6', '#6DB36D', '#E0B84C', '#9B6BB8', '#4CB5AE', '#D77FA1'];

@@ -5,7 +5,8 @@
  * `http://schemas.microsoft.com/3dmanufacturing/core/2015/02`:
  *
  * `<model unit="millimeter">` → `<resources>` with one `<basematerials id="1">` holding a
- * `<base name displaycolor="#RRGGBB[AA]">` per part (sRGB), then one `<object id type="model"
+ * `<base name displaycolor="#RRGGBB[AA]">` per part (sRGB; named by the part's `material`,
+ * else by the part's name), then one `<object id type="model"
  * name pid="1" pindex=i>` per part with `<mesh><vertices><vertex x y z/>…</vertices>
  * <triangles><triangle v1 v2 v3/>…</triangles></mesh>`, then `<build>` with an `<item
  * objectid transform>` per object.
@@ -99,7 +100,7 @@ export function encode3mf(parts: readonly MeshPart[], options: Encode3mfOptions 
   x.push(`<?xml version="1.0" encoding="UTF-8"?>\n<model unit="${unit}" xml:lang="en-US" xmlns="${THREEMF_CORE_NS}">\n`);
   if (options.title !== undefined) x.push(` <metadata name="Title">${xmlEscape(options.title)}</metadata>\n`);
   x.push(' <resources>\n  <basematerials id="1">\n');
-  parts.forEach((p, i) => x.push(`   <base name="${xmlEscape(p.name)}" displaycolor="${colors[i]}"/>\n`));
+  parts.forEach((p, i) => x.push(`   <base name="${xmlEscape(p.material ?? p.name)}" displaycolor="${colors[i]}"/>\n`));
   x.push('  </basematerials>\n');
   parts.forEach((p, i) => {
     const P = p.mesh.positions, I = p.mesh.indices, { V, T } = sizes[i]!;

@@ -155,7 +155,7 @@ function traceLoops(caseIndex: number, segs: Array<[number, number]>): number[][
 }
 
 /** Fan-triangulates a loop from the best admissible apex. */
-function triangulateLoop(caseIndex: number, loop: number[]): number[] {
+function triangulateLoop(caseIndex: number, loop: number[], canonicalTies = false): number[] {
   const n = loop.length;
   if (n < 3) throw new Error(`case-table: loop of ${n} edges in case ${caseIndex}`);
   let bestApex = -1, bestCost = Infinity;
@@ -169,7 +169,11 @@ function triangulateLoop(caseIndex: number, loop: number[]): number[] {
       }
       cost += dist(edgeMid(ea), edgeMid(eb));
     }
-    if (ok && cost < bestCost - 1e-12) {
+    // With `canonicalTies`, ties go to the apex with the smallest edge id rather than the first
+    // in loop order, so that a loop and its reverse (the complementary case) get the same
+    // diagonals: case c and case 255 − c then draw the same triangles, oppositely wound,
+    // wherever no face is ambiguous (the label tables below need this).
+    if (ok && (cost < bestCost - 1e-12 || (canonicalTies && cost <= bestCost + 1e-12 && loop[a]! < loop[bestApex]!))) {
       bestCost = cost;
       bestApex = a;
     }
@@ -202,3 +206,42 @@ export const CASE_EDGES: Uint8Array = (() => {
 export function caseTriangleCount(c: number): number {
   return (CASE_OFFSETS[c + 1]! - CASE_OFFSETS[c]!) / 3;
 }
+
+/** A case table as two arrays, laid out as `CASE_OFFSETS` / `CASE_EDGES`. */
+export interface CaseTable {
+  readonly offsets: Uint16Array;
+  readonly edges: Uint8Array;
+}
+
+function buildTable(triangles: (c: number) => number[]): CaseTable {
+  const offsets = new Uint16Array(257), all: number[] = [];
+  for (let c = 0; c < 256; c++) {
+    offsets[c] = all.length;
+    all.push(...triangles(c));
+  }
+  offsets[256] = all.length;
+  return { offsets, edges: Uint8Array.from(all) };
+}
+
+/**
+ * The tables of the label surfaces (cells/mesh/label-surfaces.ts), a pair:
+ * - `separate`: as `CASE_EDGES` (inside corners of an ambiguous face cut off one by one) but
+ *   with canonical fan ties, so case c and case 255 − c are mirror images wherever no face is
+ *   ambiguous;
+ * - `join`: the opposite ambiguity rule (inside corners of an ambiguous face joined): case c is
+ *   `separate`'s case 255 − c with every triangle reversed, hence closed and edge-manifold for
+ *   the same reasons.
+ * Where a grid point is inside one label exactly when it is inside another's complement (two
+ * labels touching), the `join` surface of one is the `separate` surface of the other, wound
+ * oppositely, triangle for triangle; and two labels both using `join` agree wherever no face
+ * between them is ambiguous.
+ */
+export const LABEL_CASE_TABLES: { readonly separate: CaseTable; readonly join: CaseTable } = (() => {
+  const separate = buildTable((c) => traceLoops(c, faceSegments(c)).flatMap((loop) => triangulateLoop(c, loop, true)));
+  const join = buildTable((c) => {
+    const d = 255 - c, out: number[] = [];
+    for (let e = separate.offsets[d]!; e < separate.offsets[d + 1]!; e += 3) out.push(separate.edges[e]!, separate.edges[e + 2]!, separate.edges[e + 1]!);
+    return out;
+  });
+  return { separate, join };
+})();

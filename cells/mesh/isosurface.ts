@@ -2,7 +2,7 @@ import { GeometryError, ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { det3, type Volume } from '../core/volume.ts';
-import { CASE_EDGES, CASE_OFFSETS } from './case-table.ts';
+import { CASE_EDGES, CASE_OFFSETS, LABEL_CASE_TABLES, type CaseTable } from './case-table.ts';
 
 /** Options of `isosurface`. */
 export interface IsosurfaceOptions extends StageOptions {
@@ -51,13 +51,24 @@ export function isosurface(volume: Volume, options: IsosurfaceOptions): Mesh {
   return march(volume, isoValue, mask, false, options);
 }
 
+/** Options of `isosurfaceOfMask`. */
+export interface MaskSurfaceOptions extends StageOptions {
+  /**
+   * For label surfaces (cells/mesh/label-surfaces.ts): march with `LABEL_CASE_TABLES`, whose
+   * cases c and 255 − c mirror each other. 'separate' cuts the inside corners of an ambiguous
+   * cube face off one by one (as the default table), 'join' connects them. Either gives a
+   * closed, edge-manifold surface. Absent: the default table (`CASE_EDGES`).
+   */
+  readonly ambiguity?: 'separate' | 'join';
+}
+
 /**
  * Isosurface of a binary mask at 0.5: any non-zero voxel is inside (so 0/1 and 0/255 masks
  * give the same surface), every vertex sits at the midpoint of its edge.
  * Shapes, units, orientation and errors as `isosurface`.
  */
-export function isosurfaceOfMask(mask: Volume<Uint8Array>, options: StageOptions = {}): Mesh {
-  return march(mask, 0.5, undefined, true, options);
+export function isosurfaceOfMask(mask: Volume<Uint8Array>, options: MaskSurfaceOptions = {}): Mesh {
+  return march(mask, 0.5, undefined, true, options, options.ambiguity === undefined ? undefined : LABEL_CASE_TABLES[options.ambiguity]);
 }
 
 function checkSameGrid(a: Volume, b: Volume): void {
@@ -95,7 +106,8 @@ function grownU32(a: Uint32Array, need: number): Uint32Array {
  * z-edges between them (entries of uncrossed edges are stale and never read, because the
  * case table only names crossed edges).
  */
-function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions): Mesh {
+function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions, table?: CaseTable): Mesh {
+  const caseOffsets = table?.offsets ?? CASE_OFFSETS, caseEdges = table?.edges ?? CASE_EDGES;
   const [nx, ny, nz] = volume.dims;
   const data = volume.data;
   const m = mask?.data;
@@ -256,13 +268,13 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
           const c = col | (next << 1);
           col = next;
           if (c === 0 || c === 255) continue;
-          const end = CASE_OFFSETS[c + 1]!;
-          let e = CASE_OFFSETS[c]!;
+          const end = caseOffsets[c + 1]!;
+          let e = caseOffsets[c]!;
           if (ni + (end - e) > indices.length) indices = grownU32(indices, ni + (end - e));
           for (; e < end; e += 3) {
-            const a = edges[edgeBase[CASE_EDGES[e]!]! + p]!;
-            const b = edges[edgeBase[CASE_EDGES[e + 1]!]! + p]!;
-            const cc = edges[edgeBase[CASE_EDGES[e + 2]!]! + p]!;
+            const a = edges[edgeBase[caseEdges[e]!]! + p]!;
+            const b = edges[edgeBase[caseEdges[e + 1]!]! + p]!;
+            const cc = edges[edgeBase[caseEdges[e + 2]!]! + p]!;
             indices[ni] = a;
             if (flip) {
               indices[ni + 1] = cc;

@@ -1,6 +1,7 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkMesh } from '../core/mesh.ts';
+import { checkAbort, type StageOptions } from '../core/stage.ts';
 
 /** The closed pieces of a mesh: each triangle's shell, and per shell its size and extent. */
 export interface MeshShells {
@@ -19,11 +20,14 @@ export interface MeshShells {
  * path halving), then per shell the signed volume by the divergence theorem
  * (Σ p0 · (p1 × p2) / 6) and the bounding box.
  * Shapes: positions 3 per vertex (mm), indices 3 per triangle.
+ * @throws AbortError when `signal` fires (checked between passes and every 2¹⁸ triangles).
  */
-export function meshShells(mesh: Mesh): MeshShells {
+export function meshShells(mesh: Mesh, options: StageOptions = {}): MeshShells {
   checkMesh(mesh, 'meshShells');
   const P = mesh.positions, I = mesh.indices;
   const V = P.length / 3, T = I.length / 3;
+  const { signal, onProgress } = options;
+  onProgress?.(0);
   const parent = new Int32Array(V);
   for (let v = 0; v < V; v++) parent[v] = v;
   const find = (x: number): number => {
@@ -34,6 +38,7 @@ export function meshShells(mesh: Mesh): MeshShells {
     return x;
   };
   for (let t = 0; t < T; t++) {
+    if ((t & 0x3ffff) === 0) checkAbort('meshShells', signal);
     const a = find(I[3 * t]!), b = find(I[3 * t + 1]!), c = find(I[3 * t + 2]!);
     if (b !== a) parent[b] = a;
     if (c !== a && c !== b) parent[c] = a;
@@ -47,11 +52,14 @@ export function meshShells(mesh: Mesh): MeshShells {
     if (shellOfRoot[r] === -1) shellOfRoot[r] = count++;
     shellOfTriangle[t] = shellOfRoot[r]!;
   }
+  checkAbort('meshShells', signal);
+  onProgress?.(0.5);
   const volumeMm3 = new Float64Array(count);
   const triangles = new Int32Array(count);
   const bboxMm = new Float64Array(6 * count);
   for (let s = 0; s < count; s++) bboxMm.set([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity], 6 * s);
   for (let t = 0; t < T; t++) {
+    if ((t & 0x3ffff) === 0) checkAbort('meshShells', signal);
     const s = shellOfTriangle[t]!;
     const i = 3 * I[3 * t]!, j = 3 * I[3 * t + 1]!, k = 3 * I[3 * t + 2]!;
     const ax = P[i]!, ay = P[i + 1]!, az = P[i + 2]!, bx = P[j]!, by = P[j + 1]!, bz = P[j + 2]!, cx = P[k]!, cy = P[k + 1]!, cz = P[k + 2]!;
@@ -67,6 +75,7 @@ export function meshShells(mesh: Mesh): MeshShells {
       if (z > bboxMm[b + 5]!) bboxMm[b + 5] = z;
     }
   }
+  onProgress?.(1);
   return { count, shellOfTriangle, volumeMm3, triangles, bboxMm };
 }
 

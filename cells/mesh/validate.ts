@@ -1,6 +1,8 @@
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkMesh } from '../core/mesh.ts';
+import { checkAbort, type StageOptions } from '../core/stage.ts';
+import { meshTopology } from './topology.ts';
 import type { Vec3 } from '../core/volume.ts';
 
 /** What `validateMesh` finds. Edges are undirected vertex pairs; a triangle has three. */
@@ -29,24 +31,37 @@ export interface MeshReport {
   readonly bbox: { readonly minMm: Vec3; readonly maxMm: Vec3; readonly sizeMm: Vec3 };
   /** Triangles with a repeated vertex id or zero area (sine of every angle < 1e-10). */
   readonly degenerateTriangles: number;
+  /** Triangles whose 3 vertex ids (in any order) repeat an earlier triangle's; each extra copy counts once. */
+  readonly duplicatedFaces: number;
+  /** Vertices on good edges whose triangles form more than one fan (surfaces touching at a point). */
+  readonly nonManifoldVertices: number;
+  /**
+   * The verdict for printing: closed, edge-manifold, consistently oriented, no duplicated
+   * face, no triangle with a repeated vertex id, every vertex one fan (an empty mesh passes).
+   * Zero-area triangles with three distinct vertices do not fail it (they are counted in
+   * `degenerateTriangles`).
+   */
+  readonly manifold: boolean;
 }
 
 /**
  * Checks a triangle mesh for what a slicer needs: closed, edge-manifold, consistently
- * oriented, positive volume; also counts shells and measures area and bounds.
+ * oriented, no duplicated faces or collapsed triangles, one fan per vertex, positive volume;
+ * also counts shells and measures area and bounds.
  *
- * Method (O(V + T), no hashing of string keys): every directed edge a→b is bucketed by
- * min(a, b) with a counting sort (CSR layout), each small bucket is ordered by max(a, b),
- * and runs of equal pairs give each edge's triangle count and directions. Triangles sharing
- * an edge are joined in a union-find forest (path halving, union by index) to count shells.
+ * Method (O(V + T), no hashing of string keys): the combinatorial checks are `meshTopology`'s
+ * (directed edges bucketed by min(a, b) in CSR layout, runs of equal pairs give each edge's
+ * triangle count and directions; union-find over triangles for shells; faces bucketed by their
+ * lowest vertex for duplicates; a walk of each vertex's link for fans).
  * Volume is Σ p0 · (p1 × p2) / 6 over triangles, relative to the bounding-box centre to
  * limit cancellation (divergence theorem); float64 throughout.
  *
  * Shapes: `positions` 3 per vertex (mm), `indices` 3 per triangle (up to 357 million
  * triangles: half-edge ids are packed in Int32).
  * @throws ParameterError if an array length is not a multiple of 3 or an index names no vertex.
+ * @throws AbortError when `signal` fires (checked between passes).
  */
-export function validateMesh(mesh: Mesh): MeshReport {
+export function validateMesh(mesh: Mesh, options: StageOptions = {}): MeshReport {
   if (mesh.indices.length > 0) checkMesh(mesh, 'validateMesh'); // an empty mesh is reported (empty, closed), not refused
   const P = mesh.positions, I = mesh.indices;
   if (P.length % 3 !== 0 || I.length % 3 !== 0) {
@@ -57,6 +72,7 @@ export function validateMesh(mesh: Mesh): MeshReport {
   let maxIndex = -1;
   for (let i = 0; i < I.length; i++) if (I[i]! > maxIndex) maxIndex = I[i]!;
   if (maxIndex >= V) throw new ParameterError(`validateMesh: indices name vertex ${maxIndex} but the mesh has ${V} vertices`);
+  options.onProgress?.(0);
 
   // Bounding box over all vertices.
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
@@ -87,93 +103,28 @@ export function validateMesh(mesh: Mesh): MeshReport {
     if (a === b || b === c || a === c || n2 <= 1e-20 * (ux * ux + uy * uy + uz * uz) * (wx * wx + wy * wy + wz * wz)) degenerate++;
   }
 
-  // Directed edges bucketed by their lower vertex (CSR). entry = half-edge id · 2 + (a < b).
-  const start = new Int32Array(V + 1);
-  for (let h = 0; h < 3 * T; h++) {
-    const a = I[h]!, b = I[h % 3 === 2 ? h - 2 : h + 1]!;
-    if (a !== b) start[(a < b ? a : b) + 1]!++;
-  }
-  for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, V);
-  const n = start[V]!;
-  const hiOf = new Int32Array(n), entry = new Int32Array(n);
-  for (let h = 0; h < 3 * T; h++) {
-    const a = I[h]!, b = I[h % 3 === 2 ? h - 2 : h + 1]!;
-    if (a === b) continue;
-    const lo = a < b ? a : b;
-    const pos = fill[lo]!++;
-    hiOf[pos] = a < b ? b : a;
-    entry[pos] = (h << 1) | (a < b ? 1 : 0);
-  }
-
-  // Union-find over triangles.
-  const parent = new Int32Array(T);
-  for (let t = 0; t < T; t++) parent[t] = t;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      const g = parent[parent[x]!]!;
-      parent[x] = g;
-      x = g;
-    }
-    return x;
-  };
-
-  let edges = 0, open = 0, nonManifold = 0, misoriented = 0;
-  for (let v = 0; v < V; v++) {
-    const s = start[v]!, e = start[v + 1]!;
-    // Insertion sort of the bucket by hi (buckets hold ~6 entries on a typical mesh).
-    for (let i = s + 1; i < e; i++) {
-      const hk = hiOf[i]!, ek = entry[i]!;
-      let j = i - 1;
-      while (j >= s && hiOf[j]! > hk) {
-        hiOf[j + 1] = hiOf[j]!;
-        entry[j + 1] = entry[j]!;
-        j--;
-      }
-      hiOf[j + 1] = hk;
-      entry[j + 1] = ek;
-    }
-    for (let i = s; i < e; ) {
-      const hk = hiOf[i]!;
-      let j = i, forward = 0;
-      const t0 = ((entry[i]! >> 1) / 3) | 0;
-      while (j < e && hiOf[j] === hk) {
-        const en = entry[j]!;
-        forward += en & 1;
-        if (j > i) {
-          const ra = find(t0), rb = find(((en >> 1) / 3) | 0);
-          if (ra !== rb) {
-            if (ra < rb) parent[rb] = ra;
-            else parent[ra] = rb;
-          }
-        }
-        j++;
-      }
-      const count = j - i, backward = count - forward;
-      edges++;
-      if (count === 1) open++;
-      else if (count > 2 || forward > 1 || backward > 1) nonManifold++;
-      if (forward > 1 || backward > 1) misoriented++;
-      i = j;
-    }
-  }
-  let shells = 0;
-  for (let t = 0; t < T; t++) if (parent[t] === t) shells++;
+  checkAbort('validateMesh', options.signal);
+  options.onProgress?.(0.2);
+  const topo = meshTopology(I, V, { signal: options.signal, onProgress: options.onProgress && ((f) => options.onProgress!(0.2 + 0.8 * f)) });
+  const { openEdges: open, nonManifoldEdges: nonManifold } = topo;
 
   const minMm: Vec3 = [minX, minY, minZ], maxMm: Vec3 = [maxX, maxY, maxZ];
   return {
     triangles: T,
     vertices: V,
-    edges,
+    edges: topo.edges,
     openEdges: open,
     nonManifoldEdges: nonManifold,
     edgeManifold: open === 0 && nonManifold === 0,
     closed: open === 0,
-    consistentlyOriented: misoriented === 0,
-    shells,
+    consistentlyOriented: topo.misorientedEdges === 0,
+    shells: topo.shells,
     volumeMm3: vol6 / 6,
     areaMm2: area2 / 2,
     bbox: { minMm, maxMm, sizeMm: [maxX - minX, maxY - minY, maxZ - minZ] },
     degenerateTriangles: degenerate,
+    duplicatedFaces: topo.duplicatedFaces,
+    nonManifoldVertices: topo.nonManifoldVertices,
+    manifold: topo.closedManifold,
   };
 }

@@ -25,7 +25,7 @@ export interface RunFacts {
   readonly startedAt: string;
 }
 
-export interface PrintReportInput {
+export interface RunReportInput {
   readonly volume: Volume;
   readonly mask: Volume<Uint8Array>;
   readonly islands: IslandRemoval;
@@ -43,7 +43,7 @@ export interface PrintReportInput {
 }
 
 /** The `report.json` of a CT-to-print run: what went in, what came out, and how. */
-export interface PrintReport {
+export interface RunReport {
   readonly input: {
     readonly input: string;
     readonly format: string;
@@ -93,6 +93,10 @@ export interface PrintReport {
     readonly openEdges: number;
     readonly nonManifoldEdges: number;
     readonly degenerateTriangles: number;
+    /** Faces repeating another's vertices, vertices with two fans, and the verdict (`MeshReport.manifold`). */
+    readonly duplicatedFaces: number;
+    readonly nonManifoldVertices: number;
+    readonly manifold: boolean;
   };
   readonly printable: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
@@ -108,10 +112,10 @@ export interface PrintReport {
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 /**
- * Assembles the print report from the stages' results. `printable` means: not empty, closed,
+ * Assembles the run report (`report.json`) from the stages' results. `printable` means: not empty, closed,
  * edge-manifold, consistently oriented, positive volume.
  */
-export function printReport(r: PrintReportInput): PrintReport {
+export function runReport(r: RunReportInput): RunReport {
   const voxelMm3 = voxelVolumeMm3(r.volume);
   const maskVoxels = r.islands.kept.reduce((s, c) => s + c.voxels, 0);
   const c = r.check;
@@ -160,8 +164,11 @@ export function printReport(r: PrintReportInput): PrintReport {
       openEdges: c.openEdges,
       nonManifoldEdges: c.nonManifoldEdges,
       degenerateTriangles: c.degenerateTriangles,
+      duplicatedFaces: c.duplicatedFaces,
+      nonManifoldVertices: c.nonManifoldVertices,
+      manifold: c.manifold,
     },
-    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.volumeMm3 > 0,
+    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.manifold && c.volumeMm3 > 0,
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
     provenance: {
       notebookSha256: r.run.notebookSha256,
@@ -189,6 +196,8 @@ export function meshCheckTable(c: MeshReport): View<Table> {
       ['surface area (mm²)', Number(c.areaMm2.toFixed(0))],
       ['bounding box (mm)', c.bbox.sizeMm.map((x) => x.toFixed(1)).join(' × ')],
       ['degenerate triangles', c.degenerateTriangles],
+      ['duplicated faces', c.duplicatedFaces],
+      ['manifold (closed, one fan per vertex, no duplicates)', `${yes(c.manifold)} (${c.nonManifoldVertices} pinched vertices)`],
     ],
   }, 'Mesh validation');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BONE_RGB, describeMesh, extentMm, isMeshData, meshColor, trianglesToCellArray } from '../../app/renderers/mesh-geometry.ts';
+import { BONE_RGB, describeMesh, extentMm, isMeshData, meshColor, trianglesToCellArray, vertexColors } from '../../app/renderers/mesh-geometry.ts';
 
 describe('trianglesToCellArray', () => {
   it("prefixes each triangle with its point count, vtk's flat cell layout", () => {
@@ -37,5 +37,17 @@ describe('mesh facts', () => {
   it('recognises mesh data by its typed arrays', () => {
     expect(isMeshData(mesh)).toBe(true);
     expect(isMeshData({ ...mesh, positions: [0, 0, 0] })).toBe(false);
+  });
+});
+
+describe('vertexColors', () => {
+  const positions = new Float32Array(9);
+  it('gives the per-vertex colours when there are 3 bytes per vertex, undefined when there are none', () => {
+    const colors = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255]);
+    expect(vertexColors({ positions, colors })).toBe(colors);
+    expect(vertexColors({ positions })).toBeUndefined();
+  });
+  it('rejects colours of the wrong length', () => {
+    expect(() => vertexColors({ positions, colors: new Uint8Array(6) })).toThrow(/3 bytes per vertex \(9\), got 6/);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decimateMesh } from '../../cells/mesh/decimate.ts';
+import { decimateForDisplay } from '../../cells/mesh/decimate.ts';
 import { ParameterError } from '../../cells/core/errors.ts';
 import type { FileData, MeshData, MimeBundle } from '../../kernel/protocol.ts';
 import { decodeDocument, decodeMesh } from '../../app/static/decode.ts';
@@ -58,10 +58,10 @@ function meshData(m: { positions: Float32Array; indices: Uint32Array }, name = '
   return { positions: m.positions, indices: m.indices, triangles: m.indices.length / 3, name, color: [200, 190, 170] };
 }
 
-describe('decimateMesh', () => {
+describe('decimateForDisplay', () => {
   it('cuts a 32,040-triangle sphere to the 2,000-triangle budget, keeping only used vertices, all on the sphere', async () => {
     expect(TRIANGLES).toBe(32_040);
-    const d = await decimateMesh(BALL, { targetTriangles: 2000 });
+    const d = await decimateForDisplay(BALL, { targetTriangles: 2000 });
     const n = d.indices.length / 3;
     expect(n).toBeLessThanOrEqual(2000);
     expect(n).toBeGreaterThan(1800);
@@ -74,14 +74,14 @@ describe('decimateMesh', () => {
   });
 
   it('returns a mesh within budget with the same triangles', async () => {
-    const d = await decimateMesh(BALL, { targetTriangles: TRIANGLES });
+    const d = await decimateForDisplay(BALL, { targetTriangles: TRIANGLES });
     expect(d.errorMm).toBe(0);
     expect(triangleSet(d.positions, d.indices)).toEqual(triangleSet(BALL.positions, BALL.indices));
   });
 
   it('refuses a budget below one triangle and indices that are not whole triangles', async () => {
-    await expect(decimateMesh(BALL, { targetTriangles: 0 })).rejects.toThrow(ParameterError);
-    await expect(decimateMesh({ positions: BALL.positions, indices: BALL.indices.subarray(0, 4) }, { targetTriangles: 1 })).rejects.toThrow(/^decimateMesh: .*indices \(4\) must both hold 3 numbers/);
+    await expect(decimateForDisplay(BALL, { targetTriangles: 0 })).rejects.toThrow(ParameterError);
+    await expect(decimateForDisplay({ positions: BALL.positions, indices: BALL.indices.subarray(0, 4) }, { targetTriangles: 1 })).rejects.toThrow(/^decimateForDisplay: .*indices \(4\) must both hold 3 numbers/);
   });
 });
 
@@ -106,6 +106,21 @@ describe('the mesh codec', () => {
     expect(back.triangles).toBeLessThanOrEqual(5000);
     expect(back.triangles).toBeGreaterThan(4500);
     expect(back.preview?.errorMm).toBeGreaterThan(0);
+  });
+
+  it('carries per-vertex colours with their vertices, within budget and through decimation (and leaves them out when absent)', async () => {
+    // A colour that is a function of position: red above the equator, blue below, green from x.
+    const colorAt = (p: Float32Array, v: number) => [p[3 * v + 2]! > 0 ? 220 : 30, Math.round(127 + 1.2 * p[3 * v]!), p[3 * v + 2]! > 0 ? 30 : 220];
+    const colors = new Uint8Array(BALL.positions.length);
+    for (let v = 0; v < BALL.positions.length / 3; v++) colors.set(colorAt(BALL.positions, v), 3 * v);
+    for (const budget of [100_000, 5000]) {
+      const back = decodeMesh(JSON.parse(JSON.stringify(await encodeMesh({ ...meshData(BALL), colors }, budget))));
+      expect(back.colors?.length).toBe(back.positions.length);
+      let wrong = 0;
+      for (let v = 0; v < back.positions.length / 3; v++) if (colorAt(back.positions, v).some((c, k) => c !== back.colors![3 * v + k])) wrong++;
+      expect(wrong).toBe(0);
+    }
+    expect(decodeMesh(await encodeMesh(meshData(BALL), 100_000)).colors).toBeUndefined();
   });
 });
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GeometryError } from '../../cells/core/errors.ts';
+import { AbortError, GeometryError } from '../../cells/core/errors.ts';
 import type { Mesh } from '../../cells/core/mesh.ts';
 import { validateMesh } from '../../cells/mesh/validate.ts';
+import { meshShells } from '../../cells/mesh/shells.ts';
+import { meshTopology } from '../../cells/mesh/topology.ts';
+import { joinMeshes } from './print-shapes.ts';
 
 /** An axis-aligned box [0, a] × [0, b] × [0, c], 12 triangles wound counter-clockwise from outside. */
 function box(a: number, b: number, c: number, offset: readonly [number, number, number] = [0, 0, 0]): Mesh {
@@ -17,16 +20,6 @@ function box(a: number, b: number, c: number, offset: readonly [number, number, 
   return { positions, indices };
 }
 
-function merge(a: Mesh, b: Mesh): Mesh {
-  const positions = new Float32Array(a.positions.length + b.positions.length);
-  positions.set(a.positions);
-  positions.set(b.positions, a.positions.length);
-  const off = a.positions.length / 3;
-  const indices = new Uint32Array(a.indices.length + b.indices.length);
-  indices.set(a.indices);
-  indices.set(b.indices.map((i) => i + off), a.indices.length);
-  return { positions, indices };
-}
 
 /** A torus (ring radius Rr, tube radius r) as a u × v quad grid: closed, genus 1, 2·u·v triangles. */
 function torus(Rr: number, r: number, u: number, v: number): Mesh {
@@ -114,7 +107,7 @@ describe('validateMesh catches defects', () => {
     expect(rep.areaMm2).toBeCloseTo(0.5, 10);
   });
   it('counts separate shells and sums their volumes', () => {
-    const rep = validateMesh(merge(box(1, 1, 1), box(2, 2, 2, [5, 0, 0])));
+    const rep = validateMesh(joinMeshes(box(1, 1, 1), box(2, 2, 2, [5, 0, 0])));
     expect(rep.shells).toBe(2);
     expect(rep.volumeMm3).toBeCloseTo(9, 10);
     expect(rep.edgeManifold).toBe(true);
@@ -129,6 +122,63 @@ describe('validateMesh catches defects', () => {
   it('reports an empty mesh as empty and closed', () => {
     const rep = validateMesh({ positions: new Float32Array(0), indices: new Uint32Array(0) });
     expect(rep).toMatchObject({ triangles: 0, vertices: 0, shells: 0, volumeMm3: 0, areaMm2: 0, closed: true, edgeManifold: true });
+  });
+});
+
+describe('validateMesh: duplicated faces, collapsed triangles, pinched vertices, the manifold verdict', () => {
+  it('a closed box is a manifold with no duplicates', () => {
+    const rep = validateMesh(box(1, 1, 1));
+    expect([rep.manifold, rep.duplicatedFaces, rep.nonManifoldVertices]).toEqual([true, 0, 0]);
+  });
+  it('counts a face repeated in any vertex order, and a fin pair (the face both ways) on top of a closed box', () => {
+    const m = box(1, 1, 1);
+    const copy = validateMesh({ positions: m.positions, indices: new Uint32Array([...m.indices, m.indices[1]!, m.indices[2]!, m.indices[0]!]) });
+    expect(copy.duplicatedFaces).toBe(1);
+    expect(copy.manifold).toBe(false);
+    // Two triangles on the same three vertices, wound both ways: every edge has 2 triangles, one each way,
+    // so the edge checks pass; only the duplicate count catches it.
+    const positions = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]);
+    const fin = validateMesh({ positions, indices: new Uint32Array([0, 1, 2, 0, 2, 1]) });
+    expect([fin.edgeManifold, fin.closed, fin.duplicatedFaces, fin.manifold]).toEqual([true, true, 1, false]);
+  });
+  it('a triangle with a repeated vertex id fails the verdict', () => {
+    const m = box(1, 1, 1);
+    const rep = validateMesh({ positions: m.positions, indices: new Uint32Array([...m.indices, 0, 0, 1]) });
+    expect(rep.degenerateTriangles).toBe(1);
+    expect(rep.manifold).toBe(false);
+    expect(meshTopology(m.indices, 8).collapsedTriangles).toBe(0);
+    expect(meshTopology(new Uint32Array([...m.indices, 0, 0, 1]), 8).collapsedTriangles).toBe(1);
+  });
+  it('two boxes sharing one corner: every edge fine, but the shared vertex has two fans', () => {
+    const a = box(1, 1, 1), b = box(1, 1, 1, [1, 1, 1]);
+    // b's corner 0 (at (1,1,1)) is a's corner 7: weld it.
+    const positions = new Float32Array([...a.positions, ...b.positions.slice(3)]);
+    const indices = new Uint32Array([...a.indices, ...b.indices.map((i) => (i === 0 ? 7 : i + 7))]);
+    const rep = validateMesh({ positions, indices });
+    expect([rep.edgeManifold, rep.closed]).toEqual([true, true]);
+    expect(rep.nonManifoldVertices).toBe(1);
+    expect(rep.manifold).toBe(false);
+    const t = meshTopology(indices, 15, { perVertex: true });
+    expect(t.defectiveVertices![7]).toBe(1);
+    // Two shells (joined through edges only); the pinched vertex counts in the first one's.
+    expect([...t.shellEuler]).toEqual([2, 1]);
+  });
+  it('per-shell Euler characteristic: a box and a torus', () => {
+    const both = joinMeshes(box(1, 1, 1), torus(10, 3, 24, 12));
+    expect([...meshTopology(both.indices, both.positions.length / 3).shellEuler]).toEqual([2, 0]);
+  });
+  it('validateMesh and meshShells take StageOptions: progress 0 → 1, abort', () => {
+    const m = torus(60, 20, 200, 100);
+    for (const run of [(o: object) => validateMesh(m, o), (o: object) => meshShells(m, o)]) {
+      const seen: number[] = [];
+      run({ onProgress: (f: number) => seen.push(f) });
+      expect(seen[0]).toBe(0);
+      expect(seen.at(-1)).toBe(1);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+      const c = new AbortController();
+      c.abort();
+      expect(() => run({ signal: c.signal })).toThrow(AbortError);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { decode } from 'fast-png';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env['VOXBOOK_CHROMIUM'] ?? '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -235,4 +235,21 @@ export async function screenshotWholePage(page: Page, path: string): Promise<voi
   await page.waitForTimeout(250);
   await page.screenshot({ path, fullPage: true });
   await page.setViewportSize(size);
+}
+
+/** The PNG (data URL) of the first `vb-mesh-view` on the page, looking into shadow roots (outputs render in them). */
+export function captureFirstMesh(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const find = (root: ParentNode): Element | undefined => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.localName === 'vb-mesh-view') return el;
+        const inner = el.shadowRoot && find(el.shadowRoot);
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    const view = find(document) as (Element & { capture(): Promise<string> }) | undefined;
+    if (!view) throw new Error('no vb-mesh-view on the page');
+    return view.capture();
+  });
 }

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, captureFirstMesh, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 /** Opens `path` from disk in a new page that may load nothing but that file (and data:/blob: URLs it makes). */
 async function openOffline(context: BrowserContext, path: string): Promise<{ page: Page; requests: string[]; refused: string[]; errors: string[] }> {
@@ -49,21 +49,6 @@ async function meshPixels(page: Page): Promise<ReturnType<typeof pixelStats>> {
   return stats;
 }
 
-function captureFirstMesh(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const find = (root: ParentNode): Element | undefined => {
-      for (const el of root.querySelectorAll('*')) {
-        if (el.localName === 'vb-mesh-view') return el;
-        const inner = el.shadowRoot && find(el.shadowRoot);
-        if (inner) return inner;
-      }
-      return undefined;
-    };
-    const view = find(document) as (Element & { capture(): Promise<string> }) | undefined;
-    if (!view) throw new Error('no vb-mesh-view on the page');
-    return view.capture();
-  });
-}
 
 describe('the exported HTML page, offline in Chromium', () => {
   let app: AppHarness;
