@@ -23,20 +23,10 @@ import numpy as np
 import vtk
 from vtk.util import numpy_support as ns
 
+from vtk_mesh import load_polydata
+
 vtk.vtkMultiThreader.SetGlobalMaximumNumberOfThreads(1)
 vtk.vtkSMPTools.Initialize(1)
-
-
-def polydata(pos, tri):
-    points = vtk.vtkPoints()
-    points.SetData(ns.numpy_to_vtk(pos, deep=True))
-    cells = vtk.vtkCellArray()
-    offsets = np.arange(0, 3 * len(tri) + 1, 3, dtype=np.int64)
-    cells.SetData(ns.numpy_to_vtkIdTypeArray(offsets, deep=True), ns.numpy_to_vtkIdTypeArray(tri.ravel().astype(np.int64), deep=True))
-    poly = vtk.vtkPolyData()
-    poly.SetPoints(points)
-    poly.SetPolys(cells)
-    return poly
 
 
 def timed(f):
@@ -60,9 +50,7 @@ def main():
             arr = ns.numpy_to_vtk(field, deep=True, array_type=vtk.VTK_SHORT)
             arr.SetName("field")
             image.GetPointData().SetScalars(arr)
-            pos = np.fromfile(f"{d}/positions.bin", dtype=np.float32).reshape(-1, 3)
-            tri = np.fromfile(f"{d}/indices.bin", dtype=np.uint32).reshape(-1, 3)
-            poly = polydata(pos, tri)
+            poly, _ = load_polydata(d)
             reply = {"vtk": vtk.vtkVersion.GetVTKVersion()}
         elif op == "iso":
             f = vtk.vtkFlyingEdges3D()
