@@ -110,7 +110,10 @@ async function main() {
   await side('smoothMesh vs vtkWindowedSincPolyDataFilter', REPEATS, () => smoothMesh(mesh, { iterations: 20, passBand: 0.1 }), { op: 'smooth' },
     () => `20 iterations, pass band 0.1, ${T} triangles`);
   await side('decimateMesh vs vtkQuadricDecimation', 3, () => decimateMesh(mesh, { targetTriangles: 500_000 }), { op: 'decimate', target: 500_000 },
-    (o, t) => `to 500,000: ${(o as { indices: Uint32Array }).indices.length / 3} vs ${t?.triangles ?? '—'} triangles`);
+    (o, t) => {
+      const v = validateMesh((o as { mesh: Parameters<typeof validateMesh>[0] }).mesh);
+      return `to 500,000: ${v.triangles} vs ${t?.triangles ?? '—'} triangles; ours closed ${v.closed}, edge-manifold ${v.edgeManifold}`;
+    });
   if (!('absent' in peer)) peer.close();
 
   // Whole processes: the headless notebook run on the DICOM series (no result cache) and the
