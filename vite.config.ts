@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { librarySourceDigest } from './kernel/node/source-digest.ts';
 import { staticViewerScript } from './app/static/viewer-build.ts';
 import { voxbookApiDeclarations } from './app/ts-service/vite-plugin.ts';
 
@@ -220,6 +221,9 @@ function staticViewer(): Plugin {
 
 export default defineConfig({
   root,
+  // The library code's digest (kernel/node/source-digest.ts), taken when the server starts or
+  // the app is built: the worker mixes it into its cache keys, as `voxbook run` does.
+  define: { __VOXBOOK_SOURCE__: JSON.stringify(librarySourceDigest(root)) },
   plugins: [contentSecurityPolicy(), sampleCache(dataDir()), dicomPipelines(), staticViewer(), voxbookApiDeclarations(root)],
   resolve: {
     alias: [

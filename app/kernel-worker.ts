@@ -77,6 +77,7 @@ serveKernel(port, {
   store: new IdbResultStore(),
   versions: {
     voxbook: packageJson.version,
+    'voxbook-source': __VOXBOOK_SOURCE__,
     typescript: typescriptPackageJson.version,
     browser: navigator.userAgent,
   },

@@ -110,7 +110,7 @@ export async function judgeManifold(mesh: Mesh, options: JudgeOptions = {}): Pro
   options.onProgress?.(1);
   return {
     status, manifold, genus, volumeMm3, areaMm2, triangles, ours, oursGenus, agreesWithOurs, disagreements,
-    printable: agreesWithOurs && manifold && oursManifold && ours.volumeMm3 > 0 && volumeMm3 > 0,
+    printable: agreesWithOurs && manifold && oursManifold && ours.manifold && ours.volumeMm3 > 0 && volumeMm3 > 0,
   };
 }
 

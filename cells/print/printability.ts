@@ -202,7 +202,7 @@ function partReport(
   const fitsAsGiven = size[0] <= printer.buildMm[0] && size[1] <= printer.buildMm[1] && size[2] <= printer.buildMm[2];
   const walls = wallThickness(mesh, { ...(maxRays !== undefined ? { maxRays } : {}), ...stageSpan(stage, 0.4, 0.95) });
   const w = thinSpots(mesh, walls.thicknessMm, minWallMm, maxSpots);
-  const printable = check.triangles > 0 && check.closed && check.edgeManifold && check.consistentlyOriented && check.volumeMm3 > 0
+  const printable = check.triangles > 0 && check.manifold && check.volumeMm3 > 0
     && orientation.anyFits;
   const report: PartPrintReport = {
     name: part.name,

@@ -37,9 +37,37 @@ export interface RunReportInput {
    * surface encloses. Absent = 'all'.
    */
   readonly keep?: { readonly mode: string; readonly mask: Volume<Uint8Array>; readonly removed: readonly Component[] };
+  /** The checks of the printed mesh (after smoothing and decimation, when they ran). */
   readonly check: MeshReport;
   readonly method: SurfaceMethod;
   readonly run: RunFacts;
+  /** Each mesh stage in order (isosurface, smooth, decimate): its triangles, volume (mm³) and whether it stayed closed and manifold. */
+  readonly stages?: readonly MeshStageFacts[];
+  /** How far the printed surface lies from the raw isosurface (symmetric, mm); absent when it is the raw surface. */
+  readonly deviationFromRawMm?: { readonly hd95: number; readonly mean: number; readonly max: number };
+  /** The printability report of the printed parts (`printReport`), copied into report.json as it is. */
+  readonly printability?: unknown;
+  /** A second judge's verdict on the printed mesh (manifold-3d's `judgeManifold`); `printable` then needs its yes too. */
+  readonly secondJudge?: SecondJudge;
+}
+
+/** What a second manifold judge said about the printed mesh. */
+export interface SecondJudge {
+  readonly tool: string;
+  readonly status: string;
+  readonly genus: number;
+  readonly volumeMm3: number;
+  /** It agrees with our own check on manifoldness, volume, area and genus. */
+  readonly agrees: boolean;
+  readonly printable: boolean;
+}
+
+/** One mesh stage's figures in the report. */
+export interface MeshStageFacts {
+  readonly stage: string;
+  readonly triangles: number;
+  readonly volumeMm3: number;
+  readonly manifold: boolean;
 }
 
 /** The `report.json` of a CT-to-print run: what went in, what came out, and how. */
@@ -98,6 +126,14 @@ export interface RunReport {
     readonly nonManifoldVertices: number;
     readonly manifold: boolean;
   };
+  /** The mesh stages in order, from the raw isosurface to the printed mesh. */
+  readonly stages: readonly MeshStageFacts[];
+  /** HD95, mean and max distance of the printed surface from the raw isosurface, mm; null when they are the same surface. */
+  readonly deviationFromRawMm: { readonly hd95: number; readonly mean: number; readonly max: number } | null;
+  /** `printReport`'s figures (build volume, orientation, overhang, walls, material); null when none ran. */
+  readonly printability: unknown;
+  /** The second judge's verdict (manifold-3d); null when none ran (an empty mesh). */
+  readonly secondJudge: SecondJudge | null;
   readonly printable: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
   readonly provenance: {
@@ -168,7 +204,13 @@ export function runReport(r: RunReportInput): RunReport {
       nonManifoldVertices: c.nonManifoldVertices,
       manifold: c.manifold,
     },
-    printable: !empty && c.closed && c.edgeManifold && c.consistentlyOriented && c.manifold && c.volumeMm3 > 0,
+    stages: (r.stages ?? []).map((st) => ({ ...st, volumeMm3: round(st.volumeMm3) })),
+    deviationFromRawMm: r.deviationFromRawMm
+      ? { hd95: round(r.deviationFromRawMm.hd95, 4), mean: round(r.deviationFromRawMm.mean, 4), max: round(r.deviationFromRawMm.max, 4) }
+      : null,
+    printability: r.printability ?? null,
+    secondJudge: r.secondJudge ? { ...r.secondJudge, volumeMm3: round(r.secondJudge.volumeMm3) } : null,
+    printable: !empty && c.manifold && c.volumeMm3 > 0 && (r.secondJudge?.printable ?? true),
     timingsMs: Object.fromEntries(Object.entries(r.run.timingsMs).map(([k, v]) => [k, round(v, 1)])),
     provenance: {
       notebookSha256: r.run.notebookSha256,

@@ -169,10 +169,10 @@ describe('voxbook run notebooks/ct-to-print.nb.ts with a cache', () => {
     const args = (...more: string[]) => ['run', NB, '--out', tempDir(), '--cache', cache, '-p', `input=${dicom}`, ...more];
     const first = await voxbook(args());
     expect(first.code, first.stderr).toBe(0);
-    expect(lines(first.stdout).ran).toEqual(['parameters', 'load', 'describe', 'histogram', 'preview', 'segment', 'mesh', 'validate', 'export']);
+    expect(lines(first.stdout).ran).toEqual(['parameters', 'load', 'describe', 'histogram', 'preview', 'segment', 'mesh', 'validate', 'printability', 'export']);
     const second = await voxbook(args());
     expect(second.code, second.stderr).toBe(0);
-    expect(lines(second.stdout)).toEqual({ cached: ['parameters', 'load', 'describe', 'histogram', 'preview', 'segment', 'mesh', 'validate', 'export'], ran: [] });
+    expect(lines(second.stdout)).toEqual({ cached: ['parameters', 'load', 'describe', 'histogram', 'preview', 'segment', 'mesh', 'validate', 'printability', 'export'], ran: [] });
     console.log(`ct-to-print: first run ${first.ms.toFixed(0)} ms, cached run ${second.ms.toFixed(0)} ms (${(first.ms / second.ms).toFixed(1)}×)`);
     // The goal is 5× (measured ~5× here); asserted with margin so a loaded machine does not fail it.
     expect(second.ms).toBeLessThan(first.ms / 2);
@@ -181,7 +181,7 @@ describe('voxbook run notebooks/ct-to-print.nb.ts with a cache', () => {
     expect(minHu.code, minHu.stderr).toBe(0);
     const m = lines(minHu.stdout);
     expect(m.cached).toEqual(['load', 'describe']);
-    expect(m.ran).toEqual(['parameters', 'histogram', 'preview', 'segment', 'mesh', 'validate', 'export']);
+    expect(m.ran).toEqual(['parameters', 'histogram', 'preview', 'segment', 'mesh', 'validate', 'printability', 'export']);
 
     const file = join(dicom, 'IMG0050.dcm');
     const b = readFileSync(file);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decode } from 'fast-png';
+import { unzipSync } from 'fflate';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -58,9 +59,9 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   }, 120_000);
 
-  it('exits 0 and writes bone.stl, report.json and the executed notebook', () => {
+  it('exits 0 and writes bone.stl, bone.3mf, report.json and the executed notebook', () => {
     expect(result.code, result.stderr).toBe(0);
-    for (const f of ['bone.stl', 'report.json', 'ct-to-print.ipynb']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['bone.stl', 'bone.3mf', 'report.json', 'ct-to-print.ipynb']) expect(existsSync(join(out, f))).toBe(true);
   });
 
   it('segments InVesalius\'s bone mask, keeps the 3 components over 200 mm³, then prints the largest (the skull) alone', () => {
@@ -77,19 +78,36 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect(Math.round(report.segmentation.keepRemovedVolumeMm3)).toBe(58_180);
   });
 
-  it('produces a closed edge-manifold bone mesh within 1% of the reference volume', () => {
+  it('extracts a closed edge-manifold isosurface within 0.1% of VTK\'s volume', () => {
     expect(report.surface.kind).toBe('hu-isosurface');
-    expect(report.mesh.closed).toBe(true);
-    expect(report.mesh.edgeManifold).toBe(true);
-    expect(report.printable).toBe(true);
     // VTK 9.1 flying edges at 225.5 HU on the skull alone (scipy's largest 26-connected
     // component): 608,088 mm³ and 541,436 triangles. Ours: 607,720 mm³ (−0.06%) and 539,128
     // triangles (−0.43%); the 2,308 triangles fewer are exactly the detached fragments removed
     // below (with all components the gap is the same 2,308: 673,404 vs VTK's 675,712).
+    const raw = report.stages[0];
+    expect(raw.stage).toBe('isosurface');
+    expect(raw.manifold).toBe(true);
+    expect(Math.round(raw.volumeMm3)).toBe(607_720);
+    expect(raw.triangles).toBe(539_128);
+    expect(541_436 - raw.triangles).toBe(675_712 - 673_404);
+  });
+
+  it('prints a smoothed skull: closed and manifold after every stage, ≤ 600,000 triangles, within 0.5% of VTK\'s volume and HD95 ≤ 0.3 mm of the raw surface', () => {
+    expect(report.stages.map((st: { stage: string }) => st.stage.split(' ')[0])).toEqual(['isosurface', 'smooth', 'decimate']);
+    for (const st of report.stages) expect(st.manifold, st.stage).toBe(true);
+    expect(report.mesh.closed).toBe(true);
+    expect(report.mesh.edgeManifold).toBe(true);
+    expect(report.mesh.nonManifoldEdges + report.mesh.openEdges + report.mesh.degenerateTriangles).toBe(0);
+    expect(report.printable).toBe(true);
+    // manifold-3d, the second judge, agrees: a 2-manifold with the same volume.
+    expect(report.secondJudge).toMatchObject({ tool: 'manifold-3d', status: 'NoError', agrees: true, printable: true });
+    expect(Math.abs(report.secondJudge.volumeMm3 - report.mesh.volumeMm3)).toBeLessThan(1);
+    expect(report.mesh.triangles).toBeLessThanOrEqual(600_000);
     expect(Math.abs(report.mesh.volumeMm3 - 608_088) / 608_088).toBeLessThan(0.005);
-    expect(Math.round(report.mesh.volumeMm3)).toBe(607_720);
-    expect(report.mesh.triangles).toBe(539_128);
-    expect(541_436 - report.mesh.triangles).toBe(675_712 - 673_404);
+    // Smoothing only moves vertices: the staircase goes, the bone does not shrink.
+    expect(report.mesh.volumeMm3).toBeLessThan(report.stages[0].volumeMm3);
+    expect(report.deviationFromRawMm.hd95).toBeLessThanOrEqual(0.3);
+    expect(report.deviationFromRawMm.hd95).toBeGreaterThan(0.05);
   });
 
   it('drops the fragments that touch the skull only at an edge or corner', () => {
@@ -98,6 +116,7 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect(report.segmentation.detachedFragmentsRemoved).toBe(61);
     expect(report.segmentation.printedVoxels).toBe(432_952 - 359);
     expect(report.mesh.shells).toBe(62);
+    expect(report.stages.every((st: { triangles: number }) => st.triangles > 0)).toBe(true);
   });
 
   it('lists the removed head holder in the segment cell and draws it in yellow on the slice, the skull in orange', () => {
@@ -108,8 +127,11 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     expect(seg.orange).toBe(3_855);
   });
 
-  it('writes an STL with the mesh\'s triangle count', () => {
+  it('writes an STL and a 3MF with the printed mesh\'s triangle count', () => {
     expect(stlTriangles(join(out, 'bone.stl'))).toBe(report.mesh.triangles);
+    const model = new TextDecoder().decode(unzipSync(readFileSync(join(out, 'bone.3mf')))['3D/3dmodel.model']!);
+    expect(model.match(/<triangle /g)?.length).toBe(report.mesh.triangles);
+    expect(model).toContain('unit="millimeter"');
   });
 
   it('records provenance: notebook hash, parameters, input hash, versions, timings per stage', () => {
@@ -137,7 +159,7 @@ describe('voxbook run notebooks/ct-to-print.nb.ts on the real head CT', () => {
     // python3-nbformat (Debian), installed by .ci/run: the reference implementation of the schema.
     const check = "import nbformat,sys; nb=nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print(nb.nbformat, nb.nbformat_minor, len(nb.cells))";
     const r = await run('/usr/bin/python3', ['-c', check, join(out, 'ct-to-print.ipynb')]);
-    expect(r.stdout.trim()).toBe('4 5 10');
+    expect(r.stdout.trim()).toBe('4 5 11');
   });
 
   it('converts the executed notebook back to the percent source, byte for byte', async () => {
@@ -168,7 +190,7 @@ describe('voxbook run with parameters and bad input', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.input.format).toBe('dicom');
     expect(report.segmentation.maskVoxels).toBe(475_300);
-    expect(report.mesh.triangles).toBe(539_128);
+    expect(report.stages[0].triangles).toBe(539_128);
     expect(Math.abs(report.mesh.volumeMm3 - 608_088) / 608_088).toBeLessThan(0.005);
   }, 120_000);
 
@@ -181,9 +203,16 @@ describe('voxbook run with parameters and bad input', () => {
     expect([report.segmentation.keep, report.segmentation.keepRemoved]).toEqual(['all', []]);
     expect(report.segmentation.printedVoxels).toBe(475_300 - 359);
     // 3 solid shells plus 61 cavities; VTK flying edges on the same field: 661,131 mm³, 675,712 triangles.
-    expect([report.mesh.triangles, report.mesh.shells, Math.round(report.mesh.volumeMm3)]).toEqual([673_404, 64, 661_334]);
-    expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.002);
-    expect(stlTriangles(join(out, 'bone.stl'))).toBe(673_404);
+    const raw = report.stages[0];
+    expect([raw.triangles, Math.round(raw.volumeMm3)]).toEqual([673_404, 661_334]);
+    expect(Math.abs(raw.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.002);
+    // Over the 600,000 budget: decimated, still closed and manifold, the same shells, within 0.5% of VTK's volume.
+    expect(report.stages.at(-1).triangles).toBeLessThanOrEqual(600_000);
+    expect(report.stages.at(-1).triangles).toBeGreaterThan(590_000);
+    for (const st of report.stages) expect(st.manifold, st.stage).toBe(true);
+    expect([report.mesh.closed, report.mesh.edgeManifold, report.mesh.nonManifoldEdges, report.mesh.shells]).toEqual([true, true, 0, 64]);
+    expect(Math.abs(report.mesh.volumeMm3 - 661_131) / 661_131).toBeLessThan(0.005);
+    expect(stlTriangles(join(out, 'bone.stl'))).toBe(report.mesh.triangles);
     const seg = segmentOutputs(join(out, 'ct-to-print.ipynb'));
     expect([seg.yellow, seg.orange]).toEqual([0, 3_855 + 454]);
     expect(seg.tables.map((t) => t.columns[0])).not.toContain('component');

@@ -110,7 +110,7 @@ describe('app: ct-to-print in the browser', () => {
     expect(state.phase).toBe('done');
     const notCached = state.cells.filter((c) => c.kind === 'code' && !(c.status === 'done' && c.cached === true)).map((c) => `${c.id}: ${c.status} cached=${c.cached}`);
     expect(notCached).toEqual([]);
-    expect(await page.locator('vb-mesh-view').count()).toBe(2);
+    expect(await page.locator('vb-mesh-view').count()).toBe(3);
     expect(await boneView.getAttribute('data-e2e-mark')).toBe('first-run');
     expect(await boneView.locator('canvas').getAttribute('data-e2e-mark')).toBe('first-run');
     expect(await page.locator('.vb-output').count()).toBe(outputsBefore);

@@ -14,7 +14,7 @@ import type { NotebookState } from '../../app/notebook-state.ts';
 import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
 import { median, moveSlider, type SliderMove } from './slider.ts';
 
-const LAZY = ['segment', 'mesh', 'validate', 'export'];
+const LAZY = ['segment', 'mesh', 'validate', 'printability', 'export'];
 
 function cells(app: AppHarness) {
   return app.page.evaluate(() => Object.fromEntries(window.__voxbook!.state()!.cells.filter((c) => c.kind === 'code').map((c) => [c.id, { status: c.status, ms: c.ms ?? null, tags: c.tags }])));
@@ -109,7 +109,7 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
 
   it('the keep select (largest by default) set to all leaves only the lazy cells stale, and Run now prints the head holder too', async () => {
     const { page } = app;
-    const keep = page.locator('vb-input-widget select');
+    const keep = page.locator('vb-input-widget select').filter({ has: page.locator('option', { hasText: 'largest' }) });
     expect(await keep.count()).toBe(1);
     expect(await keep.inputValue()).toBe('largest');
     expect(await keep.locator('option').allInnerTexts()).toEqual(['largest', 'all']);

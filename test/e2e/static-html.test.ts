@@ -84,7 +84,9 @@ describe('the exported HTML page, offline in Chromium', () => {
       expect(stats.width).toBeGreaterThan(300);
       expect(stats.foreground).toBeGreaterThan(0.05);
       expect(stats.shades).toBeGreaterThan(30);
-      expect(await page.locator('.vb-mesh-info').evaluateAll((els) => els.map((e) => e.getAttribute('data-triangles')))).toContain('199994'); // the skull alone (539,128) simplified to the 200,000 budget
+      // The smoothed skull alone (539,128 triangles) simplified to the 200,000 budget, at or just under it.
+      const shown = await page.locator('.vb-mesh-info').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-triangles'))));
+      expect(shown.filter((t) => t > 199_000 && t <= 200_000).length).toBeGreaterThanOrEqual(1);
       // The minHu slider is its value here: no control that would do nothing.
       expect(await page.locator('vb-input-widget').count()).toBe(0);
       await expect.poll(() => page.locator('.vb-prose', { hasText: 'bone threshold minHu (HU)' }).count()).toBe(1);
