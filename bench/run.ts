@@ -156,7 +156,7 @@ async function main() {
     `| ours vs VTK ${'absent' in peer ? '(peer absent: ' + absent + ')' : peer.version} C++, one thread, same input, alternating | ours ms | VTK ms | ours / VTK | note |`,
     '| --- | ---: | ---: | ---: | --- |',
     ...peers.map((p) => `| ${p.stage} | ${p.oursMs} | ${p.vtkMs ?? 'peer absent'} | ${p.vtkMs ? fx(p.oursMs / p.vtkMs) : '—'} | ${p.note} |`),
-    `| whole run vs Python script (pydicom + scipy + VTK), whole processes | ${wholeOurs.toFixed(0)} | ${wholePy?.toFixed(0) ?? 'peer absent'} | ${wholePy ? fx(wholeOurs / wholePy) : '—'} | ours: the notebook (also histogram, preview, fragments, largest, validate, report, .ipynb); Python: load, threshold, islands, flying edges, STL |`,
+    `| whole run vs Python script (pydicom + scipy + VTK), whole processes | ${wholeOurs.toFixed(0)} | ${wholePy?.toFixed(0) ?? 'peer absent'} | ${wholePy ? fx(wholeOurs / wholePy) : '—'} | ours: the whole notebook as it stands (also histogram, preview, fragments, largest, smoothing, decimation, printability, validate, report, 3MF, .ipynb); Python: load, threshold, islands, flying edges, STL only |`,
   ];
   const md = [
     `Measured ${result.when.slice(0, 10)} on ${machine} (load average ${loadAvg}: the machine is shared, so compare the ratios, measured side by side); median of ${REPEATS} warm runs (\`npm run bench\`).`,
