@@ -95,16 +95,44 @@ function grownU32(a: Uint32Array, need: number): Uint32Array {
 }
 
 /**
+ * Inside flags of one padded plane as bits: point (pi, pj) is bit pi & 31 of word
+ * pj · words + (pi >> 5). Each row has one spare zero word at its end, so reading the word
+ * after a row's last one is always valid. `rowMin`/`rowMax` bound each row's inside points
+ * (W / −1 when the row has none).
+ */
+interface BitPlane {
+  bits: Uint32Array;
+  rowMin: Int32Array;
+  rowMax: Int32Array;
+}
+
+function bitPlane(words: number, H: number, W: number): BitPlane {
+  return { bits: new Uint32Array(words * H), rowMin: new Int32Array(H).fill(W), rowMax: new Int32Array(H).fill(-1) };
+}
+
+/** Index of the lowest set bit of a non-zero 32-bit word. */
+function lowBit(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/**
  * The marching loop. Padded grid: W = nx + 2 points per row, H = ny + 2 rows, planes
  * pk = 0..nz + 1; padded point (pi, pj, pk) is voxel (pi − 1, pj − 1, pk − 1), and the
  * border points are outside. Cube layer pk lies between planes pk and pk + 1.
  *
- * Invariants per layer: `flagsLo`/`flagsHi` hold inside (1) / outside (0) for planes pk and
- * pk + 1 (border entries stay 0); `rowMin*`/`rowMax*` bound the inside points of each row
- * (W / −1 when the row has none), so rows and row ends without inside points are skipped;
- * `edges` holds the vertex ids of the crossed x- and y-edges of both planes and of the
- * z-edges between them (entries of uncrossed edges are stale and never read, because the
- * case table only names crossed edges).
+ * Skipping empty space (the idea of flying edges: Schroeder, Maynard & Geveci, "Flying
+ * edges: a high-performance scalable isocontouring algorithm", LDAV 2015,
+ * doi:10.1109/LDAV.2015.7348069): inside flags are kept as bit rows, so the crossed x-, y-
+ * and z-edges of 32 points are found by one XOR of neighbouring rows, and the non-empty
+ * cubes of 32 cube positions by one OR / AND of the cube row's four point rows; only set
+ * bits are visited. Rows without inside points are skipped whole; where a mask (or the
+ * binary volume) gates the inside test, four voxels of it are tested at once.
+ * The visiting order (planes, rows, then x) is that of a plain cube-by-cube march, so the
+ * output does not depend on the skipping.
+ *
+ * Per layer, `edges` holds the vertex ids of the crossed x- and y-edges of both planes and
+ * of the z-edges between them (entries of uncrossed edges are stale and never read, because
+ * the case table only names crossed edges).
  */
 function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions, table?: CaseTable): Mesh {
   const caseOffsets = table?.offsets ?? CASE_OFFSETS, caseEdges = table?.edges ?? CASE_EDGES;
@@ -123,12 +151,17 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
   const outsideValue = iso - 0.5;
 
   const W = nx + 2, H = ny + 2, S = W * H, nxy = nx * ny;
-  let flagsLo = new Uint8Array(S), flagsHi = new Uint8Array(S);
-  let rowMinLo = new Int32Array(H).fill(W), rowMaxLo = new Int32Array(H).fill(-1);
-  let rowMinHi = new Int32Array(H), rowMaxHi = new Int32Array(H);
+  const WB = (W >> 5) + 2; // words per bit row: all W points, then at least one zero word
+  let lo = bitPlane(WB, H, W), hi = bitPlane(WB, H, W);
   // Five edge-id planes in one array: x-edges of plane A and B, y-edges of A and B, z-edges.
   const edges = new Int32Array(5 * S);
   const edgeBase = new Int32Array(12);
+
+  // Where the inside test needs a non-zero byte (the mask, or a binary volume), four bytes
+  // of it are read at once when rows start on 4-byte boundaries.
+  const gate: Uint8Array | undefined = m ?? (binary && data instanceof Uint8Array ? data : undefined);
+  const gate32 = gate !== undefined && (gate.byteOffset & 3) === 0 && (nx & 3) === 0
+    ? new Uint32Array(gate.buffer, gate.byteOffset, gate.length >> 2) : undefined;
 
   // Room for a surface through ~1/16 of the voxels (a head CT's bone: ~1/20) before growing;
   // untouched capacity costs little (fresh pages are mapped on first write).
@@ -156,78 +189,89 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
     const va = value(a), vb = value(b);
     return (iso - va) / (vb - va);
   };
+  // Is voxel `idx` inside?
+  const inside = (idx: number): boolean => (binary ? data[idx] !== 0 : data[idx]! > iso && (m === undefined || m[idx] !== 0));
 
   const layers = nz + 1;
   for (let pk = 0; pk <= nz; pk++) {
     checkAbort('isosurface', options.signal);
     const k = pk; // voxel slice of plane pk + 1
     const sliceBase = k * nxy;
+    const hb = hi.bits, hMin = hi.rowMin, hMax = hi.rowMax;
 
-    // 1. Inside flags and row bounds of plane pk + 1 (the top padding plane has none).
+    // 1. Inside bits and row bounds of plane pk + 1 (the top padding plane has none); the
+    //    plane's buffer held plane pk − 1, whose rows are cleared first.
     let planeAny = false;
-    if (k < nz) {
-      for (let j = 0; j < ny; j++) {
-        const src = sliceBase + j * nx;
-        const dst = (j + 1) * W + 1;
-        let lo = W, hi = -1;
-        if (binary) {
-          for (let i = 0; i < nx; i++) {
-            const f = data[src + i] !== 0 ? 1 : 0;
-            flagsHi[dst + i] = f;
-            if (f) { if (lo === W) lo = i + 1; hi = i + 1; }
-          }
-        } else if (m !== undefined) {
-          for (let i = 0; i < nx; i++) {
-            const f = data[src + i]! > iso && m[src + i] !== 0 ? 1 : 0;
-            flagsHi[dst + i] = f;
-            if (f) { if (lo === W) lo = i + 1; hi = i + 1; }
+    for (let pj = 1; pj <= ny; pj++) {
+      const rb = pj * WB;
+      if (hMax[pj]! >= 0) {
+        for (let w = hMin[pj]! >> 5, e = hMax[pj]! >> 5; w <= e; w++) hb[rb + w] = 0;
+      }
+      let rlo = W, rhi = -1;
+      if (k < nz) {
+        const src = sliceBase + (pj - 1) * nx;
+        if (gate32 !== undefined) {
+          for (let w = src >> 2, wEnd = (src + nx) >> 2; w < wEnd; w++) {
+            if (gate32[w] === 0) continue;
+            for (let idx = w << 2, end = idx + 4; idx < end; idx++) {
+              if (!inside(idx)) continue;
+              const pi = idx - src + 1;
+              hb[rb + (pi >> 5)]! |= 1 << (pi & 31);
+              if (rlo === W) rlo = pi;
+              rhi = pi;
+            }
           }
         } else {
           for (let i = 0; i < nx; i++) {
-            const f = data[src + i]! > iso ? 1 : 0;
-            flagsHi[dst + i] = f;
-            if (f) { if (lo === W) lo = i + 1; hi = i + 1; }
+            if (!inside(src + i)) continue;
+            const pi = i + 1;
+            hb[rb + (pi >> 5)]! |= 1 << (pi & 31);
+            if (rlo === W) rlo = pi;
+            rhi = pi;
           }
         }
-        rowMinHi[j + 1] = lo;
-        rowMaxHi[j + 1] = hi;
-        if (hi >= 0) planeAny = true;
       }
-      rowMinHi[0] = rowMinHi[H - 1] = W;
-      rowMaxHi[0] = rowMaxHi[H - 1] = -1;
-    } else {
-      flagsHi.fill(0);
-      rowMinHi.fill(W);
-      rowMaxHi.fill(-1);
+      hMin[pj] = rlo;
+      hMax[pj] = rhi;
+      if (rhi >= 0) planeAny = true;
     }
 
     // Edge-id slots: plane pk + 1 (hi) writes the slots plane pk (lo) does not use.
     const xLo = (pk & 1) * S, xHi = S - xLo, yLo = 2 * S + xLo, yHi = 2 * S + xHi, zB = 4 * S;
+    const lb = lo.bits, lMin = lo.rowMin, lMax = lo.rowMax;
 
-    // 2. Vertices on the x- and y-edges of plane pk + 1.
+    // 2. Vertices on the x- and y-edges of plane pk + 1: bit pi of f ^ (f >> 1) marks the
+    //    crossed x-edge from point pi to pi + 1; f(row pj) ^ f(row pj + 1) the crossed y-edges.
     if (planeAny) {
       for (let pj = 1; pj <= ny; pj++) {
-        const lo = rowMinHi[pj]!, hi = rowMaxHi[pj]!;
-        if (hi < 0) continue;
-        const row = pj * W;
+        const rhi = hMax[pj]!;
+        if (rhi < 0) continue;
+        const rb = pj * WB, row = pj * W;
         const vrow = sliceBase + (pj - 1) * nx - 1; // voxel index of padded point (0, pj)
-        for (let pi = lo - 1; pi <= hi; pi++) {
-          const p = row + pi;
-          if (flagsHi[p] === flagsHi[p + 1]) continue;
-          const t = pi === 0 || pi === nx ? 0.5 : crossing(vrow + pi, vrow + pi + 1);
-          edges[xHi + p] = addVertex(pi - 1 + t, pj - 1, k);
+        for (let w = (hMin[pj]! - 1) >> 5, e = rhi >> 5; w <= e; w++) {
+          const f = hb[rb + w]!;
+          let x = f ^ ((f >>> 1) | (hb[rb + w + 1]! << 31));
+          while (x !== 0) {
+            const pi = (w << 5) + lowBit(x);
+            x &= x - 1;
+            const t = pi === 0 || pi === nx ? 0.5 : crossing(vrow + pi, vrow + pi + 1);
+            edges[xHi + row + pi] = addVertex(pi - 1 + t, pj - 1, k);
+          }
         }
       }
       for (let pj = 0; pj <= ny; pj++) {
-        const lo = Math.min(rowMinHi[pj]!, rowMinHi[pj + 1]!), hi = Math.max(rowMaxHi[pj]!, rowMaxHi[pj + 1]!);
-        if (hi < 0) continue;
-        const row = pj * W;
+        const rhi = Math.max(hMax[pj]!, hMax[pj + 1]!);
+        if (rhi < 0) continue;
+        const rb = pj * WB, row = pj * W;
         const vrow = sliceBase + (pj - 1) * nx - 1;
-        for (let pi = lo; pi <= hi; pi++) {
-          const p = row + pi;
-          if (flagsHi[p] === flagsHi[p + W]) continue;
-          const t = pj === 0 || pj === ny ? 0.5 : crossing(vrow + pi, vrow + pi + nx);
-          edges[yHi + p] = addVertex(pi - 1, pj - 1 + t, k);
+        for (let w = Math.min(hMin[pj]!, hMin[pj + 1]!) >> 5, e = rhi >> 5; w <= e; w++) {
+          let x = hb[rb + w]! ^ hb[rb + WB + w]!;
+          while (x !== 0) {
+            const pi = (w << 5) + lowBit(x);
+            x &= x - 1;
+            const t = pj === 0 || pj === ny ? 0.5 : crossing(vrow + pi, vrow + pi + nx);
+            edges[yHi + row + pi] = addVertex(pi - 1, pj - 1 + t, k);
+          }
         }
       }
     }
@@ -235,64 +279,74 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
     // 3. Vertices on the z-edges between planes pk and pk + 1.
     let layerAny = planeAny;
     for (let pj = 1; pj <= ny; pj++) {
-      const lo = Math.min(rowMinLo[pj]!, rowMinHi[pj]!), hi = Math.max(rowMaxLo[pj]!, rowMaxHi[pj]!);
-      if (hi < 0) continue;
+      const rhi = Math.max(lMax[pj]!, hMax[pj]!);
+      if (rhi < 0) continue;
       layerAny = true;
-      const row = pj * W;
+      const rb = pj * WB, row = pj * W;
       const vrow = sliceBase + (pj - 1) * nx - 1; // plane pk + 1; plane pk is vrow − nxy
-      for (let pi = lo; pi <= hi; pi++) {
-        const p = row + pi;
-        if (flagsLo[p] === flagsHi[p]) continue;
-        const t = pk === 0 || pk === nz ? 0.5 : crossing(vrow + pi - nxy, vrow + pi);
-        edges[zB + p] = addVertex(pi - 1, pj - 1, k - 1 + t);
+      for (let w = Math.min(lMin[pj]!, hMin[pj]!) >> 5, e = rhi >> 5; w <= e; w++) {
+        let x = lb[rb + w]! ^ hb[rb + w]!;
+        while (x !== 0) {
+          const pi = (w << 5) + lowBit(x);
+          x &= x - 1;
+          const t = pk === 0 || pk === nz ? 0.5 : crossing(vrow + pi - nxy, vrow + pi);
+          edges[zB + row + pi] = addVertex(pi - 1, pj - 1, k - 1 + t);
+        }
       }
     }
 
-    // 4. Triangles of the cubes of layer pk.
+    // 4. Triangles of the cubes of layer pk. Cube pi of row pj has corners at points pi and
+    //    pi + 1 of four point rows (a: lo pj, b: lo pj + 1, c: hi pj, d: hi pj + 1); it is
+    //    empty when those 8 bits are all 0 or all 1.
     if (layerAny) {
       edgeBase[0] = xLo; edgeBase[1] = xLo + W; edgeBase[2] = xHi; edgeBase[3] = xHi + W;
       edgeBase[4] = yLo; edgeBase[5] = yLo + 1; edgeBase[6] = yHi; edgeBase[7] = yHi + 1;
       edgeBase[8] = zB; edgeBase[9] = zB + 1; edgeBase[10] = zB + W; edgeBase[11] = zB + W + 1;
       for (let pj = 0; pj <= ny; pj++) {
-        let lo = Math.min(rowMinLo[pj]!, rowMinLo[pj + 1]!, rowMinHi[pj]!, rowMinHi[pj + 1]!);
-        const hi = Math.max(rowMaxLo[pj]!, rowMaxLo[pj + 1]!, rowMaxHi[pj]!, rowMaxHi[pj + 1]!);
-        if (hi < 0) continue;
-        lo -= 1; // cube pi spans points pi and pi + 1
-        const row = pj * W;
-        let p = row + lo;
-        // Corner bits of the cube's x = 0 column: corners 0, 2, 4, 6.
-        let col = flagsLo[p]! | (flagsLo[p + W]! << 2) | (flagsHi[p]! << 4) | (flagsHi[p + W]! << 6);
-        for (let pi = lo; pi <= hi; pi++, p++) {
-          const q = p + 1;
-          const next = flagsLo[q]! | (flagsLo[q + W]! << 2) | (flagsHi[q]! << 4) | (flagsHi[q + W]! << 6);
-          const c = col | (next << 1);
-          col = next;
-          if (c === 0 || c === 255) continue;
-          const end = caseOffsets[c + 1]!;
-          let e = caseOffsets[c]!;
-          if (ni + (end - e) > indices.length) indices = grownU32(indices, ni + (end - e));
-          for (; e < end; e += 3) {
-            const a = edges[edgeBase[caseEdges[e]!]! + p]!;
-            const b = edges[edgeBase[caseEdges[e + 1]!]! + p]!;
-            const cc = edges[edgeBase[caseEdges[e + 2]!]! + p]!;
-            indices[ni] = a;
-            if (flip) {
-              indices[ni + 1] = cc;
-              indices[ni + 2] = b;
-            } else {
-              indices[ni + 1] = b;
-              indices[ni + 2] = cc;
+        const rlo = Math.min(lMin[pj]!, lMin[pj + 1]!, hMin[pj]!, hMin[pj + 1]!);
+        const rhi = Math.max(lMax[pj]!, lMax[pj + 1]!, hMax[pj]!, hMax[pj + 1]!);
+        if (rhi < 0) continue;
+        const ra = pj * WB, rb = ra + WB, row = pj * W;
+        for (let w = (rlo - 1) >> 5, e = rhi >> 5; w <= e; w++) {
+          const a = lb[ra + w]!, b = lb[rb + w]!, c = hb[ra + w]!, dd = hb[rb + w]!;
+          const a1 = lb[ra + w + 1]!, b1 = lb[rb + w + 1]!, c1 = hb[ra + w + 1]!, d1 = hb[rb + w + 1]!;
+          const any = a | b | c | dd, all = a & b & c & dd;
+          const any1 = a1 | b1 | c1 | d1, all1 = a1 & b1 & c1 & d1;
+          let x = (any | ((any >>> 1) | (any1 << 31))) & ~(all & ((all >>> 1) | (all1 << 31)));
+          while (x !== 0) {
+            const bit = lowBit(x);
+            x &= x - 1;
+            // Corner bits at pi (s = 0) and pi + 1 (s = 1), the latter maybe in the next word.
+            const col0 = ((a >>> bit) & 1) | (((b >>> bit) & 1) << 2) | (((c >>> bit) & 1) << 4) | (((dd >>> bit) & 1) << 6);
+            const col1 = bit === 31
+              ? (a1 & 1) | ((b1 & 1) << 2) | ((c1 & 1) << 4) | ((d1 & 1) << 6)
+              : ((a >>> (bit + 1)) & 1) | (((b >>> (bit + 1)) & 1) << 2) | (((c >>> (bit + 1)) & 1) << 4) | (((dd >>> (bit + 1)) & 1) << 6);
+            const cs = col0 | (col1 << 1);
+            const p = row + (w << 5) + bit;
+            const end = caseOffsets[cs + 1]!;
+            let e3 = caseOffsets[cs]!;
+            if (ni + (end - e3) > indices.length) indices = grownU32(indices, ni + (end - e3));
+            for (; e3 < end; e3 += 3) {
+              const v0 = edges[edgeBase[caseEdges[e3]!]! + p]!;
+              const v1 = edges[edgeBase[caseEdges[e3 + 1]!]! + p]!;
+              const v2 = edges[edgeBase[caseEdges[e3 + 2]!]! + p]!;
+              indices[ni] = v0;
+              if (flip) {
+                indices[ni + 1] = v2;
+                indices[ni + 2] = v1;
+              } else {
+                indices[ni + 1] = v1;
+                indices[ni + 2] = v2;
+              }
+              ni += 3;
             }
-            ni += 3;
           }
         }
       }
     }
 
     // Plane pk + 1 becomes the lower plane of the next layer.
-    const f = flagsLo; flagsLo = flagsHi; flagsHi = f;
-    const a = rowMinLo; rowMinLo = rowMinHi; rowMinHi = a;
-    const b = rowMaxLo; rowMaxLo = rowMaxHi; rowMaxHi = b;
+    const t = lo; lo = hi; hi = t;
     options.onProgress?.((pk + 1) / layers);
   }
 
