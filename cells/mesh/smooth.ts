@@ -49,7 +49,9 @@ export interface Smoothed {
  * neighbours); any other vertex on an open or non-manifold edge stays fixed.
  *
  * Shapes and units: `positions` 3 per vertex (mm), `indices` 3 per triangle; the result's
- * positions are Float32 mm. Cost: O(N · edges), two Float64 scratch copies of the positions.
+ * positions are Float32 mm. Cost: O(N · edges), two Float64 scratch copies of the positions;
+ * f(K)·x is evaluated by Clenshaw's recurrence (no running sum), and a closed, oriented,
+ * edge-manifold mesh takes its neighbour lists straight from its half-edges.
  *
  * @throws ParameterError if iterations is not an integer 1..1000, passBand not in (0, 2),
  *   an index names no vertex, or a position is not finite.
@@ -66,12 +68,7 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   }
   if (!(passBand > 0 && passBand < 2)) throw new ParameterError(`smoothMesh: passBand must be in (0, 2), got ${passBand}; 0.1 is VTK's default`);
   const P = mesh.positions, I = mesh.indices;
-  if (P.length % 3 !== 0 || I.length % 3 !== 0) {
-    throw new ParameterError(`smoothMesh: positions (${P.length}) and indices (${I.length}) must hold 3 numbers per vertex / triangle`);
-  }
-  const V = P.length / 3;
-  for (let i = 0; i < I.length; i++) if (I[i]! >= V) throw new ParameterError(`smoothMesh: index ${I[i]} names no vertex (the mesh has ${V})`);
-  for (let i = 0; i < P.length; i++) if (!Number.isFinite(P[i]!)) throw new ParameterError(`smoothMesh: position ${i} of vertex ${(i / 3) | 0} is ${P[i]}; remove NaN/infinite vertices first`);
+  const V = P.length / 3; // checkMesh: 3 per vertex / triangle, indices in range, all finite
   const volumeBeforeMm3 = enclosedVolume(P, I);
   options.onProgress?.(0);
 
@@ -89,26 +86,27 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2, cz = (minZ + maxZ) / 2;
   const scale = Math.max(maxX - minX, maxY - minY, maxZ - minZ) / 2 || 1;
 
-  let prev = new Float64Array(3 * V), cur = new Float64Array(3 * V), next = new Float64Array(3 * V);
-  const out = new Float64Array(3 * V);
+  // Clenshaw's recurrence for f(A)·x = Σᵢ cᵢ Tᵢ(A)·x with A = I − K/2 (A y = y + ½Δy, Δy =
+  // mean(neighbours) − y): b(N+1) = b(N+2) = 0, b(k) = cₖ x + 2A b(k+1) − b(k+2) for k = N..1,
+  // f(A)·x = c₀ x + A b(1) − b(2). Each b(k) overwrites b(k+2) in place; x is read from the
+  // Float32 positions on the fly, so one pass streams two Float64 arrays and the positions.
+  const inv = 1 / scale;
+  let bNext = new Float64Array(3 * V), bNext2 = new Float64Array(3 * V); // b(k+1), b(k+2)
+  const cN = coeff[iterations]!;
   for (let v = 0; v < V; v++) {
-    prev[3 * v] = (P[3 * v]! - cx) / scale;
-    prev[3 * v + 1] = (P[3 * v + 1]! - cy) / scale;
-    prev[3 * v + 2] = (P[3 * v + 2]! - cz) / scale;
+    bNext[3 * v] = cN * (P[3 * v]! - cx) * inv;
+    bNext[3 * v + 1] = cN * (P[3 * v + 1]! - cy) * inv;
+    bNext[3 * v + 2] = cN * (P[3 * v + 2]! - cz) * inv;
   }
-  // T0 x = x; T1 x = x + ½Δx; T(i+1) x = 2·T(i) x + Δ(T(i) x) − T(i−1) x, with Δx = mean(neighbours) − x.
-  const c0 = coeff[0]!, c1 = coeff[1]!;
-  for (let k = 0; k < 3 * V; k++) out[k] = c0 * prev[k]!;
-  laplacianStep(prev, prev, cur, start, nbr, 0.5, 1, 0, out, c1);
-  for (let i = 2; i <= iterations; i++) {
+  for (let k = iterations - 1; k >= 1; k--) {
     checkAbort('smoothMesh', options.signal);
-    laplacianStep(cur, prev, next, start, nbr, 0.5, 2, -1, out, coeff[i]!);
-    const t = prev;
-    prev = cur;
-    cur = next;
-    next = t;
-    options.onProgress?.(i / iterations);
+    clenshawStep(P, cx, cy, cz, inv, coeff[k]!, bNext, bNext2, start, nbr, 2, bNext2);
+    const t = bNext; bNext = bNext2; bNext2 = t;
+    options.onProgress?.((iterations - k) / iterations);
   }
+  // Last step: f(A)·x = c₀ x + A b(1) − b(2), in place over b(2).
+  clenshawStep(P, cx, cy, cz, inv, coeff[0]!, bNext, bNext2, start, nbr, 1, bNext2);
+  const out = bNext2;
 
   const positions = new Float32Array(3 * V);
   let maxD2 = 0, sumD = 0;
@@ -136,40 +134,35 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
 }
 
 /**
- * dst[v] = m·(src[v] + h·Δsrc[v]) + s·other[v], with Δ the umbrella step (mean of the
- * smoothing neighbours − self; 0 for fixed vertices); then out += c·dst.
+ * One Clenshaw step: dst[v] = c·x[v] + m·(A b)[v] − b2[v], where x[v] = (P[v] − centre)·inv
+ * and (A b)[v] = b[v] + ½(mean of v's smoothing neighbours − b[v]) (b[v] for a fixed vertex).
+ * `dst` may be `b2` (each entry reads only its own b2 entry).
  */
-function laplacianStep(
-  src: Float64Array, other: Float64Array, dst: Float64Array,
-  start: Int32Array, nbr: Int32Array, h: number, m: number, s: number, out: Float64Array, c: number,
+function clenshawStep(
+  P: ArrayLike<number>, cx: number, cy: number, cz: number, inv: number, c: number,
+  b: Float64Array, b2: Float64Array, start: Int32Array, nbr: Int32Array, m: number, dst: Float64Array,
 ): void {
   const V = start.length - 1;
+  const cInv = c * inv;
   for (let v = 0; v < V; v++) {
-    const b = start[v]!, e = start[v + 1]!;
-    const x = src[3 * v]!, y = src[3 * v + 1]!, z = src[3 * v + 2]!;
-    let dx = 0, dy = 0, dz = 0;
-    if (e > b) {
+    const s = start[v]!, e = start[v + 1]!;
+    let ax = b[3 * v]!, ay = b[3 * v + 1]!, az = b[3 * v + 2]!;
+    if (e > s) {
       let sx = 0, sy = 0, sz = 0;
-      for (let j = b; j < e; j++) {
+      for (let j = s; j < e; j++) {
         const n = 3 * nbr[j]!;
-        sx += src[n]!;
-        sy += src[n + 1]!;
-        sz += src[n + 2]!;
+        sx += b[n]!;
+        sy += b[n + 1]!;
+        sz += b[n + 2]!;
       }
-      const inv = 1 / (e - b);
-      dx = sx * inv - x;
-      dy = sy * inv - y;
-      dz = sz * inv - z;
+      const h = 0.5 / (e - s);
+      ax = 0.5 * ax + h * sx;
+      ay = 0.5 * ay + h * sy;
+      az = 0.5 * az + h * sz;
     }
-    const nx = m * (x + h * dx) + s * other[3 * v]!;
-    const ny = m * (y + h * dy) + s * other[3 * v + 1]!;
-    const nz = m * (z + h * dz) + s * other[3 * v + 2]!;
-    dst[3 * v] = nx;
-    dst[3 * v + 1] = ny;
-    dst[3 * v + 2] = nz;
-    out[3 * v]! += c * nx;
-    out[3 * v + 1]! += c * ny;
-    out[3 * v + 2]! += c * nz;
+    dst[3 * v] = cInv * (P[3 * v]! - cx) + m * ax - b2[3 * v]!;
+    dst[3 * v + 1] = cInv * (P[3 * v + 1]! - cy) + m * ay - b2[3 * v + 1]!;
+    dst[3 * v + 2] = cInv * (P[3 * v + 2]! - cz) + m * az - b2[3 * v + 2]!;
   }
 }
 
@@ -178,6 +171,47 @@ function laplacianStep(
  * two boundary neighbours for a vertex on exactly two open edges, none (fixed) otherwise.
  */
 function smoothingNeighbours(I: Uint32Array, V: number): { start: Int32Array; nbr: Int32Array } {
+  return closedManifoldNeighbours(I, V) ?? generalNeighbours(I, V);
+}
+
+/**
+ * The common case, fast: when every edge is used once in each direction (a closed, oriented,
+ * edge-manifold mesh without degenerate triangles) all vertices are interior and a vertex's
+ * neighbours are the ends of its outgoing half-edges. Returns those (CSR, in triangle order),
+ * or undefined when the mesh is not of that kind.
+ */
+function closedManifoldNeighbours(I: Uint32Array, V: number): { start: Int32Array; nbr: Int32Array } | undefined {
+  const start = new Int32Array(V + 1);
+  for (let t = 0; t < I.length; t += 3) {
+    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
+    if (a === b || b === c || c === a) return undefined;
+    start[a + 1]!++;
+    start[b + 1]!++;
+    start[c + 1]!++;
+  }
+  for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
+  const at = start.slice(0, V), nbr = new Int32Array(I.length);
+  for (let t = 0; t < I.length; t += 3) {
+    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
+    nbr[at[a]!++] = b;
+    nbr[at[b]!++] = c;
+    nbr[at[c]!++] = a;
+  }
+  // Half-edge v→w needs exactly one w→v. Holding for every half-edge, each edge is used once
+  // in each direction (p uses of v→w and q of w→v: p ≥ 1 forces q = 1, which forces p = 1).
+  for (let v = 0; v < V; v++) {
+    for (let j = start[v]!, e = start[v + 1]!; j < e; j++) {
+      const w = nbr[j]!;
+      let back = 0;
+      for (let i = start[w]!, f = start[w + 1]!; i < f; i++) if (nbr[i] === v) back++;
+      if (back !== 1) return undefined;
+    }
+  }
+  return { start, nbr };
+}
+
+/** Any mesh: open, non-manifold and degenerate edges sorted out per vertex (see above). */
+function generalNeighbours(I: Uint32Array, V: number): { start: Int32Array; nbr: Int32Array } {
   // Undirected edges with their triangle count, via per-vertex buckets of the higher end.
   const T = I.length / 3;
   const deg = new Int32Array(V + 1);
