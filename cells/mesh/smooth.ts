@@ -53,8 +53,9 @@ export interface Smoothed {
  * f(K)·x is evaluated by Clenshaw's recurrence (no running sum), and a closed, oriented,
  * edge-manifold mesh takes its neighbour lists straight from its half-edges.
  *
- * @throws ParameterError if iterations is not an integer 1..1000, passBand not in (0, 2),
- *   an index names no vertex, or a position is not finite.
+ * @throws ParameterError if iterations is not an integer 1..1000 or passBand not in (0, 2).
+ * @throws GeometryError (checkMesh) if the mesh is empty, an index names no vertex, or a
+ *   position is not finite.
  * @throws AbortError when `signal` fires (checked once per iteration).
  *
  * Sources: G. Taubin, T. Zhang, G. Golub, "Optimal surface smoothing as filter design",
@@ -190,21 +191,31 @@ function closedManifoldNeighbours(I: Uint32Array, V: number): { start: Int32Arra
     start[c + 1]!++;
   }
   for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
-  const at = start.slice(0, V), nbr = new Int32Array(I.length);
+  // nbr: the end of each outgoing half-edge v→w; back, at the same slot: the start u of the
+  // triangle's half-edge u→v.
+  const at = start.slice(0, V), nbr = new Int32Array(I.length), back = new Int32Array(I.length);
   for (let t = 0; t < I.length; t += 3) {
     const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
-    nbr[at[a]!++] = b;
-    nbr[at[b]!++] = c;
-    nbr[at[c]!++] = a;
+    const ja = at[a]!++, jb = at[b]!++, jc = at[c]!++;
+    nbr[ja] = b; back[ja] = c;
+    nbr[jb] = c; back[jb] = a;
+    nbr[jc] = a; back[jc] = b;
   }
-  // Half-edge v→w needs exactly one w→v. Holding for every half-edge, each edge is used once
-  // in each direction (p uses of v→w and q of w→v: p ≥ 1 forces q = 1, which forces p = 1).
+  // Every edge is used once each way exactly when, at every vertex v, the outgoing ends are
+  // distinct and the incoming starts are distinct and the same set (as many of each). Marks:
+  // stamp[w] = 2v + 1 for an outgoing end, turned to 2v + 2 when matched by an incoming start.
+  const stamp = new Int32Array(V);
   for (let v = 0; v < V; v++) {
-    for (let j = start[v]!, e = start[v + 1]!; j < e; j++) {
+    const s = start[v]!, e = start[v + 1]!, out = 2 * v + 1;
+    for (let j = s; j < e; j++) {
       const w = nbr[j]!;
-      let back = 0;
-      for (let i = start[w]!, f = start[w + 1]!; i < f; i++) if (nbr[i] === v) back++;
-      if (back !== 1) return undefined;
+      if (stamp[w] === out) return undefined;
+      stamp[w] = out;
+    }
+    for (let j = s; j < e; j++) {
+      const u = back[j]!;
+      if (stamp[u] !== out) return undefined;
+      stamp[u] = out + 1;
     }
   }
   return { start, nbr };

@@ -64,6 +64,24 @@ describe('smoothMesh (windowed sinc)', () => {
     expect(euler(s.mesh)).toBe(2);
   });
 
+  it('closed meshes take the half-edge neighbour lists; with an open triangle beside them (general lists) the closed part smooths alike', () => {
+    const m = sphere(12);
+    const V = m.positions.length / 3;
+    // A loose triangle far off: every edge open, so the whole mesh takes the general builder.
+    const positions = new Float32Array(m.positions.length + 9);
+    positions.set(m.positions);
+    positions.set([90, 90, 90, 95, 90, 90, 90, 95, 90], m.positions.length);
+    const indices = Uint32Array.from([...m.indices, V, V + 1, V + 2]);
+    const alone = smoothMesh(m).mesh.positions, beside = smoothMesh({ positions, indices }).mesh.positions;
+    let maxDiff = 0, moved = 0;
+    for (let k = 0; k < m.positions.length; k++) {
+      maxDiff = Math.max(maxDiff, Math.abs(alone[k]! - beside[k]!));
+      moved = Math.max(moved, Math.abs(alone[k]! - m.positions[k]!));
+    }
+    expect(moved).toBeGreaterThan(0.01); // the sphere did move
+    expect(maxDiff).toBeLessThan(1e-4); // normalisation differs (bounding box), f(K)·1 = 1 cancels it
+  });
+
   it('an open boundary: a vertex on 2 open edges moves along the boundary, the mesh stays finite', () => {
     // Half a sphere: keep triangles with all vertices above the centre.
     const m = sphere(15);
