@@ -230,7 +230,7 @@ export class VbMeshScene extends LitElement {
     return image;
   }
 
-  /** The four-view as shown (flipped top to bottom), PNG data URL. */
+  /** The four-view as shown (flipped top to bottom, on black), PNG data URL; the view's capture otherwise. */
   async captureShown(): Promise<string> {
     const url = await this.capture();
     if (!this.#four) return url;
@@ -241,6 +241,9 @@ export class VbMeshScene extends LitElement {
     canvas.width = img.naturalWidth;
     canvas.height = img.naturalHeight;
     const ctx = canvas.getContext('2d')!;
+    // The cells between the four renderers are not drawn (transparent in the capture): black, as on screen.
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.translate(0, canvas.height);
     ctx.scale(1, -1);
     ctx.drawImage(img, 0, 0);

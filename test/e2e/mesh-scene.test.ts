@@ -201,6 +201,17 @@ describe('several meshes and the four-view, exported and drawn in Chromium', () 
     for (const i of [0, 2, 4, 6, 8]) expect(cells[i]).toBe(0);
     expect(shown.width).toBe(w);
     expect(shown.height).toBe(h);
+    // The saved PNG is the display's: black between the views (opaque), flipped top to bottom, so
+    // its bottom cell is the anterior view that the canvas holds at the top (same pixels, mirrored rows).
+    const at = (q: Png, x: number, y: number) => Array.from(q.data.slice((y * q.width + x) * q.channels, (y * q.width + x) * q.channels + 3));
+    expect(at(shown, Math.floor(w / 2), Math.floor(h / 2))).toEqual([0, 0, 0]);
+    expect(shown.channels === 3 || shown.data[(Math.floor(h / 2) * w + Math.floor(w / 2)) * 4 + 3] === 255).toBe(true);
+    let same = 0, tested = 0;
+    for (let y = 0; y < Math.floor(h / 3); y += 3) for (let x = Math.ceil(w / 3); x < Math.floor((2 * w) / 3); x += 3) {
+      tested++;
+      if (at(img, x, y).every((v, k) => Math.abs(v - at(shown, x, h - 1 - y)[k]!) <= 2)) same++;
+    }
+    expect(same / tested).toBeGreaterThan(0.98);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     writeFileSync(join(SHOTS, 'four-view-canvas.png'), Buffer.from((await page.evaluate(() => ((window as unknown as { __scenes(): Element[] }).__scenes()[1] as unknown as Scene).capture())).slice(22), 'base64'));
