@@ -23,13 +23,12 @@ import vtkCellPicker from '@kitware/vtk.js/Rendering/Core/CellPicker.js';
 import vtkAnnotatedCubeActor from '@kitware/vtk.js/Rendering/Core/AnnotatedCubeActor.js';
 import vtkOrientationMarkerWidget from '@kitware/vtk.js/Interaction/Widgets/OrientationMarkerWidget.js';
 import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
-import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import vtkPlane from '@kitware/vtk.js/Common/DataModel/Plane.js';
 import vtkSphereSource from '@kitware/vtk.js/Filters/Sources/SphereSource.js';
 import { LitElement, html, nothing } from 'lit';
 import type { MeshPartData, MeshSceneData } from '../../kernel/protocol.ts';
 import { trianglesToCellArray, vertexColors } from './mesh-geometry.ts';
-import { VIEW_BACKGROUND } from './mesh-view.ts';
+import { aimAnteriorThreeQuarter, captureWindow, setColors, styleSurface, VIEW_BACKGROUND } from './mesh-view.ts';
 import { sceneBounds, FOUR_VIEW_CAMERAS, FOUR_VIEW_VIEWPORTS, distanceMm, type Vec3 } from './mesh-scene-geometry.ts';
 
 type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
@@ -207,15 +206,7 @@ export class VbMeshScene extends LitElement {
         renderer.resetCamera();
       });
     } else {
-      const renderer = this.#renderers[0]!;
-      const camera = renderer.getActiveCamera();
-      camera.setFocalPoint(0, 0, 0);
-      camera.setPosition(0, -1, 0);
-      camera.setViewUp(0, 0, 1);
-      camera.azimuth(-30);
-      camera.elevation(15);
-      camera.orthogonalizeViewUp();
-      renderer.resetCamera();
+      aimAnteriorThreeQuarter(this.#renderers[0]!);
     }
     this.#render();
   }
@@ -224,10 +215,7 @@ export class VbMeshScene extends LitElement {
   async capture(): Promise<string> {
     const view = this.#view;
     if (!view) throw new Error('the mesh view has not been created');
-    view.resize();
-    const [image] = view.getRenderWindow().captureImages('image/png');
-    if (!image) throw new Error('the render window produced no image');
-    return image;
+    return captureWindow(view);
   }
 
   /** The four-view as shown (flipped top to bottom, on black), PNG data URL; the view's capture otherwise. */
@@ -389,21 +377,14 @@ export class VbMeshScene extends LitElement {
       polyData.getPoints().setData(part.positions, 3);
       polyData.getPolys().setData(polys);
       const mapper = vtkMapper.newInstance();
-      if (colors) {
-        polyData.getPointData().setScalars(vtkDataArray.newInstance({ name: 'colors', numberOfComponents: 3, values: colors }));
-        mapper.setColorModeToDirectScalars();
-        mapper.setScalarModeToUsePointData();
-        mapper.setScalarVisibility(true);
-      } else {
-        mapper.setScalarVisibility(false);
-      }
+      setColors(polyData, mapper, colors);
       mapper.setInputData(polyData);
       this.#mappers.push(mapper);
       // The four-view draws the same mapper from four renderers (one actor each).
       this.#renderers.forEach((renderer, r) => {
         const actor = vtkActor.newInstance();
         actor.setMapper(mapper);
-        stylePart(actor, part);
+        styleSurface(actor, [part.color[0] / 255, part.color[1] / 255, part.color[2] / 255], part.opacity);
         actor.setVisibility(this.#visible[i]!);
         renderer.addActor(actor);
         if (r === 0) this.#actors.push(actor);
@@ -417,16 +398,6 @@ export class VbMeshScene extends LitElement {
     this.dataset['renderedTriangles'] = String(scene.parts.reduce((s, p) => s + p.triangles, 0));
     this.requestUpdate();
   }
-}
-
-function stylePart(actor: Actor, part: MeshPartData): void {
-  const property = actor.getProperty();
-  property.setColor(part.color[0] / 255, part.color[1] / 255, part.color[2] / 255);
-  property.setOpacity(part.opacity);
-  property.setAmbient(0.12);
-  property.setDiffuse(0.8);
-  property.setSpecular(0.18);
-  property.setSpecularPower(24);
 }
 
 function partsText(parts: readonly MeshPartData[]): string {
