@@ -161,6 +161,13 @@ describe('several meshes and the four-view, exported and drawn in Chromium', () 
     const m = await page.evaluate(() => ((window as unknown as { __scenes(): Element[] }).__scenes()[0] as unknown as Scene).measurement);
     const readout = await scene.locator('output.vb-mesh-distance').textContent();
     await scene.screenshot({ path: join(SHOTS, 'mesh-scene-measured.png') });
+    // The picker respects the clipping plane: with the blue ball clipped away, a click on its pole picks nothing.
+    await scene.getByLabel('Clipping plane axis').selectOption('0');
+    await scene.getByLabel('Clipping plane position (mm)').fill('0');
+    const blue = await page.evaluate((q) => ((window as unknown as { __scenes(): Element[] }).__scenes()[0] as unknown as Scene).clientPointOf(q), [-20, -10, 0] as [number, number, number]);
+    await page.mouse.click(blue.x, blue.y);
+    const afterClipped = await page.evaluate(() => ((window as unknown as { __scenes(): Element[] }).__scenes()[0] as unknown as Scene).measurement);
+    await scene.getByLabel('Clipping plane axis').selectOption('none');
     console.log('mesh scene', JSON.stringify({ c0, c1, hideChange, c2, clipChange, distanceMm: m.distanceMm, points: m.points, readout }));
 
     expect(c0.blue).toBeGreaterThan(1000);
@@ -172,6 +179,7 @@ describe('several meshes and the four-view, exported and drawn in Chromium', () 
     expect(clipChange).toBeGreaterThan(1000);
     expect(m.distanceMm).toBeDefined();
     expect(Math.abs(m.distanceMm! - 40)).toBeLessThan(0.5);
+    expect(afterClipped.points).toHaveLength(2);
     expect(readout).toMatch(/^\s*4\d\.\d mm|^\s*39\.\d mm/);
   }, 60_000);
 
