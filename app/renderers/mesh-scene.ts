@@ -110,7 +110,7 @@ export class VbMeshScene extends LitElement {
           ${CLIP_AXES.map((a) => html`<option value=${a.value} ?selected=${a.value === axis}>${a.label}</option>`)}
         </select></label>
         ${axis === 'none' ? '' : html`
-          <input class="vb-mesh-clip-position" type="range" aria-label="Clipping plane position (mm)" min=${lo} max=${hi} step="0.5" .value=${String(this.#clipMm)}
+          <input class="vb-mesh-clip-position" type="range" aria-label="Clipping plane position (mm)" min=${lo} max=${hi} step="any" .value=${String(this.#clipMm)}
             @input=${(e: Event) => this.setClip(axis, Number((e.target as HTMLInputElement).value))} />
           <span class="vb-mesh-info">${this.#clipMm.toFixed(1)} mm</span>`}
         <button class="vb-button vb-button-quiet vb-mesh-measure" aria-pressed=${String(this.#measuring)} @click=${() => this.#toggleMeasure()}>Measure</button>
