@@ -24,6 +24,8 @@ import { isTableData, renderTable } from './renderers/table.ts';
 import { renderJson, renderText } from './renderers/text.ts';
 import './renderers/file-download.ts';
 import './renderers/mesh-view.ts';
+import './renderers/mesh-scene.ts';
+import { isMeshSceneData } from './renderers/mesh-scene-geometry.ts';
 import './renderers/input-view.ts';
 
 /** A cell output: its box on the page (`.vb-output`, tagged with the MIME type shown) around its shadow root. */
@@ -61,6 +63,9 @@ function renderValue(mime: string, value: unknown, alt: string | undefined): Tem
     case MIME.mesh:
       if (!isMeshData(value)) throw new Error('not a mesh (positions Float32Array, indices Uint32Array, triangles)');
       return html`<vb-mesh-view .mesh=${value}></vb-mesh-view>`;
+    case MIME.meshes:
+      if (!isMeshSceneData(value)) throw new Error('not several meshes (layout, parts with positions, indices, name, color, opacity)');
+      return html`<vb-mesh-scene .scene=${value}></vb-mesh-scene>`;
     case MIME.input:
       if (!isInputWidget(value)) throw new Error('not an input (kind, name, label, value)');
       return html`<vb-input-widget .widget=${value}></vb-input-widget>`;
