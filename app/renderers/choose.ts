@@ -5,6 +5,7 @@ import { MIME, type MimeBundle } from '../../kernel/protocol.ts';
 export const MIME_PREFERENCE: readonly string[] = [
   MIME.input,
   MIME.mesh,
+  MIME.volume,
   MIME.file,
   MIME.table,
   MIME.html,
