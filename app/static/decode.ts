@@ -5,6 +5,7 @@
 import { MeshoptDecoder } from 'meshoptimizer/decoder';
 import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
 import { base64ToBytes } from './base64.ts';
+import { decodeVolume, isEncodedVolume } from './volume-codec.ts';
 import { isEncodedFile, isEncodedMesh, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type StaticDocument } from './format.ts';
 
 /** A mesh decoded for the 3D view; `preview` as in `EncodedMesh`. */
@@ -26,8 +27,10 @@ export async function decodeDocument(json: string): Promise<StaticDocument> {
 function decodeBundle(bundle: MimeBundle): MimeBundle {
   const mesh = bundle.data[MIME.mesh];
   const file = bundle.data[MIME.file];
-  if (!isEncodedMesh(mesh) && !isEncodedFile(file)) return bundle;
+  const volume = bundle.data[MIME.volume];
+  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedVolume(volume)) return bundle;
   const data: Record<string, unknown> = { ...bundle.data };
+  if (isEncodedVolume(volume)) data[MIME.volume] = decodeVolume(volume);
   if (isEncodedMesh(mesh)) data[MIME.mesh] = decodeMesh(mesh);
   if (isEncodedFile(file)) data[MIME.file] = decodeFile(file);
   return { ...bundle, data };

@@ -10,6 +10,8 @@ import { decimateForDisplay } from '../../cells/mesh/decimate.ts';
 import { isFileData } from '../renderers/file-data.ts';
 import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
+import { isVolumeData } from '../renderers/volume-geometry.ts';
+import { encodeVolume } from './volume-codec.ts';
 import { formatBytes } from '../format.ts';
 import { bytesToBase64 } from './base64.ts';
 import { DEFAULT_LIMITS, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type ExportLimits, type Provenance, type StaticCell, type StaticDocument } from './format.ts';
@@ -82,6 +84,15 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: Exp
     const encoded = meshCache ? await cachedEncodeMesh(mesh, limits.meshPreviewTriangles, meshCache) : await encodeMesh(mesh, limits.meshPreviewTriangles);
     if (encoded.preview) note(`mesh "${mesh.name ?? 'mesh'}" embedded as a preview of ${(encoded.indexCount / 3).toLocaleString('en-US')} of ${mesh.triangles.toLocaleString('en-US')} triangles (over the ${limits.meshPreviewTriangles.toLocaleString('en-US')}-triangle budget; deviation ${encoded.preview.errorMm.toFixed(2)} mm)`);
     return { ...bundle, data: { ...bundle.data, [MIME.mesh]: encoded } };
+  }
+  const volume = bundle.data[MIME.volume];
+  if (isVolumeData(volume)) {
+    if (volume.data.byteLength <= limits.fileEmbedMaxBytes) return { ...bundle, data: { ...bundle.data, [MIME.volume]: encodeVolume(volume) } };
+    // Too big for the page: the bundle's projection PNG and text stand in for it.
+    note(`volume "${volume.name}" (${formatBytes(volume.data.byteLength)}) not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap; its projection image is shown`);
+    const { [MIME.volume]: _dropped, ...rest } = bundle.data;
+    const text = typeof rest[MIME.text] === 'string' ? `${rest[MIME.text] as string} (volume not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap)` : 'volume not embedded';
+    return { ...bundle, data: { ...rest, [MIME.text]: text } };
   }
   if (isFileData(file)) {
     if (file.bytes.byteLength <= limits.fileEmbedMaxBytes) {
