@@ -87,6 +87,8 @@ export class VbVolumeView extends LitElement {
     super.disconnectedCallback();
     this.#resize?.disconnect();
     this.#resize = undefined;
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
     this.#view?.delete();
     this.#view = undefined;
     this.#actor = undefined;
@@ -130,7 +132,7 @@ export class VbVolumeView extends LitElement {
   async capture(): Promise<string> {
     const view = this.#view;
     if (!view) throw new Error('the volume view has not been created');
-    view.resize();
+    this.#fit();
     const [image] = view.getRenderWindow().captureImages('image/png');
     if (!image) throw new Error('the render window produced no image');
     return image;
@@ -172,11 +174,40 @@ export class VbVolumeView extends LitElement {
     this.#render();
   }
 
+  #frame = 0;
+
+  /**
+   * Draws at the next animation frame, once however many changes asked for it: a ray-cast frame
+   * takes seconds in software WebGL, so a preset change, a camera reset and a resize together
+   * must cost one frame, not three.
+   */
   #render(): void {
-    if (!this.#view) return;
-    this.#view.getRenderWindow().render();
-    this.dataset['renderedAt'] = String(performance.now());
-    this.dataset['preset'] = this.#preset;
+    if (!this.#view || this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      if (!this.#view) return;
+      this.#view.getRenderWindow().render();
+      this.dataset['renderedAt'] = String(performance.now());
+      this.dataset['preset'] = this.#preset;
+    });
+  }
+
+  /**
+   * Sizes the canvas to its box (device pixels) without drawing — vtk.js's own `resize()` draws
+   * at once, which costs a whole ray-cast frame each time. Answers whether the size changed.
+   */
+  #fit(): boolean {
+    const view = this.#view;
+    const container = this.querySelector<HTMLElement>('.vb-volume-canvas');
+    if (!view || !container) return false;
+    const box = container.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.floor(box.width * dpr)), h = Math.max(1, Math.floor(box.height * dpr));
+    const gl = view.getApiSpecificRenderWindow();
+    const [w0, h0] = gl.getSize();
+    if (w === w0 && h === h0) return false;
+    gl.setSize(w, h);
+    return true;
   }
 
   #ensureView(container: HTMLElement): GenericRenderWindow {
@@ -184,8 +215,7 @@ export class VbVolumeView extends LitElement {
     const view = vtkGenericRenderWindow.newInstance({ background: [...VIEW_BACKGROUND], listenWindowResize: false });
     view.setContainer(container);
     this.#resize = new ResizeObserver(() => {
-      view.resize();
-      this.#render();
+      if (this.#fit()) this.#render();
     });
     this.#resize.observe(container);
     this.#view = view;
@@ -210,7 +240,7 @@ export class VbVolumeView extends LitElement {
     const minSpacing = Math.min(...v.spacingMm);
     const mapper = vtkVolumeMapper.newInstance();
     mapper.setInputData(image);
-    mapper.setSampleDistance(0.7 * minSpacing);
+    mapper.setSampleDistance(minSpacing);
     mapper.setClippingPlanes(clipPlanesOf(v).map((p) => vtkPlane.newInstance({ origin: [...p.originMm], normal: [...p.normal] })));
     const actor = vtkVolume.newInstance();
     actor.setMapper(mapper);
@@ -225,7 +255,7 @@ export class VbVolumeView extends LitElement {
     renderer.addVolume(actor);
     this.#actor = actor;
     this.#applyTransfer();
-    view.resize();
+    this.#fit();
     this.resetCamera();
   }
 }

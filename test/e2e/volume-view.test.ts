@@ -34,15 +34,17 @@ function captureVolume(page: Page): Promise<string> {
 }
 
 /** Pixels once the view has drawn something (vtk.js renders after layout and texture upload). */
-async function volumePixels(page: Page): Promise<{ url: string; stats: ReturnType<typeof pixelStats> }> {
+async function volumePixels(page: Page): Promise<{ url: string; stats: ReturnType<typeof pixelStats>; captures: number; ms: number }> {
+  const t0 = Date.now();
   let url = await captureVolume(page);
   let stats = pixelStats(url);
-  for (let i = 0; i < 40 && stats.foreground < 0.03; i++) {
+  let captures = 1;
+  for (; captures < 40 && stats.foreground < 0.03; captures++) {
     await page.waitForTimeout(250);
     url = await captureVolume(page);
     stats = pixelStats(url);
   }
-  return { url, stats };
+  return { url, stats, captures, ms: Date.now() - t0 };
 }
 
 /** Fraction of pixels whose colour differs (any channel by > 24 of 255) between two PNG data URLs of one size. */
@@ -86,6 +88,7 @@ describe('app: volumeView ray casts the real CT', () => {
     await page.getByRole('button', { name: 'Run all' }).click();
     await page.waitForFunction(() => window.__voxbook!.state()?.phase === 'running', undefined, { timeout: 10_000 });
     await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 90_000, polling: 200 });
+    const runMs = Date.now() - t0;
     const state = await page.evaluate(() => window.__voxbook!.state()!);
     expect(state.cells.filter((c) => c.kind === 'code' && c.status !== 'done').map((c) => `${c.id}: ${c.status} ${c.error?.message ?? ''}`)).toEqual([]);
     const shape = await page.evaluate(() => {
@@ -111,6 +114,7 @@ describe('app: volumeView ray casts the real CT', () => {
     const skin = await volumePixels(page);
     await writeFile(join(RESULTS, 'volume-view-skin-canvas.png'), Buffer.from(skin.url.split(',')[1]!, 'base64'));
     const changed = await changedFraction(bone.url, skin.url);
+    console.log(`[e2e volume] Run all ${(runMs / 1000).toFixed(1)} s; bone: ${bone.captures} captures in ${(bone.ms / 1000).toFixed(1)} s; skin: ${skin.captures} in ${(skin.ms / 1000).toFixed(1)} s`);
     console.log(`[e2e volume] Run all → first bone frame ${(firstFrameMs / 1000).toFixed(1)} s; bone ${(bone.stats.foreground * 100).toFixed(1)}% foreground, skin ${(skin.stats.foreground * 100).toFixed(1)}%; ${(changed * 100).toFixed(1)}% of pixels changed`);
     expect(changed).toBeGreaterThan(0.05);
     // Skin is opaque at soft-tissue values: it covers more of the view than the bone does.
