@@ -122,3 +122,30 @@ describe('volumeView on the real head CT', () => {
     expect(fraction).toBeLessThan(0.8);
   }, 60_000);
 });
+
+describe('volume in the exported page', () => {
+  it('round-trips the voxels through the page encoding (same type, same values), and leaves a volume over the cap out with its PNG', async () => {
+    const { encodeVolume, decodeVolume } = await import('../../app/static/volume-codec.ts');
+    const { encodeDocument } = await import('../../app/static/encode.ts');
+    const { decodeDocument } = await import('../../app/static/decode.ts');
+    const ct = phantom();
+    const bundle = volumeView(ct, { name: 'cube' })[MIME_METHOD]();
+    const v = bundle.data[VOLUME_MIME] as VolumeViewData;
+    const back = decodeVolume(JSON.parse(JSON.stringify(encodeVolume(v))));
+    expect(back.data).toBeInstanceOf(Int16Array);
+    expect(back.data).toEqual(ct.data);
+    expect({ ...back, data: null }).toEqual({ ...v, data: null });
+
+    const provenance = { notebook: 'nb.nb.ts', notebookSha256: '0'.repeat(64), parameters: {}, versions: {}, ranAt: '2026-11-27T00:00:00Z' };
+    const input = { title: 't', provenance, cells: [{ id: 'a', kind: 'code' as const, source: '', outputs: [bundle] }] };
+    const within = await decodeDocument((await encodeDocument(input)).json);
+    expect((within.cells[0]!.outputs[0]!.data[VOLUME_MIME] as VolumeViewData).data).toEqual(ct.data);
+    // A cap of 1 kB: the 6,400-byte volume stays out; its projection and text stay.
+    const over = await encodeDocument(input, { meshPreviewTriangles: 200_000, fileEmbedMaxBytes: 1000 });
+    const left = (await decodeDocument(over.json)).cells[0]!.outputs[0]!;
+    expect(left.data[VOLUME_MIME]).toBeUndefined();
+    expect(left.data['image/png']).toBe(bundle.data['image/png']);
+    expect(left.data['text/plain']).toMatch(/volume not embedded: over the/);
+    expect(over.notes).toEqual([expect.stringMatching(/^cell "a": volume "cube" .* not embedded/)]);
+  });
+});
