@@ -59,3 +59,23 @@ export function centreMm(v: Pick<VolumeViewData, 'dims' | 'spacingMm' | 'originM
     v.originMm[2] + d[6] * half[0]! + d[7] * half[1]! + d[8] * half[2]!,
   ];
 }
+
+/** The world-mm bounds of the grid's voxel centres, `[xMin, xMax, yMin, yMax, zMin, zMax]` (LPS). */
+export function boundsMm(v: Pick<VolumeViewData, 'dims' | 'spacingMm' | 'originMm' | 'direction'>): [number, number, number, number, number, number] {
+  const b: [number, number, number, number, number, number] = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+  const d = v.direction;
+  for (let corner = 0; corner < 8; corner++) {
+    const t = [0, 1, 2].map((a) => ((corner >> a) & 1 ? (v.dims[a]! - 1) * v.spacingMm[a]! : 0));
+    for (let r = 0; r < 3; r++) {
+      const w = v.originMm[r]! + d[3 * r]! * t[0]! + d[3 * r + 1]! * t[1]! + d[3 * r + 2]! * t[2]!;
+      if (w < b[2 * r]!) b[2 * r] = w;
+      if (w > b[2 * r + 1]!) b[2 * r + 1] = w;
+    }
+  }
+  return b;
+}
+
+/** The plane that cuts `depthMm` off the front (anterior, −y in LPS) of `bounds`, keeping what lies behind. */
+export function frontCutPlane(bounds: readonly number[], depthMm: number): ClipPlane {
+  return { originMm: [0, bounds[2]! + depthMm, 0], normal: [0, 1, 0] };
+}

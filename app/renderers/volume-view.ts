@@ -4,7 +4,7 @@
  * array, no copy) in a vtkImageData with the volume's LPS origin, spacing and direction.
  * Controls (keyboard-reachable, labelled): the transfer-function preset, a level shift and a
  * width scale that move and stretch the preset's opacity and colour points like a
- * window/level, shading on/off, and "Reset view" (anterior three-quarter view, superior up,
+ * window/level, a clipping plane cutting mm off the front (anterior), shading on/off, and "Reset view" (anterior three-quarter view, superior up,
  * as the mesh view). The crop box and clipping plane of the bundle become vtk.js clipping planes.
  */
 import '@kitware/vtk.js/Rendering/Profiles/Volume.js';
@@ -20,7 +20,8 @@ import { LitElement, html } from 'lit';
 import type { VolumeViewData } from '../../cells/viz/volume-view.ts';
 import { isVolumePresetName, resolvePreset, VOLUME_PRESET_NAMES, VOLUME_PRESETS, windowTransfer, type TransferFunction, type VolumePresetName } from '../../cells/viz/volume-presets.ts';
 import { VIEW_BACKGROUND } from './mesh-view.ts';
-import { centreMm, clipPlanesOf, vtkDirection } from './volume-geometry.ts';
+import { boundsMm, centreMm, clipPlanesOf, frontCutPlane, vtkDirection } from './volume-geometry.ts';
+import { MAX_CLIP_PLANES } from '../../cells/viz/volume-view.ts';
 
 type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
 
@@ -35,6 +36,9 @@ export class VbVolumeView extends LitElement {
   #levelShift = 0;
   #widthScale = 1;
   #shade = true;
+  /** mm cut off the front (anterior) of the volume by the "cut from front" control; 0: no cut. */
+  #frontCutMm = 0;
+  #mapper: ReturnType<typeof vtkVolumeMapper.newInstance> | undefined;
   #problem = '';
   static #ids = 0;
   readonly #id = `vb-volume-${++VbVolumeView.#ids}`;
@@ -62,6 +66,10 @@ export class VbVolumeView extends LitElement {
         <label for=${`${id}-width`}>width ×</label>
         <input id=${`${id}-width`} class="vb-volume-width" type="range" min="0.25" max="3" step="0.05" .value=${String(this.#widthScale)}
           @input=${(e: Event) => this.#setWindow(this.#levelShift, Number((e.target as HTMLInputElement).value))} />
+        <label for=${`${id}-cut`}>cut from front (mm)</label>
+        <input id=${`${id}-cut`} class="vb-volume-cut" type="range" min="0" max=${v ? Math.round(depthMm(v)) : 0} step="1" .value=${String(this.#frontCutMm)}
+          ?disabled=${!v || clipPlanesOf(v).length >= MAX_CLIP_PLANES} title="a clipping plane across the anterior–posterior axis"
+          @input=${(e: Event) => this.#setFrontCut(Number((e.target as HTMLInputElement).value))} />
         <label><input type="checkbox" class="vb-volume-shade" .checked=${this.#shade} @change=${(e: Event) => this.#setShade((e.target as HTMLInputElement).checked)} /> shading</label>
         ${this.#problem ? html`<span class="vb-mesh-problem">${this.#problem}</span>` : ''}
         <span class="vb-spacer"></span>
@@ -76,6 +84,7 @@ export class VbVolumeView extends LitElement {
       this.#levelShift = 0;
       this.#widthScale = 1;
       this.#shade = this.volume.shade;
+      this.#frontCutMm = 0;
     }
   }
 
@@ -92,6 +101,7 @@ export class VbVolumeView extends LitElement {
     this.#view?.delete();
     this.#view = undefined;
     this.#actor = undefined;
+    this.#mapper = undefined;
   }
 
   /** Shows the volume with preset `name` (level and width back to the preset's own). Unknown names are ignored. */
@@ -152,6 +162,22 @@ export class VbVolumeView extends LitElement {
     this.#widthScale = widthScale;
     this.#applyTransfer();
     this.requestUpdate();
+  }
+
+  #setFrontCut(mm: number): void {
+    this.#frontCutMm = mm;
+    this.#applyClipping();
+    this.#render();
+  }
+
+  /** The bundle's crop box and clipping plane, and the front cut when there is one. */
+  #applyClipping(): void {
+    const v = this.volume;
+    if (!v || !this.#mapper) return;
+    const planes = clipPlanesOf(v);
+    if (this.#frontCutMm > 0 && planes.length < MAX_CLIP_PLANES) planes.push(frontCutPlane(boundsMm(v), this.#frontCutMm));
+    this.#mapper.setClippingPlanes(planes.map((p) => vtkPlane.newInstance({ origin: [...p.originMm], normal: [...p.normal] })));
+    this.dataset['clipPlanes'] = String(planes.length);
   }
 
   #setShade(on: boolean): void {
@@ -241,7 +267,6 @@ export class VbVolumeView extends LitElement {
     const mapper = vtkVolumeMapper.newInstance();
     mapper.setInputData(image);
     mapper.setSampleDistance(minSpacing);
-    mapper.setClippingPlanes(clipPlanesOf(v).map((p) => vtkPlane.newInstance({ origin: [...p.originMm], normal: [...p.normal] })));
     const actor = vtkVolume.newInstance();
     actor.setMapper(mapper);
     const property = actor.getProperty();
@@ -254,10 +279,18 @@ export class VbVolumeView extends LitElement {
     property.setSpecularPower(12);
     renderer.addVolume(actor);
     this.#actor = actor;
+    this.#mapper = mapper;
+    this.#applyClipping();
     this.#applyTransfer();
     this.#fit();
     this.resetCamera();
   }
+}
+
+/** Anterior–posterior extent of the volume, mm (the range of the front cut). */
+function depthMm(v: VolumeViewData): number {
+  const b = boundsMm(v);
+  return b[3] - b[2];
 }
 
 customElements.define('vb-volume-view', VbVolumeView);

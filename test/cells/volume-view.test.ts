@@ -6,7 +6,7 @@ import { IDENTITY3, type Mat3, type Vec3, type Volume } from '../../cells/core/v
 import { MIME_METHOD } from '../../cells/viz/bundle.ts';
 import { VOLUME_MIME, volumeView, type VolumeViewData } from '../../cells/viz/volume-view.ts';
 import { resolvePreset, VOLUME_PRESETS, VOLUME_PRESET_NAMES, windowTransfer } from '../../cells/viz/volume-presets.ts';
-import { clipPlanesOf, isVolumeData, vtkDirection } from '../../app/renderers/volume-geometry.ts';
+import { boundsMm, clipPlanesOf, frontCutPlane, isVolumeData, vtkDirection } from '../../app/renderers/volume-geometry.ts';
 import { cached } from '../helpers.ts';
 
 /** A 20×16×10 int16 grid: −1000 HU air with a 1000 HU bone cube at i 5..9, j 4..7, k 2..5. */
@@ -98,6 +98,13 @@ describe('volume geometry for vtk.js', () => {
       { originMm: [-10, -8, 2 * 7.5], normal: [-0, -0, -1] },
       { originMm: [1, 2, 3], normal: [0, 0.6, 0.8] },
     ]);
+  });
+
+  it('bounds the voxel centres in world mm through the direction matrix; the front cut keeps what lies posterior', () => {
+    // i → −y (posterior to anterior), j → +x: 20 voxels of 1 mm along −y, 16 along +x.
+    const b = boundsMm({ dims: [20, 16, 10], spacingMm: [1, 1, 2], originMm: [0, 0, 0], direction: [0, 1, 0, -1, 0, 0, 0, 0, 1] });
+    expect(b).toEqual([0, 15, -19, 0, 0, 18]);
+    expect(frontCutPlane(b, 5)).toEqual({ originMm: [0, -14, 0], normal: [0, 1, 0] });
   });
 });
 

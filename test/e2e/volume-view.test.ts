@@ -119,6 +119,15 @@ describe('app: volumeView ray casts the real CT', () => {
     expect(changed).toBeGreaterThan(0.05);
     // Skin is opaque at soft-tissue values: it covers more of the view than the bone does.
     expect(skin.stats.foreground).toBeGreaterThan(bone.stats.foreground);
+
+    // The clipping plane, from its labelled slider: cutting 100 mm off the front opens the head.
+    await view.getByLabel('cut from front (mm)').fill('100');
+    await expect.poll(() => view.getAttribute('data-clip-planes')).toBe('1');
+    const cut = await volumePixels(page);
+    await writeFile(join(RESULTS, 'volume-view-skin-cut-canvas.png'), Buffer.from(cut.url.split(',')[1]!, 'base64'));
+    const cutChanged = await changedFraction(skin.url, cut.url);
+    console.log(`[e2e volume] front cut 100 mm: ${(cutChanged * 100).toFixed(1)}% of pixels changed`);
+    expect(cutChanged).toBeGreaterThan(0.02);
   }, 150_000);
 
   it('asked nothing outside the app and logged no errors', async () => {
