@@ -1,15 +1,22 @@
 /**
  * `npm run bench`: the CT-to-print stages on the real head CT, each the median of 5 warm
- * runs, plus vtk.js ImageMarchingCubes on the same field and the whole headless run
- * (process start to files written). Writes bench/results/<stamp>.json and latest.md.
+ * runs, plus vtk.js ImageMarchingCubes on the same field; VTK's C++ (Debian's python3-vtk9,
+ * one thread, bench/vtk-peer.py) beside ours on the same field and mesh, alternating in one
+ * run: vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter, vtkQuadricDecimation to 500k; and
+ * the whole headless run against the same pipeline as a Python script
+ * (bench/ct-to-print-peer.py), both as whole processes, alternating. A peer that is not
+ * installed is reported as absent. Writes bench/results/<stamp>.json and latest.md, and the
+ * table between the bench markers in README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  connectedComponents, encodeStl, isosurface, loadDicomSeries, loadInv3, removeDetachedFragments, removeIslands, threshold, validateMesh,
+  connectedComponents, decimateMesh, encodeStl, isosurface, loadDicomSeries, loadInv3, removeDetachedFragments, removeIslands, smoothMesh, threshold, validateMesh,
 } from '../cells/index.ts';
+import type { Volume } from '../cells/core/volume.ts';
+import { startVtkPeer, writePeerInputs } from './vtk-peer.ts';
 import { cachePath } from '../datasets/cache.ts';
 import { writeFileAtomic } from '../kernel/node/fs-atomic.ts';
 import { benchIsosurface, median } from './isosurface.ts';
@@ -69,23 +76,90 @@ async function main() {
   const ratio = median(vs.vtkMs) / median(vs.oursMs);
   console.log(`ours is ${ratio.toFixed(1)}× faster than vtk.js`);
 
-  console.log('\nwhole headless run (node process start → files written):');
-  const whole = await time(() => {
-    const dir = join(out, 'run');
-    execFileSync(process.execPath, [join(ROOT, 'bin/voxbook.mjs'), 'run', join(ROOT, 'notebooks/ct-to-print.nb.ts'), '--out', dir, '--quiet'], { stdio: 'pipe' });
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { mesh: { triangles: number } };
-    rmSync(dir, { recursive: true, force: true });
-    return report.mesh.triangles;
-  });
-  add('voxbook run notebooks/ct-to-print.nb.ts', whole, `${whole.result} triangles`);
+  // VTK C++ beside ours: same masked field (islands and detached fragments removed, as the
+  // notebook before `keep`), same mesh for smoothing and decimation; runs alternate.
+  console.log('\nVTK C++ (python3-vtk9, one thread) beside ours, alternating:');
+  const peers: Array<{ stage: string; oursMs: number; vtkMs: number | null; note: string }> = [];
+  const field = ct as Volume<Int16Array>;
+  const peerMask = fragments.result.mask;
+  const mesh = isosurface(field, { isoValue: 225.5, mask: peerMask });
+  const peerDir = join(out, 'peer');
+  execFileSync('mkdir', ['-p', peerDir]);
+  writePeerInputs(peerDir, field, 225.5, peerMask, mesh);
+  const peer = await startVtkPeer(peerDir);
+  const absent = 'absent' in peer ? peer.absent : undefined;
+  const side = async (stage: string, repeats: number, ours: () => unknown, theirs: Record<string, unknown>, note: (o: unknown, t: Record<string, number> | undefined) => string) => {
+    const o: number[] = [], v: number[] = [];
+    let lastOurs: unknown, lastTheirs: Record<string, number> | undefined;
+    for (let r = -1; r < repeats; r++) { // r = −1: warm-up, not counted
+      const t0 = performance.now();
+      lastOurs = await ours();
+      if (r >= 0) o.push(performance.now() - t0);
+      if (!absent && !('absent' in peer)) {
+        lastTheirs = await peer.request(theirs);
+        if (r >= 0) v.push(lastTheirs!.ms!);
+      }
+    }
+    const row = { stage, oursMs: +median(o).toFixed(1), vtkMs: v.length ? +median(v).toFixed(1) : null, note: note(lastOurs, lastTheirs) };
+    peers.push(row);
+    console.log(`${stage.padEnd(44)} ours ${row.oursMs} ms, VTK ${row.vtkMs ?? `peer absent (${absent})`} ms${row.vtkMs ? `, ${(row.oursMs / row.vtkMs).toFixed(2)}×` : ''}  ${row.note}`);
+  };
+  const T = mesh.indices.length / 3;
+  await side('isosurface vs vtkFlyingEdges3D', REPEATS, () => isosurface(field, { isoValue: 225.5, mask: peerMask }), { op: 'iso', iso: 225.5 },
+    (o, t) => `${(o as { indices: Uint32Array }).indices.length / 3} vs ${t?.triangles ?? '—'} triangles`);
+  await side('smoothMesh vs vtkWindowedSincPolyDataFilter', REPEATS, () => smoothMesh(mesh, { iterations: 20, passBand: 0.1 }), { op: 'smooth' },
+    () => `20 iterations, pass band 0.1, ${T} triangles`);
+  await side('decimateMesh vs vtkQuadricDecimation', 3, () => decimateMesh(mesh, { targetTriangles: 500_000 }), { op: 'decimate', target: 500_000 },
+    (o, t) => {
+      const v = validateMesh((o as { mesh: Parameters<typeof validateMesh>[0] }).mesh);
+      return `to 500,000: ${v.triangles} vs ${t?.triangles ?? '—'} triangles; ours closed ${v.closed}, edge-manifold ${v.edgeManifold}`;
+    });
+  if (!('absent' in peer)) peer.close();
+
+  // Whole processes: the headless notebook run on the DICOM series (no result cache) and the
+  // same pipeline as a Python script, alternating.
+  console.log('\nwhole headless run on the DICOM series vs the Python script (process start → files written):');
+  const runDir = join(out, 'run');
+  const oursWhole: number[] = [], pyWhole: number[] = [];
+  let pyAbsent: string | undefined;
+  let oursTriangles = 0, pyTriangles = 0;
+  for (let r = -1; r < 3; r++) {
+    rmSync(runDir, { recursive: true, force: true });
+    let t0 = performance.now();
+    execFileSync(process.execPath, [join(ROOT, 'bin/voxbook.mjs'), 'run', join(ROOT, 'notebooks/ct-to-print.nb.ts'), '--out', runDir, '--quiet', '--no-cache', '-p', `input=${dicomDir}`], { stdio: 'pipe' });
+    if (r >= 0) oursWhole.push(performance.now() - t0);
+    oursTriangles = (JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as { mesh: { triangles: number } }).mesh.triangles;
+    if (pyAbsent) continue;
+    t0 = performance.now();
+    try {
+      const line = execFileSync('/usr/bin/python3', [join(ROOT, 'bench/ct-to-print-peer.py'), dicomDir, join(out, 'peer.stl')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      if (r >= 0) pyWhole.push(performance.now() - t0);
+      pyTriangles = (JSON.parse(line.trim().split('\n').at(-1)!) as { triangles: number }).triangles;
+    } catch (e) {
+      const err = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
+      pyAbsent = /No module named '?(\w+)/.exec(err)?.[0] ?? err.trim().split('\n').at(-1) ?? 'failed';
+    }
+  }
+  const wholeOurs = median(oursWhole), wholePy = pyWhole.length ? median(pyWhole) : null;
+  add('voxbook run ct-to-print (DICOM, --no-cache)', { ms: oursWhole, median: wholeOurs }, `${oursTriangles} triangles (keep = largest), whole process`);
+  if (wholePy !== null) add('Python script (pydicom + scipy + VTK)', { ms: pyWhole, median: wholePy }, `${pyTriangles} triangles (all islands ≥ 200 mm³), whole process`);
+  else console.log(`Python script peer absent: ${pyAbsent}`);
   rmSync(out, { recursive: true, force: true });
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
-  const result = { when: new Date().toISOString(), machine, repeats: REPEATS, vtkRatio: +ratio.toFixed(2), rows };
+  const loadAvg = loadavg()[0]!.toFixed(1);
+  const result = { when: new Date().toISOString(), machine, loadAverage: +loadAvg, repeats: REPEATS, vtkRatio: +ratio.toFixed(2), rows, vtkCpp: { version: 'absent' in peer ? null : peer.version, absent: absent ?? null, rows: peers }, whole: { oursMs: oursWhole, pythonMs: pyWhole, pythonAbsent: pyAbsent ?? null } };
   await writeFileAtomic(join(ROOT, 'bench/results', `${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+  const fx = (x: number) => `${x.toFixed(2)}×`;
+  const peerTable = [
+    `| ours vs VTK ${'absent' in peer ? '(peer absent: ' + absent + ')' : peer.version} C++, one thread, same input, alternating | ours ms | VTK ms | ours / VTK | note |`,
+    '| --- | ---: | ---: | ---: | --- |',
+    ...peers.map((p) => `| ${p.stage} | ${p.oursMs} | ${p.vtkMs ?? 'peer absent'} | ${p.vtkMs ? fx(p.oursMs / p.vtkMs) : '—'} | ${p.note} |`),
+    `| whole run vs Python script (pydicom + scipy + VTK), whole processes | ${wholeOurs.toFixed(0)} | ${wholePy?.toFixed(0) ?? 'peer absent'} | ${wholePy ? fx(wholeOurs / wholePy) : '—'} | ours: the whole notebook as it stands (also histogram, preview, fragments, largest, smoothing, decimation, printability, validate, report, 3MF, .ipynb); Python: load, threshold, islands, flying edges, STL only |`,
+  ];
   const md = [
-    `Measured ${result.when.slice(0, 10)} on ${machine}; median of ${REPEATS} warm runs (\`npm run bench\`).`,
+    `Measured ${result.when.slice(0, 10)} on ${machine} (load average ${loadAvg}: the machine is shared, so compare the ratios, measured side by side); median of ${REPEATS} warm runs (\`npm run bench\`).`,
     '',
     '| stage | median ms | note |',
     '| --- | ---: | --- |',
@@ -93,8 +167,16 @@ async function main() {
     '',
     `Our isosurface is **${ratio.toFixed(1)}×** faster than vtk.js ImageMarchingCubes on the same field.`,
     '',
+    ...peerTable,
+    '',
   ].join('\n');
   await writeFileAtomic(join(ROOT, 'bench/results/latest.md'), md);
+  // README: the table between the bench markers.
+  const readmePath = join(ROOT, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const begin = '<!-- bench:start (npm run bench writes this table) -->', finish = '<!-- bench:end -->';
+  const a = readme.indexOf(begin), b = readme.indexOf(finish);
+  if (a >= 0 && b > a) await writeFileAtomic(readmePath, readme.slice(0, a + begin.length) + '\n' + md + readme.slice(b));
   console.log(`\nwrote bench/results/${stamp}.json and bench/results/latest.md`);
 }
 

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '#typescript';
 import { decode } from '@jridgewell/sourcemap-codec';
 
 /**

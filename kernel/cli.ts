@@ -8,9 +8,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { MIME, type FileData } from './protocol.ts';
 import { parsePercent } from './notebook/percent.ts';
-import { toIpynb, type CellResult } from './notebook/ipynb.ts';
+import { prepareBinary, toIpynb, useDeflate, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
 import { hashString, sha256Hex } from './hash.ts';
 import { NodeResultStore } from './node/store.ts';
@@ -221,6 +222,8 @@ function ctrlC(): { signal: AbortSignal; publishing(): void; dispose(): void } {
 }
 
 async function run(args: RunArgs): Promise<number> {
+  // The .ipynb's large arrays (meshes): zlib's native raw deflate, not fflate's JS one.
+  useDeflate((bytes) => new Uint8Array(deflateRawSync(bytes, { level: 1 })));
   const path = resolve(args.notebook);
   const text = await readFile(path, 'utf8').catch(() => {
     throw new UsageError(`${args.notebook}: no such notebook`);
@@ -237,7 +240,16 @@ async function run(args: RunArgs): Promise<number> {
       ...(args.cacheMaxBytes !== undefined ? { cacheMaxBytes: args.cacheMaxBytes } : {}),
       parameters: args.parameters,
       signal: interrupt.signal,
-      onCell: progress.onCell,
+      onCell: (c) => {
+        progress.onCell(c);
+        // Deflate a finished cell's large arrays for the .ipynb now, while the kernel runs the
+        // next cells. Not exported files: the .ipynb refers to them instead of embedding them.
+        if (c.status === 'done' && c.outputs.length > 0) {
+          setImmediate(() => {
+            for (const b of c.outputs) for (const [mime, data] of Object.entries(b.data)) if (mime !== MIME.file) prepareBinary(data);
+          });
+        }
+      },
       onProgress: progress.onProgress,
       ...(args.timeoutMs !== undefined ? { cellTimeoutMs: args.timeoutMs } : {}),
     });

@@ -130,8 +130,10 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
   const edges = new Int32Array(5 * S);
   const edgeBase = new Int32Array(12);
 
-  let positions: Float32Array = new Float32Array(Math.max(3 * 1024, (3 * nx * ny * nz) >> 6));
-  let indices: Uint32Array = new Uint32Array(Math.max(3 * 2048, (6 * nx * ny * nz) >> 6));
+  // Room for a surface through ~1/16 of the voxels (a head CT's bone: ~1/20) before growing;
+  // untouched capacity costs little (fresh pages are mapped on first write).
+  let positions: Float32Array = new Float32Array(Math.max(3 * 1024, (3 * nx * ny * nz) >> 4));
+  let indices: Uint32Array = new Uint32Array(Math.max(3 * 2048, (6 * nx * ny * nz) >> 4));
   let nv = 0, ni = 0;
 
   // Value as the surface sees it (mask applied); only called for real, in-grid voxels.

@@ -1,7 +1,7 @@
 import { ParameterError } from '../core/errors.ts';
 import type { StageOptions } from '../core/stage.ts';
-import { det3, type Vec3, type Volume, withData } from '../core/volume.ts';
-import { type Component, type Connectivity, connectedComponents } from './components.ts';
+import { det3, type Vec3, type Volume } from '../core/volume.ts';
+import { type Component, type Connectivity, componentsOf, maskOfComponents } from './components.ts';
 
 export interface LargestComponentsOptions extends StageOptions {
   /** How many components to keep, largest first. Default 1. */
@@ -34,16 +34,13 @@ export interface LargestComponents {
 export function keepLargestComponents(mask: Volume<Uint8Array>, options: LargestComponentsOptions = {}): LargestComponents {
   const { count = 1, connectivity = 26 } = options;
   if (!(Number.isInteger(count) && count >= 1)) throw new ParameterError(`keepLargestComponents: count must be an integer ≥ 1, got ${count}`);
-  const { labels, components } = connectedComponents(mask, connectivity, options);
-  const ranked = [...components].sort((a, b) => b.voxels - a.voxels || a.label - b.label);
+  const all = componentsOf(mask, connectivity, options);
+  const ranked = [...all.components].sort((a, b) => b.voxels - a.voxels || a.label - b.label);
   const kept = ranked.slice(0, count);
-  const keep = new Uint8Array(components.length + 1);
+  const keep = new Uint8Array(all.components.length + 1);
   for (const c of kept) keep[c.label] = 1;
-  const removed = components.filter((c) => keep[c.label] === 0);
-  const l = labels.data;
-  const out = new Uint8Array(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = keep[l[i]!]!;
-  return { mask: withData(mask, out), kept, removed };
+  const removed = all.components.filter((c) => keep[c.label] === 0);
+  return { mask: maskOfComponents(mask, connectivity, all, keep), kept, removed };
 }
 
 export interface ComponentsAtOptions extends StageOptions {
@@ -96,19 +93,17 @@ export function keepComponentsAt(
     if (mask.data[at] === 0) throw new ParameterError(`keepComponentsAt: ${name} (voxel ${idx.join(', ')}) is background, in no component; give a point inside the structure to keep`);
     seeds.push(at);
   }
-  const { labels, components } = connectedComponents(mask, options.connectivity ?? 26, options);
-  const keep = new Uint8Array(components.length + 1);
+  const connectivity = options.connectivity ?? 26;
+  const all = componentsOf(mask, connectivity, options);
+  const keep = new Uint8Array(all.components.length + 1);
   const kept: Component[] = [];
   for (const at of seeds) {
-    const label = labels.data[at]!;
+    const label = all.labels.data[at]!;
     if (keep[label] === 0) {
       keep[label] = 1;
-      kept.push(components[label - 1]!);
+      kept.push(all.components[label - 1]!);
     }
   }
-  const removed = components.filter((c) => keep[c.label] === 0);
-  const l = labels.data;
-  const out = new Uint8Array(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = keep[l[i]!]!;
-  return { mask: withData(mask, out), kept, removed };
+  const removed = all.components.filter((c) => keep[c.label] === 0);
+  return { mask: maskOfComponents(mask, connectivity, all, keep), kept, removed };
 }

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '#typescript';
 import type { Notebook } from './cell.ts';
 import { IpynbFormatError, readIpynb, toIpynb, type DroppedCellContent } from './ipynb.ts';
 import { NotebookSyntaxError, parsePercent, serializePercent } from './percent.ts';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '#typescript';
 import { NotebookWriteError, parsePercent, percentRegions, type PercentRegion } from './percent.ts';
 
 /**
