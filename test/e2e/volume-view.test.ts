@@ -10,38 +10,21 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, captureFirstView, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/volume-view.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/volume-view.nb.ts';
 const RESULTS = join(REPO_ROOT, 'test-results');
 
-/** The PNG data URL of the first `vb-volume-view` (outputs render in shadow roots). */
-function captureVolume(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const find = (root: ParentNode): Element | undefined => {
-      for (const el of root.querySelectorAll('*')) {
-        if (el.localName === 'vb-volume-view') return el;
-        const inner = el.shadowRoot && find(el.shadowRoot);
-        if (inner) return inner;
-      }
-      return undefined;
-    };
-    const view = find(document) as (Element & { capture(): Promise<string> }) | undefined;
-    if (!view) throw new Error('no vb-volume-view on the page');
-    return view.capture();
-  });
-}
-
 /** Pixels once the view has drawn something (vtk.js renders after layout and texture upload). */
 async function volumePixels(page: Page): Promise<{ url: string; stats: ReturnType<typeof pixelStats>; captures: number; ms: number }> {
   const t0 = Date.now();
-  let url = await captureVolume(page);
+  let url = await captureFirstView(page, 'vb-volume-view');
   let stats = pixelStats(url);
   let captures = 1;
   for (; captures < 40 && stats.foreground < 0.03; captures++) {
     await page.waitForTimeout(250);
-    url = await captureVolume(page);
+    url = await captureFirstView(page, 'vb-volume-view');
     stats = pixelStats(url);
   }
   return { url, stats, captures, ms: Date.now() - t0 };
