@@ -148,6 +148,24 @@ export class VbVolumeView extends LitElement {
     return image;
   }
 
+  /**
+   * Turns the camera `degrees` about the view-up axis and draws, `frames` times, waiting for each
+   * frame's pixels (captureImages); answers ms per frame (for the bench: frame + read-back + PNG).
+   */
+  async rotateFrames(frames: number, degrees: number): Promise<number[]> {
+    const view = this.#view;
+    if (!view) throw new Error('the volume view has not been created');
+    const times: number[] = [];
+    for (let f = 0; f < frames; f++) {
+      const t0 = performance.now();
+      view.getRenderer().getActiveCamera().azimuth(degrees);
+      const [image] = view.getRenderWindow().captureImages('image/png');
+      await image;
+      times.push(performance.now() - t0);
+    }
+    return times;
+  }
+
   #shiftSpan(v: VolumeViewData): number {
     return VOLUME_PRESETS[this.#preset].scale === 'HU' ? 1000 : Math.max(1e-6, (v.rangeValue[1] - v.rangeValue[0]) / 2);
   }
