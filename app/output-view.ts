@@ -26,6 +26,8 @@ import { renderJson, renderText } from './renderers/text.ts';
 import './renderers/file-download.ts';
 import './renderers/mesh-view.ts';
 import './renderers/volume-view.ts';
+import './renderers/mesh-scene.ts';
+import { isMeshSceneData } from './renderers/mesh-scene-geometry.ts';
 import './renderers/input-view.ts';
 
 /** A cell output: its box on the page (`.vb-output`, tagged with the MIME type shown) around its shadow root. */
@@ -66,6 +68,9 @@ function renderValue(mime: string, value: unknown, alt: string | undefined): Tem
     case MIME.volume:
       if (!isVolumeData(value)) throw new Error('not a volume (data typed array of dims voxels, spacingMm, originMm, direction, preset, transfer)');
       return html`<vb-volume-view .volume=${value}></vb-volume-view>`;
+    case MIME.meshes:
+      if (!isMeshSceneData(value)) throw new Error('not several meshes (layout, parts with positions, indices, name, color, opacity)');
+      return html`<vb-mesh-scene .scene=${value}></vb-mesh-scene>`;
     case MIME.input:
       if (!isInputWidget(value)) throw new Error('not an input (kind, name, label, value)');
       return html`<vb-input-widget .widget=${value}></vb-input-widget>`;

@@ -18,6 +18,8 @@ export const MIME = {
   mesh: 'application/vnd.voxbook.mesh+json',
   /** A volume rendering: `VolumeViewData` (cells/viz/volume-view.ts). */
   volume: 'application/vnd.voxbook.volume+json',
+  /** `MeshSceneData`: several meshes in one view, or the pyramid four-view */
+  meshes: 'application/vnd.voxbook.meshes+json',
   /** `FileData`: an artefact; headless runs write it into --out, the app offers a download. */
   file: 'application/vnd.voxbook.file+json',
   /** An input widget (cells/viz/inputs.ts): moving it sends an `input` message. */
@@ -49,6 +51,20 @@ export interface MeshData {
   readonly name?: string;
   /** Per-vertex sRGB 0..255, 3 bytes per vertex; when present the view colours vertices with it instead of `color`. */
   readonly colors?: Uint8Array;
+}
+
+/** One part of a `MeshSceneData`: a mesh with its name, colour (sRGB 0..255) and opacity (0..1). */
+export interface MeshPartData extends MeshData {
+  readonly name: string;
+  readonly color: readonly [number, number, number];
+  readonly opacity: number;
+}
+
+/** Several meshes in one 3D view (`layout: 'view'`) or four renders for a pyramid display (`'four'`). */
+export interface MeshSceneData {
+  readonly name: string;
+  readonly layout: 'view' | 'four';
+  readonly parts: readonly MeshPartData[];
 }
 
 export interface FileData {

@@ -34,7 +34,7 @@ const smoothIterations = 20;
 // %% id="load"
 import {
   assignMaterials, describeSource, download, downsample, encode3mf, fillHoles, isosurfaceOfMask, judgeManifold, keepLargestComponents, labelSurfaces, loadInput,
-  markdown, meshView, printReport, removeDetachedFragments, sliceView, smoothLabelSurfaces, table, threshold, validateMesh, withData, type LabelMap, type ManifoldJudgement,
+  fourView, markdown, meshView, printReport, removeDetachedFragments, sliceView, smoothLabelSurfaces, table, threshold, validateMesh, withData, type LabelMap, type ManifoldJudgement,
 } from 'voxbook';
 
 const ct = await loadInput(input);
@@ -94,10 +94,11 @@ table({
 const materials = assignMaterials(printedParts, grid, { labelMap, signal });
 for (const w of materials.warnings) display(markdown(`**Warning:** ${w}`));
 display(materials.view);
-for (const p of materials.parts) {
-  const rgb = [1, 3, 5].map((k) => parseInt(p.color.slice(k, k + 2), 16)) as [number, number, number];
-  display(meshView(p.mesh, { name: `${p.name}: ${p.material}, ${p.infillPercent}% infill`, color: rgb }));
-}
+// Both parts in one view: the soft tissue translucent over the opaque bone (untick a part in the
+// legend to hide it; clip, measure), then the four views for a pyramid display.
+const viewParts = materials.parts.map((p) => ({ name: `${p.name}: ${p.material}, ${p.infillPercent}% infill`, mesh: p.mesh, color: p.color.slice(0, 7), opacity: p.name === 'soft tissue' ? 0.35 : 1 }));
+display(meshView(viewParts, { name: 'head: tissue and bone' }));
+display(fourView(viewParts, { name: 'head, four views' }));
 
 // %% id="printability"
 // The printability report of both parts on a common FDM printer: closed, manifold, shells, fit

@@ -4,6 +4,7 @@ import { MIME, type MimeBundle } from '../../kernel/protocol.ts';
 /** Richest first: the first of these that a bundle carries is the one rendered. */
 export const MIME_PREFERENCE: readonly string[] = [
   MIME.input,
+  MIME.meshes,
   MIME.mesh,
   MIME.volume,
   MIME.file,

@@ -70,15 +70,7 @@ export class VbMeshView extends LitElement {
   resetCamera(): void {
     const view = this.#view;
     if (!view) return;
-    const renderer = view.getRenderer();
-    const camera = renderer.getActiveCamera();
-    camera.setFocalPoint(0, 0, 0);
-    camera.setPosition(0, -1, 0);
-    camera.setViewUp(0, 0, 1);
-    camera.azimuth(-30);
-    camera.elevation(15);
-    camera.orthogonalizeViewUp();
-    renderer.resetCamera();
+    aimAnteriorThreeQuarter(view.getRenderer());
     view.getRenderWindow().render();
   }
 
@@ -86,10 +78,7 @@ export class VbMeshView extends LitElement {
   async capture(): Promise<string> {
     const view = this.#view;
     if (!view) throw new Error('the mesh view has not been created');
-    view.resize();
-    const [image] = view.getRenderWindow().captureImages('image/png');
-    if (!image) throw new Error('the render window produced no image');
-    return image;
+    return captureWindow(view);
   }
 
   #ensureView(container: HTMLElement): GenericRenderWindow {
@@ -140,12 +129,7 @@ export class VbMeshView extends LitElement {
     mapper.setInputData(polyData);
     const actor = vtkActor.newInstance();
     actor.setMapper(mapper);
-    const property = actor.getProperty();
-    property.setColor(...meshColor(mesh));
-    property.setAmbient(0.12);
-    property.setDiffuse(0.8);
-    property.setSpecular(0.18);
-    property.setSpecularPower(24);
+    styleSurface(actor, meshColor(mesh));
     renderer.addActor(actor);
     this.#polyData = polyData;
     this.#actor = actor;
@@ -162,8 +146,39 @@ export class VbMeshView extends LitElement {
   }
 }
 
+/** The camera from anterior (−y), superior up, turned 30° towards the patient's right and 15° up, fitted to the scene. */
+export function aimAnteriorThreeQuarter(renderer: ReturnType<GenericRenderWindow['getRenderer']>): void {
+  const camera = renderer.getActiveCamera();
+  camera.setFocalPoint(0, 0, 0);
+  camera.setPosition(0, -1, 0);
+  camera.setViewUp(0, 0, 1);
+  camera.azimuth(-30);
+  camera.elevation(15);
+  camera.orthogonalizeViewUp();
+  renderer.resetCamera();
+}
+
+/** The render window's pixels now, PNG data URL (vtk.js `captureImages`). @throws Error when it gives none. */
+export async function captureWindow(view: GenericRenderWindow): Promise<string> {
+  view.resize();
+  const [image] = view.getRenderWindow().captureImages('image/png');
+  if (!image) throw new Error('the render window produced no image');
+  return await image;
+}
+
+/** A surface's colour (0..1) and the shared lighting: a little ambient, mostly diffuse, a soft highlight. */
+export function styleSurface(actor: ReturnType<typeof vtkActor.newInstance>, rgb: readonly [number, number, number], opacity = 1): void {
+  const property = actor.getProperty();
+  property.setColor(rgb[0], rgb[1], rgb[2]);
+  property.setOpacity(opacity);
+  property.setAmbient(0.12);
+  property.setDiffuse(0.8);
+  property.setSpecular(0.18);
+  property.setSpecularPower(24);
+}
+
 /** Per-vertex RGB as the point scalars, drawn as colours directly; none: no scalars, the actor's colour. */
-function setColors(polyData: ReturnType<typeof vtkPolyData.newInstance>, mapper: ReturnType<typeof vtkMapper.newInstance>, colors: Uint8Array | undefined): void {
+export function setColors(polyData: ReturnType<typeof vtkPolyData.newInstance>, mapper: ReturnType<typeof vtkMapper.newInstance>, colors: Uint8Array | undefined): void {
   if (colors) {
     polyData.getPointData().setScalars(vtkDataArray.newInstance({ name: 'colors', numberOfComponents: 3, values: colors }));
     mapper.setColorModeToDirectScalars();

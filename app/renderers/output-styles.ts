@@ -124,6 +124,7 @@ ${unsafeCSS(buttonCss)}
 }
 
 /* The 3D view: dark stage, controls in a strip along its bottom edge. */
+vb-mesh-scene,
 vb-mesh-view {
   display: block;
   overflow: hidden;
@@ -161,6 +162,43 @@ vb-mesh-view {
 
 .vb-mesh-hint {
   color: #8a919c;
+}
+
+.vb-mesh-legend {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 4px 16px;
+  padding: 6px 10px;
+  border-top: 1px solid rgba(255, 255, 255, 0.08);
+  font-size: 12px;
+}
+
+.vb-mesh-part {
+  display: inline-flex;
+  align-items: center;
+  gap: 6px;
+}
+
+.vb-mesh-swatch {
+  display: inline-block;
+  width: 12px;
+  height: 12px;
+  border-radius: 3px;
+}
+
+.vb-mesh-distance {
+  font-variant-numeric: tabular-nums;
+  color: #ffd84d;
+}
+
+/* The pyramid four-view: a black square, drawn flipped top to bottom (mesh-scene.ts says why). */
+.vb-four-canvas {
+  height: auto;
+  aspect-ratio: 1;
+  max-width: 640px;
+  margin: 0 auto;
+  background: #000;
+  transform: scaleY(-1);
 }
 
 .vb-mesh-problem {

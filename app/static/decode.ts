@@ -3,10 +3,10 @@
  * app/static/format.ts): meshes decoded by meshoptimizer's decoder, files to bytes.
  */
 import { MeshoptDecoder } from 'meshoptimizer/decoder';
-import { MIME, type FileData, type MeshData, type MimeBundle } from '../../kernel/protocol.ts';
+import { MIME, type FileData, type MeshData, type MeshPartData, type MeshSceneData, type MimeBundle } from '../../kernel/protocol.ts';
 import { base64ToBytes } from './base64.ts';
 import { decodeVolume, isEncodedVolume } from './volume-codec.ts';
-import { isEncodedFile, isEncodedMesh, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type StaticDocument } from './format.ts';
+import { isEncodedFile, isEncodedMesh, isEncodedMeshScene, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type EncodedMeshScene, type StaticDocument } from './format.ts';
 
 /** A mesh decoded for the 3D view; `preview` as in `EncodedMesh`. */
 export interface DecodedMesh extends MeshData {
@@ -27,13 +27,20 @@ export async function decodeDocument(json: string): Promise<StaticDocument> {
 function decodeBundle(bundle: MimeBundle): MimeBundle {
   const mesh = bundle.data[MIME.mesh];
   const file = bundle.data[MIME.file];
+  const scene = bundle.data[MIME.meshes];
   const volume = bundle.data[MIME.volume];
-  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedVolume(volume)) return bundle;
+  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedMeshScene(scene) && !isEncodedVolume(volume)) return bundle;
   const data: Record<string, unknown> = { ...bundle.data };
+  if (isEncodedMeshScene(scene)) data[MIME.meshes] = decodeMeshScene(scene);
   if (isEncodedVolume(volume)) data[MIME.volume] = decodeVolume(volume);
   if (isEncodedMesh(mesh)) data[MIME.mesh] = decodeMesh(mesh);
   if (isEncodedFile(file)) data[MIME.file] = decodeFile(file);
   return { ...bundle, data };
+}
+
+/** A scene's parts decoded (`MeshSceneData` whose parts may carry `preview`). @throws Error as `decodeMesh`. */
+export function decodeMeshScene(s: EncodedMeshScene): MeshSceneData & { readonly parts: readonly (MeshPartData & DecodedMesh)[] } {
+  return { name: s.name, layout: s.layout, parts: s.parts.map((p) => ({ ...decodeMesh(p), name: p.name, color: p.color, opacity: p.opacity })) };
 }
 
 /** @throws Error when the buffers do not decode to the counts stated (meshoptimizer's decoder checks). */

@@ -12,9 +12,10 @@ import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
 import { isVolumeData } from '../renderers/volume-geometry.ts';
 import { encodeVolume } from './volume-codec.ts';
+import { isMeshSceneData } from '../renderers/mesh-scene-geometry.ts';
 import { formatBytes } from '../format.ts';
 import { bytesToBase64 } from './base64.ts';
-import { DEFAULT_LIMITS, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type ExportLimits, type Provenance, type StaticCell, type StaticDocument } from './format.ts';
+import { DEFAULT_LIMITS, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type EncodedMeshScene, type ExportLimits, type Provenance, type StaticCell, type StaticDocument } from './format.ts';
 
 export interface ExportInput {
   readonly title: string;
@@ -80,11 +81,19 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: Exp
     const text = `**${widget.label}**: \`${JSON.stringify(widget.value)}\` (${widget.kind === 'file' ? 'a file picker' : `a ${widget.kind}`} in the notebook; \`-p ${widget.name}=…\` headless)`;
     return { data: { [MIME.markdown]: text, [MIME.text]: `${widget.name} = ${JSON.stringify(widget.value)}` } };
   }
-  if (isMeshData(mesh)) {
-    const encoded = meshCache ? await cachedEncodeMesh(mesh, limits.meshPreviewTriangles, meshCache) : await encodeMesh(mesh, limits.meshPreviewTriangles);
-    if (encoded.preview) note(`mesh "${mesh.name ?? 'mesh'}" embedded as a preview of ${(encoded.indexCount / 3).toLocaleString('en-US')} of ${mesh.triangles.toLocaleString('en-US')} triangles (over the ${limits.meshPreviewTriangles.toLocaleString('en-US')}-triangle budget; deviation ${encoded.preview.errorMm.toFixed(2)} mm)`);
-    return { ...bundle, data: { ...bundle.data, [MIME.mesh]: encoded } };
+  const pack = async (m: MeshData): Promise<EncodedMesh> => {
+    const encoded = meshCache ? await cachedEncodeMesh(m, limits.meshPreviewTriangles, meshCache) : await encodeMesh(m, limits.meshPreviewTriangles);
+    if (encoded.preview) note(`mesh "${m.name ?? 'mesh'}" embedded as a preview of ${(encoded.indexCount / 3).toLocaleString('en-US')} of ${m.triangles.toLocaleString('en-US')} triangles (over the ${limits.meshPreviewTriangles.toLocaleString('en-US')}-triangle budget; deviation ${encoded.preview.errorMm.toFixed(2)} mm)`);
+    return encoded;
+  };
+  const scene = bundle.data[MIME.meshes];
+  if (isMeshSceneData(scene)) {
+    const parts: EncodedMeshScene['parts'][number][] = [];
+    for (const part of scene.parts) parts.push({ ...(await pack(part)), name: part.name, color: part.color, opacity: part.opacity });
+    const encoded: EncodedMeshScene = { $meshes: 'meshopt/1', name: scene.name, layout: scene.layout, parts };
+    return { ...bundle, data: { ...bundle.data, [MIME.meshes]: encoded } };
   }
+  if (isMeshData(mesh)) return { ...bundle, data: { ...bundle.data, [MIME.mesh]: await pack(mesh) } };
   const volume = bundle.data[MIME.volume];
   if (isVolumeData(volume)) {
     if (volume.data.byteLength <= limits.fileEmbedMaxBytes) return { ...bundle, data: { ...bundle.data, [MIME.volume]: encodeVolume(volume) } };

@@ -6,7 +6,9 @@
  * - a mesh (`application/vnd.voxbook.mesh+json`) as an `EncodedMesh`: meshoptimizer's vertex
  *   and index codecs, base64 — decimated first when over the triangle budget;
  * - a file (`application/vnd.voxbook.file+json`) as an `EncodedFile` (base64) when within the
- *   size cap; over it, the bundle is replaced by a note naming the file.
+ *   size cap; over it, the bundle is replaced by a note naming the file;
+ * - several meshes (`application/vnd.voxbook.meshes+json`) as an `EncodedMeshScene`: each part an
+ *   `EncodedMesh` (each decimated on its own when over the triangle budget) with its opacity.
  */
 import type { CellError, CellStatus, MimeBundle } from '../../kernel/protocol.ts';
 
@@ -74,6 +76,14 @@ export interface EncodedMesh {
   readonly preview?: { readonly fullTriangles: number; readonly errorMm: number };
 }
 
+/** Several meshes (`application/vnd.voxbook.meshes+json`): each part packed as an `EncodedMesh` (decimated on its own when over the budget). */
+export interface EncodedMeshScene {
+  readonly $meshes: 'meshopt/1';
+  readonly name: string;
+  readonly layout: 'view' | 'four';
+  readonly parts: readonly (EncodedMesh & { readonly name: string; readonly color: readonly [number, number, number]; readonly opacity: number })[];
+}
+
 export interface EncodedFile {
   readonly $file: 'base64/1';
   readonly name: string;
@@ -84,6 +94,11 @@ export interface EncodedFile {
 /** Whether `value` is a mesh as the exported page embeds it (meshoptimizer-packed, base64). */
 export function isEncodedMesh(value: unknown): value is EncodedMesh {
   return typeof value === 'object' && value !== null && (value as { $mesh?: unknown }).$mesh === 'meshopt/1';
+}
+
+/** Whether `value` is several meshes as the exported page embeds them. */
+export function isEncodedMeshScene(value: unknown): value is EncodedMeshScene {
+  return typeof value === 'object' && value !== null && (value as { $meshes?: unknown }).$meshes === 'meshopt/1';
 }
 
 /** Whether `value` is a file as the exported page embeds it (name, MIME type, base64 bytes). */

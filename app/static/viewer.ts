@@ -126,6 +126,13 @@ function codeCell(cell: StaticCell, number: number): TemplateResult {
 }
 
 function output(bundle: MimeBundle): TemplateResult {
+  const scene = bundle.data[MIME.meshes] as { parts: DecodedMesh[] } | undefined;
+  const previews = scene?.parts.filter((p) => p.preview) ?? [];
+  if (previews.length > 0) {
+    return html`${renderOutput(bundle)}
+      <div class="vb-note vb-static-preview">3D preview: ${previews.map((p) => `${p.name ?? 'mesh'} ${p.triangles.toLocaleString('en-US')} of ${p.preview!.fullTriangles.toLocaleString('en-US')} triangles (deviation up to ${p.preview!.errorMm.toFixed(2)} mm)`).join('; ')}
+        — decimated for this page. The full meshes are the exported files.</div>`;
+  }
   const mesh = bundle.data[MIME.mesh] as DecodedMesh | undefined;
   const preview = mesh?.preview;
   if (!preview) return renderOutput(bundle);

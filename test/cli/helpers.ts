@@ -31,7 +31,7 @@ export function voxbook(args: readonly string[], opts: { cwd?: string; killAfter
       opts.onStdout?.(stdout, child);
     });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 180_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       done({ code, signal, stdout, stderr, ms: performance.now() - t0 });

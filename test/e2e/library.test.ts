@@ -138,7 +138,10 @@ describe('notebook library and autosave', () => {
     expect(sources).toContain('// draft-edit-3!?');
     console.log(`[e2e library] the edit typed just before the kill was ${sources.includes('young') ? 'kept' : 'lost'}`);
     // The editors show the stored text, the notebook is the stored copy, and nothing ran.
-    expect(await reopened.locator('.vb-cell-code .cm-content').last().innerText()).toContain('// draft-edit-3');
+    // CodeMirror draws only the lines near the viewport: bring the last cell's end into view first.
+    const lastEditor = reopened.locator('.vb-cell-code .cm-content').last();
+    await lastEditor.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await expect.poll(() => lastEditor.innerText(), { timeout: 10_000 }).toContain('// draft-edit-3');
     expect(await saveStatus(reopened)).toBe('saved');
     await reopened.waitForTimeout(500);
     expect(await notRun(reopened)).toEqual({ phase: 'idle', statuses: ['idle'] });
