@@ -17,6 +17,7 @@ import { isFileData } from './renderers/file-download.ts';
 import { renderPng } from './renderers/image.ts';
 import { markdownToHtml } from './renderers/markdown.ts';
 import { isMeshData } from './renderers/mesh-geometry.ts';
+import { isVolumeData } from './renderers/volume-geometry.ts';
 import { isInputWidget } from './renderers/input-view.ts';
 import { outputStyles } from './renderers/output-styles.ts';
 import { pageSanitizer } from './renderers/sanitize.ts';
@@ -24,6 +25,7 @@ import { isTableData, renderTable } from './renderers/table.ts';
 import { renderJson, renderText } from './renderers/text.ts';
 import './renderers/file-download.ts';
 import './renderers/mesh-view.ts';
+import './renderers/volume-view.ts';
 import './renderers/mesh-scene.ts';
 import { isMeshSceneData } from './renderers/mesh-scene-geometry.ts';
 import './renderers/input-view.ts';
@@ -63,6 +65,9 @@ function renderValue(mime: string, value: unknown, alt: string | undefined): Tem
     case MIME.mesh:
       if (!isMeshData(value)) throw new Error('not a mesh (positions Float32Array, indices Uint32Array, triangles)');
       return html`<vb-mesh-view .mesh=${value}></vb-mesh-view>`;
+    case MIME.volume:
+      if (!isVolumeData(value)) throw new Error('not a volume (data typed array of dims voxels, spacingMm, originMm, direction, preset, transfer)');
+      return html`<vb-volume-view .volume=${value}></vb-volume-view>`;
     case MIME.meshes:
       if (!isMeshSceneData(value)) throw new Error('not several meshes (layout, parts with positions, indices, name, color, opacity)');
       return html`<vb-mesh-scene .scene=${value}></vb-mesh-scene>`;

@@ -16,6 +16,8 @@ export const MIME = {
   table: 'application/vnd.voxbook.table+json',
   /** `MeshData` */
   mesh: 'application/vnd.voxbook.mesh+json',
+  /** A volume rendering: `VolumeViewData` (cells/viz/volume-view.ts). */
+  volume: 'application/vnd.voxbook.volume+json',
   /** `MeshSceneData`: several meshes in one view, or the pyramid four-view */
   meshes: 'application/vnd.voxbook.meshes+json',
   /** `FileData`: an artefact; headless runs write it into --out, the app offers a download. */

@@ -6,6 +6,7 @@ export const MIME_PREFERENCE: readonly string[] = [
   MIME.input,
   MIME.meshes,
   MIME.mesh,
+  MIME.volume,
   MIME.file,
   MIME.table,
   MIME.html,

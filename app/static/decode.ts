@@ -5,6 +5,7 @@
 import { MeshoptDecoder } from 'meshoptimizer/decoder';
 import { MIME, type FileData, type MeshData, type MeshPartData, type MeshSceneData, type MimeBundle } from '../../kernel/protocol.ts';
 import { base64ToBytes } from './base64.ts';
+import { decodeVolume, isEncodedVolume } from './volume-codec.ts';
 import { isEncodedFile, isEncodedMesh, isEncodedMeshScene, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type EncodedMeshScene, type StaticDocument } from './format.ts';
 
 /** A mesh decoded for the 3D view; `preview` as in `EncodedMesh`. */
@@ -27,9 +28,11 @@ function decodeBundle(bundle: MimeBundle): MimeBundle {
   const mesh = bundle.data[MIME.mesh];
   const file = bundle.data[MIME.file];
   const scene = bundle.data[MIME.meshes];
-  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedMeshScene(scene)) return bundle;
+  const volume = bundle.data[MIME.volume];
+  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedMeshScene(scene) && !isEncodedVolume(volume)) return bundle;
   const data: Record<string, unknown> = { ...bundle.data };
   if (isEncodedMeshScene(scene)) data[MIME.meshes] = decodeMeshScene(scene);
+  if (isEncodedVolume(volume)) data[MIME.volume] = decodeVolume(volume);
   if (isEncodedMesh(mesh)) data[MIME.mesh] = decodeMesh(mesh);
   if (isEncodedFile(file)) data[MIME.file] = decodeFile(file);
   return { ...bundle, data };

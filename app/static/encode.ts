@@ -10,6 +10,8 @@ import { decimateForDisplay } from '../../cells/mesh/decimate.ts';
 import { isFileData } from '../renderers/file-data.ts';
 import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
+import { isVolumeData } from '../renderers/volume-geometry.ts';
+import { encodeVolume } from './volume-codec.ts';
 import { isMeshSceneData } from '../renderers/mesh-scene-geometry.ts';
 import { formatBytes } from '../format.ts';
 import { bytesToBase64 } from './base64.ts';
@@ -92,6 +94,15 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: Exp
     return { ...bundle, data: { ...bundle.data, [MIME.meshes]: encoded } };
   }
   if (isMeshData(mesh)) return { ...bundle, data: { ...bundle.data, [MIME.mesh]: await pack(mesh) } };
+  const volume = bundle.data[MIME.volume];
+  if (isVolumeData(volume)) {
+    if (volume.data.byteLength <= limits.fileEmbedMaxBytes) return { ...bundle, data: { ...bundle.data, [MIME.volume]: encodeVolume(volume) } };
+    // Too big for the page: the bundle's projection PNG and text stand in for it.
+    note(`volume "${volume.name}" (${formatBytes(volume.data.byteLength)}) not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap; its projection image is shown`);
+    const { [MIME.volume]: _dropped, ...rest } = bundle.data;
+    const text = typeof rest[MIME.text] === 'string' ? `${rest[MIME.text] as string} (volume not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap)` : 'volume not embedded';
+    return { ...bundle, data: { ...rest, [MIME.text]: text } };
+  }
   if (isFileData(file)) {
     if (file.bytes.byteLength <= limits.fileEmbedMaxBytes) {
       return { ...bundle, data: { ...bundle.data, [MIME.file]: encodeFile(file) } };

@@ -7,3 +7,5 @@ export * from './mesh-view.ts';
 export * from './download.ts';
 export * from './metrics.ts';
 export * from './inputs.ts';
+export * from './volume-presets.ts';
+export * from './volume-view.ts';

@@ -239,17 +239,22 @@ export async function screenshotWholePage(page: Page, path: string): Promise<voi
 
 /** The PNG (data URL) of the first `vb-mesh-view` on the page, looking into shadow roots (outputs render in them). */
 export function captureFirstMesh(page: Page): Promise<string> {
-  return page.evaluate(() => {
+  return captureFirstView(page, 'vb-mesh-view');
+}
+
+/** The PNG (data URL) from `capture()` of the first element named `localName` (a 3D view), looking into shadow roots. */
+export function captureFirstView(page: Page, localName: string): Promise<string> {
+  return page.evaluate((name) => {
     const find = (root: ParentNode): Element | undefined => {
       for (const el of root.querySelectorAll('*')) {
-        if (el.localName === 'vb-mesh-view') return el;
+        if (el.localName === name) return el;
         const inner = el.shadowRoot && find(el.shadowRoot);
         if (inner) return inner;
       }
       return undefined;
     };
     const view = find(document) as (Element & { capture(): Promise<string> }) | undefined;
-    if (!view) throw new Error('no vb-mesh-view on the page');
+    if (!view) throw new Error(`no ${name} on the page`);
     return view.capture();
-  });
+  }, localName);
 }

@@ -1,0 +1,320 @@
+/**
+ * `<vb-volume-view>`: GPU ray casting of a `VolumeViewData` output (vtk.js vtkVolumeMapper,
+ * WebGL2). The voxels are wrapped as they arrive (vtkDataArray over the bundle's own typed
+ * array, no copy) in a vtkImageData with the volume's LPS origin, spacing and direction.
+ * Controls (keyboard-reachable, labelled): the transfer-function preset, a level shift and a
+ * width scale that move and stretch the preset's opacity and colour points like a
+ * window/level, a clipping plane cutting mm off the front (anterior), shading on/off, and "Reset view" (anterior three-quarter view, superior up,
+ * as the mesh view). The crop box and clipping plane of the bundle become vtk.js clipping planes.
+ */
+import '@kitware/vtk.js/Rendering/Profiles/Volume.js';
+import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRenderWindow.js';
+import vtkVolume from '@kitware/vtk.js/Rendering/Core/Volume.js';
+import vtkVolumeMapper from '@kitware/vtk.js/Rendering/Core/VolumeMapper.js';
+import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction.js';
+import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction.js';
+import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData.js';
+import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
+import vtkPlane from '@kitware/vtk.js/Common/DataModel/Plane.js';
+import { LitElement, html } from 'lit';
+import type { VolumeViewData } from '../../cells/viz/volume-view.ts';
+import { isVolumePresetName, resolvePreset, VOLUME_PRESET_NAMES, VOLUME_PRESETS, windowTransfer, type TransferFunction, type VolumePresetName } from '../../cells/viz/volume-presets.ts';
+import { VIEW_BACKGROUND } from './mesh-view.ts';
+import { boundsMm, centreMm, clipPlanesOf, frontCutPlane, vtkDirection } from './volume-geometry.ts';
+import { MAX_CLIP_PLANES } from '../../cells/viz/volume-view.ts';
+
+type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
+
+export class VbVolumeView extends LitElement {
+  static override properties = { volume: { attribute: false } };
+  declare volume: VolumeViewData | undefined;
+
+  #view: GenericRenderWindow | undefined;
+  #actor: ReturnType<typeof vtkVolume.newInstance> | undefined;
+  #resize: ResizeObserver | undefined;
+  #preset: VolumePresetName = 'ct-bone';
+  #levelShift = 0;
+  #widthScale = 1;
+  #shade = true;
+  /** mm cut off the front (anterior) of the volume by the "cut from front" control; 0: no cut. */
+  #frontCutMm = 0;
+  #mapper: ReturnType<typeof vtkVolumeMapper.newInstance> | undefined;
+  #problem = '';
+  static #ids = 0;
+  readonly #id = `vb-volume-${++VbVolumeView.#ids}`;
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override render() {
+    const v = this.volume;
+    const span = v ? this.#shiftSpan(v) : 1000;
+    const unit = v?.valueUnit ?? (v && isVolumePresetName(this.#preset) && VOLUME_PRESETS[this.#preset].scale === 'HU' ? 'HU' : '');
+    const id = this.#id;
+    return html`
+      <div class="vb-mesh-canvas vb-volume-canvas" role="img" aria-label=${`${v?.name ?? 'volume'}: volume rendering, ${VOLUME_PRESETS[this.#preset].label}`}></div>
+      <div class="vb-mesh-bar vb-volume-bar">
+        <span class="vb-mesh-name">${v?.name ?? 'volume'}</span>
+        <label for=${`${id}-preset`}>preset</label>
+        <select id=${`${id}-preset`} class="vb-volume-preset" .value=${this.#preset} @change=${(e: Event) => this.setPreset((e.target as HTMLSelectElement).value)}>
+          ${VOLUME_PRESET_NAMES.map((n) => html`<option value=${n} ?selected=${n === this.#preset}>${VOLUME_PRESETS[n].label}</option>`)}
+        </select>
+        <label for=${`${id}-level`}>level shift${unit ? ` (${unit})` : ''}</label>
+        <input id=${`${id}-level`} class="vb-volume-level" type="range" min=${-span} max=${span} step=${span / 100} .value=${String(this.#levelShift)}
+          @input=${(e: Event) => this.#setWindow(Number((e.target as HTMLInputElement).value), this.#widthScale)} />
+        <label for=${`${id}-width`}>width ×</label>
+        <input id=${`${id}-width`} class="vb-volume-width" type="range" min="0.25" max="3" step="0.05" .value=${String(this.#widthScale)}
+          @input=${(e: Event) => this.#setWindow(this.#levelShift, Number((e.target as HTMLInputElement).value))} />
+        <label for=${`${id}-cut`}>cut from front (mm)</label>
+        <input id=${`${id}-cut`} class="vb-volume-cut" type="range" min="0" max=${v ? Math.round(depthMm(v)) : 0} step="1" .value=${String(this.#frontCutMm)}
+          ?disabled=${!v || clipPlanesOf(v).length >= MAX_CLIP_PLANES} title="a clipping plane across the anterior–posterior axis"
+          @input=${(e: Event) => this.#setFrontCut(Number((e.target as HTMLInputElement).value))} />
+        <label><input type="checkbox" class="vb-volume-shade" .checked=${this.#shade} @change=${(e: Event) => this.#setShade((e.target as HTMLInputElement).checked)} /> shading</label>
+        ${this.#problem ? html`<span class="vb-mesh-problem">${this.#problem}</span>` : ''}
+        <span class="vb-spacer"></span>
+        <button class="vb-button vb-button-quiet" @click=${() => this.resetCamera()}>Reset view</button>
+      </div>
+    `;
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('volume') && this.volume) {
+      this.#preset = this.volume.preset;
+      this.#levelShift = 0;
+      this.#widthScale = 1;
+      this.#shade = this.volume.shade;
+      this.#frontCutMm = 0;
+    }
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('volume')) this.#show();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#view?.delete();
+    this.#view = undefined;
+    this.#actor = undefined;
+    this.#mapper = undefined;
+  }
+
+  /** Shows the volume with preset `name` (level and width back to the preset's own). Unknown names are ignored. */
+  setPreset(name: string): void {
+    if (!isVolumePresetName(name)) return;
+    this.#preset = name;
+    this.#levelShift = 0;
+    this.#widthScale = 1;
+    this.#applyTransfer();
+    this.requestUpdate();
+  }
+
+  /** The transfer function drawn now, in the volume's values (for tests). */
+  get transfer(): TransferFunction | undefined {
+    const v = this.volume;
+    return v && windowTransfer(this.#baseTransfer(v), this.#levelShift, this.#widthScale);
+  }
+
+  /** Re-aims the camera at the whole volume from anterior (−y in LPS), slightly left and above, superior up. */
+  resetCamera(): void {
+    const view = this.#view;
+    const v = this.volume;
+    if (!view || !v) return;
+    const renderer = view.getRenderer();
+    const camera = renderer.getActiveCamera();
+    const c = centreMm(v);
+    camera.setFocalPoint(c[0], c[1], c[2]);
+    camera.setPosition(c[0], c[1] - 1, c[2]);
+    camera.setViewUp(0, 0, 1);
+    camera.azimuth(-30);
+    camera.elevation(15);
+    camera.orthogonalizeViewUp();
+    renderer.resetCamera();
+    this.#render();
+  }
+
+  /** The view's current pixels as a PNG data URL (for tests and "save image"). */
+  async capture(): Promise<string> {
+    const view = this.#view;
+    if (!view) throw new Error('the volume view has not been created');
+    this.#fit();
+    const [image] = view.getRenderWindow().captureImages('image/png');
+    if (!image) throw new Error('the render window produced no image');
+    return image;
+  }
+
+  /**
+   * Turns the camera `degrees` about the view-up axis and draws, `frames` times, waiting for each
+   * frame's pixels (captureImages); answers ms per frame (for the bench: frame + read-back + PNG).
+   */
+  async rotateFrames(frames: number, degrees: number): Promise<number[]> {
+    const view = this.#view;
+    if (!view) throw new Error('the volume view has not been created');
+    const times: number[] = [];
+    for (let f = 0; f < frames; f++) {
+      const t0 = performance.now();
+      view.getRenderer().getActiveCamera().azimuth(degrees);
+      const [image] = view.getRenderWindow().captureImages('image/png');
+      await image;
+      times.push(performance.now() - t0);
+    }
+    return times;
+  }
+
+  #shiftSpan(v: VolumeViewData): number {
+    return VOLUME_PRESETS[this.#preset].scale === 'HU' ? 1000 : Math.max(1e-6, (v.rangeValue[1] - v.rangeValue[0]) / 2);
+  }
+
+  #baseTransfer(v: VolumeViewData): TransferFunction {
+    // The bundle's own resolved function for its preset; other presets resolved here against its range.
+    return this.#preset === v.preset ? v.transfer : resolvePreset(this.#preset, v.rangeValue);
+  }
+
+  #setWindow(levelShift: number, widthScale: number): void {
+    this.#levelShift = levelShift;
+    this.#widthScale = widthScale;
+    this.#applyTransfer();
+    this.requestUpdate();
+  }
+
+  #setFrontCut(mm: number): void {
+    this.#frontCutMm = mm;
+    this.#applyClipping();
+    this.#render();
+  }
+
+  /** The bundle's crop box and clipping plane, and the front cut when there is one. */
+  #applyClipping(): void {
+    const v = this.volume;
+    if (!v || !this.#mapper) return;
+    const planes = clipPlanesOf(v);
+    if (this.#frontCutMm > 0 && planes.length < MAX_CLIP_PLANES) planes.push(frontCutPlane(boundsMm(v), this.#frontCutMm));
+    this.#mapper.setClippingPlanes(planes.map((p) => vtkPlane.newInstance({ origin: [...p.originMm], normal: [...p.normal] })));
+    this.dataset['clipPlanes'] = String(planes.length);
+  }
+
+  #setShade(on: boolean): void {
+    this.#shade = on;
+    this.#actor?.getProperty().setShade(on);
+    this.#render();
+  }
+
+  #applyTransfer(): void {
+    const actor = this.#actor;
+    const tf = this.transfer;
+    if (!actor || !tf) return;
+    const colour = vtkColorTransferFunction.newInstance();
+    for (const [x, r, g, b] of tf.color) colour.addRGBPoint(x, r, g, b);
+    const opacity = vtkPiecewiseFunction.newInstance();
+    for (const [x, a] of tf.opacity) opacity.addPoint(x, a);
+    const property = actor.getProperty();
+    property.setRGBTransferFunction(0, colour);
+    property.setScalarOpacity(0, opacity);
+    this.#render();
+  }
+
+  #frame = 0;
+
+  /**
+   * Draws at the next animation frame, once however many changes asked for it: a ray-cast frame
+   * takes seconds in software WebGL, so a preset change, a camera reset and a resize together
+   * must cost one frame, not three.
+   */
+  #render(): void {
+    if (!this.#view || this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      if (!this.#view) return;
+      this.#view.getRenderWindow().render();
+      this.dataset['renderedAt'] = String(performance.now());
+      this.dataset['preset'] = this.#preset;
+    });
+  }
+
+  /**
+   * Sizes the canvas to its box (device pixels) without drawing — vtk.js's own `resize()` draws
+   * at once, which costs a whole ray-cast frame each time. Answers whether the size changed.
+   */
+  #fit(): boolean {
+    const view = this.#view;
+    const container = this.querySelector<HTMLElement>('.vb-volume-canvas');
+    if (!view || !container) return false;
+    const box = container.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.floor(box.width * dpr)), h = Math.max(1, Math.floor(box.height * dpr));
+    const gl = view.getApiSpecificRenderWindow();
+    const [w0, h0] = gl.getSize();
+    if (w === w0 && h === h0) return false;
+    gl.setSize(w, h);
+    return true;
+  }
+
+  #ensureView(container: HTMLElement): GenericRenderWindow {
+    if (this.#view) return this.#view;
+    const view = vtkGenericRenderWindow.newInstance({ background: [...VIEW_BACKGROUND], listenWindowResize: false });
+    view.setContainer(container);
+    this.#resize = new ResizeObserver(() => {
+      if (this.#fit()) this.#render();
+    });
+    this.#resize.observe(container);
+    this.#view = view;
+    return view;
+  }
+
+  #show(): void {
+    const v = this.volume;
+    const container = this.querySelector<HTMLElement>('.vb-volume-canvas');
+    if (!v || !container) return;
+    const view = this.#ensureView(container);
+    const renderer = view.getRenderer();
+    for (const old of renderer.getVolumes()) renderer.removeVolume(old);
+
+    const image = vtkImageData.newInstance();
+    image.setDimensions([...v.dims]);
+    image.setSpacing([...v.spacingMm]);
+    image.setOrigin([...v.originMm]);
+    image.setDirection(Float32Array.from(vtkDirection(v.direction)));
+    image.getPointData().setScalars(vtkDataArray.newInstance({ name: 'voxels', numberOfComponents: 1, values: v.data }));
+
+    const minSpacing = Math.min(...v.spacingMm);
+    const mapper = vtkVolumeMapper.newInstance();
+    mapper.setInputData(image);
+    mapper.setSampleDistance(minSpacing);
+    const actor = vtkVolume.newInstance();
+    actor.setMapper(mapper);
+    const property = actor.getProperty();
+    property.setInterpolationTypeToLinear();
+    property.setScalarOpacityUnitDistance(0, minSpacing);
+    property.setShade(this.#shade);
+    property.setAmbient(0.2);
+    property.setDiffuse(0.75);
+    property.setSpecular(0.2);
+    property.setSpecularPower(12);
+    renderer.addVolume(actor);
+    this.#actor = actor;
+    this.#mapper = mapper;
+    this.#applyClipping();
+    this.#applyTransfer();
+    this.#fit();
+    this.resetCamera();
+  }
+}
+
+/** Anterior–posterior extent of the volume, mm (the range of the front cut). */
+function depthMm(v: VolumeViewData): number {
+  const b = boundsMm(v);
+  return b[3] - b[2];
+}
+
+customElements.define('vb-volume-view', VbVolumeView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'vb-volume-view': VbVolumeView;
+  }
+}
