@@ -8,7 +8,7 @@ import './stage-progress.css';
 
 /** A running cell's current stage as a labelled progress bar (fraction 0..1 shown as a percentage). */
 export function renderStageProgress(progress: StageProgress): TemplateResult {
-  const percent = Math.round(progress.fraction * 100);
+  const percent = Math.floor(Math.min(1, Math.max(0, progress.fraction)) * 100);
   return html`
     <div class="vb-stage-progress" role="progressbar" aria-label=${`${progress.label} progress`} aria-valuemin="0" aria-valuemax="100"
       aria-valuenow=${percent} data-stage=${progress.label}>

@@ -31,9 +31,11 @@ const BAR_WIDTH = 20;
 
 /** One stage's line: `▸ cell › label  bar  pct` (and the time once finished), at most `columns` wide. */
 export function stageLine(cell: string, label: string, fraction: number, columns: number, seconds?: number): string {
-  const full = Math.round(fraction * BAR_WIDTH);
+  // Rounded down: a stage at 99.6% is not shown as done (100% and a full bar mean finished).
+  const f = Math.min(1, Math.max(0, fraction));
+  const full = Math.floor(f * BAR_WIDTH);
   const bar = '█'.repeat(full) + '░'.repeat(BAR_WIDTH - full);
-  const pct = `${Math.round(fraction * 100)}%`.padStart(4);
+  const pct = `${Math.floor(f * 100)}%`.padStart(4);
   const time = seconds === undefined ? '' : `  ${seconds.toFixed(1)} s`;
   const line = `  ▸ ${cell} › ${label.padEnd(10)} ${bar} ${pct}${time}`;
   // A line wider than the terminal wraps, and \r would then redraw only its last row.
