@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode3mf } from '../cells/io/threemf.ts';
 import type { Mesh } from '../cells/core/mesh.ts';
+import { torusGrid } from '../test/mesh-phantoms.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SLICER = '/usr/bin/prusa-slicer';
@@ -28,23 +29,7 @@ function info(file: string): string {
   return out.split('\n').filter((l) => /^\[[^\]]+\]$|number_of_facets|manifold|volume|size_/.test(l)).map((l) => l.trim()).join('; ');
 }
 
-function torus(Rr: number, r: number, u: number, v: number, dx: number): Mesh {
-  const positions = new Float32Array(3 * u * v);
-  for (let i = 0; i < u; i++)
-    for (let j = 0; j < v; j++) {
-      const a = (2 * Math.PI * i) / u, b = (2 * Math.PI * j) / v, p = 3 * (i * v + j);
-      positions.set([(Rr + r * Math.cos(b)) * Math.cos(a) + dx, (Rr + r * Math.cos(b)) * Math.sin(a), r * Math.sin(b)], p);
-    }
-  const indices = new Uint32Array(6 * u * v);
-  let o = 0;
-  for (let i = 0; i < u; i++)
-    for (let j = 0; j < v; j++) {
-      const p = i * v + j, q = ((i + 1) % u) * v + j, s = i * v + ((j + 1) % v), t = ((i + 1) % u) * v + ((j + 1) % v);
-      indices.set([p, q, t, p, t, s], o);
-      o += 6;
-    }
-  return { positions, indices };
-}
+const torus = (Rr: number, r: number, u: number, v: number, dx: number): Mesh => torusGrid(Rr, r, u, v, [dx, 0, 0]);
 
 const dir = mkdtempSync(join(tmpdir(), 'voxbook-3mf-'));
 try {

@@ -28,3 +28,32 @@ export function sphereMesh(r: number, centre: Vec3, grid: { n?: number; spacingM
 export function torusMesh(R: number, r: number, centre: Vec3): Mesh {
   return implicitMesh((x, y, z) => r - Math.hypot(Math.hypot(x - centre[0], y - centre[1]) - R, z - centre[2]), 64);
 }
+
+/**
+ * A torus as a u × v quad grid of its parametric surface (ring radius R, tube radius r, mm,
+ * around the z axis through `offsetMm`): closed, genus 1, 2·u·v triangles wound outward, all
+ * u·v vertices distinct. Exact on its vertices, unlike the sampled `torusMesh`.
+ */
+export function torusGrid(R: number, r: number, u: number, v: number, offsetMm: Vec3 = [0, 0, 0]): Mesh {
+  const positions = new Float32Array(3 * u * v);
+  for (let i = 0; i < u; i++) {
+    const a = (2 * Math.PI * i) / u;
+    for (let j = 0; j < v; j++) {
+      const b = (2 * Math.PI * j) / v;
+      const p = 3 * (i * v + j);
+      positions[p] = (R + r * Math.cos(b)) * Math.cos(a) + offsetMm[0];
+      positions[p + 1] = (R + r * Math.cos(b)) * Math.sin(a) + offsetMm[1];
+      positions[p + 2] = r * Math.sin(b) + offsetMm[2];
+    }
+  }
+  const indices = new Uint32Array(6 * u * v);
+  let o = 0;
+  for (let i = 0; i < u; i++) {
+    for (let j = 0; j < v; j++) {
+      const p = i * v + j, q = ((i + 1) % u) * v + j, s = i * v + ((j + 1) % v), t = ((i + 1) % u) * v + ((j + 1) % v);
+      indices.set([p, q, t, p, t, s], o);
+      o += 6;
+    }
+  }
+  return { positions, indices };
+}

@@ -9,6 +9,7 @@ import { decodePly, encodePly } from '../../cells/io/ply.ts';
 import { encode3mf, THREEMF_CORE_NS, THREEMF_MODEL_REL } from '../../cells/io/threemf.ts';
 import { formatFloat32 } from '../../cells/io/mesh-export.ts';
 import { validateMesh } from '../../cells/mesh/validate.ts';
+import { torusGrid } from '../mesh-phantoms.ts';
 
 /** A unit tetrahedron, outward counter-clockwise winding. */
 const tetra: Mesh = {
@@ -16,29 +17,8 @@ const tetra: Mesh = {
   indices: new Uint32Array([0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3]),
 };
 
-/** A torus as a u × v quad grid: closed, genus 1, 2·u·v triangles, all vertices distinct. */
-function torus(Rr: number, r: number, u: number, v: number, shift = 0): Mesh {
-  const positions = new Float32Array(3 * u * v);
-  for (let i = 0; i < u; i++) {
-    const a = (2 * Math.PI * i) / u;
-    for (let j = 0; j < v; j++) {
-      const b = (2 * Math.PI * j) / v;
-      const p = 3 * (i * v + j);
-      positions[p] = (Rr + r * Math.cos(b)) * Math.cos(a) + shift;
-      positions[p + 1] = (Rr + r * Math.cos(b)) * Math.sin(a) - 7.25;
-      positions[p + 2] = r * Math.sin(b) + 101.3;
-    }
-  }
-  const indices = new Uint32Array(6 * u * v);
-  let o = 0;
-  for (let i = 0; i < u; i++)
-    for (let j = 0; j < v; j++) {
-      const p = i * v + j, q = ((i + 1) % u) * v + j, s = i * v + ((j + 1) % v), t = ((i + 1) % u) * v + ((j + 1) % v);
-      indices.set([p, q, t, p, t, s], o);
-      o += 6;
-    }
-  return { positions, indices };
-}
+/** The torus grid of test/mesh-phantoms.ts, off the origin (so no coordinate is a round number). */
+const torus = (Rr: number, r: number, u: number, v: number, shift = 0): Mesh => torusGrid(Rr, r, u, v, [shift, -7.25, 101.3]);
 
 const ring = torus(30, 8, 96, 48);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);

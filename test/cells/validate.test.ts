@@ -5,6 +5,7 @@ import { validateMesh } from '../../cells/mesh/validate.ts';
 import { meshShells } from '../../cells/mesh/shells.ts';
 import { meshTopology } from '../../cells/mesh/topology.ts';
 import { joinMeshes } from './print-shapes.ts';
+import { torusGrid } from '../mesh-phantoms.ts';
 
 /** An axis-aligned box [0, a] × [0, b] × [0, c], 12 triangles wound counter-clockwise from outside. */
 function box(a: number, b: number, c: number, offset: readonly [number, number, number] = [0, 0, 0]): Mesh {
@@ -20,30 +21,7 @@ function box(a: number, b: number, c: number, offset: readonly [number, number, 
   return { positions, indices };
 }
 
-
-/** A torus (ring radius Rr, tube radius r) as a u × v quad grid: closed, genus 1, 2·u·v triangles. */
-function torus(Rr: number, r: number, u: number, v: number): Mesh {
-  const positions = new Float32Array(3 * u * v);
-  for (let i = 0; i < u; i++) {
-    const a = (2 * Math.PI * i) / u;
-    for (let j = 0; j < v; j++) {
-      const b = (2 * Math.PI * j) / v;
-      const p = 3 * (i * v + j);
-      positions[p] = (Rr + r * Math.cos(b)) * Math.cos(a);
-      positions[p + 1] = (Rr + r * Math.cos(b)) * Math.sin(a);
-      positions[p + 2] = r * Math.sin(b);
-    }
-  }
-  const indices = new Uint32Array(6 * u * v);
-  let o = 0;
-  for (let i = 0; i < u; i++)
-    for (let j = 0; j < v; j++) {
-      const p = i * v + j, q = ((i + 1) % u) * v + j, s = i * v + ((j + 1) % v), t = ((i + 1) % u) * v + ((j + 1) % v);
-      indices.set([p, q, t, p, t, s], o);
-      o += 6;
-    }
-  return { positions, indices };
-}
+const torus = (Rr: number, r: number, u: number, v: number): Mesh => torusGrid(Rr, r, u, v);
 
 describe('validateMesh on a closed box', () => {
   const r = validateMesh(box(2, 3, 4));
