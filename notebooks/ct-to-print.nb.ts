@@ -141,7 +141,7 @@ const toRaw = smoothed || (decimated && !decimated.unchanged)
   : undefined;
 const stages = [
   { stage: 'isosurface', triangles: rawCheck.triangles, volumeMm3: rawCheck.volumeMm3, manifold: rawCheck.manifold },
-  ...(smoothed ? [{ stage: `smooth (${smoothIterations} passes)`, triangles: smoothed.mesh.indices.length / 3, volumeMm3: smoothed.volumeAfterMm3, manifold: validateMesh(smoothed.mesh).manifold }] : []),
+  ...(smoothed ? [{ stage: `smooth (${smoothIterations} passes)`, triangles: smoothed.mesh.indices.length / 3, volumeMm3: smoothed.volumeAfterMm3, manifold: (bonePrint === smoothed.mesh ? check : validateMesh(smoothed.mesh)).manifold }] : []),
   ...(decimated ? [{
     stage: decimated.unchanged ? `decimate (≤ ${targetTriangles}): within budget, unchanged` : `decimate (≤ ${targetTriangles})`,
     triangles: check.triangles, volumeMm3: check.volumeMm3, manifold: check.manifold,
