@@ -144,8 +144,9 @@ export class VbPlanesView extends LitElement {
     return html`
       <figure class="vb-plane" data-plane=${p}>
         <div class="vb-plane-box">
-          <canvas class="vb-plane-canvas" data-plane=${p} tabindex="0" role="img"
-            aria-label=${`${p} plane, slice ${s} of ${n - 1}; arrow keys up and down change the slice`}
+          <canvas class="vb-plane-canvas" data-plane=${p} tabindex="0" role="slider" aria-orientation="vertical"
+            aria-valuemin="0" aria-valuemax=${n - 1} aria-valuenow=${s} aria-valuetext=${`${p} slice ${s} of ${n - 1}`}
+            aria-label=${`${p} plane: arrow keys up and down change the slice`}
             @pointerdown=${(e: PointerEvent) => this.#pointerDown(p, e)}
             @pointermove=${(e: PointerEvent) => this.#pointerMove(p, e)}
             @pointerup=${(e: PointerEvent) => this.#pointerUp(e)}
