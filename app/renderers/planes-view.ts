@@ -311,11 +311,10 @@ export class VbPlanesView extends LitElement {
   }
 
   #pointerDown(p: PlaneName, e: PointerEvent): void {
+    // (The canvas takes focus from the click itself, as any tabindex element: no focus ring for the mouse.)
     const canvas = e.currentTarget as HTMLCanvasElement;
-    canvas.focus();
     const wl = e.button === 2 || (e.button === 0 && e.shiftKey);
     if (!wl && e.button !== 0) return;
-    e.preventDefault();
     canvas.setPointerCapture?.(e.pointerId);
     this.#drag = { mode: wl ? 'wl' : 'cross', plane: p, x: e.clientX, y: e.clientY, window: { ...this.#window } };
     if (!wl) {

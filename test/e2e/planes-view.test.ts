@@ -137,6 +137,13 @@ describe('app: planesView shows linked planes of the real CT and MRI', () => {
     await view.getByLabel('coronal slice').fill('90');
     await drawn(view, '128,90,59');
     const coronalChanged = changedFraction(first['coronal']!, await capture(view, 'coronal'));
+    // The wheel over the sagittal plane: one notch toward the viewer steps its slice (i) by one.
+    const sag = (await view.locator('canvas[data-plane="sagittal"]').boundingBox())!;
+    await page.mouse.move(sag.x + sag.width / 2, sag.y + sag.height / 2);
+    await page.mouse.wheel(0, -100);
+    await drawn(view, '129,90,59');
+    await page.mouse.wheel(0, 100);
+    await drawn(view, '128,90,59');
     console.log(`[e2e planes] axial k 54 → 59: ${(sliceChanged * 100).toFixed(1)}% of pixels changed; coronal j 128 → 90: ${(coronalChanged * 100).toFixed(1)}%`);
     expect(sliceChanged).toBeGreaterThan(0.02);
     expect(coronalChanged).toBeGreaterThan(0.02);
