@@ -14,6 +14,8 @@ import { labelLut, renderPlane } from '../../cells/viz/planes-render.ts';
 import { autoWindow, CT_WINDOWS, windowPresets } from '../../cells/viz/window-presets.ts';
 import { isPlanesData } from '../../app/renderers/planes-data.ts';
 import { decodePlanes, encodePlanes, isEncodedPlanes, planesBytes } from '../../app/static/planes-codec.ts';
+import { encodeDocument } from '../../app/static/encode.ts';
+import { decodeDocument } from '../../app/static/decode.ts';
 import { cached } from '../helpers.ts';
 import { headEndWidths } from '../planes-landmark.ts';
 
@@ -222,6 +224,25 @@ describe('planes in the exported page', () => {
     expect(back.labels!.table).toEqual(d.labels!.table);
     expect(isPlanesData(back)).toBe(true);
     expect(() => decodePlanes({ ...e, dims: [12, 10, 7] })).toThrow(/840 Int16Array voxels need 1680/);
+  });
+});
+
+describe('planes in the exported document', () => {
+  it('embeds a bundle within the cap (decoded back to equal arrays) and replaces one over it by its PNG and a note', async () => {
+    const d = planesView(grid(), { name: 'g' })[MIME_METHOD]();
+    const cell = (outputs: typeof d[]) => ({
+      title: 't',
+      provenance: { notebook: 't.nb.ts', notebookSha256: 'ab'.repeat(32), parameters: {}, versions: { voxbook: '0.1.0' }, ranAt: '2026-11-27T00:00:00.000Z' },
+      cells: [{ id: 'c', kind: 'code' as const, source: '', status: 'done' as const, ms: 1, outputs }],
+    });
+    const fits = await encodeDocument(cell([d]), { meshPreviewTriangles: 1000, fileEmbedMaxBytes: 1440 });
+    expect(fits.notes).toEqual([]);
+    const back = (await decodeDocument(fits.json)).cells[0]!.outputs[0]!.data[PLANES_MIME] as PlanesViewData;
+    expect(back.data).toEqual((d.data[PLANES_MIME] as PlanesViewData).data);
+    const over = await encodeDocument(cell([d]), { meshPreviewTriangles: 1000, fileEmbedMaxBytes: 1439 });
+    expect(over.notes).toEqual(['cell "c": planes "g" (1.44 kB of voxels) not embedded: over the 1.44 kB cap; its PNG of the three planes is shown']);
+    const out = JSON.parse(over.json).cells[0].outputs[0].data;
+    expect(Object.keys(out).sort()).toEqual(['image/png', 'text/plain']);
   });
 });
 
