@@ -245,6 +245,22 @@ describe('app: planesView shows linked planes of the real CT and MRI', () => {
     await view.screenshot({ path: join(RESULTS, 'planes-mri-aal.png') });
   }, 180_000);
 
+  it('twenty views on one page all draw (no WebGL context to run out of)', async () => {
+    const { page } = app;
+    await openAndRun(page, 'test/e2e/fixtures/planes-many.nb.ts');
+    const views = page.locator('vb-planes-view');
+    await expect.poll(() => views.count(), { timeout: 30_000 }).toBe(20);
+    let drawnPlanes = 0;
+    for (let n = 0; n < 20; n++) {
+      const view = views.nth(n);
+      await view.scrollIntoViewIfNeeded();
+      await drawn(view, `32,32,${n + 4}`);
+      for (const p of ['axial', 'coronal', 'sagittal'] as const) if (pixelStats(await capture(view, p)).foreground > 0.1) drawnPlanes++;
+    }
+    console.log(`[e2e planes] 20 views: ${drawnPlanes} of 60 planes drawn`);
+    expect(drawnPlanes).toBe(60);
+  }, 180_000);
+
   it('asked nothing outside the app and logged no errors', async () => {
     expect(app.outsideRequests).toEqual([]);
     expect(app.errors).toEqual([]);
