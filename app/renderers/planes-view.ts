@@ -193,15 +193,29 @@ export class VbPlanesView extends LitElement {
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('planes')) {
-      this.#resize?.disconnect();
-      this.#resize = new ResizeObserver(() => this.#schedule());
-      for (const p of PLANE_NAMES) {
-        const c = this.#canvas(p);
-        if (c) this.#resize.observe(c);
-      }
+      this.#observe();
       this.#drawColorbar();
     }
     this.#schedule();
+  }
+
+  /** Redraws when a canvas changes size. */
+  #observe(): void {
+    this.#resize?.disconnect();
+    this.#resize = new ResizeObserver(() => this.#schedule());
+    for (const p of PLANE_NAMES) {
+      const c = this.#canvas(p);
+      if (c) this.#resize.observe(c);
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved back into a page (its canvases kept): watch and draw again.
+    if (this.#layouts && !this.#resize) {
+      this.#observe();
+      this.#schedule();
+    }
   }
 
   override disconnectedCallback(): void {
