@@ -13,3 +13,4 @@ export * from './planes.ts';
 export * from './planes-geometry.ts';
 export { labelLut, renderPlane, type LabelLut, type PlaneLayers } from './planes-render.ts';
 export * from './window-presets.ts';
+export * from './volume-overlay.ts';
