@@ -9,3 +9,8 @@ export * from './metrics.ts';
 export * from './inputs.ts';
 export * from './volume-presets.ts';
 export * from './volume-view.ts';
+export * from './colormaps.ts';
+export * from './line-profile.ts';
+export * from './metric-stats.ts';
+export * from './training-curves.ts';
+export * from './compare-view.ts';
