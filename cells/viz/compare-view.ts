@@ -278,7 +278,7 @@ export function compareView(image: Volume, a: Volume, b: Volume, options: Compar
         if (ea && eb) rgb = [...((c + r) % 2 === 0 ? colA : colB)];
         else if (ea) rgb = [...colA];
         else if (eb) rgb = [...colB];
-        rgba[q] = rgb[0]!; rgba[q + 1] = rgb[1]!; rgba[q + 2] = rgb[2]!;
+        rgba[q] = Math.round(rgb[0]!); rgba[q + 1] = Math.round(rgb[1]!); rgba[q + 2] = Math.round(rgb[2]!);
       }
     }
     panels.push({ plane: g.plane, axis: g.axis, index: g.index, x: x0, width: g.width, height: g.height, outlineA, outlineB, overlap });
