@@ -17,17 +17,17 @@ import { view, type View } from './bundle.ts';
 import { hexToRgb, LABEL_PALETTE } from './colormaps.ts';
 import { renderSlice } from './slice.ts';
 
-/** The three planes, named for an LPS-aligned grid (see `compareView`). */
-export type PlaneName = 'axial' | 'coronal' | 'sagittal';
+/** The three planes, named for an LPS-aligned grid (see `compareView`); the same names as planesView's. */
+export type ComparePlaneName = 'axial' | 'coronal' | 'sagittal';
 
 export interface CompareViewOptions extends StageOptions {
   /**
    * Slice index per plane, in voxel indices of the plane's normal axis. Default: the middle of
    * the bounding box of A ∪ B along that axis (the middle of the volume when both are empty).
    */
-  readonly slice?: Partial<Readonly<Record<PlaneName, number>>>;
+  readonly slice?: Partial<Readonly<Record<ComparePlaneName, number>>>;
   /** Planes to show, left to right. Default all three: axial, coronal, sagittal. */
-  readonly planes?: readonly PlaneName[];
+  readonly planes?: readonly ComparePlaneName[];
   /** Names of A and B in the caption. Default ['A', 'B']. */
   readonly names?: readonly [string, string];
   /** Display window of the image; default the 1st to 99th percentile of the pixels shown. */
@@ -41,7 +41,7 @@ export interface CompareViewOptions extends StageOptions {
 
 /** One panel of the picture. */
 export interface ComparePanel {
-  readonly plane: PlaneName;
+  readonly plane: ComparePlaneName;
   /** Voxel axis normal to the plane (0 = i, 1 = j, 2 = k) and the slice index along it. */
   readonly axis: 0 | 1 | 2;
   readonly index: number;
@@ -92,7 +92,7 @@ function patientAxes(direction: readonly number[]): Array<{ patient: number; sig
  * superior (+z) at the top; sagittal with anterior on the left and superior at the top.
  * [normal, column, row] patient axes, and whether the row's patient coordinate grows downward.
  */
-const LAYOUT: Readonly<Record<PlaneName, { normal: number; col: number; row: number; rowDown: boolean }>> = {
+const LAYOUT: Readonly<Record<ComparePlaneName, { normal: number; col: number; row: number; rowDown: boolean }>> = {
   axial: { normal: 2, col: 0, row: 1, rowDown: true },
   coronal: { normal: 1, col: 0, row: 2, rowDown: false },
   sagittal: { normal: 0, col: 1, row: 2, rowDown: false },
@@ -123,7 +123,7 @@ function unionBox(a: Volume, b: Volume): Array<[number, number]> | null {
 
 /** A panel's voxel lookup: for display pixel (c, r), the linear voxel index. */
 interface PanelGrid {
-  readonly plane: PlaneName;
+  readonly plane: ComparePlaneName;
   readonly axis: 0 | 1 | 2;
   readonly index: number;
   readonly width: number;
@@ -131,7 +131,7 @@ interface PanelGrid {
   readonly voxel: Int32Array;
 }
 
-function panelGrid(volume: Volume, plane: PlaneName, index: number | undefined, box: Array<[number, number]> | null, pixelMm: number): PanelGrid {
+function panelGrid(volume: Volume, plane: ComparePlaneName, index: number | undefined, box: Array<[number, number]> | null, pixelMm: number): PanelGrid {
   const axes = patientAxes(volume.direction);
   const layout = LAYOUT[plane];
   const axisOf = (patient: number) => axes.findIndex((a) => a.patient === patient);
