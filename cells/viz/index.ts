@@ -14,3 +14,4 @@ export * from './line-profile.ts';
 export * from './metric-stats.ts';
 export * from './training-curves.ts';
 export * from './compare-view.ts';
+export * from './color-bar.ts';

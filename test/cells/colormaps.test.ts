@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../../cells/core/errors.ts';
+import { MIME_METHOD } from '../../cells/viz/bundle.ts';
+import { colorBar, colorBarSvg } from '../../cells/viz/color-bar.ts';
 import { paletteColor } from '../../cells/io/mesh-export.ts';
 import { LABEL_PALETTE as MESH_LABEL_PALETTE } from '../../cells/mesh/label-surfaces.ts';
 import {
@@ -76,5 +78,18 @@ describe('the label palette', () => {
     expect([paletteColor(0), paletteColor(1), paletteColor(2), paletteColor(8)]).toEqual(['#E3DAC9', '#E69F00', '#56B4E9', '#E69F00']);
     expect(hexToRgb('#E69F00')).toEqual([230, 159, 0]);
     expect(() => hexToRgb('orange')).toThrow(ParameterError);
+  });
+});
+
+describe('colorBar', () => {
+  it("draws the map's stops as a gradient with five ticks over the domain", () => {
+    const svg = colorBarSvg('magma', { domain: [-1000, 3000], label: 'HU' });
+    const stops = [...svg.matchAll(/<stop offset="([\d.]+)" stop-color="(#[0-9a-f]{6})"/g)];
+    expect(stops.length).toBe(17);
+    expect([stops[0]![2], stops[16]![2], stops[16]![1]]).toEqual(['#000004', '#fcfdbf', '1.0000']);
+    expect([...svg.matchAll(/<text[^>]*text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['-1000', '0', '1000', '2000', '3000', 'HU']);
+    const b = colorBar('viridis', { domain: [0, 1], label: 'probability' })[MIME_METHOD]();
+    expect(b.data['text/plain']).toBe('colour bar: viridis from 0 to 1 (probability)');
+    expect(() => colorBarSvg('viridis', { domain: [1, 1] })).toThrow(ParameterError);
   });
 });

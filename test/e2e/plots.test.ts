@@ -93,7 +93,8 @@ describe('app: plots and compareView on the real CT', () => {
     const profile = await svg('profile').locator('g[aria-label="line"] path').getAttribute('d');
     expect(profile!.split(/[ML]/).length).toBeGreaterThan(400); // 461 samples over 220 mm (0.48 mm apart)
     expect(await svg('histogram').locator('text', { hasText: 'minHu 226' }).count()).toBe(1);
-    for (const id of ['profile', 'histogram', 'bars', 'box', 'curves']) {
+    expect(await svg('colorbar').locator('linearGradient stop').count()).toBe(17);
+    for (const id of ['profile', 'histogram', 'bars', 'box', 'curves', 'colorbar']) {
       const el = svg(id);
       await el.scrollIntoViewIfNeeded();
       const shot = await el.screenshot({ path: join(RESULTS, `plot-${id}.png`) });
