@@ -293,7 +293,8 @@ export function compareView(image: Volume, a: Volume, b: Volume, options: Compar
     const swatch = (c: readonly number[], label: string) => `<span style="display:inline-block;width:0.8em;height:0.8em;background:rgb(${c.join(',')});margin:0 0.25em 0 0.6em;vertical-align:-0.05em"></span>${esc(label)}`;
     const html = `<figure style="margin:0"><img src="data:image/png;base64,${png}" width="${width}" height="${height}" alt="${esc(`${caption}; ${where}`)}" style="max-width:100%;height:auto;image-rendering:pixelated">`
       + `<figcaption style="font:13px system-ui,sans-serif;margin-top:4px"><strong>${esc(caption)}</strong><br>${esc(where)} ·${swatch(colA, nameA)}${swatch(colB, nameB)}${swatch(colO, 'overlap')}`
-      + (rows.length ? `<br><span style="white-space:pre">${esc(rows.join('\n'))}</span>` : '') + '</figcaption></figure>';
+      // An atlas has a hundred labels: their rows fold away under the caption.
+      + (rows.length ? `<details><summary>per label (${rows.length})</summary><pre style="margin:0">${esc(rows.map((r) => r.trim()).join('\n'))}</pre></details>` : '') + '</figcaption></figure>';
     return {
       data: { 'text/html': html, 'image/png': png, 'text/plain': text },
       metadata: { 'image/png': { width, height } },

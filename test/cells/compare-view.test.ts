@@ -118,6 +118,7 @@ describe('compareView', () => {
     expect(v.value.hd95Mm).toBeCloseTo((rows[0]!.hd95Mm + rows[1]!.hd95Mm) / 2, 15);
     expect(v.value.caption).toBe(`A vs B, 2 labels: mean Dice ${v.value.dice.toFixed(4)} · mean HD95 ${v.value.hd95Mm.toFixed(2)} mm`);
     expect(v[MIME_METHOD]().data['text/plain']).toContain(`label 2: Dice ${rows[1]!.dice.toFixed(4)}`);
+    expect(v[MIME_METHOD]().data['text/html']).toContain(`<summary>per label (2)</summary><pre style="margin:0">label 1: Dice ${rows[0]!.dice.toFixed(4)}`);
   });
 
   it('refuses masks on another grid and a slice outside the volume', () => {
