@@ -5,3 +5,4 @@
  */
 export * from './cells/index.ts';
 export { loadInput, loadSample, headPhantom, SAMPLES, DEFAULT_SAMPLE } from './datasets/index.ts';
+export { loadLabels } from './datasets/index.ts';

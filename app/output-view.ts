@@ -29,6 +29,8 @@ import './renderers/volume-view.ts';
 import './renderers/mesh-scene.ts';
 import { isMeshSceneData } from './renderers/mesh-scene-geometry.ts';
 import './renderers/input-view.ts';
+import './renderers/planes-view.ts';
+import { isPlanesData } from './renderers/planes-data.ts';
 
 /** A cell output: its box on the page (`.vb-output`, tagged with the MIME type shown) around its shadow root. */
 export function renderOutput(bundle: MimeBundle): TemplateResult {
@@ -68,6 +70,9 @@ function renderValue(mime: string, value: unknown, alt: string | undefined): Tem
     case MIME.volume:
       if (!isVolumeData(value)) throw new Error('not a volume (data typed array of dims voxels, spacingMm, originMm, direction, preset, transfer)');
       return html`<vb-volume-view .volume=${value}></vb-volume-view>`;
+    case MIME.planes:
+      if (!isPlanesData(value)) throw new Error('not planes (data and layers typed arrays of dims voxels, spacingMm, originMm, direction, windows, window, cursor)');
+      return html`<vb-planes-view .planes=${value}></vb-planes-view>`;
     case MIME.meshes:
       if (!isMeshSceneData(value)) throw new Error('not several meshes (layout, parts with positions, indices, name, color, opacity)');
       return html`<vb-mesh-scene .scene=${value}></vb-mesh-scene>`;

@@ -26,7 +26,7 @@ export * from './metrics/index.ts';
 export { isosurface, isosurfaceOfMask, type IsosurfaceOptions, type MaskSurfaceOptions } from './mesh/isosurface.ts';
 export { validateMesh, type MeshReport } from './mesh/validate.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './mesh/shells.ts';
-export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOptions, type Decimation, type DefectCounts, type DisplayDecimated } from './mesh/decimate.ts';
+export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOptions, type Decimation, type DisplayDecimated } from './mesh/decimate.ts';
 export { meshTopology, type MeshTopology, type MeshTopologyOptions } from './mesh/topology.ts';
 export { smoothMesh, type SmoothOptions, type Smoothed } from './mesh/smooth.ts';
 export { meshDistance, meshToVoxelDistance, type SurfaceDistance } from './mesh/distance.ts';

@@ -8,6 +8,8 @@ import type { StageOptions } from '../cells/core/stage.ts';
 import type { Volume } from '../cells/core/volume.ts';
 import { exists, isNode, type PickedFile } from '../cells/io/bytes.ts';
 import { loadVolume } from '../cells/io/load.ts';
+import { loadLabelTable } from '../cells/io/label-table.ts';
+import type { Label } from '../cells/core/labelmap.ts';
 import { cachePath, dataCacheDir } from './cache.ts';
 import { headPhantom } from './phantom.ts';
 import { resolveSampleRef, SAMPLES } from './registry.ts';
@@ -96,4 +98,19 @@ export async function loadInput(input: string | PickedFile | readonly PickedFile
       },
     };
   }
+}
+
+/**
+ * A label table (cells/io/label-table.ts) by sample reference or path: a registered
+ * `id/<file>` (`mri-colin27/aal.nii.txt`, the AAL atlas's 116 region names) is read from the
+ * data cache; anything else is read as a path, URL or picked file.
+ * @throws InputNotFoundError naming the cache path and saying to run `npm run fetch-data`
+ *   when a sample's file is not fetched; FormatError as `parseLabelTable`.
+ */
+export async function loadLabels(input: string | PickedFile): Promise<Label[]> {
+  const ref = typeof input === 'string' ? resolveSampleRef(input) : undefined;
+  if (!ref) return loadLabelTable(input);
+  const path = await cachePath(ref.cachePath);
+  if (isNode() && !(await exists(path))) throw notFetched(path, input as string, ref.cachePath, ref.sample.main);
+  return loadLabelTable(path);
 }

@@ -18,6 +18,8 @@ export const MIME = {
   mesh: 'application/vnd.voxbook.mesh+json',
   /** A volume rendering: `VolumeViewData` (cells/viz/volume-view.ts). */
   volume: 'application/vnd.voxbook.volume+json',
+  /** Three linked orthogonal planes with overlays: `PlanesViewData` (cells/viz/planes.ts). */
+  planes: 'application/vnd.voxbook.planes+json',
   /** `MeshSceneData`: several meshes in one view, or the pyramid four-view */
   meshes: 'application/vnd.voxbook.meshes+json',
   /** `FileData`: an artefact; headless runs write it into --out, the app offers a download. */

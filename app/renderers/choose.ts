@@ -7,6 +7,7 @@ export const MIME_PREFERENCE: readonly string[] = [
   MIME.meshes,
   MIME.mesh,
   MIME.volume,
+  MIME.planes,
   MIME.file,
   MIME.table,
   MIME.html,

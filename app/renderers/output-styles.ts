@@ -6,6 +6,7 @@
  */
 import { css, unsafeCSS } from 'lit';
 import buttonCss from './button.css?inline';
+import planesCss from './planes-view.css?inline';
 
 export const outputStyles = css`
 :host {
@@ -33,6 +34,8 @@ export const outputStyles = css`
 }
 
 ${unsafeCSS(buttonCss)}
+
+${unsafeCSS(planesCss)}
 
 .vb-button-quiet {
   padding: 2px 8px;

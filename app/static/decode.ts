@@ -6,6 +6,7 @@ import { MeshoptDecoder } from 'meshoptimizer/decoder';
 import { MIME, type FileData, type MeshData, type MeshPartData, type MeshSceneData, type MimeBundle } from '../../kernel/protocol.ts';
 import { base64ToBytes } from './base64.ts';
 import { decodeVolume, isEncodedVolume } from './volume-codec.ts';
+import { decodePlanes, isEncodedPlanes } from './planes-codec.ts';
 import { isEncodedFile, isEncodedMesh, isEncodedMeshScene, STATIC_FORMAT, type EncodedFile, type EncodedMesh, type EncodedMeshScene, type StaticDocument } from './format.ts';
 
 /** A mesh decoded for the 3D view; `preview` as in `EncodedMesh`. */
@@ -29,8 +30,10 @@ function decodeBundle(bundle: MimeBundle): MimeBundle {
   const file = bundle.data[MIME.file];
   const scene = bundle.data[MIME.meshes];
   const volume = bundle.data[MIME.volume];
-  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedMeshScene(scene) && !isEncodedVolume(volume)) return bundle;
+  const planes = bundle.data[MIME.planes];
+  if (!isEncodedMesh(mesh) && !isEncodedFile(file) && !isEncodedMeshScene(scene) && !isEncodedVolume(volume) && !isEncodedPlanes(planes)) return bundle;
   const data: Record<string, unknown> = { ...bundle.data };
+  if (isEncodedPlanes(planes)) data[MIME.planes] = decodePlanes(planes);
   if (isEncodedMeshScene(scene)) data[MIME.meshes] = decodeMeshScene(scene);
   if (isEncodedVolume(volume)) data[MIME.volume] = decodeVolume(volume);
   if (isEncodedMesh(mesh)) data[MIME.mesh] = decodeMesh(mesh);

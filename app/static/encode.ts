@@ -12,6 +12,8 @@ import type { InputWidget } from '../../cells/viz/inputs.ts';
 import { isMeshData } from '../renderers/mesh-geometry.ts';
 import { isVolumeData } from '../renderers/volume-geometry.ts';
 import { encodeVolume } from './volume-codec.ts';
+import { encodePlanes, planesBytes } from './planes-codec.ts';
+import { isPlanesData } from '../renderers/planes-data.ts';
 import { isMeshSceneData } from '../renderers/mesh-scene-geometry.ts';
 import { formatBytes } from '../format.ts';
 import { bytesToBase64 } from './base64.ts';
@@ -101,6 +103,16 @@ async function encodeBundle(bundle: MimeBundle, limits: ExportLimits, input: Exp
     note(`volume "${volume.name}" (${formatBytes(volume.data.byteLength)}) not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap; its projection image is shown`);
     const { [MIME.volume]: _dropped, ...rest } = bundle.data;
     const text = typeof rest[MIME.text] === 'string' ? `${rest[MIME.text] as string} (volume not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap)` : 'volume not embedded';
+    return { ...bundle, data: { ...rest, [MIME.text]: text } };
+  }
+  const planes = bundle.data[MIME.planes];
+  if (isPlanesData(planes)) {
+    const bytes = planesBytes(planes);
+    if (bytes <= limits.fileEmbedMaxBytes) return { ...bundle, data: { ...bundle.data, [MIME.planes]: encodePlanes(planes) } };
+    // Too big for the page: the bundle's PNG of the three planes and its text stand in for it.
+    note(`planes "${planes.name}" (${formatBytes(bytes)} of voxels) not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap; its PNG of the three planes is shown`);
+    const { [MIME.planes]: _dropped, ...rest } = bundle.data;
+    const text = typeof rest[MIME.text] === 'string' ? `${rest[MIME.text] as string} (planes not embedded: over the ${formatBytes(limits.fileEmbedMaxBytes)} cap)` : 'planes not embedded';
     return { ...bundle, data: { ...rest, [MIME.text]: text } };
   }
   if (isFileData(file)) {

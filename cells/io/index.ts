@@ -11,3 +11,4 @@ export { encodeObj, decodeObj, type EncodeObjOptions } from './obj.ts';
 export { encodePly, decodePly, type EncodePlyOptions, type DecodedPly } from './ply.ts';
 export { encode3mf, THREEMF_CORE_NS, THREEMF_MODEL_REL, type Encode3mfOptions } from './threemf.ts';
 export { type MeshPart } from './mesh-export.ts';
+export { parseLabelTable, loadLabelTable } from './label-table.ts';

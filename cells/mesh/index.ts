@@ -3,7 +3,7 @@ export { isosurface, isosurfaceOfMask, type IsosurfaceOptions, type MaskSurfaceO
 export { validateMesh, type MeshReport } from './validate.ts';
 export { encodeStl, decodeStl, DEFAULT_STL_HEADER } from '../io/stl.ts';
 export { meshShells, removeSmallShells, type MeshShells, type ShellRemoval } from './shells.ts';
-export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOptions, type Decimation, type DefectCounts, type DisplayDecimated } from './decimate.ts';
+export { decimateMesh, decimateForDisplay, MAX_TRIANGLE_BUDGET, type DecimateOptions, type Decimation, type DisplayDecimated } from './decimate.ts';
 export { meshTopology, type MeshTopology, type MeshTopologyOptions } from './topology.ts';
 export { labelSurfaces, LABEL_PALETTE, type LabelSurfacesOptions, type LabelSurfaces, type LabelPart } from './label-surfaces.ts';
 export { smoothLabelSurfaces, type SmoothedLabels } from './smooth-labels.ts';

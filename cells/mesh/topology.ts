@@ -4,7 +4,7 @@ import { checkAbort, type StageOptions } from '../core/stage.ts';
 /**
  * The combinatorial checks of a triangle mesh (indices only, no positions): what makes it a
  * closed, oriented 2-manifold or not, and its topology per shell. Shared by `validateMesh`
- * and `decimateMesh`.
+ * (and its verdict is what `decimateMesh` keeps by construction).
  */
 export interface MeshTopology {
   /** Distinct undirected edges (the zero-length edges of triangles with a repeated vertex not counted). */

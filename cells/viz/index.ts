@@ -15,3 +15,7 @@ export * from './color-bar.ts';
 export * from './inputs.ts';
 export * from './volume-presets.ts';
 export * from './volume-view.ts';
+export * from './planes.ts';
+export * from './planes-geometry.ts';
+export { labelLut, renderPlane, type LabelLut, type PlaneLayers } from './planes-render.ts';
+export * from './window-presets.ts';

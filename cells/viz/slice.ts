@@ -30,12 +30,12 @@ export interface SliceOptions {
  * viridis (van der Walt & Smith, matplotlib 2.0 default; perceptually uniform, readable in
  * grey and by most colour-blind readers) at t = 0, 1/8, …, 1, sRGB: interpolated linearly.
  */
-const VIRIDIS: ReadonlyArray<readonly [number, number, number]> = [
+export const VIRIDIS: ReadonlyArray<readonly [number, number, number]> = [
   [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
 ];
 
 /** The viridis colour of t ∈ [0, 1], written into `out` (sRGB 0..255). */
-function viridis(t: number, out: number[]): void {
+export function viridis(t: number, out: number[]): void {
   const x = (t <= 0 ? 0 : t >= 1 ? 1 : t) * (VIRIDIS.length - 1);
   const i = Math.min(Math.floor(x), VIRIDIS.length - 2), f = x - i;
   const a = VIRIDIS[i]!, b = VIRIDIS[i + 1]!;

@@ -55,12 +55,12 @@ describe('decimateMesh on the real CT skull', () => {
     expect(dist.hd95Mm).toBeLessThanOrEqual(0.3);
   }, 60_000);
 
-  it('to 500,000: manifold after back-off (the simplifier alone leaves defects), HD95 to the unsmoothed surface ≤ 0.3 mm', async () => {
+  it('to 500,000: manifold (meshoptimizer alone leaves defects here), HD95 to the unsmoothed surface ≤ 0.3 mm', async () => {
     const d = await decimateMesh(smooth, { targetTriangles: 500_000 });
     expectPrintable(d, 500_000);
     expect(d.triangles).toBeGreaterThan(499_000);
     const dist = meshDistance(d.mesh, raw);
-    console.log('skull 500k', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, repair: d.repair, hd95Mm: dist.hd95Mm, meanMm: dist.meanMm }));
+    console.log('skull 500k', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, method: d.method, passes: d.passes, hd95Mm: dist.hd95Mm, meanMm: dist.meanMm }));
     expect(dist.hd95Mm).toBeLessThanOrEqual(0.3);
   }, 60_000);
 
@@ -71,7 +71,13 @@ describe('decimateMesh on the real CT skull', () => {
     expect(judged.disagreements).toEqual([]);
     expect(judged.printable).toBe(true);
     expect(d.triangles).toBeGreaterThan(99_000);
-    console.log('skull 100k', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, repair: d.repair }));
-    expect(d.errorMm).toBeLessThan(1);
+    console.log('skull 100k', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, method: d.method, passes: d.passes }));
+    // The deviation measured, not estimated: 95% of the surface within 0.25 mm of the 539k input
+    // (0.17 mm measured; meshoptimizer's simplifier alone 0.10 mm but with defects), and the
+    // collapse error (an area-weighted RMS to the merged planes, ≥ the typical deviation) finite.
+    const dist = meshDistance(d.mesh, smooth);
+    expect(dist.hd95Mm).toBeLessThanOrEqual(0.25);
+    expect(d.errorMm).toBeGreaterThan(0);
+    expect(d.errorMm).toBeLessThan(5);
   }, 60_000);
 });

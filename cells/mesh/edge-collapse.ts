@@ -1,0 +1,466 @@
+/**
+ * Topology-preserving edge-collapse decimation of a closed, oriented 2-manifold triangle mesh.
+ *
+ * Invariants (why the result is a closed 2-manifold with every shell's genus, by construction):
+ * 1. The input passes `isClosedOrientedManifold`: every directed edge a→b once and b→a once,
+ *    each vertex's triangles one fan (a single cycle of its ring), every used vertex in ≥ 3
+ *    triangles (so no two triangles share all three vertices), no triangle repeats a vertex.
+ * 2. A half-edge collapse a→b (a removed, its triangles re-pointed to b, the two triangles on
+ *    edge ab dropped) keeps a closed 2-manifold and its topology iff the link condition holds:
+ *    the rings of a and b share exactly the two vertices opposite ab, and not both of a and b
+ *    have 3 neighbours (the tetrahedron). Dey, Edelsbrunner, Guha & Nekhayev 1999, "Topology
+ *    preserving edge contraction", Publ. Inst. Math. (Beograd) 66(80), 23–45.
+ * 3. Collapses run in passes. Within a pass, after a→b is accepted, a, b and a's ring are
+ *    locked: a later collapse c→d of the pass has c, d outside that set, so the rings of c and d
+ *    (all its link test read) are the same before and after a→b, and the pass equals applying
+ *    its collapses one after the other, each on a mesh where its link condition holds.
+ * 4. Geometry: a collapse is refused when it would flip one of a's remaining triangles (its
+ *    normal before and after a → b point in opposite half-spaces), so no fold-overs.
+ *
+ * Order: each pass collapses, cheapest first, the edges with the smallest quadric error
+ * (Garland & Heckbert 1997, "Surface simplification using quadric error metrics",
+ * doi:10.1145/258734.258849): area-weighted plane quadrics per vertex, summed on collapse;
+ * the error of a→b is (Qa + Qb)(pb) / (wa + wb), a mean squared distance in mm². Vertices never
+ * move (the result's positions are a subset of the input's), as in meshoptimizer's simplifier.
+ * Candidates are ordered by a 65,536-bucket counting sort on the error's float32 bits (≈ 1%
+ * resolution) instead of a full sort.
+ */
+
+/** Options of `collapseEdges`. */
+export interface CollapseOptions {
+  /** Stop at or below this many triangles. */
+  readonly targetTriangles: number;
+  /** Refuse collapses whose error (root of the mean squared distance above) exceeds this, mm. */
+  readonly maxErrorMm: number;
+  /** Called after each pass; returns to stop early (abort checks live in the caller). */
+  readonly afterPass?: (triangles: number) => void;
+}
+
+/** What `collapseEdges` returns. */
+export interface Collapsed {
+  /** Triangles over the input's vertex ids (unused vertices stay in the array). */
+  readonly indices: Uint32Array;
+  /** Largest error of an accepted collapse, mm (0 when none). */
+  readonly errorMm: number;
+  readonly passes: number;
+  readonly collapses: number;
+}
+
+/** Values per vertex quadric: a00 a01 a02 a11 a12 a22, b0 b1 b2, c (its weight, the area in mm², is kept in `VertexBest.sw`). */
+const QS = 10;
+const BUCKETS = 65536;
+
+/**
+ * True when `indices` over `V` vertices is a closed, consistently oriented 2-manifold in the
+ * sense of invariant 1 above (unused vertices allowed). O(Σ valence²), typed arrays.
+ */
+export function isClosedOrientedManifold(indices: Uint32Array, V: number): boolean {
+  return ringsManifold(indices, vertexRings(indices, V));
+}
+
+function ringsManifold(indices: Uint32Array, rings: Rings): boolean {
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t]!, b = indices[t + 1]!, c = indices[t + 2]!;
+    if (a === b || b === c || a === c) return false;
+  }
+  const { start, next, prev } = rings;
+  const V = start.length - 1;
+  // Per vertex v, with stamps instead of clearing: slot[x] = the corner whose edge is v→x.
+  const seen = new Int32Array(V).fill(-1), matched = new Int32Array(V).fill(-1), slot = new Int32Array(V);
+  for (let v = 0; v < V; v++) {
+    const s = start[v]!, e = start[v + 1]!, deg = e - s;
+    if (deg === 0) continue;
+    if (deg < 3) return false;
+    // Every edge v→x once (distinct nexts), and every x→v once for the same x (prevs = nexts).
+    for (let i = s; i < e; i++) {
+      const x = next[i]!;
+      if (seen[x] === v) return false;
+      seen[x] = v;
+      slot[x] = i;
+    }
+    for (let i = s; i < e; i++) {
+      const y = prev[i]!;
+      if (seen[y] !== v || matched[y] === v) return false;
+      matched[y] = v;
+    }
+    // One fan: from a corner, the triangle after (v, x, y) is the one whose next is y.
+    let i = s, steps = 0;
+    do {
+      i = slot[prev[i]!]!;
+      steps++;
+    } while (i !== s && steps <= deg);
+    if (steps !== deg) return false;
+  }
+  return true;
+}
+
+/**
+ * Collapses edges of `input` until at most `targetTriangles` remain, no collapse within
+ * `maxErrorMm` passes the tests above, or a pass finds none. Positions are mm, 3 per vertex.
+ * Returns null, having changed nothing, when `input` is not a closed oriented 2-manifold
+ * (invariant 1; the caller decides what to do with such a mesh).
+ */
+export function collapseEdges(positions: Float32Array, input: Uint32Array, options: CollapseOptions): Collapsed | null {
+  const V = positions.length / 3;
+  let rings = vertexRings(input, V);
+  if (!ringsManifold(input, rings)) return null;
+  const maxError2 = options.maxErrorMm * options.maxErrorMm;
+  const { Q, weight } = vertexQuadrics(positions, rings);
+  const best = new VertexBest(weight);
+  const sw = best.sw;
+  const remap = new Int32Array(V).fill(-1);
+  // Vertices of small shells are never moved; `lock` starts each pass from them.
+  const frozen = smallShellVertices(rings, SMALL_SHELL_VERTICES);
+  const lock = frozen.slice();
+  const stamp = new Int32Array(V);
+  const dirty = new Uint8Array(V).fill(1);
+  let stampId = 0;
+  let tri = input;
+  let T = tri.length / 3;
+  let passes = 0, collapses = 0, maxAccepted2 = 0;
+  const acceptedFrom: number[] = [];
+
+  while (T > options.targetTriangles) {
+    const needed = Math.ceil((T - options.targetTriangles) / 2);
+    if (passes > 0) rings = vertexRings(tri, V);
+    best.update(positions, rings, Q, dirty);
+    dirty.fill(0); // from here, marks who the accepted collapses touch
+    const order = best.order();
+    acceptedFrom.length = 0;
+    for (let i = 0; i < order.length && acceptedFrom.length < needed; i++) {
+      const a = order[i]!;
+      if (best.error[a]! > maxError2) break; // ordered by error (within a bucket's 1%): the rest are larger
+      if (lock[a] === 1) continue;
+      // The cheapest target first; should it fail the tests, a's other neighbours by cost.
+      let b = best.to[a]!, err2 = best.error[a]!;
+      if (lock[b] === 1) continue; // b is in a collapse of this pass: a is re-evaluated next pass
+      if (!linkCondition(rings, a, b, stamp, ++stampId) || flipsTriangle(positions, rings, a, b)) {
+        b = -1;
+        for (const [c, e2] of best.ranked(positions, rings, Q, a)) {
+          if (e2 > maxError2) break;
+          if (lock[c] === 1 || !linkCondition(rings, a, c, stamp, ++stampId) || flipsTriangle(positions, rings, a, c)) continue;
+          b = c;
+          err2 = e2;
+          break;
+        }
+        if (b < 0) continue;
+      }
+      remap[a] = b;
+      acceptedFrom.push(a);
+      // Lock a, b and a's ring (invariant 3). Whose cheapest collapse changes: b (its quadric),
+      // a's ring (a became b) and b's ring (collapses onto b now cost more).
+      lock[a] = 1;
+      lock[b] = 1;
+      dirty[b] = 1;
+      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
+        const x = rings.next[j]!;
+        lock[x] = 1;
+        dirty[x] = 1;
+      }
+      for (let j = rings.start[b]!; j < rings.start[b + 1]!; j++) dirty[rings.next[j]!] = 1;
+      const qa = a * QS, qb = b * QS;
+      Q[qb]! += Q[qa]!;
+      Q[qb + 1]! += Q[qa + 1]!;
+      Q[qb + 2]! += Q[qa + 2]!;
+      Q[qb + 3]! += Q[qa + 3]!;
+      Q[qb + 4]! += Q[qa + 4]!;
+      Q[qb + 5]! += Q[qa + 5]!;
+      Q[qb + 6]! += Q[qa + 6]!;
+      Q[qb + 7]! += Q[qa + 7]!;
+      Q[qb + 8]! += Q[qa + 8]!;
+      Q[qb + 9]! += Q[qa + 9]!;
+      sw[2 * b + 1]! += sw[2 * a + 1]!;
+      if (err2 > maxAccepted2) maxAccepted2 = err2;
+    }
+    passes++;
+    if (acceptedFrom.length === 0) break;
+    collapses += acceptedFrom.length;
+    for (const a of acceptedFrom) {
+      best.remove(a);
+      dirty[a] = 0;
+    }
+    tri = applyCollapses(tri, remap);
+    T = tri.length / 3;
+    for (const a of acceptedFrom) remap[a] = -1;
+    lock.set(frozen);
+    options.afterPass?.(T);
+  }
+  return { indices: tri, errorMm: Math.sqrt(maxAccepted2), passes, collapses };
+}
+
+/**
+ * Qa(p) = pᵀAp + 2 b·p + c for the quadric at `qa` in `Q`. The error of a → b is
+ * (Qa(pb) + Qb(pb)) / (wa + wb); Qb(pb) is b's own residual, kept per vertex (`VertexBest.self`),
+ * so one collapse costs one quadric evaluation.
+ */
+function quadricAt(Q: Float64Array, qa: number, x: number, y: number, z: number): number {
+  return x * (Q[qa]! * x + 2 * (Q[qa + 1]! * y + Q[qa + 2]! * z + Q[qa + 6]!)) + y * (Q[qa + 3]! * y + 2 * (Q[qa + 4]! * z + Q[qa + 7]!)) + z * (Q[qa + 5]! * z + 2 * Q[qa + 8]!) + Q[qa + 9]!;
+}
+
+/**
+ * Per vertex a, its cheapest half-edge collapse a → b over its ring (`to`; `error` in mm²,
+ * +∞ for a vertex no triangle uses or one collapsed away), recomputed for dirty vertices only.
+ */
+class VertexBest {
+  readonly to: Int32Array;
+  readonly error: Float32Array;
+  private readonly gone: Uint8Array;
+  /**
+   * Per vertex v, interleaved (one cache line for both): Qv(pv), what v's own quadric charges at
+   * its own position (area-weighted mm²·mm²), and v's quadric weight (area, mm²).
+   */
+  readonly sw: Float64Array;
+
+  constructor(weight: Float64Array) {
+    const V = weight.length;
+    this.to = new Int32Array(V).fill(-1);
+    this.error = new Float32Array(V).fill(Infinity);
+    this.gone = new Uint8Array(V);
+    this.sw = new Float64Array(2 * V);
+    for (let v = 0; v < V; v++) this.sw[2 * v + 1] = weight[v]!;
+  }
+
+  update(P: Float32Array, rings: Rings, Q: Float64Array, dirty: Uint8Array): void {
+    const { start, next } = rings, sw = this.sw;
+    for (let v = 0; v < dirty.length; v++) {
+      if (dirty[v] === 1) sw[2 * v] = quadricAt(Q, v * QS, P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!);
+    }
+    for (let a = 0; a < dirty.length; a++) {
+      if (dirty[a] === 0 || this.gone[a] === 1) continue;
+      const s = start[a]!, e = start[a + 1]!;
+      if (s === e) {
+        this.error[a] = Infinity;
+        continue;
+      }
+      // Qa in locals: one evaluation per neighbour reads only its position, residual and weight.
+      const q = a * QS;
+      const a00 = Q[q]!, a01 = Q[q + 1]!, a02 = Q[q + 2]!, a11 = Q[q + 3]!, a12 = Q[q + 4]!, a22 = Q[q + 5]!;
+      const b0 = Q[q + 6]!, b1 = Q[q + 7]!, b2 = Q[q + 8]!, c = Q[q + 9]!, wa = sw[2 * a + 1]!;
+      let bestB = -1, bestErr = Infinity;
+      for (let j = s; j < e; j++) {
+        const b = next[j]!;
+        const x = P[3 * b]!, y = P[3 * b + 1]!, z = P[3 * b + 2]!;
+        const r = x * (a00 * x + 2 * (a01 * y + a02 * z + b0)) + y * (a11 * y + 2 * (a12 * z + b1)) + z * (a22 * z + 2 * b2) + c + sw[2 * b]!;
+        const w = wa + sw[2 * b + 1]!;
+        const err = r > 0 && w > 0 ? r / w : 0;
+        if (err < bestErr) {
+          bestErr = err;
+          bestB = b;
+        }
+      }
+      this.to[a] = bestB;
+      this.error[a] = bestErr;
+    }
+  }
+
+  remove(a: number): void {
+    this.gone[a] = 1;
+    this.error[a] = Infinity;
+  }
+
+  /** Live vertices by ascending `error`: a counting sort on the top 16 bits of the float32 (non-negative, so ordered). */
+  order(): Int32Array {
+    const bits = new Uint32Array(this.error.buffer);
+    const count = new Int32Array(BUCKETS + 1);
+    let live = 0;
+    for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS) {
+      count[(bits[v]! >>> 16) + 1]!++;
+      live++;
+    }
+    for (let k = 0; k < BUCKETS; k++) count[k + 1]! += count[k]!;
+    const order = new Int32Array(live);
+    for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS) order[count[bits[v]! >>> 16]!++] = v;
+    return order;
+  }
+
+  /** a's ring neighbours with their collapse errors (mm²), cheapest first (the fallback when the best fails). */
+  ranked(P: Float32Array, rings: Rings, Q: Float64Array, a: number): [number, number][] {
+    const out: [number, number][] = [];
+    for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
+      const b = rings.next[j]!;
+      const r = quadricAt(Q, a * QS, P[3 * b]!, P[3 * b + 1]!, P[3 * b + 2]!) + this.sw[2 * b]!;
+      const w = this.sw[2 * a + 1]! + this.sw[2 * b + 1]!;
+      out.push([b, r > 0 && w > 0 ? r / w : 0]);
+    }
+    return out.sort((x, y) => x[1] - y[1]);
+  }
+}
+
+/**
+ * Shells (edge-connected triangles) with at most this many vertices are kept as they are: specks
+ * and cavities of a few voxels cost nothing of the budget, and collapsed to a tetrahedron at
+ * float32 resolution they become degenerate shells that manifold-3d and slicers delete.
+ */
+const SMALL_SHELL_VERTICES = 64;
+
+/**
+ * 1 for each vertex of a shell with at most `maxVertices` vertices: a breadth-first walk over
+ * the rings from each unvisited vertex, abandoned as soon as it exceeds `maxVertices` or meets
+ * a vertex already known to be in a large shell (so each vertex is walked O(1) times).
+ */
+function smallShellVertices(rings: Rings, maxVertices: number): Uint8Array {
+  const { start, next } = rings;
+  const V = start.length - 1;
+  const LARGE = 2, SMALL = 1;
+  const state = new Uint8Array(V); // 0 unvisited, SMALL, LARGE
+  const queue = new Int32Array(maxVertices + 1);
+  const seen = new Int32Array(V).fill(-1);
+  for (let s = 0; s < V; s++) {
+    if (state[s] !== 0 || start[s] === start[s + 1]) continue;
+    let head = 0, tail = 0, large = false;
+    queue[tail++] = s;
+    seen[s] = s;
+    walk: while (head < tail) {
+      const v = queue[head++]!;
+      for (let j = start[v]!; j < start[v + 1]!; j++) {
+        const u = next[j]!;
+        if (seen[u] === s) continue;
+        if (state[u] === LARGE || tail === maxVertices) {
+          large = true;
+          break walk;
+        }
+        seen[u] = s;
+        queue[tail++] = u;
+      }
+    }
+    for (let k = 0; k < tail; k++) state[queue[k]!] = large ? LARGE : SMALL;
+  }
+  for (let v = 0; v < V; v++) state[v] = state[v] === SMALL ? 1 : 0;
+  return state;
+}
+
+/** float32 +∞: the error of a vertex that is no candidate. */
+const INFINITY_BITS = 0x7f800000;
+
+/**
+ * Each vertex's triangles as ring entries (CSR by counting sort): for triangle (v, x, y) in
+ * its winding, `next` = x and `prev` = y. On a closed oriented manifold each ring vertex of v
+ * is the `next` of exactly one entry and the `prev` of exactly one.
+ */
+interface Rings {
+  readonly start: Int32Array;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+}
+
+function vertexRings(tri: Uint32Array, V: number): Rings {
+  const start = new Int32Array(V + 1);
+  for (let c = 0; c < tri.length; c++) start[tri[c]! + 1]!++;
+  for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
+  const fill = start.slice(0, V);
+  const next = new Int32Array(tri.length), prev = new Int32Array(tri.length);
+  for (let t = 0; t < tri.length; t += 3) {
+    const a = tri[t]!, b = tri[t + 1]!, c = tri[t + 2]!;
+    let i = fill[a]!++;
+    next[i] = b;
+    prev[i] = c;
+    i = fill[b]!++;
+    next[i] = c;
+    prev[i] = a;
+    i = fill[c]!++;
+    next[i] = a;
+    prev[i] = b;
+  }
+  return { start, next, prev };
+}
+
+/**
+ * Area-weighted plane quadrics, QS values per vertex (float64: mm-scale planes leave ~1e-10
+ * relative error). Gathered per vertex over its ring, each triangle's plane from the vertex's
+ * corner (the same plane from each of its three corners), so no scattered read-modify-writes.
+ */
+function vertexQuadrics(P: Float32Array, rings: Rings): { Q: Float64Array; weight: Float64Array } {
+  const { start, next, prev } = rings;
+  const V = start.length - 1;
+  const Q = new Float64Array(V * QS), weight = new Float64Array(V);
+  for (let v = 0; v < V; v++) {
+    const px = P[3 * v]!, py = P[3 * v + 1]!, pz = P[3 * v + 2]!;
+    let q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0, q9 = 0, q10 = 0;
+    for (let j = start[v]!; j < start[v + 1]!; j++) {
+      const b = 3 * next[j]!, c = 3 * prev[j]!;
+      const ux = P[b]! - px, uy = P[b + 1]! - py, uz = P[b + 2]! - pz;
+      const vx = P[c]! - px, vy = P[c + 1]! - py, vz = P[c + 2]! - pz;
+      let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+      const len = Math.sqrt(nx * nx + ny * ny + nz * nz); // Math.hypot is several times slower in V8
+      if (len === 0) continue;
+      const w = len / 2;
+      nx /= len;
+      ny /= len;
+      nz /= len;
+      const d = -(nx * px + ny * py + nz * pz);
+      q0 += w * nx * nx;
+      q1 += w * nx * ny;
+      q2 += w * nx * nz;
+      q3 += w * ny * ny;
+      q4 += w * ny * nz;
+      q5 += w * nz * nz;
+      q6 += w * d * nx;
+      q7 += w * d * ny;
+      q8 += w * d * nz;
+      q9 += w * d * d;
+      q10 += w;
+    }
+    const q = v * QS;
+    Q[q] = q0;
+    Q[q + 1] = q1;
+    Q[q + 2] = q2;
+    Q[q + 3] = q3;
+    Q[q + 4] = q4;
+    Q[q + 5] = q5;
+    Q[q + 6] = q6;
+    Q[q + 7] = q7;
+    Q[q + 8] = q8;
+    Q[q + 9] = q9;
+    weight[v] = q10;
+  }
+  return { Q, weight };
+}
+
+function linkCondition(rings: Rings, a: number, b: number, stamp: Int32Array, id: number): boolean {
+  const { start, next } = rings;
+  const sa = start[a]!, ea = start[a + 1]!, sb = start[b]!, eb = start[b + 1]!;
+  if (ea - sa === 3 && eb - sb === 3) return false;
+  for (let j = sa; j < ea; j++) stamp[next[j]!] = id;
+  let shared = 0;
+  for (let j = sb; j < eb; j++) {
+    const w = next[j]!;
+    if (w !== a && stamp[w] === id && ++shared > 2) return false;
+  }
+  return shared === 2;
+}
+function flipsTriangle(P: Float32Array, rings: Rings, a: number, b: number): boolean {
+  const { start, next, prev } = rings;
+  const ax = P[3 * a]!, ay = P[3 * a + 1]!, az = P[3 * a + 2]!;
+  const bx = P[3 * b]!, by = P[3 * b + 1]!, bz = P[3 * b + 2]!;
+  for (let j = start[a]!; j < start[a + 1]!; j++) {
+    const u = next[j]!, v = prev[j]!;
+    if (u === b || v === b) continue;
+    const ux = P[3 * u]!, uy = P[3 * u + 1]!, uz = P[3 * u + 2]!;
+    const vx = P[3 * v]!, vy = P[3 * v + 1]!, vz = P[3 * v + 2]!;
+    // Normal before: (u − a) × (v − a); after: (u − b) × (v − b).
+    const e1x = ux - ax, e1y = uy - ay, e1z = uz - az, e2x = vx - ax, e2y = vy - ay, e2z = vz - az;
+    const n0x = e1y * e2z - e1z * e2y, n0y = e1z * e2x - e1x * e2z, n0z = e1x * e2y - e1y * e2x;
+    const f1x = ux - bx, f1y = uy - by, f1z = uz - bz, f2x = vx - bx, f2y = vy - by, f2z = vz - bz;
+    const n1x = f1y * f2z - f1z * f2y, n1y = f1z * f2x - f1x * f2z, n1z = f1x * f2y - f1y * f2x;
+    if (n0x * n1x + n0y * n1y + n0z * n1z <= 0) return true;
+  }
+  return false;
+}
+
+/** Triangles re-pointed through `remap` (−1: unchanged), those with a repeated vertex dropped. */
+function applyCollapses(tri: Uint32Array, remap: Int32Array): Uint32Array {
+  const out = new Uint32Array(tri.length);
+  let n = 0;
+  for (let t = 0; t < tri.length; t += 3) {
+    let a = tri[t]!, b = tri[t + 1]!, c = tri[t + 2]!;
+    const ra = remap[a]!, rb = remap[b]!, rc = remap[c]!;
+    if (ra >= 0) a = ra;
+    if (rb >= 0) b = rb;
+    if (rc >= 0) c = rc;
+    if (a === b || b === c || a === c) continue;
+    out[n++] = a;
+    out[n++] = b;
+    out[n++] = c;
+  }
+  return out.slice(0, n);
+}
