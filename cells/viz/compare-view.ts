@@ -6,7 +6,7 @@
  * grey image, fast-png), so it shows the same in the app, the exported HTML and the `.ipynb`.
  */
 import { encode } from 'fast-png';
-import { GeometryError, ParameterError } from '../core/errors.ts';
+import { ParameterError } from '../core/errors.ts';
 import type { StageOptions } from '../core/stage.ts';
 import { makeVolume, IDENTITY3, type Volume } from '../core/volume.ts';
 import { compareLabelMaps, type LabelComparison, type LabelVolume } from '../metrics/compare-labels.ts';
@@ -15,10 +15,11 @@ import { assertSameGrid } from '../metrics/overlap.ts';
 import { percentileInPlace } from '../metrics/percentile.ts';
 import { view, type View } from './bundle.ts';
 import { hexToRgb, LABEL_PALETTE } from './colormaps.ts';
+import { PLANE_NAMES, planeLayout, type PlaneName } from './planes-geometry.ts';
 import { renderSlice } from './slice.ts';
 
-/** The three planes, named for an LPS-aligned grid (see `compareView`); the same names as planesView's. */
-export type ComparePlaneName = 'axial' | 'coronal' | 'sagittal';
+/** The three planes (planesView's names and orientation, planes-geometry.ts). */
+export type ComparePlaneName = PlaneName;
 
 export interface CompareViewOptions extends StageOptions {
   /**
@@ -77,27 +78,6 @@ const GAP = 4;
 /** Panels at least this tall/wide, px, for small volumes (nearest-neighbour enlargement). */
 const MIN_SIDE = 256;
 
-/** How voxel axis `a` runs in the patient: the LPS axis it is nearest to and the sign. */
-function patientAxes(direction: readonly number[]): Array<{ patient: number; sign: 1 | -1 }> {
-  return [0, 1, 2].map((a) => {
-    const col = [direction[a]!, direction[3 + a]!, direction[6 + a]!];
-    const patient = col.reduce((best, c, p) => (Math.abs(c) > Math.abs(col[best]!) ? p : best), 0);
-    return { patient, sign: col[patient]! >= 0 ? 1 : -1 };
-  });
-}
-
-/**
- * Display layout of each plane, as radiologists read them: axial with patient left (L, +x) to
- * the right and anterior at the top (posterior, +y, downward); coronal with L to the right and
- * superior (+z) at the top; sagittal with anterior on the left and superior at the top.
- * [normal, column, row] patient axes, and whether the row's patient coordinate grows downward.
- */
-const LAYOUT: Readonly<Record<ComparePlaneName, { normal: number; col: number; row: number; rowDown: boolean }>> = {
-  axial: { normal: 2, col: 0, row: 1, rowDown: true },
-  coronal: { normal: 1, col: 0, row: 2, rowDown: false },
-  sagittal: { normal: 0, col: 1, row: 2, rowDown: false },
-};
-
 function isBinary(v: Volume): boolean {
   if (!(v.data instanceof Uint8Array)) return false;
   if ((v as LabelVolume).labels && (v as LabelVolume).labels!.length > 1) return false;
@@ -132,11 +112,9 @@ interface PanelGrid {
 }
 
 function panelGrid(volume: Volume, plane: ComparePlaneName, index: number | undefined, box: Array<[number, number]> | null, pixelMm: number): PanelGrid {
-  const axes = patientAxes(volume.direction);
-  const layout = LAYOUT[plane];
-  const axisOf = (patient: number) => axes.findIndex((a) => a.patient === patient);
-  const normal = axisOf(layout.normal), colAxis = axisOf(layout.col), rowAxis = axisOf(layout.row);
-  if (normal < 0 || colAxis < 0 || rowAxis < 0) throw new GeometryError(`compareView: the grid's axes do not map one-to-one onto L, P, S (direction [${volume.direction.join(', ')}])`);
+  // Orientation: planesView's (planes-geometry.ts), so the two views agree pixel for pixel in direction.
+  const layout = planeLayout(plane, volume);
+  const { colAxis, rowAxis, sliceAxis: normal } = layout;
   const dims = volume.dims, s = volume.spacingMm;
   const n = dims[normal]!;
   const k = index ?? (box ? Math.round((box[normal]![0] + box[normal]![1]) / 2) : Math.floor(n / 2));
@@ -145,19 +123,16 @@ function panelGrid(volume: Volume, plane: ComparePlaneName, index: number | unde
   const width = Math.max(1, Math.round((nc * s[colAxis]!) / pixelMm)), height = Math.max(1, Math.round((nr * s[rowAxis]!) / pixelMm));
   const stride = [1, dims[0], dims[0] * dims[1]];
   const voxel = new Int32Array(width * height);
-  const colFlip = axes[colAxis]!.sign < 0;
-  // Row r shows the patient coordinate growing downward iff rowDown; the voxel axis grows with it iff its sign is +.
-  const rowFlip = (axes[rowAxis]!.sign > 0) !== layout.rowDown;
   for (let r = 0; r < height; r++) {
     let vr = Math.min(nr - 1, Math.floor(((r + 0.5) * pixelMm) / s[rowAxis]!));
-    if (rowFlip) vr = nr - 1 - vr;
+    if (layout.rowFlip) vr = nr - 1 - vr;
     for (let c = 0; c < width; c++) {
       let vc = Math.min(nc - 1, Math.floor(((c + 0.5) * pixelMm) / s[colAxis]!));
-      if (colFlip) vc = nc - 1 - vc;
+      if (layout.colFlip) vc = nc - 1 - vc;
       voxel[c + width * r] = k * stride[normal]! + vc * stride[colAxis]! + vr * stride[rowAxis]!;
     }
   }
-  return { plane, axis: normal as 0 | 1 | 2, index: k, width, height, voxel };
+  return { plane, axis: normal, index: k, width, height, voxel };
 }
 
 /** Whether pixel p of a panel lies on the boundary of its segment: non-zero, with a 4-neighbour of another value or the panel's edge. */
@@ -235,7 +210,7 @@ export function compareView(image: Volume, a: Volume, b: Volume, options: Compar
   // Layout: square pixels shared by all panels.
   const box = unionBox(a, b);
   const planes = options.planes ?? ['axial', 'coronal', 'sagittal'];
-  if (planes.length === 0 || planes.some((p) => !(p in LAYOUT))) throw new ParameterError(`compareView: planes must be some of axial, coronal, sagittal, got ${JSON.stringify(planes)}`);
+  if (planes.length === 0 || planes.some((p) => !PLANE_NAMES.includes(p))) throw new ParameterError(`compareView: planes must be some of axial, coronal, sagittal, got ${JSON.stringify(planes)}`);
   const extentMm = Math.max(...image.dims.map((n, i) => n * image.spacingMm[i]!));
   const pixelMm = Math.min(...image.spacingMm, extentMm / MIN_SIDE);
   const grids = planes.map((p) => panelGrid(image, p, options.slice?.[p], box, pixelMm));
