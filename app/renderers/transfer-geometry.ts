@@ -213,10 +213,22 @@ export function yToOpacity(y: number, box: PlotBox): number {
  * on a CT's −1024..3071), `opacity` 0.01; Shift multiplies both by 10 (the caller's business).
  */
 export function keySteps(domain: Domain): { value: number; opacity: number } {
-  const raw = (domain[1] - domain[0]) / 200;
+  return { value: roundStep((domain[1] - domain[0]) / 200), opacity: 0.01 };
+}
+
+/** `raw` rounded to 1, 2 or 5 × a power of ten. */
+function roundStep(raw: number): number {
   const p = 10 ** Math.floor(Math.log10(raw));
   const m = raw / p;
-  return { value: (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p, opacity: 0.01 };
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/** Axis ticks: the multiples of a round step (1, 2 or 5 × 10^n, about span/`count`) inside the domain. */
+export function tickValues(domain: Domain, count: number): number[] {
+  const step = roundStep((domain[1] - domain[0]) / Math.max(1, count));
+  const ticks: number[] = [];
+  for (let i = Math.ceil(domain[0] / step); i * step <= domain[1]; i++) ticks.push(+(i * step).toPrecision(12));
+  return ticks;
 }
 
 /**

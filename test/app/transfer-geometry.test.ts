@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePreset } from '../../cells/viz/volume-presets.ts';
 import {
   addNode, colorAt, formatValue, hexRgb, keySteps, logHeights, minGap, moveNode, nodeLabel, nodesTransfer, opacityAt,
-  opacityToY, recolorNode, removeNode, rgbHex, transferDomain, transferNodes, valueBounds, valueHistogram, valueToX,
+  opacityToY, recolorNode, removeNode, rgbHex, tickValues, transferDomain, transferNodes, valueBounds, valueHistogram, valueToX,
   xToValue, yToOpacity, type Domain, type PlotBox, type TransferNode,
 } from '../../app/renderers/transfer-geometry.ts';
 
@@ -114,6 +114,12 @@ describe('pixels and values', () => {
     expect(keySteps(CT)).toEqual({ value: 20, opacity: 0.01 });
     expect(keySteps([0, 1]).value).toBeCloseTo(0.005, 12);
     expect(keySteps([0, 700]).value).toBe(5);
+  });
+
+  it('puts axis ticks on round values inside the domain', () => {
+    expect(tickValues(CT, 6)).toEqual([-1000, -500, 0, 500, 1000, 1500, 2000, 2500, 3000]);
+    expect(tickValues([0, 1], 4)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(tickValues([-3.3, 7.9], 2)).toEqual([0, 5]);
   });
 
   it('reads a point out as "opacity point at 300 HU, 0.15"', () => {
