@@ -3,15 +3,18 @@
  * (test/e2e/fixtures/volume-view.nb.ts: 2× downsampled, CT bone preset) in chromium (SwiftShader
  * WebGL2). A point dragged with the mouse, moved with the keyboard, recoloured, added and
  * removed changes the view's `transfer` by the expected numbers and the ray-cast pixels; the
- * level slider moves the edited function; a preset change drops the edits.
+ * level slider moves the edited function; a preset change drops the edits. The exported page
+ * (offline, under its CSP) has the same editor, and a keyboard edit there redraws.
  */
 import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePreset, type TransferFunction } from '../../cells/viz/volume-presets.ts';
+import { tempDir, voxbook } from '../cli/helpers.ts';
 import { REPO_ROOT, captureFirstView, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/volume-view.nb.ts', import.meta.url);
@@ -199,4 +202,54 @@ describe('app: the transfer-function editor of volumeView on the real CT', () =>
     expect(app.errors).toEqual([]);
     expect(await app.cspViolations()).toEqual([]);
   });
+});
+
+describe('the exported page has the transfer-function editor', () => {
+  let app: AppHarness;
+  const out = tempDir();
+
+  beforeAll(async () => {
+    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    const run = await voxbook(['run', FIXTURE_PATH, '--out', out, '--html', '--quiet'], { killAfterMs: 170_000 });
+    expect(run.code, run.stderr).toBe(0);
+    app = await startApp();
+  }, 240_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('shows the preset over the histogram, and Shift+↑ on a point raises its opacity and redraws', async () => {
+    const own = pathToFileURL(join(out, 'volume-view.html')).href;
+    const page = await app.context.newPage();
+    const refused: string[] = [];
+    const errors: string[] = [];
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url === own || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      refused.push(url);
+      return route.abort();
+    });
+    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+    try {
+      await page.goto(own);
+      await page.evaluate(() => window.__voxbookStatic!.ready);
+      const view = page.locator('vb-volume-view');
+      const editor = view.locator('vb-transfer-editor');
+      await expect.poll(() => view.getAttribute('data-preset'), { timeout: 30_000 }).toBe('ct-bone');
+      await expect.poll(() => editor.getAttribute('data-points')).toBe('9');
+      expect(await editor.locator('.vb-tf-histogram').count()).toBe(1);
+      const drawn = await view.getAttribute('data-rendered-at');
+      await editor.getByRole('slider', { name: 'opacity point at 1200 HU, 0.80' }).focus();
+      await page.keyboard.press('Shift+ArrowUp');
+      await editor.getByRole('slider', { name: 'opacity point at 1200 HU, 0.90' }).waitFor({ timeout: 5_000 });
+      expect(pointNear(await transferOf(view), 1200)).toEqual([1200, 0.9]);
+      await expect.poll(() => view.getAttribute('data-rendered-at'), { timeout: 30_000 }).not.toBe(drawn);
+      expect(refused).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 });
