@@ -30,7 +30,9 @@ Usage:
       notebook (<name>.ipynb, nbformat 4.5, with outputs) are written to DIR (default out/),
       all of them or none; DIR/${MANIFEST} lists them, and the next run into DIR removes
       the ones it does not write again. Files of yours in DIR are never overwritten: a run
-      that would is refused before writing anything.
+      that would is refused before writing anything. In the .ipynb each 3-D view also
+      carries a PNG (meshes drawn by a CPU rasteriser; a volume as its maximum-intensity
+      projection); the line under it names the renderer.
       -p name=value    override a parameter (the cell tagged "parameters" holds the defaults);
                        numbers as decimals (-12, 3.5, 1e-3), booleans as true or false
       --timeout S      stop the run if one cell runs longer than S seconds
@@ -292,9 +294,10 @@ async function run(args: RunArgs): Promise<number> {
       versions: runtimeVersions(),
       ranAt: new Date().toISOString(),
     };
+    const pictures = await headlessPictures(results);
     const executed = await executedNotebook(cacheDir, args.cacheMaxBytes, text, outcome.cells, () => {
       const lost: string[] = [];
-      const ipynb = toIpynb(nb, results, { voxbook: { provenance: PROVENANCE_SLOT } }, lost);
+      const ipynb = toIpynb(nb, pictures(), { voxbook: { provenance: PROVENANCE_SLOT } }, lost);
       return { text: JSON.stringify(ipynb, null, 1) + '\n', lost };
     });
     for (const l of executed.lost) console.error(`note: ${l}`);
@@ -339,6 +342,23 @@ async function htmlArtefact(stem: string, text: string, nb: ReturnType<typeof pa
   return { name: `${stem}.html`, bytes: page.html };
 }
 
+/** MIME types of 3-D views the .ipynb shows as a PNG (drawn by the 'voxbook/headless' module). */
+const VIEW_MIMES: readonly string[] = [MIME.mesh, MIME.meshes, MIME.volume];
+
+/**
+ * The results with a PNG of every 3-D view (meshes drawn on the CPU, a volume's projection
+ * labelled), for the .ipynb: Jupyter cannot run the app's renderers. A function, so that the
+ * drawing happens only when the executed notebook is built (not when it comes from the cache).
+ * The imaging code is loaded at run time through the package entry `voxbook/headless`, and
+ * only when some output is a 3-D view: the kernel does not depend on `cells/`.
+ */
+async function headlessPictures(results: ReadonlyMap<string, CellResult>): Promise<() => ReadonlyMap<string, CellResult>> {
+  const hasView = [...results.values()].some((r) => r.outputs.some((b) => VIEW_MIMES.some((m) => b.data[m] !== undefined)));
+  if (!hasView) return () => results;
+  const { withHeadlessPng } = await import('voxbook/headless');
+  return () => new Map([...results].map(([id, r]) => [id, { ...r, outputs: r.outputs.map((b) => (VIEW_MIMES.some((m) => b.data[m] !== undefined) ? withHeadlessPng(b) : b)) }]));
+}
+
 /** Stands for the provenance in the executed notebook's text until it is filled in (`withProvenance`). */
 const PROVENANCE_SLOT = '\u0000voxbook-provenance\u0000';
 
@@ -362,7 +382,8 @@ async function executedNotebook(cacheDir: string | undefined, maxBytes: number |
   const identities = [...cells.values()].map((c) => [c.id, c.resultKey ?? null] as const);
   if (cacheDir === undefined || identities.some(([, k]) => k === null)) return build();
   const store = new NodeResultStore(cacheDir, maxBytes !== undefined ? { maxBytes } : {});
-  const key = `ipynb-${hashString(JSON.stringify([1, text, identities]))}`;
+  // 2: the executed notebook carries PNGs of 3-D views (headlessPictures).
+  const key = `ipynb-${hashString(JSON.stringify([2, text, identities]))}`;
   const hit = await store.load(key).catch(() => undefined);
   const v = hit?.values as { text?: unknown; lost?: unknown } | undefined;
   if (typeof v?.text === 'string' && Array.isArray(v.lost) && v.text.includes(JSON.stringify(PROVENANCE_SLOT))) return { text: v.text, lost: v.lost as string[] };
