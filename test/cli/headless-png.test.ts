@@ -2,7 +2,8 @@
  * `voxbook run` puts a PNG of every 3-D view into the executed .ipynb (Jupyter cannot run the
  * app's renderers): meshes and mesh scenes drawn by the CPU rasteriser, a volume's own
  * projection kept; the text/plain beside each names the renderer. Views drawn from a cached
- * run are the same.
+ * run are the same. With `--render browser` the app's renderers draw them in headless Chromium;
+ * without a Chromium the CPU does, and a note says why.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,4 +75,48 @@ describe('voxbook run: PNGs of 3-D views in the .ipynb', () => {
     expect(r2.code, r2.stderr).toBe(0);
     expect(outputsOf(join(again, 'views.ipynb')).map((o) => o.data['image/png'])).toEqual(outputs.map((o) => o.data['image/png']));
   }, 120_000);
+
+  it('--render browser: headless Chromium draws every view (renderer "browser", non-blank); the four-view\'s centre is black', async () => {
+    const out = tempDir();
+    const r = await voxbook(['run', nb, '--out', out, '--no-cache', '--render', 'browser'], { killAfterMs: 150_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/render: 4 of 4 views drawn in headless Chromium/);
+    const outputs = outputsOf(join(out, 'views.ipynb'));
+    expect(outputs).toHaveLength(4);
+    for (const [i, o] of outputs.entries()) {
+      expect((o.metadata['image/png'] as { renderer: string }).renderer).toBe('browser');
+      expect(text(o)).toMatch(/\(image: headless chromium \(the app renderer over vtk\.js, software WebGL\), \d+×\d+ px\)$/);
+      const png = decode(Buffer.from(o.data['image/png'] as string, 'base64'));
+      const bg = [...png.data.subarray(0, 3)];
+      let lit = 0;
+      for (let p = 0; p < png.data.length; p += png.channels) if (Math.abs(png.data[p]! - bg[0]!) + Math.abs(png.data[p + 1]! - bg[1]!) + Math.abs(png.data[p + 2]! - bg[2]!) > 24) lit++;
+      expect(lit / (png.width * png.height), `view ${i}`).toBeGreaterThan(0.02);
+      if (i === 2) {
+        const c = png.channels * ((png.height >> 1) * png.width + (png.width >> 1));
+        expect([...png.data.subarray(c, c + 3)]).toEqual([0, 0, 0]);
+      }
+    }
+  }, 180_000);
+
+  it('--render browser without a Chromium: the CPU draws the views and a note says why', async () => {
+    const out = tempDir();
+    const saved = process.env.VOXBOOK_CHROMIUM;
+    process.env.VOXBOOK_CHROMIUM = '/nonexistent/chromium';
+    let r;
+    try {
+      r = await voxbook(['run', nb, '--out', out, '--no-cache', '-q', '--render=browser']);
+    } finally {
+      if (saved === undefined) delete process.env.VOXBOOK_CHROMIUM;
+      else process.env.VOXBOOK_CHROMIUM = saved;
+    }
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: --render browser: no Chromium at \/nonexistent\/chromium .*; the CPU drew the views/);
+    expect(outputsOf(join(out, 'views.ipynb')).map((o) => (o.metadata['image/png'] as { renderer: string }).renderer)).toEqual(['cpu', 'cpu', 'cpu', 'cpu-mip']);
+  }, 120_000);
+
+  it('--render needs cpu or browser', async () => {
+    const r = await voxbook(['run', nb, '--render', 'gpu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--render needs cpu or browser \(got "gpu"\)/);
+  });
 });
