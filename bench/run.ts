@@ -91,7 +91,7 @@ async function main() {
   const side = async (stage: string, repeats: number, ours: () => unknown, theirs: Record<string, unknown>, note: (o: unknown, t: Record<string, number> | undefined) => string) => {
     const o: number[] = [], v: number[] = [];
     let lastOurs: unknown, lastTheirs: Record<string, number> | undefined;
-    for (let r = -1; r < repeats; r++) { // r = −1: warm-up, not counted
+    for (let r = -3; r < repeats; r++) { // r < 0: warm-up (V8 optimises the loops over a few calls), not counted
       const t0 = performance.now();
       lastOurs = await ours();
       if (r >= 0) o.push(performance.now() - t0);

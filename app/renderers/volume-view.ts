@@ -6,7 +6,11 @@
  * width scale that move and stretch the preset's opacity and colour points like a
  * window/level, a clipping plane cutting mm off the front (anterior), shading on/off, and "Reset view" (anterior three-quarter view, superior up,
  * as the mesh view). The crop box and clipping plane of the bundle become vtk.js clipping planes.
+ * Overlay surfaces (label map / probability, `VolumeViewData.surfaces`) are polygon actors in the
+ * same renderer, depth-composited with the ray-cast volume and cut by the same planes; one
+ * checkbox shows or hides them, a slider sets their opacity.
  */
+import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
 import '@kitware/vtk.js/Rendering/Profiles/Volume.js';
 import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRenderWindow.js';
 import vtkVolume from '@kitware/vtk.js/Rendering/Core/Volume.js';
@@ -16,10 +20,14 @@ import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunc
 import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData.js';
 import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import vtkPlane from '@kitware/vtk.js/Common/DataModel/Plane.js';
+import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
+import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
+import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
 import { LitElement, html } from 'lit';
+import { trianglesToCellArray } from './mesh-geometry.ts';
 import type { VolumeViewData } from '../../cells/viz/volume-view.ts';
 import { isVolumePresetName, resolvePreset, VOLUME_PRESET_NAMES, VOLUME_PRESETS, windowTransfer, type TransferFunction, type VolumePresetName } from '../../cells/viz/volume-presets.ts';
-import { VIEW_BACKGROUND } from './mesh-view.ts';
+import { styleSurface, VIEW_BACKGROUND } from './mesh-view.ts';
 import { boundsMm, centreMm, clipPlanesOf, frontCutPlane, vtkDirection } from './volume-geometry.ts';
 import { MAX_CLIP_PLANES } from '../../cells/viz/volume-view.ts';
 
@@ -39,6 +47,9 @@ export class VbVolumeView extends LitElement {
   /** mm cut off the front (anterior) of the volume by the "cut from front" control; 0: no cut. */
   #frontCutMm = 0;
   #mapper: ReturnType<typeof vtkVolumeMapper.newInstance> | undefined;
+  #surfaceActors: ReturnType<typeof vtkActor.newInstance>[] = [];
+  #overlayOn = true;
+  #overlayOpacity = 0.6;
   #problem = '';
   static #ids = 0;
   readonly #id = `vb-volume-${++VbVolumeView.#ids}`;
@@ -71,6 +82,12 @@ export class VbVolumeView extends LitElement {
           ?disabled=${!v || clipPlanesOf(v).length >= MAX_CLIP_PLANES} title="a clipping plane across the anterior–posterior axis"
           @input=${(e: Event) => this.#setFrontCut(Number((e.target as HTMLInputElement).value))} />
         <label><input type="checkbox" class="vb-volume-shade" .checked=${this.#shade} @change=${(e: Event) => this.#setShade((e.target as HTMLInputElement).checked)} /> shading</label>
+        ${v?.surfaces?.length ? html`
+          <label title=${v.surfaces.map((s) => s.name).join(', ')}><input type="checkbox" class="vb-volume-overlay" .checked=${this.#overlayOn}
+            @change=${(e: Event) => this.setOverlay((e.target as HTMLInputElement).checked, this.#overlayOpacity)} /> overlay (${v.surfaces.length === 1 ? v.surfaces[0]!.name : `${v.surfaces.length} surfaces`})</label>
+          <label for=${`${id}-overlay-opacity`}>overlay opacity</label>
+          <input id=${`${id}-overlay-opacity`} class="vb-volume-overlay-opacity" type="range" min="0" max="1" step="0.05" .value=${String(this.#overlayOpacity)}
+            @input=${(e: Event) => this.setOverlay(this.#overlayOn, Number((e.target as HTMLInputElement).value))} />` : ''}
         ${this.#problem ? html`<span class="vb-mesh-problem">${this.#problem}</span>` : ''}
         <span class="vb-spacer"></span>
         <button class="vb-button vb-button-quiet" @click=${() => this.resetCamera()}>Reset view</button>
@@ -85,6 +102,8 @@ export class VbVolumeView extends LitElement {
       this.#widthScale = 1;
       this.#shade = this.volume.shade;
       this.#frontCutMm = 0;
+      this.#overlayOn = true;
+      this.#overlayOpacity = this.volume.surfaces?.[0]?.opacity ?? 0.6;
     }
   }
 
@@ -118,6 +137,19 @@ export class VbVolumeView extends LitElement {
   get transfer(): TransferFunction | undefined {
     const v = this.volume;
     return v && windowTransfer(this.#baseTransfer(v), this.#levelShift, this.#widthScale);
+  }
+
+  /** Shows or hides the overlay surfaces and sets their opacity (0..1). */
+  setOverlay(on: boolean, opacity: number): void {
+    this.#overlayOn = on;
+    this.#overlayOpacity = Math.max(0, Math.min(1, opacity));
+    for (const a of this.#surfaceActors) {
+      a.setVisibility(on);
+      a.getProperty().setOpacity(this.#overlayOpacity);
+    }
+    this.dataset['overlay'] = on ? String(this.#surfaceActors.length) : '0';
+    this.#render();
+    this.requestUpdate();
   }
 
   /** Re-aims the camera at the whole volume from anterior (−y in LPS), slightly left and above, superior up. */
@@ -195,6 +227,7 @@ export class VbVolumeView extends LitElement {
     const planes = clipPlanesOf(v);
     if (this.#frontCutMm > 0 && planes.length < MAX_CLIP_PLANES) planes.push(frontCutPlane(boundsMm(v), this.#frontCutMm));
     this.#mapper.setClippingPlanes(planes.map((p) => vtkPlane.newInstance({ origin: [...p.originMm], normal: [...p.normal] })));
+    for (const a of this.#surfaceActors) a.getMapper()!.setClippingPlanes(planes.map((p) => vtkPlane.newInstance({ origin: [...p.originMm], normal: [...p.normal] })));
     this.dataset['clipPlanes'] = String(planes.length);
   }
 
@@ -296,6 +329,21 @@ export class VbVolumeView extends LitElement {
     property.setSpecular(0.2);
     property.setSpecularPower(12);
     renderer.addVolume(actor);
+    for (const old of this.#surfaceActors) renderer.removeActor(old);
+    this.#surfaceActors = (v.surfaces ?? []).map((surface) => {
+      const polyData = vtkPolyData.newInstance();
+      polyData.getPoints().setData(surface.positions, 3);
+      polyData.getPolys().setData(trianglesToCellArray(surface.indices, surface.positions.length / 3));
+      const surfaceMapper = vtkMapper.newInstance();
+      surfaceMapper.setInputData(polyData);
+      const surfaceActor = vtkActor.newInstance();
+      surfaceActor.setMapper(surfaceMapper);
+      styleSurface(surfaceActor, [surface.color[0] / 255, surface.color[1] / 255, surface.color[2] / 255], this.#overlayOpacity);
+      surfaceActor.setVisibility(this.#overlayOn);
+      renderer.addActor(surfaceActor);
+      return surfaceActor;
+    });
+    this.dataset['overlay'] = this.#overlayOn ? String(this.#surfaceActors.length) : '0';
     this.#actor = actor;
     this.#mapper = mapper;
     this.#applyClipping();

@@ -8,7 +8,7 @@
  */
 import { FormatError } from '../core/errors.ts';
 import type { Label } from '../core/labelmap.ts';
-import { LABEL_PALETTE } from '../mesh/label-surfaces.ts';
+import { LABEL_PALETTE } from '../viz/colormaps.ts';
 import { inputName, readInput, type PickedFile } from './bytes.ts';
 
 /**

@@ -4,6 +4,7 @@
  */
 import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
+import { labelColor } from '../viz/colormaps.ts';
 
 /** One named, coloured mesh of a multi-part export (a label, an anatomical part). */
 export interface MeshPart {
@@ -16,11 +17,15 @@ export interface MeshPart {
   readonly material?: string;
 }
 
-const PALETTE = ['#E3DAC9', '#C8553D', '#4F86C6', '#6DB36D', '#E0B84C', '#9B6BB8', '#4CB5AE', '#D77FA1'];
+/** The first part's default colour: bone white (a skull is usually the first part). */
+export const BONE_COLOR = '#E3DAC9';
 
-/** The colour of part `i` when it names none: a fixed palette, bone-white first. */
+/**
+ * The colour of part `i` when it names none: bone white for the first, then the colour-blind-safe
+ * label palette (Okabe–Ito, `labelColor` of cells/viz/colormaps.ts), cycling.
+ */
 export function paletteColor(i: number): string {
-  return PALETTE[i % PALETTE.length]!;
+  return i === 0 ? BONE_COLOR : labelColor(i - 1);
 }
 
 /**

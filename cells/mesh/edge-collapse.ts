@@ -46,8 +46,8 @@ export interface Collapsed {
   readonly collapses: number;
 }
 
-/** Values per vertex quadric: a00 a01 a02 a11 a12 a22, b0 b1 b2, c, weight (area, mm²). */
-const QS = 11;
+/** Values per vertex quadric: a00 a01 a02 a11 a12 a22, b0 b1 b2, c (its weight, the area in mm², is kept in `VertexBest.sw`). */
+const QS = 10;
 const BUCKETS = 65536;
 
 /**
@@ -105,11 +105,12 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
   let rings = vertexRings(input, V);
   if (!ringsManifold(input, rings)) return null;
   const maxError2 = options.maxErrorMm * options.maxErrorMm;
-  const Q = vertexQuadrics(positions, rings);
-  const best = new VertexBest(V);
+  const { Q, weight } = vertexQuadrics(positions, rings);
+  const best = new VertexBest(weight);
+  const sw = best.sw;
   const remap = new Int32Array(V).fill(-1);
   // Vertices of small shells are never moved; `lock` starts each pass from them.
-  const frozen = smallShellVertices(input, V, SMALL_SHELL_VERTICES);
+  const frozen = smallShellVertices(rings, SMALL_SHELL_VERTICES);
   const lock = frozen.slice();
   const stamp = new Int32Array(V);
   const dirty = new Uint8Array(V).fill(1);
@@ -117,16 +118,15 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
   let tri = input;
   let T = tri.length / 3;
   let passes = 0, collapses = 0, maxAccepted2 = 0;
-  const acceptedFrom: number[] = [], acceptedTo: number[] = [];
+  const acceptedFrom: number[] = [];
 
   while (T > options.targetTriangles) {
     const needed = Math.ceil((T - options.targetTriangles) / 2);
     if (passes > 0) rings = vertexRings(tri, V);
     best.update(positions, rings, Q, dirty);
-    dirty.fill(0);
+    dirty.fill(0); // from here, marks who the accepted collapses touch
     const order = best.order();
     acceptedFrom.length = 0;
-    acceptedTo.length = 0;
     for (let i = 0; i < order.length && acceptedFrom.length < needed; i++) {
       const a = order[i]!;
       if (best.error[a]! > maxError2) break; // ordered by error (within a bucket's 1%): the rest are larger
@@ -147,24 +147,34 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
       }
       remap[a] = b;
       acceptedFrom.push(a);
-      acceptedTo.push(b);
+      // Lock a, b and a's ring (invariant 3). Whose cheapest collapse changes: b (its quadric),
+      // a's ring (a became b) and b's ring (collapses onto b now cost more).
       lock[a] = 1;
       lock[b] = 1;
-      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) lock[rings.next[j]!] = 1;
-      for (let k = 0; k < QS; k++) Q[b * QS + k]! += Q[a * QS + k]!;
+      dirty[b] = 1;
+      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
+        const x = rings.next[j]!;
+        lock[x] = 1;
+        dirty[x] = 1;
+      }
+      for (let j = rings.start[b]!; j < rings.start[b + 1]!; j++) dirty[rings.next[j]!] = 1;
+      const qa = a * QS, qb = b * QS;
+      Q[qb]! += Q[qa]!;
+      Q[qb + 1]! += Q[qa + 1]!;
+      Q[qb + 2]! += Q[qa + 2]!;
+      Q[qb + 3]! += Q[qa + 3]!;
+      Q[qb + 4]! += Q[qa + 4]!;
+      Q[qb + 5]! += Q[qa + 5]!;
+      Q[qb + 6]! += Q[qa + 6]!;
+      Q[qb + 7]! += Q[qa + 7]!;
+      Q[qb + 8]! += Q[qa + 8]!;
+      Q[qb + 9]! += Q[qa + 9]!;
+      sw[2 * b + 1]! += sw[2 * a + 1]!;
       if (err2 > maxAccepted2) maxAccepted2 = err2;
     }
     passes++;
     if (acceptedFrom.length === 0) break;
     collapses += acceptedFrom.length;
-    // Whose cheapest collapse may have changed: b (its quadric), the ring of a (a became b)
-    // and the ring of b (collapses onto b now cost more). a itself is gone.
-    for (let k = 0; k < acceptedFrom.length; k++) {
-      const a = acceptedFrom[k]!, b = acceptedTo[k]!;
-      dirty[b] = 1;
-      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) dirty[rings.next[j]!] = 1;
-      for (let j = rings.start[b]!; j < rings.start[b + 1]!; j++) dirty[rings.next[j]!] = 1;
-    }
     for (const a of acceptedFrom) {
       best.remove(a);
       dirty[a] = 0;
@@ -195,20 +205,25 @@ class VertexBest {
   readonly to: Int32Array;
   readonly error: Float32Array;
   private readonly gone: Uint8Array;
-  /** Qv(pv) per vertex: what v's own quadric charges at its own position (area-weighted mm²·mm²). */
-  private readonly self: Float64Array;
+  /**
+   * Per vertex v, interleaved (one cache line for both): Qv(pv), what v's own quadric charges at
+   * its own position (area-weighted mm²·mm²), and v's quadric weight (area, mm²).
+   */
+  readonly sw: Float64Array;
 
-  constructor(V: number) {
+  constructor(weight: Float64Array) {
+    const V = weight.length;
     this.to = new Int32Array(V).fill(-1);
     this.error = new Float32Array(V).fill(Infinity);
     this.gone = new Uint8Array(V);
-    this.self = new Float64Array(V);
+    this.sw = new Float64Array(2 * V);
+    for (let v = 0; v < V; v++) this.sw[2 * v + 1] = weight[v]!;
   }
 
   update(P: Float32Array, rings: Rings, Q: Float64Array, dirty: Uint8Array): void {
-    const { start, next } = rings, self = this.self;
+    const { start, next } = rings, sw = this.sw;
     for (let v = 0; v < dirty.length; v++) {
-      if (dirty[v] === 1) self[v] = quadricAt(Q, v * QS, P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!);
+      if (dirty[v] === 1) sw[2 * v] = quadricAt(Q, v * QS, P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!);
     }
     for (let a = 0; a < dirty.length; a++) {
       if (dirty[a] === 0 || this.gone[a] === 1) continue;
@@ -220,13 +235,13 @@ class VertexBest {
       // Qa in locals: one evaluation per neighbour reads only its position, residual and weight.
       const q = a * QS;
       const a00 = Q[q]!, a01 = Q[q + 1]!, a02 = Q[q + 2]!, a11 = Q[q + 3]!, a12 = Q[q + 4]!, a22 = Q[q + 5]!;
-      const b0 = Q[q + 6]!, b1 = Q[q + 7]!, b2 = Q[q + 8]!, c = Q[q + 9]!, wa = Q[q + 10]!;
+      const b0 = Q[q + 6]!, b1 = Q[q + 7]!, b2 = Q[q + 8]!, c = Q[q + 9]!, wa = sw[2 * a + 1]!;
       let bestB = -1, bestErr = Infinity;
       for (let j = s; j < e; j++) {
         const b = next[j]!;
         const x = P[3 * b]!, y = P[3 * b + 1]!, z = P[3 * b + 2]!;
-        const r = x * (a00 * x + 2 * (a01 * y + a02 * z + b0)) + y * (a11 * y + 2 * (a12 * z + b1)) + z * (a22 * z + 2 * b2) + c + self[b]!;
-        const w = wa + Q[b * QS + 10]!;
+        const r = x * (a00 * x + 2 * (a01 * y + a02 * z + b0)) + y * (a11 * y + 2 * (a12 * z + b1)) + z * (a22 * z + 2 * b2) + c + sw[2 * b]!;
+        const w = wa + sw[2 * b + 1]!;
         const err = r > 0 && w > 0 ? r / w : 0;
         if (err < bestErr) {
           bestErr = err;
@@ -263,8 +278,8 @@ class VertexBest {
     const out: [number, number][] = [];
     for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
       const b = rings.next[j]!;
-      const r = quadricAt(Q, a * QS, P[3 * b]!, P[3 * b + 1]!, P[3 * b + 2]!) + this.self[b]!;
-      const w = Q[a * QS + 10]! + Q[b * QS + 10]!;
+      const r = quadricAt(Q, a * QS, P[3 * b]!, P[3 * b + 1]!, P[3 * b + 2]!) + this.sw[2 * b]!;
+      const w = this.sw[2 * a + 1]! + this.sw[2 * b + 1]!;
       out.push([b, r > 0 && w > 0 ? r / w : 0]);
     }
     return out.sort((x, y) => x[1] - y[1]);
@@ -278,29 +293,40 @@ class VertexBest {
  */
 const SMALL_SHELL_VERTICES = 64;
 
-/** 1 for each vertex of a shell with at most `maxVertices` vertices (union-find over triangle edges, path halving). */
-function smallShellVertices(tri: Uint32Array, V: number, maxVertices: number): Uint8Array {
-  const parent = new Int32Array(V);
-  for (let v = 0; v < V; v++) parent[v] = v;
-  const find = (v: number): number => {
-    while (parent[v] !== v) {
-      const up = parent[parent[v]!]!;
-      parent[v] = up;
-      v = up;
+/**
+ * 1 for each vertex of a shell with at most `maxVertices` vertices: a breadth-first walk over
+ * the rings from each unvisited vertex, abandoned as soon as it exceeds `maxVertices` or meets
+ * a vertex already known to be in a large shell (so each vertex is walked O(1) times).
+ */
+function smallShellVertices(rings: Rings, maxVertices: number): Uint8Array {
+  const { start, next } = rings;
+  const V = start.length - 1;
+  const LARGE = 2, SMALL = 1;
+  const state = new Uint8Array(V); // 0 unvisited, SMALL, LARGE
+  const queue = new Int32Array(maxVertices + 1);
+  const seen = new Int32Array(V).fill(-1);
+  for (let s = 0; s < V; s++) {
+    if (state[s] !== 0 || start[s] === start[s + 1]) continue;
+    let head = 0, tail = 0, large = false;
+    queue[tail++] = s;
+    seen[s] = s;
+    walk: while (head < tail) {
+      const v = queue[head++]!;
+      for (let j = start[v]!; j < start[v + 1]!; j++) {
+        const u = next[j]!;
+        if (seen[u] === s) continue;
+        if (state[u] === LARGE || tail === maxVertices) {
+          large = true;
+          break walk;
+        }
+        seen[u] = s;
+        queue[tail++] = u;
+      }
     }
-    return v;
-  };
-  for (let t = 0; t < tri.length; t += 3) {
-    const a = find(tri[t]!), b = find(tri[t + 1]!), c = find(tri[t + 2]!);
-    if (a !== b) parent[a] = b;
-    const bb = find(b);
-    if (c !== bb) parent[c] = bb;
+    for (let k = 0; k < tail; k++) state[queue[k]!] = large ? LARGE : SMALL;
   }
-  const size = new Int32Array(V);
-  for (let v = 0; v < V; v++) size[find(v)]!++;
-  const small = new Uint8Array(V);
-  for (let v = 0; v < V; v++) if (size[find(v)]! <= maxVertices) small[v] = 1;
-  return small;
+  for (let v = 0; v < V; v++) state[v] = state[v] === SMALL ? 1 : 0;
+  return state;
 }
 
 /** float32 +∞: the error of a vertex that is no candidate. */
@@ -343,10 +369,10 @@ function vertexRings(tri: Uint32Array, V: number): Rings {
  * relative error). Gathered per vertex over its ring, each triangle's plane from the vertex's
  * corner (the same plane from each of its three corners), so no scattered read-modify-writes.
  */
-function vertexQuadrics(P: Float32Array, rings: Rings): Float64Array {
+function vertexQuadrics(P: Float32Array, rings: Rings): { Q: Float64Array; weight: Float64Array } {
   const { start, next, prev } = rings;
   const V = start.length - 1;
-  const Q = new Float64Array(V * QS);
+  const Q = new Float64Array(V * QS), weight = new Float64Array(V);
   for (let v = 0; v < V; v++) {
     const px = P[3 * v]!, py = P[3 * v + 1]!, pz = P[3 * v + 2]!;
     let q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0, q9 = 0, q10 = 0;
@@ -385,9 +411,9 @@ function vertexQuadrics(P: Float32Array, rings: Rings): Float64Array {
     Q[q + 7] = q7;
     Q[q + 8] = q8;
     Q[q + 9] = q9;
-    Q[q + 10] = q10;
+    weight[v] = q10;
   }
-  return Q;
+  return { Q, weight };
 }
 
 function linkCondition(rings: Rings, a: number, b: number, stamp: Int32Array, id: number): boolean {

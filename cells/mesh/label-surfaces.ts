@@ -9,13 +9,10 @@ import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { det3, IDENTITY3, makeVolume, voxelVolumeMm3, type Vec3 } from '../core/volume.ts';
 import { parseHexColor, type MeshPart } from '../io/mesh-export.ts';
 import { isosurfaceOfMask } from './isosurface.ts';
+import { LABEL_PALETTE } from '../viz/colormaps.ts';
 
-/**
- * Okabe & Ito's colour-blind-safe palette ("Color Universal Design", 2002; the palette of
- * Wong, Nature Methods 8:441, 2011, doi:10.1038/nmeth.1618), black left out (it hides a mesh's
- * shading): orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple.
- */
-export const LABEL_PALETTE: readonly string[] = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7'];
+/** Okabe & Ito's colour-blind-safe palette without black; one definition, in cells/viz/colormaps.ts. */
+export { LABEL_PALETTE };
 
 /** Options of `labelSurfaces`. */
 export interface LabelSurfacesOptions extends StageOptions {

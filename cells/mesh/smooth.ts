@@ -74,6 +74,11 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   options.onProgress?.(0);
 
   const { start, nbr } = smoothingNeighbours(I, V);
+  // Per pass, the inner loop reads 3·neighbour and 0.5 / degree: both fixed, so computed once.
+  const nbr3 = new Int32Array(nbr.length);
+  for (let j = 0; j < nbr.length; j++) nbr3[j] = 3 * nbr[j]!;
+  const half = new Float64Array(V);
+  for (let v = 0; v < V; v++) half[v] = start[v + 1]! > start[v]! ? 0.5 / (start[v + 1]! - start[v]!) : 0;
   const coeff = filterCoefficients(iterations, passBand);
 
   // Normalise: centre on the bounding box, scale the largest half-extent to 1.
@@ -101,12 +106,12 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   }
   for (let k = iterations - 1; k >= 1; k--) {
     checkAbort('smoothMesh', options.signal);
-    clenshawStep(P, cx, cy, cz, inv, coeff[k]!, bNext, bNext2, start, nbr, 2, bNext2);
+    clenshawStep(P, cx, cy, cz, inv, coeff[k]!, bNext, bNext2, start, nbr3, half, 2, bNext2);
     const t = bNext; bNext = bNext2; bNext2 = t;
     options.onProgress?.((iterations - k) / iterations);
   }
   // Last step: f(A)·x = c₀ x + A b(1) − b(2), in place over b(2).
-  clenshawStep(P, cx, cy, cz, inv, coeff[0]!, bNext, bNext2, start, nbr, 1, bNext2);
+  clenshawStep(P, cx, cy, cz, inv, coeff[0]!, bNext, bNext2, start, nbr3, half, 1, bNext2);
   const out = bNext2;
 
   const positions = new Float32Array(3 * V);
@@ -136,12 +141,13 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
 
 /**
  * One Clenshaw step: dst[v] = c·x[v] + m·(A b)[v] − b2[v], where x[v] = (P[v] − centre)·inv
- * and (A b)[v] = b[v] + ½(mean of v's smoothing neighbours − b[v]) (b[v] for a fixed vertex).
+ * and (A b)[v] = b[v] + ½(mean of v's smoothing neighbours − b[v]) (b[v] for a fixed vertex);
+ * `nbr3` holds 3 × each neighbour's index and `half` 0.5 / degree per vertex.
  * `dst` may be `b2` (each entry reads only its own b2 entry).
  */
 function clenshawStep(
   P: ArrayLike<number>, cx: number, cy: number, cz: number, inv: number, c: number,
-  b: Float64Array, b2: Float64Array, start: Int32Array, nbr: Int32Array, m: number, dst: Float64Array,
+  b: Float64Array, b2: Float64Array, start: Int32Array, nbr3: Int32Array, half: Float64Array, m: number, dst: Float64Array,
 ): void {
   const V = start.length - 1;
   const cInv = c * inv;
@@ -151,12 +157,12 @@ function clenshawStep(
     if (e > s) {
       let sx = 0, sy = 0, sz = 0;
       for (let j = s; j < e; j++) {
-        const n = 3 * nbr[j]!;
+        const n = nbr3[j]!;
         sx += b[n]!;
         sy += b[n + 1]!;
         sz += b[n + 2]!;
       }
-      const h = 0.5 / (e - s);
+      const h = half[v]!;
       ax = 0.5 * ax + h * sx;
       ay = 0.5 * ay + h * sy;
       az = 0.5 * az + h * sz;

@@ -27,9 +27,15 @@ const METRICS: ReadonlyArray<readonly [string, string]> = [
 /** Identity columns, in display order. */
 const IDENTITY = ['method', 'label', 'name'] as const;
 
-function normalise(input: MetricsInput): MetricsRow[] {
+/** The rows of a `MetricsInput` as plain records (a record keyed by method gets a `method` field). */
+export function metricsRows(input: MetricsInput): MetricsRow[] {
   if (Array.isArray(input)) return (input as readonly object[]).map((row) => ({ ...row }) as MetricsRow);
   return Object.entries(input as Readonly<Record<string, object>>).map(([method, row]) => ({ method, ...row }) as MetricsRow);
+}
+
+/** The heading of a metric key ('hd95Mm' → 'HD95 mm'); the key itself when unknown. */
+export function metricLabel(key: string): string {
+  return new Map(METRICS).get(key) ?? key;
 }
 
 function cell(x: unknown): TableCell {
@@ -54,7 +60,7 @@ export interface MetricsTableOptions {
  * @throws ParameterError if there are no rows.
  */
 export function metricsTable(rows: MetricsInput, options: MetricsTableOptions = {}): View<Table> {
-  const list = normalise(rows);
+  const list = metricsRows(rows);
   if (list.length === 0) throw new ParameterError('metricsTable: no rows to show');
   const ids = IDENTITY.filter((k) => list.some((r) => r[k] !== undefined));
   const keys = options.metrics ?? METRICS.map(([k]) => k).filter((k) => list.some((r) => typeof r[k] === 'number'));
@@ -88,7 +94,7 @@ export interface MetricsChartData {
  * @throws ParameterError if there are no rows or no row has the metric as a number.
  */
 export function metricsChart(rows: MetricsInput, options: MetricsChartOptions): View<MetricsChartData> {
-  const list = normalise(rows);
+  const list = metricsRows(rows);
   const metric = options?.metric;
   if (list.length === 0) throw new ParameterError('metricsChart: no rows to plot');
   if (typeof metric !== 'string' || !list.some((r) => typeof r[metric] === 'number')) {

@@ -2,6 +2,7 @@ import { encode } from 'fast-png';
 import { GeometryError, ParameterError } from '../core/errors.ts';
 import type { Volume } from '../core/volume.ts';
 import { view, type View } from './bundle.ts';
+import { COLOR_MAPS, mapColor, type Rgb } from './colormaps.ts';
 
 export interface SliceOptions {
   /** Axial slice index k (default: the middle slice). */
@@ -26,20 +27,12 @@ export interface SliceOptions {
   readonly heatmapOpacity?: number;
 }
 
-/**
- * viridis (van der Walt & Smith, matplotlib 2.0 default; perceptually uniform, readable in
- * grey and by most colour-blind readers) at t = 0, 1/8, …, 1, sRGB: interpolated linearly.
- */
-export const VIRIDIS: ReadonlyArray<readonly [number, number, number]> = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
-];
+/** viridis sRGB stops: the one table, in cells/viz/colormaps.ts (17 stops, t = 0, 1/16, …, 1). */
+export const VIRIDIS: readonly Rgb[] = COLOR_MAPS.viridis.stops;
 
-/** The viridis colour of t ∈ [0, 1], written into `out` (sRGB 0..255). */
+/** The viridis colour of t ∈ [0, 1] (clamped), written into `out` (sRGB 0..255): `mapColor` of colormaps.ts. */
 export function viridis(t: number, out: number[]): void {
-  const x = (t <= 0 ? 0 : t >= 1 ? 1 : t) * (VIRIDIS.length - 1);
-  const i = Math.min(Math.floor(x), VIRIDIS.length - 2), f = x - i;
-  const a = VIRIDIS[i]!, b = VIRIDIS[i + 1]!;
-  for (let c = 0; c < 3; c++) out[c] = a[c]! + (b[c]! - a[c]!) * f;
+  mapColor(COLOR_MAPS.viridis, t, out);
 }
 
 export interface SliceImage {

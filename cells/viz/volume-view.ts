@@ -2,6 +2,7 @@ import { encode } from 'fast-png';
 import { ParameterError } from '../core/errors.ts';
 import { valueRange, type Mat3, type Vec3, type Volume, type VoxelArray } from '../core/volume.ts';
 import { view, type View } from './bundle.ts';
+import { volumeOverlaySurfaces, type VolumeOverlayOptions, type VolumeSurface } from './volume-overlay.ts';
 import { isVolumePresetName, resolvePreset, VOLUME_PRESET_NAMES, type TransferFunction, type VolumePresetName } from './volume-presets.ts';
 
 /** The MIME type of a volume rendering's bundle (its value: `VolumeViewData`). */
@@ -16,7 +17,7 @@ export interface ClipPlane {
   readonly normal: Vec3;
 }
 
-export interface VolumeViewOptions {
+export interface VolumeViewOptions extends VolumeOverlayOptions {
   /** Transfer-function preset (cells/viz/volume-presets.ts); default 'ct-bone'. */
   readonly preset?: VolumePresetName;
   readonly name?: string;
@@ -53,11 +54,16 @@ export interface VolumeViewData {
   readonly shade: boolean;
   readonly cropIjk?: CropIjk;
   readonly clipPlane?: ClipPlane;
+  /** Label-map and probability overlays as surfaces (cells/viz/volume-overlay.ts), drawn with the volume. */
+  readonly surfaces?: readonly VolumeSurface[];
 }
 
 /**
  * A GPU ray-cast volume rendering (vtk.js in the app and the exported page) with a
- * transfer-function preset, shading, an optional crop box and clipping plane.
+ * transfer-function preset, shading, an optional crop box and clipping plane, and optional
+ * overlays: a label map (`labels`, one surface per label in its table's colours) or a
+ * probability map (`probability`, isosurfaces at `probabilityLevels`, viridis) drawn inside the
+ * volume at `overlayOpacity`.
  *
  * Copies: none here — the bundle's `data` is `volume.data` itself (the kernel then
  * structured-clones it once to the page; vtk.js wraps that array without copying before the
@@ -66,7 +72,8 @@ export interface VolumeViewData {
  * over the preset's visible values; it ignores the direction matrix (index space).
  *
  * @throws ParameterError for an unknown preset, a crop box outside the grid or empty, a clipping
- *   plane with a zero normal, or a volume whose data does not match its dims.
+ *   plane with a zero normal, a volume whose data does not match its dims, or an overlay map not
+ *   on the volume's grid (see `volumeOverlaySurfaces`).
  */
 export function volumeView(volume: Volume, options: VolumeViewOptions = {}): View<VolumeViewData> {
   const preset = options.preset ?? 'ct-bone';
@@ -83,6 +90,7 @@ export function volumeView(volume: Volume, options: VolumeViewOptions = {}): Vie
   const rangeValue: [number, number] = min <= max ? [min, max] : [0, 0];
   const transfer = resolvePreset(preset, rangeValue);
   const name = options.name ?? 'volume';
+  const surfaces = volumeOverlaySurfaces(volume, options);
   const data: VolumeViewData = {
     data: volume.data,
     dims: volume.dims,
@@ -97,9 +105,11 @@ export function volumeView(volume: Volume, options: VolumeViewOptions = {}): Vie
     shade: options.shade ?? true,
     ...(crop ? { cropIjk: crop } : {}),
     ...(clip ? { clipPlane: clip } : {}),
+    ...(surfaces.length > 0 ? { surfaces } : {}),
   };
   return view(data, () => {
-    const text = `${name}: volume rendering (${preset}) of ${nx}×${ny}×${nz} voxels, ${volume.spacingMm.map((s) => +s.toFixed(3)).join('×')} mm, values ${rangeValue[0]}..${rangeValue[1]}${data.valueUnit ? ` ${data.valueUnit}` : ''}`;
+    const overlay = surfaces.length > 0 ? `; overlay: ${surfaces.map((s) => `${s.name} (${(s.indices.length / 3).toLocaleString('en-US')} triangles)`).join(', ')}` : '';
+    const text = `${name}: volume rendering (${preset}) of ${nx}×${ny}×${nz} voxels, ${volume.spacingMm.map((s) => +s.toFixed(3)).join('×')} mm, values ${rangeValue[0]}..${rangeValue[1]}${data.valueUnit ? ` ${data.valueUnit}` : ''}${overlay}`;
     if (options.png === false) return { data: { [VOLUME_MIME]: data, 'text/plain': text } };
     const mip = projectMip(volume, visibleWindow(transfer));
     const png = encode({ width: mip.width, height: mip.height, data: mip.rgba, channels: 4, depth: 8 });

@@ -55,7 +55,7 @@ describe('meshView with parts', () => {
   it('names a palette colour when a part has none', () => {
     const s = meshView([{ name: 'a', mesh: small }, { name: 'b', mesh: other }])[MIME_METHOD]().data[MESHES_MIME] as MeshSceneData;
     expect(s.parts[0]!.color).toEqual([0xe3, 0xda, 0xc9]);
-    expect(s.parts[1]!.color).toEqual([0xc8, 0x55, 0x3d]);
+    expect(s.parts[1]!.color).toEqual([0xe6, 0x9f, 0x00]); // then the label palette (Okabe–Ito orange)
   });
 
   it('refuses bad parts with typed errors', () => {

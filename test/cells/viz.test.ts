@@ -75,8 +75,8 @@ describe('renderSlice heatmap', () => {
     expect(px(0)).toEqual([127, 127, 127]); // mid-grey (127.5 stored as a byte), no heat
     // t = 1, opacity 1: viridis's last colour exactly.
     expect(px(2)).toEqual([253, 231, 37]);
-    // t = 0.5: half grey (127.5) and half viridis(0.5) = (33, 144, 141), truncated to bytes.
-    expect(px(1)).toEqual([Math.trunc(0.5 * 127.5 + 0.5 * 33), Math.trunc(0.5 * 127.5 + 0.5 * 144), Math.trunc(0.5 * 127.5 + 0.5 * 141)]);
+    // t = 0.5: half grey (127.5) and half viridis(0.5) = (33, 145, 140) (colormaps.ts), truncated to bytes.
+    expect(px(1)).toEqual([Math.trunc(0.5 * 127.5 + 0.5 * 33), Math.trunc(0.5 * 127.5 + 0.5 * 145), Math.trunc(0.5 * 127.5 + 0.5 * 140)]);
   });
 
   it('refuses a heatmap on another grid, an empty range or an opacity outside 0..1', () => {

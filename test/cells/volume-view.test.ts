@@ -156,3 +156,64 @@ describe('volume in the exported page', () => {
     expect(over.notes).toEqual([expect.stringMatching(/^cell "a": volume "cube" .* not embedded/)]);
   });
 });
+
+describe('volumeView overlays (label map and probability as surfaces)', () => {
+  /** Labels on the phantom's grid: 1 = the bone cube, 2 = a 3×3×2 box beside it (touching at i = 10). */
+  function labels(): Volume<Uint8Array> {
+    const ct = phantom();
+    const data = new Uint8Array(ct.data.length);
+    for (let i = 0; i < data.length; i++) if (ct.data[i] === 1000) data[i] = 1;
+    for (let k = 2; k <= 3; k++) for (let j = 4; j <= 6; j++) for (let i = 10; i <= 12; i++) data[i + 20 * (j + 16 * k)] = 2;
+    return { ...ct, data };
+  }
+
+  it('one closed surface per label, named from labelNames, coloured from the palette, at the given opacity', async () => {
+    const { validateMesh } = await import('../../cells/mesh/validate.ts');
+    const v = volumeView(phantom(), { labels: labels(), labelNames: { 1: 'bone', 2: 'implant' }, overlayOpacity: 0.4 })[MIME_METHOD]().data[VOLUME_MIME] as VolumeViewData;
+    expect(v.surfaces!.map((s) => [s.name, s.opacity])).toEqual([['bone', 0.4], ['implant', 0.4]]);
+    expect(v.surfaces![0]!.color).not.toEqual(v.surfaces![1]!.color);
+    for (const s of v.surfaces!) {
+      const r = validateMesh({ positions: s.positions, indices: s.indices });
+      expect([r.closed, r.edgeManifold]).toEqual([true, true]);
+    }
+    // The cube is 5 × 4 × 4 voxels of 1 × 1 × 2 mm = 160 mm³; its voxel-boundary surface encloses that within the corner rounding.
+    const bone = validateMesh({ positions: v.surfaces![0]!.positions, indices: v.surfaces![0]!.indices });
+    expect(bone.volumeMm3).toBeGreaterThan(100);
+    expect(bone.volumeMm3).toBeLessThan(160);
+  });
+
+  it('a probability map gives one isosurface per level, in viridis (darker for the lower level), and the text names them', () => {
+    const ct = phantom();
+    const p = new Float32Array(ct.data.length);
+    // A radial blob centred in the grid: 1 at the centre, 0 at 6 mm.
+    for (let k = 0; k < 10; k++) for (let j = 0; j < 16; j++) for (let i = 0; i < 20; i++) p[i + 20 * (j + 16 * k)] = Math.max(0, 1 - Math.hypot(i - 10, j - 8, 2 * (k - 5)) / 6);
+    const bundle = volumeView(ct, { probability: { ...ct, data: p }, probabilityLevels: [0.3, 0.7] })[MIME_METHOD]();
+    const v = bundle.data[VOLUME_MIME] as VolumeViewData;
+    expect(v.surfaces!.map((s) => s.name)).toEqual(['p ≥ 0.3', 'p ≥ 0.7']);
+    const lightness = (c: readonly number[]): number => c[0]! + c[1]! + c[2]!;
+    expect(lightness(v.surfaces![0]!.color)).toBeLessThan(lightness(v.surfaces![1]!.color));
+    // The 0.7 surface lies inside the 0.3 one: fewer triangles.
+    expect(v.surfaces![1]!.indices.length).toBeLessThan(v.surfaces![0]!.indices.length);
+    expect(bundle.data['text/plain']).toMatch(/overlay: p ≥ 0\.3 \([\d,]+ triangles\), p ≥ 0\.7/);
+  });
+
+  it('refuses a map off the volume\'s grid, a level outside (0, 1) and an opacity outside [0, 1], saying what to do', () => {
+    const ct = phantom();
+    const off = { ...labels(), spacingMm: [2, 2, 2] as Vec3 };
+    expect(() => volumeView(ct, { labels: off })).toThrow(/labels must lie on the volume's grid.*resample/);
+    expect(() => volumeView(ct, { probability: { ...ct, data: new Float32Array(ct.data.length) }, probabilityLevels: [1] })).toThrow(ParameterError);
+    expect(() => volumeView(ct, { labels: labels(), overlayOpacity: 2 })).toThrow(/overlayOpacity/);
+  });
+
+  it('round-trips the surfaces through the exported page\'s encoding', async () => {
+    const { encodeVolume, decodeVolume } = await import('../../app/static/volume-codec.ts');
+    const v = volumeView(phantom(), { labels: labels() })[MIME_METHOD]().data[VOLUME_MIME] as VolumeViewData;
+    const back = decodeVolume(JSON.parse(JSON.stringify(encodeVolume(v))));
+    expect(back.surfaces!.length).toBe(2);
+    for (let s = 0; s < 2; s++) {
+      expect(back.surfaces![s]!.positions).toEqual(v.surfaces![s]!.positions);
+      expect(back.surfaces![s]!.indices).toEqual(v.surfaces![s]!.indices);
+      expect({ ...back.surfaces![s]!, positions: null, indices: null }).toEqual({ ...v.surfaces![s]!, positions: null, indices: null });
+    }
+  });
+});

@@ -76,10 +76,10 @@ describe('app: volumeView ray casts the real CT', () => {
     expect(state.cells.filter((c) => c.kind === 'code' && c.status !== 'done').map((c) => `${c.id}: ${c.status} ${c.error?.message ?? ''}`)).toEqual([]);
     const shape = await page.evaluate(() => {
       const out = window.__voxbook!.state()!.cells.find((c) => c.id === 'volume')!.outputs[0]!;
-      const v = out.data['application/vnd.voxbook.volume+json'] as { data: Float32Array; dims: number[]; preset: string };
-      return { type: v.data.constructor.name, length: v.data.length, dims: v.dims, preset: v.preset, png: typeof out.data['image/png'] };
+      const v = out.data['application/vnd.voxbook.volume+json'] as { data: Float32Array; dims: number[]; preset: string; surfaces?: { name: string }[] };
+      return { type: v.data.constructor.name, length: v.data.length, dims: v.dims, preset: v.preset, png: typeof out.data['image/png'], surfaces: v.surfaces?.map((s) => s.name) };
     });
-    expect(shape).toEqual({ type: 'Float32Array', length: 128 * 128 * 54, dims: [128, 128, 54], preset: 'ct-bone', png: 'string' });
+    expect(shape).toEqual({ type: 'Float32Array', length: 128 * 128 * 54, dims: [128, 128, 54], preset: 'ct-bone', png: 'string', surfaces: ['p ≥ 0.5'] });
 
     const view = page.locator('vb-volume-view');
     await view.locator('canvas').waitFor({ state: 'visible', timeout: 30_000 });
@@ -111,6 +111,21 @@ describe('app: volumeView ray casts the real CT', () => {
     const cutChanged = await changedFraction(skin.url, cut.url);
     console.log(`[e2e volume] front cut 100 mm: ${(cutChanged * 100).toFixed(1)}% of pixels changed`);
     expect(cutChanged).toBeGreaterThan(0.02);
+
+    // The probability overlay (a 0.5 isosurface inside the head), seen with the bone preset
+    // through the cut, off from its labelled checkbox.
+    await view.getByLabel('preset').selectOption('ct-bone');
+    await expect.poll(() => view.getAttribute('data-preset')).toBe('ct-bone');
+    expect(await view.getAttribute('data-overlay')).toBe('1');
+    const withOverlay = await volumePixels(page);
+    await writeFile(join(RESULTS, 'volume-view-overlay-canvas.png'), Buffer.from(withOverlay.url.split(',')[1]!, 'base64'));
+    await view.getByLabel(/overlay \(p ≥ 0\.5\)/).uncheck();
+    await expect.poll(() => view.getAttribute('data-overlay')).toBe('0');
+    const without = await volumePixels(page);
+    await writeFile(join(RESULTS, 'volume-view-overlay-off-canvas.png'), Buffer.from(without.url.split(',')[1]!, 'base64'));
+    const overlayChanged = await changedFraction(withOverlay.url, without.url);
+    console.log(`[e2e volume] overlay off: ${(overlayChanged * 100).toFixed(1)}% of pixels changed`);
+    expect(overlayChanged).toBeGreaterThan(0.003);
   }, 150_000);
 
   it('asked nothing outside the app and logged no errors', async () => {
