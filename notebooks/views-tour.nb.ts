@@ -10,7 +10,8 @@
 // window, probe and clip; or run it headless:
 // `npx voxbook run notebooks/views-tour.nb.ts --out out/` — the `.ipynb` then holds a PNG of
 // each 3-D view (meshes drawn by a CPU rasteriser, the volume as its maximum-intensity
-// projection; the line under each image says which).
+// projection; the line under each image says which). Add `--render browser` to have the app's
+// own renderers draw them in headless Chromium instead (slower; needs Debian's chromium).
 //
 // The CT is the sample head *ProMED CT 0051* from InVesalius (GPL-2); the MRI is the Colin27 T1
 // with the AAL atlas (mricron-data). `npm run fetch-data` fetches both. Without them a
