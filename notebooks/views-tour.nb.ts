@@ -43,19 +43,19 @@ const ct = await loadInput(input);
 const grid = downsampleFactor > 1 ? downsample(ct, downsampleFactor, { signal }) : ct;
 describeSource(ct)
 
-// %% id="volume" title="Volume rendering"
+// %% Volume rendering id="volume"
 // GPU ray casting (vtk.js) with the CT bone preset: drag to turn; the preset menu, the
 // transfer-function editor, the crop box and the clipping plane are under the view.
 volumeView(grid, { preset: 'ct-bone', name: `head CT, bone preset (${downsampleFactor}× downsampled)` })
 
-// %% id="planes" title="Linked planes with the bone mask"
+// %% Linked planes with the bone mask id="planes"
 // Axial, coronal and sagittal planes through one point (click or drag to move it, scroll for
 // the next slice, right-drag for window/level); the bone mask in orange; the probe gives the
 // voxel, its position in mm (LPS) and its value in HU.
 const bone = threshold(ct, { minHu: boneMinHu, maxHu: boneMaxHu });
 planesView(ct, { overlay: bone, window: 'ct-bone', name: `head CT, bone ${boneMinHu}..${boneMaxHu} HU` })
 
-// %% id="meshes" title="Skull inside the skin"
+// %% Skull inside the skin id="meshes"
 // The skull: the largest 26-connected piece of the bone range (the CT's head holder is
 // bone-dense too, and dropped), its surface at boneMinHu − 0.5 HU. The skin: the largest piece
 // of everything from skinMinHu up, holes filled (so the airways and sinuses do not show
@@ -70,17 +70,17 @@ const parts = [
 ];
 meshView(parts, { name: 'skull and skin' })
 
-// %% id="four" title="Four views for a pyramid display"
+// %% Four views for a pyramid display id="four"
 // Front, the patient's left, back and right, around a black centre: put a phone-style
 // reflector pyramid on the screen's centre. "Save PNG" under the view exports the layout.
 fourView(parts, { name: 'skull and skin, four views' })
 
-// %% id="histogram" title="Histogram with the thresholds"
+// %% Histogram with the thresholds id="histogram"
 // Counts per 10 HU on a log axis (air and soft tissue dwarf bone); the rules mark the skin and
 // bone thresholds used above.
 histogram(ct, { markers: { skinMinHu, boneMinHu, boneMaxHu } })
 
-// %% id="mri" title="MRI: the AAL atlas over the T1"
+// %% MRI: the AAL atlas over the T1 id="mri"
 // The Colin27 T1 with the AAL atlas (116 regions) as a label map in its own colours; hover or
 // click for the region's name in the probe readout.
 const mri = await (async () => {
