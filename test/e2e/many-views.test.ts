@@ -202,6 +202,7 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     await scrollTo(page, VIEW);
     await waitLive(page, VIEW);
     const before = await page.evaluate((k) => (window as unknown as Win).__views()[k]!.camera!, VIEW);
+    const shotBefore = png(await page.evaluate((k) => (window as unknown as Win).__views()[k]!.capture(), VIEW));
     const box = (await page.locator('vb-mesh-view').nth(VIEW).locator('.vb-mesh-canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
@@ -221,9 +222,11 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     const back = await page.evaluate((k) => (window as unknown as Win).__views()[k]!.camera!, VIEW);
     const shotBack = png(await page.evaluate((k) => (window as unknown as Win).__views()[k]!.capture(), VIEW));
     const changed = differing(shotTurned, shotBack);
+    const turnChanged = differing(shotBefore, shotTurned);
     await page.locator('vb-mesh-view').nth(VIEW).screenshot({ path: join(SHOTS, 'many-views-restored.png') });
-    console.log('many views: camera', JSON.stringify({ before, turned, back, movedMm: moved, pixelsChanged: changed, drawn: drawn(shotBack) }));
-    expect(moved).toBeGreaterThan(5); // the drag turned the camera
+    console.log('many views: camera', JSON.stringify({ before, turned, back, movedMm: moved, pixelsChangedByTurn: turnChanged, pixelsChanged: changed, drawn: drawn(shotBack) }));
+    expect(moved).toBeGreaterThan(5); // the drag turned the camera…
+    expect(turnChanged).toBeGreaterThan(0.01 * shotBack.width * shotBack.height); // …and the picture
     for (const k of ['position', 'focalPoint', 'viewUp'] as const) {
       remembered[k].forEach((v, i) => expect(v).toBeCloseTo(turned[k][i]!, 9));
       back[k].forEach((v, i) => expect(v).toBeCloseTo(turned[k][i]!, 9));
@@ -261,7 +264,8 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     expect(gl.peak).toBeLessThanOrEqual(BUDGET);
     expect(gl.lostByBrowser).toBe(0);
     await page.setViewportSize({ width: 1000, height: 1500 });
-    await scrollTo(page, 0);
+    await scrollTo(page, 2);
+    await waitLive(page, 2);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(DOCS, 'many-views.png') });
     expect(errors).toEqual([]);
@@ -289,6 +293,7 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     expect(note).toMatch(/click to draw it again/);
     await page.setViewportSize({ width: 1000, height: 900 });
     await scrollTo(page, lostIndex);
+    await page.locator('vb-mesh-view').nth(lostIndex).screenshot({ path: join(DOCS, 'many-views-lost.png') });
     await page.locator('vb-mesh-view').nth(lostIndex).locator('.vb-mesh-canvas').click();
     await waitLive(page, lostIndex);
     const redrawn = drawn(png(await page.evaluate((k) => (window as unknown as Win).__views()[k]!.capture(), lostIndex)));
