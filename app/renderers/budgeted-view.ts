@@ -6,25 +6,29 @@
  * the view comes back (scrolled to, focused or clicked) drawn from the same viewpoint.
  * A context the browser loses shows the last frame with a note, and is made again on demand.
  *
+ * A lit reactive controller: it registers with the budget when its element connects and tears the
+ * window down when it disconnects.
+ *
  * `element.dataset.gl` tells the state: `live`, `snapshot` (released, last frame shown) or `lost`.
  */
 import type vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { pageGlBudget, type GlTicket } from './gl-budget.ts';
 import { applyCameraState, cameraStateOf, VtkHost, type CameraState } from './vtk-host.ts';
 
 type Renderer = ReturnType<typeof vtkRenderer.newInstance>;
 
 export interface BudgetedViewSpec {
-  /** The renderer element (its visibility, focus and clicks count). */
-  readonly element: HTMLElement;
+  /** The renderer element (its visibility, focus and clicks count); the controller adds itself to it. */
+  readonly element: HTMLElement & ReactiveControllerHost;
   /** The box the canvas fills; null before the element's first render. */
   container(): HTMLElement | null;
   /** Background, sRGB 0..1 (default: the 3-D views' dark grey). */
   readonly background?: readonly [number, number, number];
   /** Builds the scene into a fresh window (renderers, actors, widgets), without drawing. */
   build(host: VtkHost): void;
-  /** The renderers whose cameras are kept across a release, in a fixed order. */
-  cameras(host: VtkHost): Renderer[];
+  /** The renderers whose cameras are kept across a release, in a fixed order (default: the window's one renderer). */
+  cameras?(host: VtkHost): Renderer[];
   /** Aims the cameras as "Reset view" does (used when none is remembered), without drawing. */
   resetCameras(host: VtkHost): void;
   /** Draws (at once, or at the next frame). */
@@ -33,7 +37,7 @@ export interface BudgetedViewSpec {
   released(): void;
 }
 
-export class BudgetedView {
+export class BudgetedView implements ReactiveController {
   readonly #spec: BudgetedViewSpec;
   #host: VtkHost | undefined;
   #ticket: GlTicket | undefined;
@@ -42,6 +46,7 @@ export class BudgetedView {
 
   constructor(spec: BudgetedViewSpec) {
     this.#spec = spec;
+    spec.element.addController(this);
   }
 
   /** The live window, or undefined while released. */
@@ -52,16 +57,16 @@ export class BudgetedView {
   /** The cameras now (live) or as remembered (released); undefined before the first frame. */
   get cameras(): CameraState[] | undefined {
     const host = this.#host;
-    return host ? this.#spec.cameras(host).map(cameraStateOf) : this.#cameras?.map((c) => ({ ...c }));
+    return host ? this.#renderersOf(host).map(cameraStateOf) : this.#cameras?.map((c) => ({ ...c }));
   }
 
-  /** Registers with the page's budget (call from `connectedCallback`). */
-  connect(): void {
+  /** Registers with the page's budget (lit calls this when the element connects). */
+  hostConnected(): void {
     this.#ticket ??= pageGlBudget().register({ element: this.#spec.element, wake: () => this.#wake(), sleep: () => this.#sleep() });
   }
 
-  /** Leaves the budget and tears the window down (call from `disconnectedCallback`). */
-  disconnect(): void {
+  /** Leaves the budget and tears the window down (lit calls this when the element disconnects). */
+  hostDisconnected(): void {
     this.#ticket?.unregister();
     this.#ticket = undefined;
     this.#teardown();
@@ -71,7 +76,7 @@ export class BudgetedView {
   /** The live window, asking the budget for a context first when released. @throws Error when it could not be made. */
   async live(): Promise<VtkHost> {
     if (!this.#host) {
-      this.connect();
+      this.hostConnected();
       await this.#ticket!.demand();
     }
     if (!this.#host) throw new Error('the 3-D view could not get a WebGL context');
@@ -81,6 +86,10 @@ export class BudgetedView {
   /** The next window aims its cameras afresh (a new scene, "Reset view" while released). */
   forgetCameras(): void {
     this.#cameras = undefined;
+  }
+
+  #renderersOf(host: VtkHost): Renderer[] {
+    return this.#spec.cameras?.(host) ?? [host.renderer];
   }
 
   #wake(): void {
@@ -97,7 +106,7 @@ export class BudgetedView {
     host.fit();
     spec.build(host);
     const saved = this.#cameras;
-    const renderers = spec.cameras(host);
+    const renderers = this.#renderersOf(host);
     if (saved && saved.length === renderers.length) renderers.forEach((r, i) => applyCameraState(r, saved[i]!));
     else spec.resetCameras(host);
     spec.draw(host);
@@ -108,7 +117,7 @@ export class BudgetedView {
   async #sleep(): Promise<void> {
     const host = this.#host;
     if (!host) return;
-    this.#cameras = this.#spec.cameras(host).map(cameraStateOf);
+    this.#cameras = this.#renderersOf(host).map(cameraStateOf);
     try {
       this.#snapshot = await host.capture();
     } finally {
@@ -124,7 +133,7 @@ export class BudgetedView {
   #lost(): void {
     const host = this.#host;
     if (!host) return;
-    this.#cameras = this.#spec.cameras(host).map(cameraStateOf);
+    this.#cameras = this.#renderersOf(host).map(cameraStateOf);
     this.#teardown();
     showSnapshot(host.container, this.#snapshot, 'The browser dropped this view’s WebGL context — click to draw it again.');
     this.#spec.element.dataset['gl'] = 'lost';

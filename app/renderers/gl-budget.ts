@@ -92,7 +92,7 @@ export class GlBudget {
 
   register(client: GlClient): GlTicket {
     const element = client.element;
-    this.#entries.get(element) && this.#drop(element);
+    if (this.#entries.has(element)) this.#drop(element);
     const entry: Entry = { id: ++this.#ids, client, live: false, visible: false, forced: false, paused: false, lastVisible: 0, waiters: [], listeners: [] };
     const ask = (): void => {
       if (!entry.live) void this.#demand(entry);

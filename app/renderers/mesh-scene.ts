@@ -153,16 +153,6 @@ export class VbMeshScene extends LitElement {
     if (changed.has('scene')) this.#show();
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#gl.connect();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#gl.disconnect();
-  }
-
   /** Shows or hides part `index` (the legend's checkboxes call this). */
   setPartVisible(index: number, visible: boolean): void {
     this.#visible[index] = visible;

@@ -28,7 +28,6 @@ export class VbMeshView extends LitElement {
     element: this,
     container: () => this.querySelector<HTMLElement>('.vb-mesh-canvas'),
     build: (host) => this.#build(host),
-    cameras: (host) => [host.renderer],
     resetCameras: (host) => aimAnteriorThreeQuarter(host.renderer),
     draw: (host) => {
       host.render();
@@ -67,16 +66,6 @@ export class VbMeshView extends LitElement {
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('mesh')) this.#show();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#gl.connect();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#gl.disconnect();
   }
 
   /** Re-aims the camera at the whole mesh from anterior, slightly left and above. */

@@ -41,7 +41,6 @@ export class VbVolumeView extends LitElement {
     element: this,
     container: () => this.querySelector<HTMLElement>('.vb-volume-canvas'),
     build: (host) => this.#populate(host),
-    cameras: (host) => [host.renderer],
     resetCameras: () => this.#aim(),
     draw: () => this.#render(),
     released: () => {
@@ -122,16 +121,6 @@ export class VbVolumeView extends LitElement {
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('volume')) this.#show();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#gl.connect();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#gl.disconnect();
   }
 
   /** Shows the volume with preset `name` (level and width back to the preset's own). Unknown names are ignored. */
