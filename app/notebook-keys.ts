@@ -186,5 +186,6 @@ function modeOf(target: EventTarget | undefined): Mode {
 
 /** Buttons, links, summaries, sliders and checkboxes: plain keys are theirs (Enter presses a button). */
 function isControl(target: EventTarget | undefined): boolean {
-  return target instanceof HTMLElement && target.matches('button, a[href], summary, input, [role=button], [role=slider]');
+  // Element, not HTMLElement: an SVG point with role=slider (the transfer-function editor) is a control too.
+  return target instanceof Element && target.matches('button, a[href], summary, input, [role=button], [role=slider]');
 }

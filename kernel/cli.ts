@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { MIME, type FileData } from './protocol.ts';
+import { MIME, type FileData, type MimeBundle } from './protocol.ts';
 import { parsePercent } from './notebook/percent.ts';
 import { prepareBinary, toIpynb, useDeflate, type CellResult } from './notebook/ipynb.ts';
 import { overridesRecord, parseParameterArgs, ParameterOverrideError } from './parameters.ts';
@@ -25,12 +25,14 @@ const USAGE = `voxbook — notebooks for imaging-to-print
 
 Usage:
   voxbook run <notebook.nb.ts> [--out DIR] [-p name=value]... [--timeout SECONDS] [--quiet]
-              [--cache DIR | --no-cache] [--cache-max-gb N] [--html]
+              [--cache DIR | --no-cache] [--cache-max-gb N] [--html] [--render cpu|browser]
       Run a notebook headless. Files the notebook exports (download(...)) and the executed
       notebook (<name>.ipynb, nbformat 4.5, with outputs) are written to DIR (default out/),
       all of them or none; DIR/${MANIFEST} lists them, and the next run into DIR removes
       the ones it does not write again. Files of yours in DIR are never overwritten: a run
-      that would is refused before writing anything.
+      that would is refused before writing anything. In the .ipynb each 3-D view also
+      carries a PNG (meshes drawn by a CPU rasteriser; a volume as its maximum-intensity
+      projection); the line under it names the renderer.
       -p name=value    override a parameter (the cell tagged "parameters" holds the defaults);
                        numbers as decimals (-12, 3.5, 1e-3), booleans as true or false
       --timeout S      stop the run if one cell runs longer than S seconds
@@ -42,6 +44,9 @@ Usage:
       --html           also write DIR/<name>.html: the notebook with every output in one
                        self-contained page that opens from disk with no network (meshes over
                        200,000 triangles as decimated previews, files over 16 MB not embedded)
+      --render browser draw the .ipynb's PNGs of 3-D views with the app's own renderers in
+                       headless Chromium (/usr/bin/chromium or VOXBOOK_CHROMIUM; slower);
+                       without a browser the CPU draws them and a note says why (default cpu)
       If a cell fails or runs over --timeout, its error is printed, nothing is written, and
       the exit code is 1. Ctrl-C stops the run (exit code 130), naming the running cell.
       On a terminal, a cell's long stages (progress(label) in the cell) show one progress
@@ -71,7 +76,12 @@ interface RunArgs {
   cacheMaxBytes?: number;
   /** Also write the notebook as one self-contained HTML page. */
   html?: boolean;
+  /** Who draws the .ipynb's PNGs of 3-D views (default 'cpu'). */
+  render?: RenderMode;
 }
+
+/** `--render`: the CPU rasteriser (fast, deterministic) or the app's renderers in headless Chromium. */
+type RenderMode = 'cpu' | 'browser';
 
 /** `--timeout` seconds: a positive decimal number. */
 function parseTimeout(text: string | undefined): number {
@@ -88,6 +98,11 @@ function parseRunArgs(args: string[]): RunArgs {
   let cache: string | null | undefined;
   let cacheMaxBytes: number | undefined;
   let html = false;
+  let render: RenderMode = 'cpu';
+  const renderMode = (text: string | undefined): RenderMode => {
+    if (text !== 'cpu' && text !== 'browser') throw new UsageError(`--render needs cpu or browser (got ${text === undefined ? 'nothing' : JSON.stringify(text)})`);
+    return text;
+  };
   const params: string[] = [];
   const cacheGb = (text: string | undefined): number => {
     const gb = text !== undefined && /^(?:\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
@@ -106,6 +121,8 @@ function parseRunArgs(args: string[]): RunArgs {
     else if (a.startsWith('--cache=')) cache = a.slice(8);
     else if (a === '--no-cache') cache = null;
     else if (a === '--html') html = true;
+    else if (a === '--render') render = renderMode(args[++i]);
+    else if (a.startsWith('--render=')) render = renderMode(a.slice(9));
     else if (a === '--cache-max-gb') cacheMaxBytes = cacheGb(args[++i]);
     else if (a.startsWith('--cache-max-gb=')) cacheMaxBytes = cacheGb(a.slice(15));
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -121,7 +138,7 @@ function parseRunArgs(args: string[]): RunArgs {
   } catch (e) {
     throw e instanceof ParameterOverrideError ? new UsageError(e.message) : e;
   }
-  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache !== undefined ? { cache } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}), ...(html ? { html } : {}) };
+  return { notebook, out, parameters, quiet, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache !== undefined ? { cache } : {}), ...(cacheMaxBytes !== undefined ? { cacheMaxBytes } : {}), ...(html ? { html } : {}), ...(render !== 'cpu' ? { render } : {}) };
 }
 
 const STATUS_MARK: Record<string, string> = { done: '✓', error: '✗', blocked: '·' };
@@ -292,9 +309,10 @@ async function run(args: RunArgs): Promise<number> {
       versions: runtimeVersions(),
       ranAt: new Date().toISOString(),
     };
-    const executed = await executedNotebook(cacheDir, args.cacheMaxBytes, text, outcome.cells, () => {
+    const render = args.render ?? 'cpu';
+    const executed = await executedNotebook(cacheDir, args.cacheMaxBytes, text, outcome.cells, render, async () => {
       const lost: string[] = [];
-      const ipynb = toIpynb(nb, results, { voxbook: { provenance: PROVENANCE_SLOT } }, lost);
+      const ipynb = toIpynb(nb, await headlessPictures(results, render, args.quiet), { voxbook: { provenance: PROVENANCE_SLOT } }, lost);
       return { text: JSON.stringify(ipynb, null, 1) + '\n', lost };
     });
     for (const l of executed.lost) console.error(`note: ${l}`);
@@ -339,6 +357,44 @@ async function htmlArtefact(stem: string, text: string, nb: ReturnType<typeof pa
   return { name: `${stem}.html`, bytes: page.html };
 }
 
+/** MIME types of 3-D views the .ipynb shows as a PNG (drawn by the 'voxbook/headless' module). */
+const VIEW_MIMES: readonly string[] = [MIME.mesh, MIME.meshes, MIME.volume];
+
+/**
+ * The results with a PNG of every 3-D view, for the .ipynb: Jupyter cannot run the app's
+ * renderers. `cpu`: meshes drawn by the CPU rasteriser, a volume's projection labelled
+ * (`voxbook/headless`). `browser`: the app's renderers in headless Chromium (`voxbook/html`);
+ * when that cannot run, or a view draws nothing, a note says so and the CPU draws it. Called
+ * only when the executed notebook is built (not when it comes from the cache). The imaging code
+ * is loaded at run time, and only when some output is a 3-D view: the kernel does not depend
+ * on `cells/` or `app/`.
+ */
+async function headlessPictures(results: ReadonlyMap<string, CellResult>, render: RenderMode, quiet: boolean): Promise<ReadonlyMap<string, CellResult>> {
+  const isView = (b: MimeBundle) => VIEW_MIMES.some((m) => b.data[m] !== undefined);
+  const views = [...results.values()].flatMap((r) => r.outputs.filter(isView));
+  if (views.length === 0) return results;
+  const { withHeadlessPng } = await import('voxbook/headless');
+  const drawn = new Map<MimeBundle, { base64: string; width: number; height: number }>();
+  if (render === 'browser') {
+    const { browserViewPngs } = await import('voxbook/html');
+    const t0 = performance.now();
+    try {
+      const pngs = await browserViewPngs(views);
+      pngs.forEach((p, i) => p && drawn.set(views[i]!, p));
+      const missed = pngs.filter((p) => !p).length;
+      if (missed > 0) console.error(`note: --render browser: ${missed} of ${views.length} views drew nothing in Chromium; the CPU drew them`);
+      if (!quiet) console.log(`render: ${drawn.size} of ${views.length} views drawn in headless Chromium in ${seconds(performance.now() - t0)}`);
+    } catch (e) {
+      console.error(`note: --render browser: ${(e as Error).message}; the CPU drew the views`);
+    }
+  }
+  return new Map([...results].map(([id, r]) => [id, { ...r, outputs: r.outputs.map((b) => {
+    if (!isView(b)) return b;
+    const png = drawn.get(b);
+    return withHeadlessPng(b, png ? { browserPng: png } : {});
+  }) }]));
+}
+
 /** Stands for the provenance in the executed notebook's text until it is filled in (`withProvenance`). */
 const PROVENANCE_SLOT = '\u0000voxbook-provenance\u0000';
 
@@ -358,15 +414,16 @@ function withProvenance(text: string, provenance: unknown): string {
  * with a cache it is kept there, keyed by the notebook's text and each cell's result
  * identity: a run served from the cache then writes it without building it.
  */
-async function executedNotebook(cacheDir: string | undefined, maxBytes: number | undefined, text: string, cells: ReadonlyMap<string, CellOutcome>, build: () => { text: string; lost: string[] }): Promise<{ text: string; lost: string[] }> {
+async function executedNotebook(cacheDir: string | undefined, maxBytes: number | undefined, text: string, cells: ReadonlyMap<string, CellOutcome>, render: RenderMode, build: () => Promise<{ text: string; lost: string[] }>): Promise<{ text: string; lost: string[] }> {
   const identities = [...cells.values()].map((c) => [c.id, c.resultKey ?? null] as const);
   if (cacheDir === undefined || identities.some(([, k]) => k === null)) return build();
   const store = new NodeResultStore(cacheDir, maxBytes !== undefined ? { maxBytes } : {});
-  const key = `ipynb-${hashString(JSON.stringify([1, text, identities]))}`;
+  // 2: the executed notebook carries PNGs of 3-D views (headlessPictures), drawn as `render` says.
+  const key = `ipynb-${hashString(JSON.stringify([2, render, text, identities]))}`;
   const hit = await store.load(key).catch(() => undefined);
   const v = hit?.values as { text?: unknown; lost?: unknown } | undefined;
   if (typeof v?.text === 'string' && Array.isArray(v.lost) && v.text.includes(JSON.stringify(PROVENANCE_SLOT))) return { text: v.text, lost: v.lost as string[] };
-  const built = build();
+  const built = await build();
   await store.save(key, { values: { text: built.text, lost: built.lost }, outputs: [], ms: 0, files: [] }).catch(() => undefined);
   return built;
 }

@@ -7,6 +7,7 @@
 import { css, unsafeCSS } from 'lit';
 import buttonCss from './button.css?inline';
 import planesCss from './planes-view.css?inline';
+import transferCss from './transfer-editor.css?inline';
 
 export const outputStyles = css`
 :host {
@@ -36,6 +37,8 @@ export const outputStyles = css`
 ${unsafeCSS(buttonCss)}
 
 ${unsafeCSS(planesCss)}
+
+${unsafeCSS(transferCss)}
 
 .vb-button-quiet {
   padding: 2px 8px;
@@ -128,7 +131,8 @@ ${unsafeCSS(planesCss)}
 
 /* The 3D view: dark stage, controls in a strip along its bottom edge. */
 vb-mesh-scene,
-vb-mesh-view {
+vb-mesh-view,
+vb-volume-view {
   display: block;
   overflow: hidden;
   border-radius: var(--vb-radius);
@@ -152,6 +156,15 @@ vb-mesh-view {
   padding: 6px 10px;
   border-top: 1px solid rgba(255, 255, 255, 0.08);
   font-size: 12px;
+}
+
+/* The volume view's controls are many: they wrap rather than squeeze their labels. */
+.vb-volume-bar {
+  flex-wrap: wrap;
+}
+
+.vb-volume-bar label {
+  white-space: nowrap;
 }
 
 .vb-mesh-name {

@@ -9,6 +9,11 @@
  * Overlay surfaces (label map / probability, `VolumeViewData.surfaces`) are polygon actors in the
  * same renderer, depth-composited with the ray-cast volume and cut by the same planes; one
  * checkbox shows or hides them, a slider sets their opacity.
+ * Under the controls, the transfer-function editor (`<vb-transfer-editor>`, transfer-editor.ts)
+ * shows the function drawn now over the volume's value histogram; its edits are drawn live.
+ * How they combine: an edit replaces the preset's function by the edited one, with the window
+ * baked in (level shift and width go back to 0 and ×1, and then move and stretch the edited
+ * function); choosing a preset, or "Reset curve", drops the edits.
  */
 import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
 import '@kitware/vtk.js/Rendering/Profiles/Volume.js';
@@ -23,6 +28,7 @@ import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
 import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
 import { LitElement, html } from 'lit';
+import './transfer-editor.ts';
 import { trianglesToCellArray } from './mesh-geometry.ts';
 import type { VolumeViewData } from '../../cells/viz/volume-view.ts';
 import { isVolumePresetName, resolvePreset, VOLUME_PRESET_NAMES, VOLUME_PRESETS, windowTransfer, type TransferFunction, type VolumePresetName } from '../../cells/viz/volume-presets.ts';
@@ -55,6 +61,8 @@ export class VbVolumeView extends LitElement {
   #preset: VolumePresetName = 'ct-bone';
   #levelShift = 0;
   #widthScale = 1;
+  /** The transfer-function editor's function, replacing the preset's; undefined: the preset's. */
+  #edited: TransferFunction | undefined;
   #shade = true;
   /** mm cut off the front (anterior) of the volume by the "cut from front" control; 0: no cut. */
   #frontCutMm = 0;
@@ -104,6 +112,9 @@ export class VbVolumeView extends LitElement {
         <span class="vb-spacer"></span>
         <button class="vb-button vb-button-quiet" @click=${() => this.resetCamera()}>Reset view</button>
       </div>
+      <vb-transfer-editor .transfer=${this.transfer} .rangeValue=${v?.rangeValue} .data=${v?.data} unit=${unit}
+        @transfer-input=${(e: CustomEvent<TransferFunction>) => this.setTransfer(e.detail)}
+        @transfer-reset=${() => this.setPreset(this.#preset)}></vb-transfer-editor>
     `;
   }
 
@@ -112,6 +123,7 @@ export class VbVolumeView extends LitElement {
       this.#preset = this.volume.preset;
       this.#levelShift = 0;
       this.#widthScale = 1;
+      this.#edited = undefined;
       this.#shade = this.volume.shade;
       this.#frontCutMm = 0;
       this.#overlayOn = true;
@@ -129,6 +141,7 @@ export class VbVolumeView extends LitElement {
     this.#preset = name;
     this.#levelShift = 0;
     this.#widthScale = 1;
+    this.#edited = undefined;
     this.#applyTransfer();
     this.requestUpdate();
   }
@@ -136,7 +149,22 @@ export class VbVolumeView extends LitElement {
   /** The transfer function drawn now, in the volume's values (for tests). */
   get transfer(): TransferFunction | undefined {
     const v = this.volume;
-    return v && windowTransfer(this.#baseTransfer(v), this.#levelShift, this.#widthScale);
+    if (!v) return undefined;
+    const base = this.#edited ?? this.#baseTransfer(v);
+    return this.#levelShift === 0 && this.#widthScale === 1 ? base : windowTransfer(base, this.#levelShift, this.#widthScale);
+  }
+
+  /**
+   * Draws `tf` (values in the volume's unit, opacity per mm) in place of the preset's function,
+   * as the transfer-function editor does on every edit: the level shift and width go back to 0
+   * and ×1 (the window they set is part of `tf`). `setPreset` drops it.
+   */
+  setTransfer(tf: TransferFunction): void {
+    this.#edited = tf;
+    this.#levelShift = 0;
+    this.#widthScale = 1;
+    this.#applyTransfer();
+    this.requestUpdate();
   }
 
   /** Shows or hides the overlay surfaces and sets their opacity (0..1). */

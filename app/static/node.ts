@@ -48,3 +48,4 @@ export async function exportNotebookHtml(input: ExportInput, limits: ExportLimit
   const page = await notebookHtml(meshCache ? { ...input, meshCache } : input, viewer.script, limits);
   return { ...page, viewer: { ms: viewer.ms, cached: viewer.cached }, ms: performance.now() - t0 };
 }
+export { browserViewPngs, BrowserRenderError, chromiumPath, type BrowserPng } from './browser-png.ts';

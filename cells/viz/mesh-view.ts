@@ -47,7 +47,8 @@ export interface MeshSceneData {
 }
 
 export const MESHES_MIME = 'application/vnd.voxbook.meshes+json';
-const MESH_MIME = 'application/vnd.voxbook.mesh+json';
+/** The MIME type of a one-mesh view's bundle (its value: `MeshData` of kernel/protocol.ts). */
+export const MESH_MIME = 'application/vnd.voxbook.mesh+json';
 
 /**
  * An interactive 3D view of one mesh or of several parts.

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
@@ -257,4 +257,27 @@ export function captureFirstView(page: Page, localName: string): Promise<string>
     if (!view) throw new Error(`no ${name} on the page`);
     return view.capture();
   }, localName);
+}
+
+/** Opens `path` from disk in a new page that may load nothing but that file (and data:/blob: URLs it makes); waits for the static page's viewers. */
+export async function openOffline(context: BrowserContext, path: string): Promise<{ page: Page; requests: string[]; refused: string[]; errors: string[] }> {
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const refused: string[] = [];
+  const errors: string[] = [];
+  const own = pathToFileURL(path).href;
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === own || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    refused.push(url);
+    return route.abort();
+  });
+  page.on('request', (r) => requests.push(r.url().slice(0, 120)));
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(own);
+  await page.evaluate(() => window.__voxbookStatic!.ready);
+  return { page, requests, refused, errors };
 }

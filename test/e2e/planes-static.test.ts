@@ -7,12 +7,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInv3 } from '../../cells/io/inv3.ts';
 import { downsample } from '../../cells/preprocess/downsample.ts';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, pixelStats, startApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, openOffline, pixelStats, startApp, type AppHarness } from './harness.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 
@@ -34,23 +33,8 @@ describe('the exported page draws the linked planes offline', () => {
 
   it('draws three non-blank planes from the embedded CT, moves the crosshair on a click and probes the voxel, requesting nothing but its own file', async () => {
     const path = join(out, 'planes-static.html');
-    const own = pathToFileURL(path).href;
-    const page = await app.context.newPage();
-    const refused: string[] = [];
-    const errors: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url === own || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      refused.push(url);
-      return route.abort();
-    });
-    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    const { page, refused, errors } = await openOffline(app.context, path);
     try {
-      await page.goto(own);
-      await page.evaluate(() => window.__voxbookStatic!.ready);
       const view = page.locator('vb-planes-view');
       await view.locator('canvas[data-plane="axial"]').waitFor({ state: 'visible', timeout: 30_000 });
       await expect.poll(() => view.getAttribute('data-cursor'), { timeout: 30_000 }).toBe('64,64,27');

@@ -9,34 +9,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, captureFirstMesh, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, captureFirstMesh, openOffline, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
-/** Opens `path` from disk in a new page that may load nothing but that file (and data:/blob: URLs it makes). */
-async function openOffline(context: BrowserContext, path: string): Promise<{ page: Page; requests: string[]; refused: string[]; errors: string[] }> {
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const refused: string[] = [];
-  const errors: string[] = [];
-  const own = pathToFileURL(path).href;
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url === own || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-    refused.push(url);
-    return route.abort();
-  });
-  page.on('request', (r) => requests.push(r.url().slice(0, 120)));
-  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(own);
-  await page.evaluate(() => window.__voxbookStatic!.ready);
-  return { page, requests, refused, errors };
-}
 
 /** The pixels of the page's first 3D view, once it has drawn something (vtk.js renders after layout). */
 async function meshPixels(page: Page): Promise<ReturnType<typeof pixelStats>> {

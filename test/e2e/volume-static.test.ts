@@ -7,10 +7,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, pixelStats, startApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, openOffline, pixelStats, startApp, type AppHarness } from './harness.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 
@@ -32,23 +31,8 @@ describe('the exported page draws the volume offline', () => {
 
   it('ray casts the embedded CT with the bone preset and requests nothing but its own file', async () => {
     const path = join(out, 'volume-view.html');
-    const own = pathToFileURL(path).href;
-    const page = await app.context.newPage();
-    const refused: string[] = [];
-    const errors: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url === own || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      refused.push(url);
-      return route.abort();
-    });
-    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    const { page, refused, errors } = await openOffline(app.context, path);
     try {
-      await page.goto(own);
-      await page.evaluate(() => window.__voxbookStatic!.ready);
       const view = page.locator('vb-volume-view');
       await view.locator('canvas').waitFor({ state: 'visible', timeout: 30_000 });
       await expect.poll(() => view.getAttribute('data-preset'), { timeout: 30_000 }).toBe('ct-bone');
