@@ -84,7 +84,7 @@ export class GlBudget {
    * @param max live contexts at once (≥ 1).
    * @param rootMargin how far beyond the viewport a view counts as near (CSS margin syntax).
    */
-  constructor(max = DEFAULT_GL_BUDGET, rootMargin = '50% 0px') {
+  constructor(max = DEFAULT_GL_BUDGET, rootMargin = '100% 0px') {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`a WebGL context budget must be a positive integer, not ${max}`);
     this.stats = { max, views: 0, live: 0, peak: 0, wakes: 0, sleeps: 0, lost: 0 };
     this.#observer = new IntersectionObserver((records) => this.#seen(records), { rootMargin });
