@@ -103,13 +103,19 @@ export class BudgetedView implements ReactiveController {
       onContextLost: () => this.#lost(),
     });
     this.#host = host;
-    host.fit();
-    spec.build(host);
-    const saved = this.#cameras;
-    const renderers = this.#renderersOf(host);
-    if (saved && saved.length === renderers.length) renderers.forEach((r, i) => applyCameraState(r, saved[i]!));
-    else spec.resetCameras(host);
-    spec.draw(host);
+    try {
+      host.fit();
+      spec.build(host);
+      const saved = this.#cameras;
+      const renderers = this.#renderersOf(host);
+      if (saved && saved.length === renderers.length) renderers.forEach((r, i) => applyCameraState(r, saved[i]!));
+      else spec.resetCameras(host);
+      spec.draw(host);
+    } catch (err) {
+      // No half-built window keeps a context: the budget reports the error and counts the view released.
+      this.#teardown();
+      throw err;
+    }
     clearSnapshot(container);
     spec.element.dataset['gl'] = 'live';
   }
