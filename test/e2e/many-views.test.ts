@@ -23,7 +23,6 @@ import { CHROMIUM, CHROMIUM_ARGS, REPO_ROOT } from './harness.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test/e2e/fixtures/many-views.nb.ts');
 const SHOTS = join(REPO_ROOT, 'test-results');
-const DOCS = join(REPO_ROOT, 'docs/views');
 const VIEWS = 20;
 const BUDGET = 8;
 
@@ -161,7 +160,6 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     expect(run.code, run.stderr).toBe(0);
     html = join(out, 'many-views.html');
     mkdirSync(SHOTS, { recursive: true });
-    mkdirSync(DOCS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 200_000);
 
@@ -267,7 +265,7 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     await scrollTo(page, 2);
     await waitLive(page, 2);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(DOCS, 'many-views.png') });
+    await page.screenshot({ path: join(SHOTS, 'many-views.png') });
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
@@ -293,7 +291,7 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     expect(note).toMatch(/click to draw it again/);
     await page.setViewportSize({ width: 1000, height: 900 });
     await scrollTo(page, lostIndex);
-    await page.locator('vb-mesh-view').nth(lostIndex).screenshot({ path: join(DOCS, 'many-views-lost.png') });
+    await page.locator('vb-mesh-view').nth(lostIndex).screenshot({ path: join(SHOTS, 'many-views-lost.png') });
     await page.locator('vb-mesh-view').nth(lostIndex).locator('.vb-mesh-canvas').click();
     await waitLive(page, lostIndex);
     const redrawn = drawn(png(await page.evaluate((k) => (window as unknown as Win).__views()[k]!.capture(), lostIndex)));
