@@ -15,7 +15,6 @@
  * screen: the outer edge of a view appears at the top, left and right are kept).
  */
 import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
-import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRenderWindow.js';
 import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
 import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
@@ -28,10 +27,11 @@ import vtkSphereSource from '@kitware/vtk.js/Filters/Sources/SphereSource.js';
 import { LitElement, html, nothing } from 'lit';
 import type { MeshPartData, MeshSceneData } from '../../kernel/protocol.ts';
 import { trianglesToCellArray, vertexColors } from './mesh-geometry.ts';
-import { aimAnteriorThreeQuarter, captureWindow, setColors, styleSurface, VIEW_BACKGROUND } from './mesh-view.ts';
+import { aimAnteriorThreeQuarter, setColors, styleSurface } from './mesh-view.ts';
+import { BudgetedView } from './budgeted-view.ts';
+import { VIEW_BACKGROUND, type CameraState, type VtkHost } from './vtk-host.ts';
 import { sceneBounds, FOUR_VIEW_CAMERAS, FOUR_VIEW_VIEWPORTS, distanceMm, type Vec3 } from './mesh-scene-geometry.ts';
 
-type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
 type Actor = ReturnType<typeof vtkActor.newInstance>;
 type Mapper = ReturnType<typeof vtkMapper.newInstance>;
 type Renderer = ReturnType<typeof vtkRenderer.newInstance>;
@@ -48,14 +48,39 @@ export class VbMeshScene extends LitElement {
   static override properties = { scene: { attribute: false } };
   declare scene: MeshSceneData | undefined;
 
-  #view: GenericRenderWindow | undefined;
+  /** The render window under the page's WebGL budget (created when on or near the screen). */
+  readonly #gl = new BudgetedView({
+    element: this,
+    container: () => this.querySelector<HTMLElement>('.vb-mesh-canvas'),
+    background: [0, 0, 0],
+    build: (host) => {
+      this.#setUpWindow(host);
+      this.#populate();
+    },
+    cameras: () => this.#renderers,
+    resetCameras: () => this.#aim(),
+    draw: (host) => {
+      this.#marker?.updateMarkerOrientation();
+      host.render();
+    },
+    released: () => {
+      this.#marker?.setEnabled(false);
+      this.#marker = undefined;
+      this.#renderers = [];
+      this.#actors = [];
+      this.#mappers = [];
+      this.#pickMarkers = [];
+      this.#picked = [];
+    },
+  });
   #renderers: Renderer[] = [];
   #actors: Actor[] = [];
   #mappers: Mapper[] = [];
   #visible: boolean[] = [];
   #marker: ReturnType<typeof vtkOrientationMarkerWidget.newInstance> | undefined;
-  #resize: ResizeObserver | undefined;
   #problem = '';
+  /** The scene's parts as vtk.js cells and colours, checked when the scene arrives. */
+  #built: { polys: Uint32Array; colors: Uint8Array | undefined }[] | undefined;
   #bounds: [number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0];
   #clipAxis: 'none' | '0' | '1' | '2' = 'none';
   #clipMm = 0;
@@ -128,20 +153,6 @@ export class VbMeshScene extends LitElement {
     if (changed.has('scene')) this.#show();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    this.#marker?.setEnabled(false);
-    this.#marker = undefined;
-    this.#view?.delete();
-    this.#view = undefined;
-    this.#renderers = [];
-    this.#actors = [];
-    this.#mappers = [];
-    this.#pickMarkers = [];
-  }
-
   /** Shows or hides part `index` (the legend's checkboxes call this). */
   setPartVisible(index: number, visible: boolean): void {
     this.#visible[index] = visible;
@@ -159,6 +170,14 @@ export class VbMeshScene extends LitElement {
       const lo = this.#bounds[2 * a]!, hi = this.#bounds[2 * a + 1]!;
       this.#clipMm = Math.min(hi, Math.max(lo, mm ?? (changedAxis ? (lo + hi) / 2 : this.#clipMm)));
     }
+    this.#applyClip();
+    this.#render();
+    this.requestUpdate();
+  }
+
+  /** The clipping plane as set, on every part's mapper. */
+  #applyClip(): void {
+    const axis = this.#clipAxis;
     for (const mapper of this.#mappers) {
       mapper.removeAllClippingPlanes();
       if (axis !== 'none') {
@@ -169,13 +188,11 @@ export class VbMeshScene extends LitElement {
         mapper.addClippingPlane(vtkPlane.newInstance({ normal, origin }));
       }
     }
-    this.#render();
-    this.requestUpdate();
   }
 
   /** Where the world point `p` (LPS mm) is drawn, in CSS pixels of the page (for tests). */
   clientPointOf(p: Vec3): { x: number; y: number } {
-    const view = this.#view;
+    const view = this.#gl.host?.view;
     const renderer = this.#renderers[0];
     if (!view || !renderer) throw new Error('the mesh view has not been created');
     const api = view.getApiSpecificRenderWindow() as unknown as { getSize(): number[]; worldToDisplay(x: number, y: number, z: number, r: Renderer): number[] };
@@ -192,8 +209,19 @@ export class VbMeshScene extends LitElement {
 
   /** Re-aims the camera(s): the view from anterior, slightly left and above; the four-view from its four sides. */
   resetCamera(): void {
-    const view = this.#view;
-    if (!view) return;
+    if (!this.#gl.host) return this.#gl.forgetCameras();
+    this.#aim();
+    this.#render();
+  }
+
+  /** The cameras now, or as remembered while the view is released (one; four for the four-view). */
+  get cameras(): CameraState[] | undefined {
+    return this.#gl.cameras;
+  }
+
+  /** Aims the cameras as "Reset view" does, without drawing. */
+  #aim(): void {
+    if (this.#renderers.length === 0) return;
     if (this.#four) {
       const [x0, x1, y0, y1, z0, z1] = this.#bounds;
       const centre: Vec3 = [(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2];
@@ -208,14 +236,11 @@ export class VbMeshScene extends LitElement {
     } else {
       aimAnteriorThreeQuarter(this.#renderers[0]!);
     }
-    this.#render();
   }
 
   /** The view's current pixels as a PNG data URL, as the canvas holds them (the four-view before its display flip). */
   async capture(): Promise<string> {
-    const view = this.#view;
-    if (!view) throw new Error('the mesh view has not been created');
-    return captureWindow(view);
+    return (await this.#gl.live()).capture();
   }
 
   /** The four-view as shown (flipped top to bottom, on black), PNG data URL; the view's capture otherwise. */
@@ -246,7 +271,7 @@ export class VbMeshScene extends LitElement {
   }
 
   #render(): void {
-    this.#view?.getRenderWindow().render();
+    this.#gl.host?.render();
   }
 
   #toggleMeasure(): void {
@@ -268,7 +293,7 @@ export class VbMeshScene extends LitElement {
     const down = this.#down;
     this.#down = undefined;
     if (!this.#measuring || !down || Math.hypot(e.clientX - down.x, e.clientY - down.y) > 4) return;
-    const view = this.#view;
+    const view = this.#gl.host?.view;
     const renderer = this.#renderers[0];
     if (!view || !renderer) return;
     const api = view.getApiSpecificRenderWindow();
@@ -309,12 +334,12 @@ export class VbMeshScene extends LitElement {
     this.#pickMarkers.push(actor);
   }
 
-  #ensureView(container: HTMLElement): GenericRenderWindow {
-    if (this.#view) return this.#view;
+  /** A fresh window's renderers: one with the orientation cube, or the four-view's four (interaction off). */
+  #setUpWindow(host: VtkHost): void {
     const four = this.#four;
-    const view = vtkGenericRenderWindow.newInstance({ background: four ? [0, 0, 0] : [...VIEW_BACKGROUND], listenWindowResize: false });
-    view.setContainer(container);
+    const view = host.view;
     const main = view.getRenderer();
+    if (!four) main.setBackground(...VIEW_BACKGROUND);
     this.#renderers = [main];
     if (four) {
       main.setViewport(...FOUR_VIEW_VIEWPORTS[0]!);
@@ -343,28 +368,42 @@ export class VbMeshScene extends LitElement {
       marker.setEnabled(true);
       this.#marker = marker;
     }
-    this.#resize = new ResizeObserver(() => {
-      view.resize();
-      this.#marker?.updateMarkerOrientation();
-    });
-    this.#resize.observe(container);
-    this.#view = view;
-    return view;
   }
 
+  /** Checks the scene; a live view rebuilds its parts and re-aims, a released one does so when it is given a context. */
   #show(): void {
     const scene = this.scene;
-    const container = this.querySelector<HTMLElement>('.vb-mesh-canvas');
-    if (!scene || !container) return;
-    const built: { polys: Uint32Array; colors: Uint8Array | undefined }[] = [];
+    if (!scene) return;
     try {
-      for (const part of scene.parts) built.push({ polys: trianglesToCellArray(part.indices, part.positions.length / 3), colors: vertexColors(part) });
+      this.#built = scene.parts.map((part) => ({ polys: trianglesToCellArray(part.indices, part.positions.length / 3), colors: vertexColors(part) }));
     } catch (err) {
+      this.#built = undefined;
       this.#problem = err instanceof Error ? err.message : String(err);
       this.requestUpdate();
       return;
     }
-    const view = this.#ensureView(container);
+    this.#problem = '';
+    this.#bounds = sceneBounds(scene.parts);
+    if (this.#clipAxis !== 'none') {
+      const a = Number(this.#clipAxis);
+      this.#clipMm = Math.min(this.#bounds[2 * a + 1]!, Math.max(this.#bounds[2 * a]!, this.#clipMm));
+    }
+    const host = this.#gl.host;
+    if (!host) {
+      this.#gl.forgetCameras();
+      this.requestUpdate();
+      return;
+    }
+    this.#populate();
+    this.#aim();
+    host.render();
+  }
+
+  /** The scene's parts into the window's renderers (no draw, no camera). */
+  #populate(): void {
+    const scene = this.scene;
+    const built = this.#built;
+    if (!scene || !built) return;
     for (const r of this.#renderers) for (const a of r.getActors()) r.removeActor(a);
     this.#pickMarkers = [];
     this.#picked = [];
@@ -390,10 +429,7 @@ export class VbMeshScene extends LitElement {
         if (r === 0) this.#actors.push(actor);
       });
     });
-    this.#bounds = sceneBounds(scene.parts);
-    view.resize();
-    if (this.#clipAxis !== 'none') this.setClip(this.#clipAxis, this.#clipMm);
-    this.resetCamera();
+    if (this.#clipAxis !== 'none') this.#applyClip();
     this.dataset['renderedAt'] = String(performance.now());
     this.dataset['renderedTriangles'] = String(scene.parts.reduce((s, p) => s + p.triangles, 0));
     this.requestUpdate();

@@ -6,7 +6,6 @@
  * camera looks from anterior (−y) with superior (+z) up.
  */
 import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
-import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRenderWindow.js';
 import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
 import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
@@ -14,22 +13,36 @@ import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import { LitElement, html } from 'lit';
 import type { MeshData } from '../../kernel/protocol.ts';
 import { describeMesh, meshColor, trianglesToCellArray, vertexColors } from './mesh-geometry.ts';
+import { BudgetedView } from './budgeted-view.ts';
+import { VIEW_BACKGROUND, type CameraState, type GenericRenderWindow, type VtkHost } from './vtk-host.ts';
 
-/** Background of the 3D view, sRGB 0..1 (also what `capture()` treats as empty). */
-export const VIEW_BACKGROUND: readonly [number, number, number] = [0.125, 0.137, 0.157];
-
-type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
+/** Background of the 3D view, sRGB 0..1 (also what `capture()` treats as empty); defined in vtk-host.ts. */
+export { VIEW_BACKGROUND };
 
 export class VbMeshView extends LitElement {
   static override properties = { mesh: { attribute: false } };
   declare mesh: MeshData | undefined;
 
-  #view: GenericRenderWindow | undefined;
+  /** The render window under the page's WebGL budget (created when on or near the screen). */
+  readonly #gl = new BudgetedView({
+    element: this,
+    container: () => this.querySelector<HTMLElement>('.vb-mesh-canvas'),
+    build: (host) => this.#build(host),
+    resetCameras: (host) => aimAnteriorThreeQuarter(host.renderer),
+    draw: (host) => {
+      host.render();
+      this.#renderedAt();
+    },
+    released: () => {
+      this.#polyData = undefined;
+      this.#actor = undefined;
+      this.#mapper = undefined;
+    },
+  });
   /** The surface shown now; a new mesh replaces its points and triangles in place. */
   #polyData: ReturnType<typeof vtkPolyData.newInstance> | undefined;
   #actor: ReturnType<typeof vtkActor.newInstance> | undefined;
   #mapper: ReturnType<typeof vtkMapper.newInstance> | undefined;
-  #resize: ResizeObserver | undefined;
   #problem = '';
 
   protected override createRenderRoot(): HTMLElement {
@@ -55,72 +68,70 @@ export class VbMeshView extends LitElement {
     if (changed.has('mesh')) this.#show();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    this.#view?.delete();
-    this.#view = undefined;
-    this.#polyData = undefined;
-    this.#actor = undefined;
-    this.#mapper = undefined;
-  }
-
   /** Re-aims the camera at the whole mesh from anterior, slightly left and above. */
   resetCamera(): void {
-    const view = this.#view;
-    if (!view) return;
-    aimAnteriorThreeQuarter(view.getRenderer());
-    view.getRenderWindow().render();
+    const host = this.#gl.host;
+    if (!host) return this.#gl.forgetCameras();
+    aimAnteriorThreeQuarter(host.renderer);
+    host.render();
   }
 
-  /** The view's current pixels as a PNG data URL (for tests and "save image"). */
+  /** The camera now, or as remembered while the view is released (world mm, LPS). */
+  get camera(): CameraState | undefined {
+    return this.#gl.cameras?.[0];
+  }
+
+  /** The view's current pixels as a PNG data URL (for tests and "save image"); a released view is made live first. */
   async capture(): Promise<string> {
-    const view = this.#view;
-    if (!view) throw new Error('the mesh view has not been created');
-    return captureWindow(view);
+    return (await this.#gl.live()).capture();
   }
 
-  #ensureView(container: HTMLElement): GenericRenderWindow {
-    if (this.#view) return this.#view;
-    const view = vtkGenericRenderWindow.newInstance({ background: [...VIEW_BACKGROUND], listenWindowResize: false });
-    view.setContainer(container);
-    this.#resize = new ResizeObserver(() => view.resize());
-    this.#resize.observe(container);
-    this.#view = view;
-    return view;
-  }
-
+  /** Checks the mesh; a live view updates in place (same camera), a released one builds it when it is given a context. */
   #show(): void {
     const mesh = this.mesh;
-    const container = this.querySelector<HTMLElement>('.vb-mesh-canvas');
-    if (!mesh || !container) return;
-    let polys: Uint32Array;
-    let colors: Uint8Array | undefined;
+    if (!mesh) return;
+    let cells: { polys: Uint32Array; colors: Uint8Array | undefined };
     try {
-      polys = trianglesToCellArray(mesh.indices, mesh.positions.length / 3);
-      colors = vertexColors(mesh);
+      cells = this.#cells(mesh);
     } catch (err) {
       this.#problem = err instanceof Error ? err.message : String(err);
       this.requestUpdate();
       return;
     }
-    const view = this.#ensureView(container);
-    const renderer = view.getRenderer();
+    if (this.#problem) {
+      this.#problem = '';
+      this.requestUpdate();
+    }
+    const host = this.#gl.host;
+    if (!host) return;
     if (this.#polyData && this.#actor && this.#mapper) {
       // A new mesh in the same view (a preview redrawn as a slider moves): same camera, so the
       // user's viewpoint stays; only the geometry and colour change.
+      const { polys, colors } = cells;
       this.#polyData.getPoints().setData(mesh.positions, 3);
       this.#polyData.getPolys().setData(polys);
       setColors(this.#polyData, this.#mapper, colors);
       this.#polyData.modified();
       this.#actor.getProperty().setColor(...meshColor(mesh));
-      view.getRenderWindow().render();
-      this.#renderedAt();
-      return;
+    } else {
+      this.#build(host, cells);
+      aimAnteriorThreeQuarter(host.renderer);
     }
-    for (const actor of renderer.getActors()) renderer.removeActor(actor);
+    host.render();
+    this.#renderedAt();
+  }
 
+  #cells(mesh: MeshData): { polys: Uint32Array; colors: Uint8Array | undefined } {
+    return { polys: trianglesToCellArray(mesh.indices, mesh.positions.length / 3), colors: vertexColors(mesh) };
+  }
+
+  /** Puts the mesh into a fresh window's renderer (no draw, no camera). */
+  #build(host: VtkHost, cells?: { polys: Uint32Array; colors: Uint8Array | undefined }): void {
+    const mesh = this.mesh;
+    if (!mesh || this.#problem) return;
+    const { polys, colors } = cells ?? this.#cells(mesh);
+    const renderer = host.renderer;
+    for (const actor of renderer.getActors()) renderer.removeActor(actor);
     const polyData = vtkPolyData.newInstance();
     polyData.getPoints().setData(mesh.positions, 3);
     polyData.getPolys().setData(polys);
@@ -134,9 +145,6 @@ export class VbMeshView extends LitElement {
     this.#polyData = polyData;
     this.#actor = actor;
     this.#mapper = mapper;
-    view.resize();
-    this.resetCamera();
-    this.#renderedAt();
   }
 
   /** Marks when the view last drew a new mesh, and how many triangles (for tests and the bench). */
@@ -156,14 +164,6 @@ export function aimAnteriorThreeQuarter(renderer: ReturnType<GenericRenderWindow
   camera.elevation(15);
   camera.orthogonalizeViewUp();
   renderer.resetCamera();
-}
-
-/** The render window's pixels now, PNG data URL (vtk.js `captureImages`). @throws Error when it gives none. */
-export async function captureWindow(view: GenericRenderWindow): Promise<string> {
-  view.resize();
-  const [image] = view.getRenderWindow().captureImages('image/png');
-  if (!image) throw new Error('the render window produced no image');
-  return await image;
 }
 
 /** A surface's colour (0..1) and the shared lighting: a little ambient, mostly diffuse, a soft highlight. */

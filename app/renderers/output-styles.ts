@@ -217,6 +217,31 @@ vb-volume-view {
   transform: scaleY(-1);
 }
 
+/* A 3-D view released by the page's WebGL budget (budgeted-view.ts): its last frame, and a note after a context loss. */
+.vb-gl-snapshot {
+  position: absolute;
+  inset: 0;
+  width: 100%;
+  height: 100%;
+  display: block;
+}
+
+.vb-gl-note {
+  position: absolute;
+  left: 10px;
+  bottom: 10px;
+  margin: 0;
+  padding: 4px 8px;
+  border-radius: 4px;
+  background: rgba(0, 0, 0, 0.7);
+  color: #ffd84d;
+  font-size: 12px;
+}
+
+.vb-four-canvas .vb-gl-note {
+  transform: scaleY(-1);
+}
+
 .vb-mesh-problem {
   color: #ff8a80;
 }

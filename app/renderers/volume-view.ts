@@ -17,7 +17,6 @@
  */
 import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
 import '@kitware/vtk.js/Rendering/Profiles/Volume.js';
-import vtkGenericRenderWindow from '@kitware/vtk.js/Rendering/Misc/GenericRenderWindow.js';
 import vtkVolume from '@kitware/vtk.js/Rendering/Core/Volume.js';
 import vtkVolumeMapper from '@kitware/vtk.js/Rendering/Core/VolumeMapper.js';
 import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction.js';
@@ -33,19 +32,32 @@ import './transfer-editor.ts';
 import { trianglesToCellArray } from './mesh-geometry.ts';
 import type { VolumeViewData } from '../../cells/viz/volume-view.ts';
 import { isVolumePresetName, resolvePreset, VOLUME_PRESET_NAMES, VOLUME_PRESETS, windowTransfer, type TransferFunction, type VolumePresetName } from '../../cells/viz/volume-presets.ts';
-import { styleSurface, VIEW_BACKGROUND } from './mesh-view.ts';
+import { styleSurface } from './mesh-view.ts';
+import { BudgetedView } from './budgeted-view.ts';
+import type { CameraState, VtkHost } from './vtk-host.ts';
 import { boundsMm, centreMm, clipPlanesOf, frontCutPlane, vtkDirection } from './volume-geometry.ts';
 import { MAX_CLIP_PLANES } from '../../cells/viz/volume-view.ts';
-
-type GenericRenderWindow = ReturnType<typeof vtkGenericRenderWindow.newInstance>;
 
 export class VbVolumeView extends LitElement {
   static override properties = { volume: { attribute: false } };
   declare volume: VolumeViewData | undefined;
 
-  #view: GenericRenderWindow | undefined;
+  /** The render window under the page's WebGL budget (created when on or near the screen). */
+  readonly #gl = new BudgetedView({
+    element: this,
+    container: () => this.querySelector<HTMLElement>('.vb-volume-canvas'),
+    build: (host) => this.#populate(host),
+    resetCameras: () => this.#aim(),
+    draw: () => this.#render(),
+    released: () => {
+      cancelAnimationFrame(this.#frame);
+      this.#frame = 0;
+      this.#actor = undefined;
+      this.#mapper = undefined;
+      this.#surfaceActors = [];
+    },
+  });
   #actor: ReturnType<typeof vtkVolume.newInstance> | undefined;
-  #resize: ResizeObserver | undefined;
   #preset: VolumePresetName = 'ct-bone';
   #levelShift = 0;
   #widthScale = 1;
@@ -123,18 +135,6 @@ export class VbVolumeView extends LitElement {
     if (changed.has('volume')) this.#show();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
-    this.#view?.delete();
-    this.#view = undefined;
-    this.#actor = undefined;
-    this.#mapper = undefined;
-  }
-
   /** Shows the volume with preset `name` (level and width back to the preset's own). Unknown names are ignored. */
   setPreset(name: string): void {
     if (!isVolumePresetName(name)) return;
@@ -182,10 +182,22 @@ export class VbVolumeView extends LitElement {
 
   /** Re-aims the camera at the whole volume from anterior (−y in LPS), slightly left and above, superior up. */
   resetCamera(): void {
-    const view = this.#view;
+    if (!this.#gl.host) return this.#gl.forgetCameras();
+    this.#aim();
+    this.#render();
+  }
+
+  /** The camera now, or as remembered while the view is released (world mm, LPS). */
+  get camera(): CameraState | undefined {
+    return this.#gl.cameras?.[0];
+  }
+
+  /** Aims the camera as "Reset view" does, without drawing. */
+  #aim(): void {
+    const host = this.#gl.host;
     const v = this.volume;
-    if (!view || !v) return;
-    const renderer = view.getRenderer();
+    if (!host || !v) return;
+    const renderer = host.renderer;
     const camera = renderer.getActiveCamera();
     const c = centreMm(v);
     camera.setFocalPoint(c[0], c[1], c[2]);
@@ -195,17 +207,11 @@ export class VbVolumeView extends LitElement {
     camera.elevation(15);
     camera.orthogonalizeViewUp();
     renderer.resetCamera();
-    this.#render();
   }
 
   /** The view's current pixels as a PNG data URL (for tests and "save image"). */
   async capture(): Promise<string> {
-    const view = this.#view;
-    if (!view) throw new Error('the volume view has not been created');
-    this.#fit();
-    const [image] = view.getRenderWindow().captureImages('image/png');
-    if (!image) throw new Error('the render window produced no image');
-    return image;
+    return (await this.#gl.live()).capture();
   }
 
   /**
@@ -213,8 +219,7 @@ export class VbVolumeView extends LitElement {
    * frame's pixels (captureImages); answers ms per frame (for the bench: frame + read-back + PNG).
    */
   async rotateFrames(frames: number, degrees: number): Promise<number[]> {
-    const view = this.#view;
-    if (!view) throw new Error('the volume view has not been created');
+    const view = (await this.#gl.live()).view;
     const times: number[] = [];
     for (let f = 0; f < frames; f++) {
       const t0 = performance.now();
@@ -287,52 +292,31 @@ export class VbVolumeView extends LitElement {
    * must cost one frame, not three.
    */
   #render(): void {
-    if (!this.#view || this.#frame) return;
+    if (!this.#gl.host || this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
-      if (!this.#view) return;
-      this.#view.getRenderWindow().render();
+      const host = this.#gl.host;
+      if (!host) return;
+      host.render();
       this.dataset['renderedAt'] = String(performance.now());
       this.dataset['preset'] = this.#preset;
     });
   }
 
-  /**
-   * Sizes the canvas to its box (device pixels) without drawing — vtk.js's own `resize()` draws
-   * at once, which costs a whole ray-cast frame each time. Answers whether the size changed.
-   */
-  #fit(): boolean {
-    const view = this.#view;
-    const container = this.querySelector<HTMLElement>('.vb-volume-canvas');
-    if (!view || !container) return false;
-    const box = container.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.floor(box.width * dpr)), h = Math.max(1, Math.floor(box.height * dpr));
-    const gl = view.getApiSpecificRenderWindow();
-    const [w0, h0] = gl.getSize();
-    if (w === w0 && h === h0) return false;
-    gl.setSize(w, h);
-    return true;
-  }
-
-  #ensureView(container: HTMLElement): GenericRenderWindow {
-    if (this.#view) return this.#view;
-    const view = vtkGenericRenderWindow.newInstance({ background: [...VIEW_BACKGROUND], listenWindowResize: false });
-    view.setContainer(container);
-    this.#resize = new ResizeObserver(() => {
-      if (this.#fit()) this.#render();
-    });
-    this.#resize.observe(container);
-    this.#view = view;
-    return view;
-  }
-
+  /** A new volume: a live view rebuilds and re-aims; a released one does so when it is given a context. */
   #show(): void {
+    const host = this.#gl.host;
+    if (!host) return this.#gl.forgetCameras();
+    this.#populate(host);
+    this.#aim();
+    this.#render();
+  }
+
+  /** The volume, its transfer function, clipping and overlay surfaces into the window's renderer (no draw, no camera). */
+  #populate(host: VtkHost): void {
     const v = this.volume;
-    const container = this.querySelector<HTMLElement>('.vb-volume-canvas');
-    if (!v || !container) return;
-    const view = this.#ensureView(container);
-    const renderer = view.getRenderer();
+    if (!v) return;
+    const renderer = host.renderer;
     for (const old of renderer.getVolumes()) renderer.removeVolume(old);
 
     const image = vtkImageData.newInstance();
@@ -376,8 +360,6 @@ export class VbVolumeView extends LitElement {
     this.#mapper = mapper;
     this.#applyClipping();
     this.#applyTransfer();
-    this.#fit();
-    this.resetCamera();
   }
 }
 

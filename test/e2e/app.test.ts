@@ -54,6 +54,8 @@ describe('app: ct-to-print in the browser', () => {
     expect(state.phase).toBe('done');
     // Two 3D views: the preview (2× downsampled, cell "preview") and the bone that is exported (cell "mesh").
     const boneView = page.locator('.vb-cell[data-cell-id="mesh"] vb-mesh-view');
+    // A 3-D view gets its WebGL context when it is on or near the screen (app/renderers/gl-budget.ts).
+    await boneView.scrollIntoViewIfNeeded();
     await boneView.locator('canvas').waitFor({ state: 'visible', timeout: 30_000 });
 
     // The real scan was loaded, not the stand-in phantom: the loading cell says what it read.

@@ -73,6 +73,8 @@ describe('app without the sample cache: ct-to-print on the phantom', () => {
     expect(shown).toMatch(/synthetic head CT phantom/);
 
     // The mesh of the phantom's bone is in the 3D view (the first one: the preview).
+    // A 3-D view gets its WebGL context when it is on or near the screen (app/renderers/gl-budget.ts).
+    await page.locator('vb-mesh-view').first().scrollIntoViewIfNeeded();
     await page.locator('vb-mesh-view canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
     const triangles = await page.evaluate((mime) => {
       const outputs = window.__voxbook!.state()!.cells.flatMap((c) => c.outputs);

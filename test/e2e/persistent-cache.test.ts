@@ -68,6 +68,8 @@ describe('browser cache: ct-to-print survives a reload', () => {
     expect(state.phase).toBe('idle');
     expect(state.cells.map((c) => [c.id, c.outputs.length])).toEqual(outputsBefore);
     // (Two 3D views: the preview and the bone; the first, as before the reload.)
+    // A 3-D view gets its WebGL context when it is on or near the screen (app/renderers/gl-budget.ts).
+    await page.locator('vb-mesh-view').first().scrollIntoViewIfNeeded();
     await page.locator('vb-mesh-view canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.locator('.vb-mesh-info').first().getAttribute('data-triangles')).toBe(meshTriangles);
 

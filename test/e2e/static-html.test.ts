@@ -17,6 +17,8 @@ import { REPO_ROOT, captureFirstMesh, openOffline, pixelStats, startApp, waitFor
 
 /** The pixels of the page's first 3D view, once it has drawn something (vtk.js renders after layout). */
 async function meshPixels(page: Page): Promise<ReturnType<typeof pixelStats>> {
+  // A 3-D view gets its WebGL context when it is on or near the screen (app/renderers/gl-budget.ts).
+  await page.locator('vb-mesh-view').first().scrollIntoViewIfNeeded();
   await page.locator('vb-mesh-view canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
   let stats = pixelStats(await captureFirstMesh(page));
   for (let i = 0; i < 20 && stats.foreground < 0.05; i++) {
