@@ -86,6 +86,11 @@ export class VbMeshView extends LitElement {
     return (await this.#gl.live()).capture();
   }
 
+  /** ms per frame turning the camera `degrees` at a time, `frames` times (VtkHost.rotateFrames; for the bench). */
+  async rotateFrames(frames: number, degrees: number): Promise<number[]> {
+    return (await this.#gl.live()).rotateFrames(frames, degrees);
+  }
+
   /** Checks the mesh; a live view updates in place (same camera), a released one builds it when it is given a context. */
   #show(): void {
     const mesh = this.mesh;

@@ -106,6 +106,22 @@ export class VtkHost {
     return await image;
   }
 
+  /**
+   * Turns the camera `degrees` about the view-up axis and draws, `frames` times, waiting for each
+   * frame's pixels (captureImages); answers ms per frame (for the benches: frame + read-back + PNG).
+   */
+  async rotateFrames(frames: number, degrees: number): Promise<number[]> {
+    const times: number[] = [];
+    for (let f = 0; f < frames; f++) {
+      const t0 = performance.now();
+      this.renderer.getActiveCamera().azimuth(degrees);
+      const [image] = this.view.getRenderWindow().captureImages('image/png');
+      await image;
+      times.push(performance.now() - t0);
+    }
+    return times;
+  }
+
   /** Stops observing, deletes the vtk.js objects, removes the canvas and releases its WebGL context now. */
   dispose(): void {
     if (this.#disposed) return;
