@@ -49,6 +49,8 @@ export function moveSlider(page: Page, value: number, timeoutMs = 30_000, name =
     const markerText = (t: Element) => t.textContent?.startsWith(`${name} `) === true;
     const histogram = deepAll(document, 'vb-bundle').find((b) => [...(b.shadowRoot?.querySelectorAll('.vb-svg svg text') ?? [])].some(markerText));
     if (!previewView || !histogram) throw new Error(`no preview mesh view or no histogram with a ${name} marker on the page`);
+    // A 3-D view holds a WebGL context (and draws) only on or near the screen (app/renderers/gl-budget.ts): look at the preview.
+    previewView.scrollIntoView({ block: 'center' });
     // The views are kept while the cells re-run; look them up again only if they were replaced.
     const preview = () => (previewView.isConnected ? previewView : deepAll(document, 'vb-mesh-view').find((v) => (v as unknown as { mesh?: { name?: string } }).mesh?.name?.startsWith('preview')) as HTMLElement | undefined);
     const histogramShows = () => [...(histogram.shadowRoot?.querySelectorAll('.vb-svg svg text') ?? [])].some((t) => t.textContent === `${name} ${value}`);
