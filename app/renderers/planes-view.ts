@@ -37,7 +37,7 @@ interface Fit {
 }
 
 const CROSSHAIR = 'rgba(255, 216, 77, 0.8)';
-const PROFILE_LINE = '#4dd2ff';
+const PROFILE_LINE = '#4dd2ff'; // also the chart's line (profile-chart.ts)
 
 /** A picked segment: its plane and its ends as continuous voxel indices on that plane's slice. */
 interface PickedLine {

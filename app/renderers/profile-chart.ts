@@ -48,6 +48,6 @@ export function profileChart(p: LineProfile, unit: string) {
         <text x=${(L + W - R) / 2} y=${H - 3} text-anchor="middle" stroke="none">distance along the line (mm)</text>
         <text transform=${`translate(12 ${(T + H - B) / 2}) rotate(-90)`} text-anchor="middle" stroke="none">${label}</text>
       </g>
-      ${runs.map((pts) => svg`<polyline class="vb-profile-line" points=${pts} fill="none" stroke="#ffd84d" stroke-width="1.5" />`)}
+      ${runs.map((pts) => svg`<polyline class="vb-profile-line" points=${pts} fill="none" stroke="#4dd2ff" stroke-width="1.5" />`)}
     </svg>`;
 }
