@@ -10,14 +10,21 @@
  * through slices. Keyboard: each plane is focusable, ↑/↓ step a slice, PgUp/PgDn ten, Home/End
  * the ends; every control has a label. The probe line reads the voxel under the pointer (the
  * crosshair's when the pointer is elsewhere): voxel index, LPS mm, value with unit, label name.
+ * Line profile: with the "Profile" toggle pressed, a press-drag (or two clicks) in a plane picks
+ * a segment on the slice shown; it is drawn over that plane and sampled in LPS mm by the same
+ * trilinear sampler as `lineProfile` (cells/viz/line-sample.ts); an SVG chart of value against
+ * distance and a readout (ends in mm LPS, length, min/max/mean) appear under the view. Escape
+ * on a plane clears the line.
  */
 import { LitElement, html, nothing } from 'lit';
-import type { Vec3 } from '../../cells/core/volume.ts';
+import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
+import { profileStats, sampleLine, type LineProfile } from '../../cells/viz/line-sample.ts';
 import { formatProbe, planeLayers, probeAt, type PlanesViewData } from '../../cells/viz/planes.ts';
-import { indexToPixel, PLANE_NAMES, planeLayout, pixelToIndex, type PlaneLayout, type PlaneName } from '../../cells/viz/planes-geometry.ts';
+import { indexToPixel, PLANE_NAMES, planeLayout, pixelToIndex, pointToIndex, type PlaneLayout, type PlaneName } from '../../cells/viz/planes-geometry.ts';
 import { renderPlane, type PlaneLayers } from '../../cells/viz/planes-render.ts';
 import { viridis } from '../../cells/viz/slice.ts';
 import type { DisplayWindow } from '../../cells/viz/window-presets.ts';
+import { profileChart } from './profile-chart.ts';
 
 type Opacity = { overlay: number; labels: number; probability: number };
 
@@ -30,6 +37,16 @@ interface Fit {
 }
 
 const CROSSHAIR = 'rgba(255, 216, 77, 0.8)';
+const PROFILE_LINE = '#4dd2ff'; // also the chart's line (profile-chart.ts)
+
+/** A picked segment: its plane and its ends as continuous voxel indices on that plane's slice. */
+interface PickedLine {
+  readonly plane: PlaneName;
+  readonly from: Vec3;
+  readonly to: Vec3;
+  /** True between the first and the second of two clicks. */
+  readonly open: boolean;
+}
 
 export class VbPlanesView extends LitElement {
   static override properties = { planes: { attribute: false } };
@@ -43,7 +60,10 @@ export class VbPlanesView extends LitElement {
   #layers: PlaneLayers | undefined;
   #images = new Map<PlaneName, { canvas: HTMLCanvasElement; image: ImageData }>();
   #fits = new Map<PlaneName, Fit>();
-  #drag: { mode: 'cross' | 'wl'; plane: PlaneName; x: number; y: number; window: DisplayWindow } | undefined;
+  #profileOn = false;
+  #line: PickedLine | undefined;
+  #profile: LineProfile | undefined;
+  #drag: { mode: 'cross' | 'wl' | 'line'; plane: PlaneName; x: number; y: number; window: DisplayWindow } | undefined;
   #resize: ResizeObserver | undefined;
   #frame = 0;
   static #ids = 0;
@@ -61,6 +81,23 @@ export class VbPlanesView extends LitElement {
   /** The window shown now. */
   get window(): DisplayWindow {
     return { center: this.#window.center, width: this.#window.width };
+  }
+
+  /** The profile along the picked line (LPS mm, trilinear, as `lineProfile`), or undefined. */
+  get profile(): LineProfile | undefined {
+    return this.#profile;
+  }
+
+  /** Whether a press in a plane picks a profile line (the "Profile" toggle). */
+  get profiling(): boolean {
+    return this.#profileOn;
+  }
+
+  /** Removes the picked line and its chart. */
+  clearProfile(): void {
+    this.#line = undefined;
+    this.#profile = undefined;
+    this.#changed();
   }
 
   /** Moves the crosshair to voxel `index` (clamped to the grid) and redraws. */
@@ -132,9 +169,58 @@ export class VbPlanesView extends LitElement {
         <output class="vb-planes-probe" aria-live="polite" data-index=${reading ? reading.index.join(',') : ''} data-value=${reading ? String(reading.value) : ''}
           data-label=${reading?.label?.name ?? ''}>${reading ? formatProbe(reading) : ''}</output>
         <span class="vb-spacer"></span>
-        <span class="vb-mesh-hint">click: crosshair · right- or Shift-drag: window/level · wheel, ↑/↓: slice</span>
+        <button class="vb-button vb-button-quiet vb-planes-profile-toggle" aria-pressed=${String(this.#profileOn)}
+          @click=${() => this.#toggleProfile()}>Profile</button>
+        <span class="vb-mesh-hint">${this.#profileOn ? 'drag or two clicks: profile line · Esc: clear' : 'click: crosshair'} · right- or Shift-drag: window/level · wheel, ↑/↓: slice</span>
       </div>
+      ${this.#profileTemplate()}
     `;
+  }
+
+  #profileTemplate() {
+    const p = this.#profile, d = this.planes;
+    if (!p || !d) return nothing;
+    const st = profileStats(p.values);
+    const unit = d.valueUnit ?? '';
+    const u = unit ? ` ${unit}` : '';
+    const mm = (q: Vec3) => `(${q.map((c) => c.toFixed(1)).join(', ')})`;
+    const num = (x: number) => (Number.isNaN(x) ? '—' : String(round(x)));
+    return html`
+      <div class="vb-planes-profile" data-length-mm=${String(p.lengthMm)} data-from-mm=${p.fromMm.join(',')} data-to-mm=${p.toMm.join(',')}
+        data-samples=${String(p.values.length)} data-min=${String(st.min)} data-max=${String(st.max)} data-mean=${String(st.mean)}>
+        ${profileChart(p, unit)}
+        <output class="vb-planes-profile-readout" aria-live="polite">${this.#line!.plane} line ${mm(p.fromMm)} → ${mm(p.toMm)} mm LPS ·
+          length ${p.lengthMm.toFixed(1)} mm · min ${num(st.min)}${u} · max ${num(st.max)}${u} · mean ${num(st.mean)}${u}${p.outside ? ` · ${p.outside} of ${p.values.length} samples outside the volume` : ''}</output>
+      </div>`;
+  }
+
+  #toggleProfile(): void {
+    this.#profileOn = !this.#profileOn;
+    if (this.#line?.open) this.#line = undefined;
+    this.#changed();
+  }
+
+  /** Sets the picked line and samples it (default count: every half of the smallest spacing). */
+  #setLine(line: PickedLine | undefined): void {
+    const d = this.planes;
+    this.#line = line;
+    this.#profile = undefined;
+    if (d && line && !line.open) {
+      const a = indexToWorld(d, ...line.from), b = indexToWorld(d, ...line.to);
+      if (Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]) > 0) this.#profile = sampleLine(d, a, b);
+    }
+    this.#changed();
+  }
+
+  /** The continuous voxel index under a pointer event in plane `p` (clamped to the image), or undefined off the canvas's fit. */
+  #pointAt(p: PlaneName, e: PointerEvent): Vec3 | undefined {
+    const layout = this.#layouts?.[p], fit = this.#fits.get(p), canvas = this.#canvas(p);
+    if (!layout || !fit || !canvas) return undefined;
+    const box = canvas.getBoundingClientRect();
+    const k = canvas.width / box.width;
+    const u = (((e.clientX - box.left) * k - fit.x) / fit.w) * layout.width, v = (((e.clientY - box.top) * k - fit.y) / fit.h) * layout.height;
+    const clamp = (x: number, n: number) => Math.max(0.5, Math.min(n - 0.5, x));
+    return pointToIndex(layout, clamp(u, layout.width), clamp(v, layout.height), this.#cursor);
   }
 
   #planeTemplate(p: PlaneName, layout: PlaneLayout) {
@@ -188,6 +274,8 @@ export class VbPlanesView extends LitElement {
       this.#layers = undefined;
       this.#images.clear();
       this.#hover = undefined;
+      this.#line = undefined;
+      this.#profile = undefined;
     }
   }
 
@@ -293,6 +381,25 @@ export class VbPlanesView extends LitElement {
       ctx.moveTo(fit.x, y);
       ctx.lineTo(fit.x + fit.w, y);
       ctx.stroke();
+      const line = this.#line;
+      if (line && line.plane === p) {
+        const at = (q: Vec3) => {
+          const [u, v] = indexToPixel(layout, q);
+          return [fit.x + ((u + 0.5) * fit.w) / layout.width, fit.y + ((v + 0.5) * fit.h) / layout.height] as const;
+        };
+        const [x0, y0] = at(line.from), [x1, y1] = at(line.to);
+        // Solid on the line's own slice, dashed when the plane has moved to another.
+        ctx.setLineDash(Math.round(line.from[layout.sliceAxis]) === this.#cursor[layout.sliceAxis] ? [] : [6 * dpr, 4 * dpr]);
+        ctx.strokeStyle = PROFILE_LINE;
+        ctx.lineWidth = 2 * dpr;
+        ctx.beginPath();
+        ctx.moveTo(x0, y0);
+        ctx.lineTo(x1, y1);
+        ctx.stroke();
+        ctx.fillStyle = PROFILE_LINE;
+        for (const [cx, cy] of [[x0, y0], [x1, y1]] as const) ctx.fillRect(cx - 2.5 * dpr, cy - 2.5 * dpr, 5 * dpr, 5 * dpr);
+        ctx.setLineDash([]);
+      }
     }
     this.dataset['drawnAt'] = String(performance.now());
     this.dataset['cursor'] = this.#cursor.join(',');
@@ -330,6 +437,15 @@ export class VbPlanesView extends LitElement {
     const wl = e.button === 2 || (e.button === 0 && e.shiftKey);
     if (!wl && e.button !== 0) return;
     canvas.setPointerCapture?.(e.pointerId);
+    if (!wl && this.#profileOn) {
+      const q = this.#pointAt(p, e);
+      if (!q) return;
+      const open = this.#line?.open && this.#line.plane === p ? this.#line : undefined;
+      this.#drag = { mode: 'line', plane: p, x: e.clientX, y: e.clientY, window: { ...this.#window } };
+      // The second of two clicks closes the open line; otherwise a new line starts here.
+      this.#setLine(open ? { plane: p, from: open.from, to: q, open: false } : { plane: p, from: q, to: q, open: true });
+      return;
+    }
     this.#drag = { mode: wl ? 'wl' : 'cross', plane: p, x: e.clientX, y: e.clientY, window: { ...this.#window } };
     if (!wl) {
       const v = this.#voxelAt(p, e);
@@ -344,6 +460,12 @@ export class VbPlanesView extends LitElement {
       const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
       const width = Math.max(1e-6, drag.window.width * Math.exp(dx / 200));
       this.setWindow({ center: drag.window.center - (dy * drag.window.width) / 256, width });
+      return;
+    }
+    if (drag?.mode === 'line') {
+      const q = drag.plane === p ? this.#pointAt(p, e) : undefined;
+      // A drag of a few pixels or more makes a line; less is a click (the first of two).
+      if (q && this.#line && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) >= 3) this.#setLine({ plane: p, from: this.#line.from, to: q, open: false });
       return;
     }
     const v = this.#voxelAt(p, e);
@@ -390,7 +512,8 @@ export class VbPlanesView extends LitElement {
     const layout = this.#layouts?.[p];
     if (!layout) return;
     const steps: Record<string, number> = { ArrowUp: 1, ArrowDown: -1, PageUp: 10, PageDown: -10 };
-    if (e.key in steps) this.#step(p, steps[e.key]!);
+    if (e.key === 'Escape' && this.#profileOn && this.#line) this.clearProfile();
+    else if (e.key in steps) this.#step(p, steps[e.key]!);
     else if (e.key === 'Home') this.#setSlice(p, 0);
     else if (e.key === 'End') this.#setSlice(p, this.planes!.dims[layout.sliceAxis] - 1);
     else return;

@@ -112,3 +112,12 @@ export function indexToPixel(layout: PlaneLayout, index: Vec3): readonly [number
   const a = index[layout.colAxis], b = index[layout.rowAxis];
   return [layout.colFlip ? layout.width - 1 - a : a, layout.rowFlip ? layout.height - 1 - b : b];
 }
+
+/**
+ * The continuous voxel index at image position (u, v) of `layout` — u, v in image pixels from
+ * the image's top-left corner (pixel (c, r) covers [c, c+1) × [r, r+1), its voxel centre at
+ * c + ½, r + ½) — on the slice of `cursor`. Inverse of `indexToPixel` plus ½ for any index.
+ */
+export function pointToIndex(layout: PlaneLayout, u: number, v: number, cursor: Vec3): Vec3 {
+  return pixelToIndex(layout, u - 0.5, v - 0.5, cursor);
+}
