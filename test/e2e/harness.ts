@@ -281,3 +281,22 @@ export async function openOffline(context: BrowserContext, path: string): Promis
   await page.evaluate(() => window.__voxbookStatic!.ready);
   return { page, requests, refused, errors };
 }
+
+/**
+ * Fraction of pixels whose colour differs (any RGB channel by more than 24 of 255) between two
+ * PNG data URLs of one size. @throws Error when the sizes differ.
+ */
+export function changedFraction(a: string, b: string): number {
+  const pa = decode(Buffer.from(a.split(',')[1]!, 'base64')), pb = decode(Buffer.from(b.split(',')[1]!, 'base64'));
+  if (pa.width !== pb.width || pa.height !== pb.height) throw new Error(`changedFraction: ${pa.width}×${pa.height} vs ${pb.width}×${pb.height}`);
+  let changed = 0;
+  for (let p = 0; p < pa.width * pa.height; p++) {
+    for (let c = 0; c < 3; c++) {
+      if (Math.abs(pa.data[pa.channels * p + c]! - pb.data[pb.channels * p + c]!) > 24) {
+        changed++;
+        break;
+      }
+    }
+  }
+  return changed / (pa.width * pa.height);
+}

@@ -18,7 +18,7 @@ import { loadNifti } from '../../cells/io/nifti.ts';
 import { parseLabelTable } from '../../cells/io/label-table.ts';
 import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
 import { headEndWidths } from '../planes-landmark.ts';
-import { REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { changedFraction, REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 type Plane = 'axial' | 'coronal' | 'sagittal';
@@ -46,22 +46,6 @@ async function drawn(view: Locator, cursor?: string): Promise<void> {
 
 function png(url: string) {
   return decode(Buffer.from(url.split(',')[1]!, 'base64'));
-}
-
-/** Fraction of pixels whose colour differs by more than 24 of 255 in a channel. */
-function changedFraction(a: string, b: string): number {
-  const pa = png(a), pb = png(b);
-  expect([pa.width, pa.height]).toEqual([pb.width, pb.height]);
-  let changed = 0;
-  for (let p = 0; p < pa.width * pa.height; p++) {
-    for (let c = 0; c < 3; c++) {
-      if (Math.abs(pa.data[pa.channels * p + c]! - pb.data[pb.channels * p + c]!) > 24) {
-        changed++;
-        break;
-      }
-    }
-  }
-  return changed / (pa.width * pa.height);
 }
 
 /** 16-bin histogram of the red channel, as fractions. */

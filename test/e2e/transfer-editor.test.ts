@@ -14,7 +14,7 @@ import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePreset, type TransferFunction } from '../../cells/viz/volume-presets.ts';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, captureFirstView, openOffline, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { changedFraction, REPO_ROOT, captureFirstView, openOffline, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/volume-view.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/volume-view.nb.ts';
@@ -32,22 +32,6 @@ async function volumePixels(page: Page): Promise<string> {
 
 function rgba(url: string): { data: ArrayLike<number>; channels: number; width: number; height: number } {
   return decode(Buffer.from(url.split(',')[1]!, 'base64'));
-}
-
-/** Fraction of pixels whose colour differs (any channel by > 24 of 255) between two PNGs of one size. */
-function changedFraction(a: string, b: string): number {
-  const pa = rgba(a), pb = rgba(b);
-  expect([pa.width, pa.height]).toEqual([pb.width, pb.height]);
-  let changed = 0;
-  for (let p = 0; p < pa.width * pa.height; p++) {
-    for (let c = 0; c < 3; c++) {
-      if (Math.abs(pa.data[pa.channels * p + c]! - pb.data[pb.channels * p + c]!) > 24) {
-        changed++;
-        break;
-      }
-    }
-  }
-  return changed / (pa.width * pa.height);
 }
 
 /** Mean blue minus red (−255..255) over pixels brighter than 40 in some channel. */

@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, captureFirstView, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { changedFraction, REPO_ROOT, captureFirstView, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/volume-view.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/volume-view.nb.ts';
@@ -28,23 +28,6 @@ async function volumePixels(page: Page): Promise<{ url: string; stats: ReturnTyp
     stats = pixelStats(url);
   }
   return { url, stats, captures, ms: Date.now() - t0 };
-}
-
-/** Fraction of pixels whose colour differs (any channel by > 24 of 255) between two PNG data URLs of one size. */
-async function changedFraction(a: string, b: string): Promise<number> {
-  const { decode } = await import('fast-png');
-  const pa = decode(Buffer.from(a.split(',')[1]!, 'base64')), pb = decode(Buffer.from(b.split(',')[1]!, 'base64'));
-  expect([pa.width, pa.height]).toEqual([pb.width, pb.height]);
-  let changed = 0;
-  for (let p = 0; p < pa.width * pa.height; p++) {
-    for (let c = 0; c < 3; c++) {
-      if (Math.abs(pa.data[pa.channels * p + c]! - pb.data[pb.channels * p + c]!) > 24) {
-        changed++;
-        break;
-      }
-    }
-  }
-  return changed / (pa.width * pa.height);
 }
 
 describe('app: volumeView ray casts the real CT', () => {
@@ -96,7 +79,7 @@ describe('app: volumeView ray casts the real CT', () => {
     await expect.poll(() => view.getAttribute('data-preset')).toBe('ct-skin');
     const skin = await volumePixels(page);
     await writeFile(join(RESULTS, 'volume-view-skin-canvas.png'), Buffer.from(skin.url.split(',')[1]!, 'base64'));
-    const changed = await changedFraction(bone.url, skin.url);
+    const changed = changedFraction(bone.url, skin.url);
     console.log(`[e2e volume] Run all ${(runMs / 1000).toFixed(1)} s; bone: ${bone.captures} captures in ${(bone.ms / 1000).toFixed(1)} s; skin: ${skin.captures} in ${(skin.ms / 1000).toFixed(1)} s`);
     console.log(`[e2e volume] Run all → first bone frame ${(firstFrameMs / 1000).toFixed(1)} s; bone ${(bone.stats.foreground * 100).toFixed(1)}% foreground, skin ${(skin.stats.foreground * 100).toFixed(1)}%; ${(changed * 100).toFixed(1)}% of pixels changed`);
     expect(changed).toBeGreaterThan(0.05);
@@ -108,7 +91,7 @@ describe('app: volumeView ray casts the real CT', () => {
     await expect.poll(() => view.getAttribute('data-clip-planes')).toBe('1');
     const cut = await volumePixels(page);
     await writeFile(join(RESULTS, 'volume-view-skin-cut-canvas.png'), Buffer.from(cut.url.split(',')[1]!, 'base64'));
-    const cutChanged = await changedFraction(skin.url, cut.url);
+    const cutChanged = changedFraction(skin.url, cut.url);
     console.log(`[e2e volume] front cut 100 mm: ${(cutChanged * 100).toFixed(1)}% of pixels changed`);
     expect(cutChanged).toBeGreaterThan(0.02);
 
@@ -123,7 +106,7 @@ describe('app: volumeView ray casts the real CT', () => {
     await expect.poll(() => view.getAttribute('data-overlay')).toBe('0');
     const without = await volumePixels(page);
     await writeFile(join(RESULTS, 'volume-view-overlay-off-canvas.png'), Buffer.from(without.url.split(',')[1]!, 'base64'));
-    const overlayChanged = await changedFraction(withOverlay.url, without.url);
+    const overlayChanged = changedFraction(withOverlay.url, without.url);
     console.log(`[e2e volume] overlay off: ${(overlayChanged * 100).toFixed(1)}% of pixels changed`);
     expect(overlayChanged).toBeGreaterThan(0.003);
   }, 150_000);
