@@ -54,7 +54,19 @@ export function moveSlider(page: Page, value: number, timeoutMs = 30_000, name =
     // The views are kept while the cells re-run; look them up again only if they were replaced.
     const preview = () => (previewView.isConnected ? previewView : deepAll(document, 'vb-mesh-view').find((v) => (v as unknown as { mesh?: { name?: string } }).mesh?.name?.startsWith('preview')) as HTMLElement | undefined);
     const histogramShows = () => [...(histogram.shadowRoot?.querySelectorAll('.vb-svg svg text') ?? [])].some((t) => t.textContent === `${name} ${value}`);
-    return new Promise((resolve, reject) => {
+    // Brought into sight, the view first draws the mesh it has: wait for that draw (and a frame
+    // after it) before moving, or that draw would pass for the move's.
+    const settled = new Promise<void>((done, fail) => {
+      const since = performance.now();
+      const wait = (): void => {
+        const view = preview();
+        if (view?.dataset['gl'] === 'live' && Number(view.dataset['renderedAt'] ?? -1) > 0) requestAnimationFrame(() => requestAnimationFrame(() => done()));
+        else if (performance.now() - since > timeoutMs) fail(new Error(`slider ${name}: the preview view did not draw once in sight within ${timeoutMs} ms (gl ${view?.dataset['gl'] ?? 'none'})`));
+        else requestAnimationFrame(wait);
+      };
+      wait();
+    });
+    return settled.then(() => new Promise((resolve, reject) => {
       const t0 = performance.now();
       let histogramAt: number | undefined;
       let previewAt: number | undefined;
@@ -77,7 +89,7 @@ export function moveSlider(page: Page, value: number, timeoutMs = 30_000, name =
         else requestAnimationFrame(check);
       };
       requestAnimationFrame(check);
-    });
+    }));
   }, { value, timeoutMs, name });
 }
 
