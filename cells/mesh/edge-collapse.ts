@@ -26,6 +26,8 @@
  * resolution) instead of a full sort.
  */
 
+import { edgesPaired, hasRepeatedVertex, vertexRings, type VertexRings } from './rings.ts';
+
 /** Options of `collapseEdges`. */
 export interface CollapseOptions {
   /** Stop at or below this many triangles. */
@@ -58,32 +60,17 @@ export function isClosedOrientedManifold(indices: Uint32Array, V: number): boole
   return ringsManifold(indices, vertexRings(indices, V));
 }
 
-function ringsManifold(indices: Uint32Array, rings: Rings): boolean {
-  for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t]!, b = indices[t + 1]!, c = indices[t + 2]!;
-    if (a === b || b === c || a === c) return false;
-  }
+function ringsManifold(indices: Uint32Array, rings: VertexRings): boolean {
+  if (hasRepeatedVertex(indices) || !edgesPaired(rings)) return false;
   const { start, next, prev } = rings;
   const V = start.length - 1;
-  // Per vertex v, with stamps instead of clearing: slot[x] = the corner whose edge is v→x.
-  const seen = new Int32Array(V).fill(-1), matched = new Int32Array(V).fill(-1), slot = new Int32Array(V);
+  const slot = new Int32Array(V); // per vertex v: slot[x] = the entry whose edge is v→x
   for (let v = 0; v < V; v++) {
     const s = start[v]!, e = start[v + 1]!, deg = e - s;
     if (deg === 0) continue;
-    if (deg < 3) return false;
-    // Every edge v→x once (distinct nexts), and every x→v once for the same x (prevs = nexts).
-    for (let i = s; i < e; i++) {
-      const x = next[i]!;
-      if (seen[x] === v) return false;
-      seen[x] = v;
-      slot[x] = i;
-    }
-    for (let i = s; i < e; i++) {
-      const y = prev[i]!;
-      if (seen[y] !== v || matched[y] === v) return false;
-      matched[y] = v;
-    }
-    // One fan: from a corner, the triangle after (v, x, y) is the one whose next is y.
+    if (deg < 3) return false; // two triangles on the same three vertices
+    for (let i = s; i < e; i++) slot[next[i]!] = i;
+    // One fan: from an entry (v, x, y), the next triangle around v is the one whose next is y.
     let i = s, steps = 0;
     do {
       i = slot[prev[i]!]!;
@@ -220,7 +207,7 @@ class VertexBest {
     for (let v = 0; v < V; v++) this.sw[2 * v + 1] = weight[v]!;
   }
 
-  update(P: Float32Array, rings: Rings, Q: Float64Array, dirty: Uint8Array): void {
+  update(P: Float32Array, rings: VertexRings, Q: Float64Array, dirty: Uint8Array): void {
     const { start, next } = rings, sw = this.sw;
     for (let v = 0; v < dirty.length; v++) {
       if (dirty[v] === 1) sw[2 * v] = quadricAt(Q, v * QS, P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!);
@@ -274,7 +261,7 @@ class VertexBest {
   }
 
   /** a's ring neighbours with their collapse errors (mm²), cheapest first (the fallback when the best fails). */
-  ranked(P: Float32Array, rings: Rings, Q: Float64Array, a: number): [number, number][] {
+  ranked(P: Float32Array, rings: VertexRings, Q: Float64Array, a: number): [number, number][] {
     const out: [number, number][] = [];
     for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
       const b = rings.next[j]!;
@@ -298,7 +285,7 @@ const SMALL_SHELL_VERTICES = 64;
  * the rings from each unvisited vertex, abandoned as soon as it exceeds `maxVertices` or meets
  * a vertex already known to be in a large shell (so each vertex is walked O(1) times).
  */
-function smallShellVertices(rings: Rings, maxVertices: number): Uint8Array {
+function smallShellVertices(rings: VertexRings, maxVertices: number): Uint8Array {
   const { start, next } = rings;
   const V = start.length - 1;
   const LARGE = 2, SMALL = 1;
@@ -333,43 +320,11 @@ function smallShellVertices(rings: Rings, maxVertices: number): Uint8Array {
 const INFINITY_BITS = 0x7f800000;
 
 /**
- * Each vertex's triangles as ring entries (CSR by counting sort): for triangle (v, x, y) in
- * its winding, `next` = x and `prev` = y. On a closed oriented manifold each ring vertex of v
- * is the `next` of exactly one entry and the `prev` of exactly one.
- */
-interface Rings {
-  readonly start: Int32Array;
-  readonly next: Int32Array;
-  readonly prev: Int32Array;
-}
-
-function vertexRings(tri: Uint32Array, V: number): Rings {
-  const start = new Int32Array(V + 1);
-  for (let c = 0; c < tri.length; c++) start[tri[c]! + 1]!++;
-  for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, V);
-  const next = new Int32Array(tri.length), prev = new Int32Array(tri.length);
-  for (let t = 0; t < tri.length; t += 3) {
-    const a = tri[t]!, b = tri[t + 1]!, c = tri[t + 2]!;
-    let i = fill[a]!++;
-    next[i] = b;
-    prev[i] = c;
-    i = fill[b]!++;
-    next[i] = c;
-    prev[i] = a;
-    i = fill[c]!++;
-    next[i] = a;
-    prev[i] = b;
-  }
-  return { start, next, prev };
-}
-
-/**
  * Area-weighted plane quadrics, QS values per vertex (float64: mm-scale planes leave ~1e-10
  * relative error). Gathered per vertex over its ring, each triangle's plane from the vertex's
  * corner (the same plane from each of its three corners), so no scattered read-modify-writes.
  */
-function vertexQuadrics(P: Float32Array, rings: Rings): { Q: Float64Array; weight: Float64Array } {
+function vertexQuadrics(P: Float32Array, rings: VertexRings): { Q: Float64Array; weight: Float64Array } {
   const { start, next, prev } = rings;
   const V = start.length - 1;
   const Q = new Float64Array(V * QS), weight = new Float64Array(V);
@@ -416,7 +371,7 @@ function vertexQuadrics(P: Float32Array, rings: Rings): { Q: Float64Array; weigh
   return { Q, weight };
 }
 
-function linkCondition(rings: Rings, a: number, b: number, stamp: Int32Array, id: number): boolean {
+function linkCondition(rings: VertexRings, a: number, b: number, stamp: Int32Array, id: number): boolean {
   const { start, next } = rings;
   const sa = start[a]!, ea = start[a + 1]!, sb = start[b]!, eb = start[b + 1]!;
   if (ea - sa === 3 && eb - sb === 3) return false;
@@ -428,7 +383,7 @@ function linkCondition(rings: Rings, a: number, b: number, stamp: Int32Array, id
   }
   return shared === 2;
 }
-function flipsTriangle(P: Float32Array, rings: Rings, a: number, b: number): boolean {
+function flipsTriangle(P: Float32Array, rings: VertexRings, a: number, b: number): boolean {
   const { start, next, prev } = rings;
   const ax = P[3 * a]!, ay = P[3 * a + 1]!, az = P[3 * a + 2]!;
   const bx = P[3 * b]!, by = P[3 * b + 1]!, bz = P[3 * b + 2]!;

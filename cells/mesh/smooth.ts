@@ -2,6 +2,7 @@ import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkMesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
+import { edgesPaired, hasRepeatedVertex, vertexRings } from './rings.ts';
 
 /** Options of `smoothMesh`. */
 export interface SmoothOptions extends StageOptions {
@@ -185,47 +186,13 @@ function smoothingNeighbours(I: Uint32Array, V: number): { start: Int32Array; nb
 /**
  * The common case, fast: when every edge is used once in each direction (a closed, oriented,
  * edge-manifold mesh without degenerate triangles) all vertices are interior and a vertex's
- * neighbours are the ends of its outgoing half-edges. Returns those (CSR, in triangle order),
+ * neighbours are the ends of its outgoing half-edges (cells/mesh/rings.ts, in triangle order),
  * or undefined when the mesh is not of that kind.
  */
 function closedManifoldNeighbours(I: Uint32Array, V: number): { start: Int32Array; nbr: Int32Array } | undefined {
-  const start = new Int32Array(V + 1);
-  for (let t = 0; t < I.length; t += 3) {
-    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
-    if (a === b || b === c || c === a) return undefined;
-    start[a + 1]!++;
-    start[b + 1]!++;
-    start[c + 1]!++;
-  }
-  for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
-  // nbr: the end of each outgoing half-edge v→w; back, at the same slot: the start u of the
-  // triangle's half-edge u→v.
-  const at = start.slice(0, V), nbr = new Int32Array(I.length), back = new Int32Array(I.length);
-  for (let t = 0; t < I.length; t += 3) {
-    const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
-    const ja = at[a]!++, jb = at[b]!++, jc = at[c]!++;
-    nbr[ja] = b; back[ja] = c;
-    nbr[jb] = c; back[jb] = a;
-    nbr[jc] = a; back[jc] = b;
-  }
-  // Every edge is used once each way exactly when, at every vertex v, the outgoing ends are
-  // distinct and the incoming starts are distinct and the same set (as many of each). Marks:
-  // stamp[w] = 2v + 1 for an outgoing end, turned to 2v + 2 when matched by an incoming start.
-  const stamp = new Int32Array(V);
-  for (let v = 0; v < V; v++) {
-    const s = start[v]!, e = start[v + 1]!, out = 2 * v + 1;
-    for (let j = s; j < e; j++) {
-      const w = nbr[j]!;
-      if (stamp[w] === out) return undefined;
-      stamp[w] = out;
-    }
-    for (let j = s; j < e; j++) {
-      const u = back[j]!;
-      if (stamp[u] !== out) return undefined;
-      stamp[u] = out + 1;
-    }
-  }
-  return { start, nbr };
+  if (hasRepeatedVertex(I)) return undefined;
+  const rings = vertexRings(I, V);
+  return edgesPaired(rings) ? { start: rings.start, nbr: rings.next } : undefined;
 }
 
 /** Any mesh: open, non-manifold and degenerate edges sorted out per vertex (see above). */

@@ -12,6 +12,7 @@ import { view, type View } from './bundle.ts';
 import { PLANE_NAMES, planeLayout, type PlaneLayout } from './planes-geometry.ts';
 import { labelLut, renderPlane, type PlaneLayers } from './planes-render.ts';
 import { windowPresets, type DisplayWindow, type WindowPreset } from './window-presets.ts';
+import { assertSameGrid } from '../metrics/overlap.ts';
 
 /** The MIME type of a planes view's bundle (its value: `PlanesViewData`). */
 export const PLANES_MIME = 'application/vnd.voxbook.planes+json';
@@ -75,8 +76,9 @@ export interface PlanesViewData {
  * coronal and sagittal planes through the cursor side by side, each resampled (nearest
  * voxel) to square pixels of the grid's finest spacing, with the same layers.
  *
- * @throws GeometryError when an overlay's dims differ from the volume's, or the grid is
- *   turned 45° or more from LPS (see planes-geometry.ts).
+ * @throws GeometryError when an overlay's dims differ from the volume's, or its spacing, origin
+ *   or direction do (`assertSameGrid`), or the grid is turned 45° or more from LPS (see
+ *   planes-geometry.ts).
  * @throws ParameterError for an unknown window preset, a window width ≤ 0, a cursor outside
  *   the grid, an opacity outside 0..1, a probability range with hi ≤ lo, or data that does
  *   not match dims.
@@ -85,8 +87,11 @@ export function planesView(volume: Volume, options: PlanesViewOptions = {}): Vie
   const [nx, ny, nz] = volume.dims;
   const n = nx * ny * nz;
   if (volume.data.length !== n) throw new ParameterError(`planesView: data has ${volume.data.length} voxels but dims ${nx}×${ny}×${nz} need ${n}`);
+  // Same dims is not enough: a layer with another spacing, origin or direction would be drawn
+  // in the wrong place without a word.
   const sameGrid = (v: Volume, what: string) => {
     if (v.dims.some((d, a) => d !== volume.dims[a]) || v.data.length !== n) throw new GeometryError(`planesView: the ${what}'s dims [${v.dims.join(', ')}] differ from the volume's [${volume.dims.join(', ')}]`);
+    assertSameGrid(volume, v, `planesView: the volume and the ${what}`);
   };
   for (const p of PLANE_NAMES) planeLayout(p, volume);
   const unit = volume.source?.valueUnit;

@@ -8,7 +8,8 @@
  */
 import { ParameterError } from '../core/errors.ts';
 import type { LabelMap } from '../core/labelmap.ts';
-import type { Vec3, Volume } from '../core/volume.ts';
+import type { Volume } from '../core/volume.ts';
+import { assertSameGrid } from '../metrics/overlap.ts';
 import { isosurface } from '../mesh/isosurface.ts';
 import { labelSurfaces } from '../mesh/label-surfaces.ts';
 import { parseHexColor } from '../io/mesh-export.ts';
@@ -44,8 +45,9 @@ export interface VolumeOverlayOptions {
 
 /**
  * The overlay surfaces of a volume rendering (see the module comment).
- * @throws ParameterError when a map does not lie on the volume's grid (dims, spacing, origin,
- *   direction), a level is not in (0, 1), or the opacity is not in [0, 1].
+ * @throws GeometryError when a map does not lie on the volume's grid (dims, spacing, origin,
+ *   direction; `assertSameGrid`).
+ * @throws ParameterError when a level is not in (0, 1) or the opacity is not in [0, 1].
  */
 export function volumeOverlaySurfaces(volume: Volume, options: VolumeOverlayOptions): VolumeSurface[] {
   const opacity = options.overlayOpacity ?? 0.6;
@@ -75,10 +77,7 @@ export function volumeOverlaySurfaces(volume: Volume, options: VolumeOverlayOpti
   return surfaces;
 }
 
+/** `map` on `volume`'s grid (assertSameGrid: dims equal, spacing, origin and direction within 1e-4). */
 function checkGrid(volume: Volume, map: Volume, what: string): void {
-  const close = (a: readonly number[], b: readonly number[]): boolean => a.every((v, i) => Math.abs(v - b[i]!) <= 1e-4 * Math.max(1, Math.abs(v)));
-  if (!close(volume.dims, map.dims) || !close(volume.spacingMm, map.spacingMm) || !close(volume.originMm, map.originMm) || !close(volume.direction, map.direction)) {
-    const d = (v: Vec3): string => v.join('×');
-    throw new ParameterError(`volumeView: ${what} must lie on the volume's grid (dims ${d(volume.dims)}, spacing ${d(volume.spacingMm)} mm, same origin and direction); got dims ${d(map.dims)}, spacing ${d(map.spacingMm)} mm — downsample or resample it the same way as the volume`);
-  }
+  assertSameGrid(volume, map, `volumeView: ${what} must lie on the volume's grid, but the volume and ${what}`);
 }

@@ -72,8 +72,8 @@ export interface VolumeViewData {
  * over the preset's visible values; it ignores the direction matrix (index space).
  *
  * @throws ParameterError for an unknown preset, a crop box outside the grid or empty, a clipping
- *   plane with a zero normal, a volume whose data does not match its dims, or an overlay map not
- *   on the volume's grid (see `volumeOverlaySurfaces`).
+ *   plane with a zero normal, a volume whose data does not match its dims, or a bad overlay level
+ *   or opacity; GeometryError for an overlay map not on the volume's grid (`volumeOverlaySurfaces`).
  */
 export function volumeView(volume: Volume, options: VolumeViewOptions = {}): View<VolumeViewData> {
   const preset = options.preset ?? 'ct-bone';

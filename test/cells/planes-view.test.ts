@@ -64,6 +64,14 @@ describe('planesView bundle', () => {
     expect(() => planesView(v, { probability: v, probabilityRange: [1, 1] })).toThrow(ParameterError);
   });
 
+  it('refuses a layer with the volume\'s dims but another spacing, origin or direction (it would be drawn in the wrong place)', () => {
+    const v = grid();
+    const mask = new Uint8Array(v.data.length);
+    expect(() => planesView(v, { overlay: { ...v, data: mask, spacingMm: [1, 1, 1] } })).toThrow(/planesView: the volume and the overlay are on different grids: spacingMm/);
+    expect(() => planesView(v, { probability: { ...v, data: new Float32Array(v.data.length), originMm: [5, 0, 0] } })).toThrow(/originMm/);
+    expect(() => planesView(v, { overlay: { ...v, data: mask } })).not.toThrow();
+  });
+
   it('reads the probe: index, LPS mm, value with unit, label name, mask and probability', () => {
     const dir: Mat3 = [-1, 0, 0, 0, -1, 0, 0, 0, 1];
     const v = grid(dir);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from 'fast-png';
 import { loadInv3 } from '../../cells/io/inv3.ts';
-import { ParameterError } from '../../cells/core/errors.ts';
+import { GeometryError, ParameterError } from '../../cells/core/errors.ts';
 import { IDENTITY3, type Mat3, type Vec3, type Volume } from '../../cells/core/volume.ts';
 import { MIME_METHOD } from '../../cells/viz/bundle.ts';
 import { VOLUME_MIME, volumeView, type VolumeViewData } from '../../cells/viz/volume-view.ts';
@@ -201,6 +201,7 @@ describe('volumeView overlays (label map and probability as surfaces)', () => {
     const ct = phantom();
     const off = { ...labels(), spacingMm: [2, 2, 2] as Vec3 };
     expect(() => volumeView(ct, { labels: off })).toThrow(/labels must lie on the volume's grid.*resample/);
+    expect(() => volumeView(ct, { labels: off })).toThrow(GeometryError);
     expect(() => volumeView(ct, { probability: { ...ct, data: new Float32Array(ct.data.length) }, probabilityLevels: [1] })).toThrow(ParameterError);
     expect(() => volumeView(ct, { labels: labels(), overlayOpacity: 2 })).toThrow(/overlayOpacity/);
   });
