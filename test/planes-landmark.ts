@@ -5,6 +5,15 @@
  * browser test on the canvas.
  */
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadNifti } from '../cells/io/nifti.ts';
+import { parseLabelTable } from '../cells/io/label-table.ts';
+import type { Vec3 } from '../cells/core/volume.ts';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
 export interface EndWidths {
   /** Mean foreground pixels per row over the top band of the head's largest component. */
   readonly top: number;
@@ -66,4 +75,25 @@ export function headEndWidths(rgba: Uint8Array | Uint8ClampedArray, width: numbe
     bottom += perRow[y1 - b]!;
   }
   return { top: top / band, bottom: bottom / band, rows, pixels: bestSize };
+}
+
+/**
+ * A voxel of axial slice `k` of the sample AAL atlas well inside one region (its six neighbours
+ * share its label), searched over i 40..89, j 100..159 (left of the centre, above it): its index,
+ * label value and name. Used by the browser tests that click it and read the probe.
+ */
+export async function aalVoxelInsideRegion(k: number): Promise<{ index: Vec3; label: number; name: string }> {
+  const atlas = await loadNifti(join(REPO_ROOT, 'data', 'mri-colin27', 'aal.nii.gz'));
+  const names = parseLabelTable(await readFile(join(REPO_ROOT, 'data', 'mri-colin27', 'aal.nii.txt'), 'utf8'));
+  const [nx, ny] = atlas.dims;
+  const at = (i: number, j: number, kk: number): number => atlas.data[i + nx * (j + ny * kk)]!;
+  for (let j = 100; j < 160; j++) {
+    for (let i = 40; i < 90; i++) {
+      const l = at(i, j, k);
+      if (l > 0 && [at(i - 1, j, k), at(i + 1, j, k), at(i, j - 1, k), at(i, j + 1, k), at(i, j, k - 1), at(i, j, k + 1)].every((x) => x === l)) {
+        return { index: [i, j, k], label: l, name: names.find((n) => n.value === l)!.name };
+      }
+    }
+  }
+  throw new Error(`no AAL voxel inside a region on axial slice ${k}`);
 }

@@ -14,10 +14,8 @@ import type { Locator, Page } from 'playwright-core';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInv3 } from '../../cells/io/inv3.ts';
-import { loadNifti } from '../../cells/io/nifti.ts';
-import { parseLabelTable } from '../../cells/io/label-table.ts';
 import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
-import { headEndWidths } from '../planes-landmark.ts';
+import { aalVoxelInsideRegion, headEndWidths } from '../planes-landmark.ts';
 import { changedFraction, REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
@@ -194,21 +192,9 @@ describe('app: planesView shows linked planes of the real CT and MRI', () => {
   it('MRI: the probe names the AAL region under the crosshair', async () => {
     const { page } = app;
     // A voxel well inside one region (its six neighbours share its label), above the centre.
-    const atlas = await loadNifti(join(REPO_ROOT, 'data', 'mri-colin27', 'aal.nii.gz'));
-    const names = parseLabelTable(await readFile(join(REPO_ROOT, 'data', 'mri-colin27', 'aal.nii.txt'), 'utf8'));
-    const [nx, ny] = atlas.dims;
-    const at = (i: number, j: number, k: number) => atlas.data[i + nx * (j + ny * k)]!;
-    let target: Vec3 | undefined;
     const k = 110;
-    for (let j = 100; j < 160 && !target; j++) {
-      for (let i = 40; i < 90 && !target; i++) {
-        const l = at(i, j, k);
-        if (l > 0 && [at(i - 1, j, k), at(i + 1, j, k), at(i, j - 1, k), at(i, j + 1, k), at(i, j, k - 1), at(i, j, k + 1)].every((x) => x === l)) target = [i, j, k];
-      }
-    }
+    const { index: target, label, name } = await aalVoxelInsideRegion(k);
     expect(target).toBeDefined();
-    const label = at(...target!);
-    const name = names.find((n) => n.value === label)!.name;
 
     await openAndRun(page, 'test/e2e/fixtures/planes-mri.nb.ts');
     const view = page.locator('vb-planes-view');

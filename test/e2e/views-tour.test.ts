@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNifti } from '../../cells/io/nifti.ts';
-import { parseLabelTable } from '../../cells/io/label-table.ts';
-import type { Vec3 } from '../../cells/core/volume.ts';
+import { aalVoxelInsideRegion } from '../planes-landmark.ts';
 import { REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
 
 const NB = 'notebooks/views-tour.nb.ts';
@@ -120,22 +118,10 @@ describe(`app: ${NB} opened by ?nb= and run`, () => {
   }, 120_000);
 
   it('the MRI planes show the atlas, and the probe names the AAL region of a clicked voxel', async () => {
-    const atlas = await loadNifti(join(REPO_ROOT, 'data', 'mri-colin27', 'aal.nii.gz'));
-    const names = parseLabelTable(await readFile(join(REPO_ROOT, 'data', 'mri-colin27', 'aal.nii.txt'), 'utf8'));
-    const [nx, ny] = atlas.dims;
-    const at = (i: number, j: number, k: number) => atlas.data[i + nx * (j + ny * k)]!;
     // A voxel of the cursor's axial slice (k = 90) well inside one region, left of the centre.
-    let target: Vec3 | undefined;
     const k = 90;
-    for (let j = 100; j < 160 && !target; j++) {
-      for (let i = 40; i < 90 && !target; i++) {
-        const l = at(i, j, k);
-        if (l > 0 && [at(i - 1, j, k), at(i + 1, j, k), at(i, j - 1, k), at(i, j + 1, k), at(i, j, k - 1), at(i, j, k + 1)].every((x) => x === l)) target = [i, j, k];
-      }
-    }
+    const { index: target, label, name } = await aalVoxelInsideRegion(k);
     expect(target).toBeDefined();
-    const label = at(...target!);
-    const name = names.find((n) => n.value === label)!.name;
 
     const mri = page.locator('vb-planes-view').nth(1);
     await mri.locator('canvas[data-plane="axial"]').scrollIntoViewIfNeeded();
