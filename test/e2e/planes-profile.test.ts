@@ -7,32 +7,19 @@
  * Two clicks pick the same line; Escape clears it.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInv3 } from '../../cells/io/inv3.ts';
 import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
 import { lineProfile } from '../../cells/viz/line-profile.ts';
 import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { drawn, openAndRun } from './planes-page.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 
-async function openAndRun(page: Page, fixture: string): Promise<void> {
-  const text = await readFile(join(REPO_ROOT, fixture), 'utf8');
-  await page.evaluate(([t, p]) => window.__voxbook!.open(t!, p!), [text, fixture]);
-  await page.waitForFunction(() => window.__voxbook!.state()?.cells.some((c) => c.id === 'planes'), undefined, { timeout: 10_000 });
-  await page.getByRole('button', { name: 'Run all' }).click();
-  await page.waitForFunction(() => window.__voxbook!.state()?.phase === 'running', undefined, { timeout: 10_000 });
-  await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 90_000, polling: 200 });
-  const state = await page.evaluate(() => window.__voxbook!.state()!);
-  expect(state.cells.filter((c) => c.kind === 'code' && c.status !== 'done').map((c) => `${c.id}: ${c.status} ${c.error?.message ?? ''}`)).toEqual([]);
-}
 
-async function drawn(view: Locator, cursor?: string): Promise<void> {
-  if (cursor !== undefined) await expect.poll(() => view.getAttribute('data-cursor')).toBe(cursor);
-  await view.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-}
 
 /** The page coordinates of voxel `index`'s pixel centre in the axial plane. */
 function at(view: Locator, index: Vec3): Promise<{ x: number; y: number }> {

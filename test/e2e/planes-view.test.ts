@@ -8,7 +8,7 @@
  * in Node); the axial plane has the nose at the top; the probe names the AAL region.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { decode } from 'fast-png';
@@ -17,30 +17,17 @@ import { loadInv3 } from '../../cells/io/inv3.ts';
 import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
 import { aalVoxelInsideRegion, headEndWidths } from '../planes-landmark.ts';
 import { changedFraction, REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { drawn, openAndRun } from './planes-page.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 type Plane = 'axial' | 'coronal' | 'sagittal';
 
-async function openAndRun(page: Page, fixture: string): Promise<void> {
-  const text = await readFile(join(REPO_ROOT, fixture), 'utf8');
-  await page.evaluate(([t, p]) => window.__voxbook!.open(t!, p!), [text, fixture]);
-  await page.waitForFunction(() => window.__voxbook!.state()?.cells.some((c) => c.id === 'planes'), undefined, { timeout: 10_000 });
-  await page.getByRole('button', { name: 'Run all' }).click();
-  await page.waitForFunction(() => window.__voxbook!.state()?.phase === 'running', undefined, { timeout: 10_000 });
-  await page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 90_000, polling: 200 });
-  const state = await page.evaluate(() => window.__voxbook!.state()!);
-  expect(state.cells.filter((c) => c.kind === 'code' && c.status !== 'done').map((c) => `${c.id}: ${c.status} ${c.error?.message ?? ''}`)).toEqual([]);
-}
 
 function capture(view: Locator, plane: Plane): Promise<string> {
   return view.evaluate((el, p) => (el as unknown as { capture(p: string): string }).capture(p), plane);
 }
 
 /** Waits for the view to draw after a change (it draws at the next animation frame). */
-async function drawn(view: Locator, cursor?: string): Promise<void> {
-  if (cursor !== undefined) await expect.poll(() => view.getAttribute('data-cursor')).toBe(cursor);
-  await view.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-}
 
 function png(url: string) {
   return decode(Buffer.from(url.split(',')[1]!, 'base64'));

@@ -6,7 +6,7 @@
  * the MRI probe names the AAL region of a clicked voxel. Screenshots of each view go to test-results/.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { decode } from 'fast-png';
