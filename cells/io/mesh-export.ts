@@ -103,3 +103,65 @@ export class TextSink {
 export function asText(data: Uint8Array | string): string {
   return typeof data === 'string' ? data : new TextDecoder('utf-8').decode(data);
 }
+
+/**
+ * Builds text straight into a growing byte array: the writers' hot loops append numbers
+ * without making a string per line (the 3MF of a 540k-triangle skull: ~0.35 s instead of
+ * ~0.7 s with template strings and `TextSink`). `text` encodes UTF-8; `uint` and `float32`
+ * write ASCII digits, `float32` as `formatFloat32` spells it.
+ */
+export class ByteSink {
+  private buf: Uint8Array;
+  private n = 0;
+  private readonly enc = new TextEncoder();
+  /** `capacityBytes`: a first guess of the size (it grows as needed). */
+  constructor(capacityBytes = 1 << 16) {
+    this.buf = new Uint8Array(Math.max(16, capacityBytes));
+  }
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.buf.length, this.n + k));
+    grown.set(this.buf.subarray(0, this.n));
+    this.buf = grown;
+  }
+  text(s: string): void {
+    this.room(s.length);
+    const b = this.buf;
+    let n = this.n;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) { // not ASCII: let the encoder do the rest
+        this.n = n;
+        const rest = this.enc.encode(s.slice(i));
+        this.room(rest.length);
+        this.buf.set(rest, this.n);
+        this.n += rest.length;
+        return;
+      }
+      b[n++] = c;
+    }
+    this.n = n;
+  }
+  /** A whole number 0 ≤ v < 2³², in decimal. */
+  uint(v: number): void {
+    this.room(10);
+    const b = this.buf;
+    if (v < 10) { b[this.n++] = 48 + v; return; }
+    let digits = 1;
+    for (let p = 10; p <= v; p *= 10) digits++;
+    let n = this.n + digits;
+    this.n = n;
+    while (v >= 10) {
+      const q = Math.floor(v / 10);
+      b[--n] = 48 + (v - 10 * q);
+      v = q;
+    }
+    b[--n] = 48 + v;
+  }
+  float32(v: number): void {
+    this.text(formatFloat32(v));
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
+}

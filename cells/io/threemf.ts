@@ -23,10 +23,10 @@
  * Source: 3MF Consortium, "3MF Core Specification" v1.3/1.4 (chapters 2–4: parts and
  * relationships, model, resources, build); ECMA-376 Part 2 (OPC) for the package parts.
  */
-import { zipSync } from 'fflate';
 import { GeometryError, ParameterError } from '../core/errors.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { formatFloat32, paletteColor, parseHexColor, TextSink, type MeshPart } from './mesh-export.ts';
+import { ByteSink, formatFloat32, paletteColor, parseHexColor, type MeshPart } from './mesh-export.ts';
+import { zipDeflated } from './zip.ts';
 import { checkMesh } from '../core/mesh.ts';
 
 /** The core model namespace (3MF Core Specification §3). */
@@ -96,39 +96,55 @@ export function encode3mf(parts: readonly MeshPart[], options: Encode3mfOptions 
     }
     done++;
   };
-  const f = formatFloat32, x = new TextSink();
-  x.push(`<?xml version="1.0" encoding="UTF-8"?>\n<model unit="${unit}" xml:lang="en-US" xmlns="${THREEMF_CORE_NS}">\n`);
-  if (options.title !== undefined) x.push(` <metadata name="Title">${xmlEscape(options.title)}</metadata>\n`);
-  x.push(' <resources>\n  <basematerials id="1">\n');
-  parts.forEach((p, i) => x.push(`   <base name="${xmlEscape(p.material ?? p.name)}" displaycolor="${colors[i]}"/>\n`));
-  x.push('  </basematerials>\n');
+  const f = formatFloat32;
+  // About 60 bytes per vertex and 50 per triangle.
+  const x = new ByteSink(sizes.reduce((s, z) => s + 60 * z.V + 50 * z.T, 4096));
+  x.text(`<?xml version="1.0" encoding="UTF-8"?>\n<model unit="${unit}" xml:lang="en-US" xmlns="${THREEMF_CORE_NS}">\n`);
+  if (options.title !== undefined) x.text(` <metadata name="Title">${xmlEscape(options.title)}</metadata>\n`);
+  x.text(' <resources>\n  <basematerials id="1">\n');
+  parts.forEach((p, i) => x.text(`   <base name="${xmlEscape(p.material ?? p.name)}" displaycolor="${colors[i]}"/>\n`));
+  x.text('  </basematerials>\n');
   parts.forEach((p, i) => {
     const P = p.mesh.positions, I = p.mesh.indices, { V, T } = sizes[i]!;
-    x.push(`  <object id="${i + 2}" type="model" name="${xmlEscape(p.name)}" pid="1" pindex="${i}">\n   <mesh>\n    <vertices>\n`);
+    x.text(`  <object id="${i + 2}" type="model" name="${xmlEscape(p.name)}" pid="1" pindex="${i}">\n   <mesh>\n    <vertices>\n`);
     for (let v = 0; v < V; v++) {
       tick(v);
-      x.push(`     <vertex x="${f(P[3 * v]!)}" y="${f(P[3 * v + 1]!)}" z="${f(P[3 * v + 2]!)}"/>\n`);
+      x.text('     <vertex x="');
+      x.float32(P[3 * v]!);
+      x.text('" y="');
+      x.float32(P[3 * v + 1]!);
+      x.text('" z="');
+      x.float32(P[3 * v + 2]!);
+      x.text('"/>\n');
     }
-    x.push('    </vertices>\n    <triangles>\n');
+    x.text('    </vertices>\n    <triangles>\n');
     for (let t = 0; t < T; t++) {
       tick(t);
-      x.push(`     <triangle v1="${I[3 * t]}" v2="${I[3 * t + 1]}" v3="${I[3 * t + 2]}"/>\n`);
+      x.text('     <triangle v1="');
+      x.uint(I[3 * t]!);
+      x.text('" v2="');
+      x.uint(I[3 * t + 1]!);
+      x.text('" v3="');
+      x.uint(I[3 * t + 2]!);
+      x.text('"/>\n');
     }
-    x.push('    </triangles>\n   </mesh>\n  </object>\n');
+    x.text('    </triangles>\n   </mesh>\n  </object>\n');
   });
   const move = `1 0 0 0 1 0 0 0 1 ${f(Math.fround(-lo[0]!))} ${f(Math.fround(-lo[1]!))} ${f(Math.fround(-lo[2]!))}`;
-  x.push(' </resources>\n <build>\n');
-  parts.forEach((_, i) => x.push(`  <item objectid="${i + 2}" transform="${move}"/>\n`));
-  x.push(' </build>\n</model>\n');
+  x.text(' </resources>\n <build>\n');
+  parts.forEach((_, i) => x.text(`  <item objectid="${i + 2}" transform="${move}"/>\n`));
+  x.text(' </build>\n</model>\n');
   const model = x.bytes();
   checkAbort('encode3mf', options.signal);
   options.onProgress?.(0.8);
   const enc = new TextEncoder();
-  const zip = zipSync({
-    '[Content_Types].xml': enc.encode(CONTENT_TYPES),
-    '_rels/.rels': enc.encode(RELS),
-    '3D/3dmodel.model': model,
-  }, { level: 3 }); // 3: half the time of 6 on the skull's 54 MB of XML, 2.6% larger
+  // zlib's level 4 natively (faster than fflate's 3 and 1.6% smaller on the skull); fflate's 3
+  // in the browser (half the time of its 6 on the skull's 43 MB of XML, 2.6% larger).
+  const zip = zipDeflated([
+    ['[Content_Types].xml', enc.encode(CONTENT_TYPES)],
+    ['_rels/.rels', enc.encode(RELS)],
+    ['3D/3dmodel.model', model],
+  ], { level: 4, fallbackLevel: 3 });
   options.onProgress?.(1);
   return zip;
 }
