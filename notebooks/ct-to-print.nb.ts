@@ -164,7 +164,8 @@ meshCheckTable(check)
 // table and the coloured view are shown.
 let printability: PrintabilityReport | undefined;
 if (bonePrint.indices.length > 0) {
-  const checked = printReport([{ name: 'skull', mesh: bonePrint, material: 'PLA (bone-like, rigid)', infillPercent: 80 }], { printer, signal, onProgress: progress('printability') });
+  // `check` is the validate cell's validateMesh of this same mesh: not computed again.
+  const checked = printReport([{ name: 'skull', mesh: bonePrint, check, material: 'PLA (bone-like, rigid)', infillPercent: 80 }], { printer, signal, onProgress: progress('printability') });
   display(checked.table);
   display(checked.view);
   printability = checked.report;

@@ -10,7 +10,7 @@ import type { Vec3 } from '../core/volume.ts';
 import type { MeshPart } from '../io/mesh-export.ts';
 import { meshShells } from '../mesh/shells.ts';
 import { wallThickness } from '../mesh/thickness.ts';
-import { validateMesh } from '../mesh/validate.ts';
+import { validateMesh, type MeshReport } from '../mesh/validate.ts';
 import { meshView } from '../viz/mesh-view.ts';
 import { table, type Table } from '../viz/table.ts';
 import type { View } from '../viz/bundle.ts';
@@ -22,6 +22,12 @@ export interface PrintPart extends MeshPart {
   readonly material?: string;
   /** 0..100 */
   readonly infillPercent?: number;
+  /**
+   * `validateMesh(mesh)` when the caller has it already (e.g. `judgeManifold(mesh).ours`), so
+   * that it is not computed again (~0.25 s on a 540k-triangle skull). It must be the report
+   * of this very mesh, unchanged since; its triangle and vertex counts are checked.
+   */
+  readonly check?: MeshReport;
 }
 
 export interface PrintReportOptions extends StageOptions {
@@ -147,7 +153,8 @@ const round3 = (v: readonly number[]): Vec3 => [round(v[0]!), round(v[1]!), roun
  * the bed excluded), and wall thickness by one ray per vertex along the inward normal
  * (cells/mesh/thickness.ts, a BVH of our own) with the thin spots under the minimum wall.
  * Progress: once 0..1 over all parts, weighted by triangles.
- * @throws ParameterError for no parts, duplicate names, a bad printer, minWallMm or infill.
+ * @throws ParameterError for no parts, duplicate names, a bad printer, minWallMm or infill, or a
+ *   part's `check` whose counts are not its mesh's.
  * @throws GeometryError (checkMesh) for an empty mesh, non-finite positions or bad indices.
  * @throws AbortError when `signal` fires.
  */
@@ -163,7 +170,10 @@ export function printReport(parts: readonly PrintPart[], options: PrintReportOpt
     if (names.has(p.name)) throw new ParameterError(`printReport: two parts are named "${p.name}"; names must be unique`);
     names.add(p.name);
     if (p.infillPercent !== undefined && !(p.infillPercent >= 0 && p.infillPercent <= 100)) throw new ParameterError(`printReport: part "${p.name}" has infill ${p.infillPercent}%; give 0..100`);
-    checkMesh(p.mesh, `printReport (part "${p.name}")`);
+    const { V, T } = checkMesh(p.mesh, `printReport (part "${p.name}")`);
+    if (p.check && (p.check.triangles !== T || p.check.vertices !== V)) {
+      throw new ParameterError(`printReport: part "${p.name}" comes with a check of ${p.check.triangles} triangles and ${p.check.vertices} vertices, but its mesh has ${T} and ${V}; pass validateMesh of this mesh, or no check`);
+    }
   }
   const total = parts.reduce((s, p) => s + p.mesh.indices.length, 0);
   let done = 0;
@@ -188,7 +198,7 @@ function partReport(
   maxRays: number | undefined, maxSpots: number, stage: StageOptions,
 ): { report: PartPrintReport; thicknessMm: Float32Array } {
   const mesh = part.mesh;
-  const check = validateMesh(mesh);
+  const check = part.check ?? validateMesh(mesh);
   const shells = meshShells(mesh);
   let cavities = 0;
   for (let s = 0; s < shells.count; s++) if (shells.volumeMm3[s]! < 0) cavities++;
@@ -281,6 +291,10 @@ function thinSpots(mesh: Mesh, thickness: Float32Array, minWallMm: number, maxSp
     while (parent[x] !== x) { parent[x] = parent[parent[x]!]!; x = parent[x]!; }
     return x;
   };
+  const join = (p: number, q: number) => {
+    const rp = find(p), rq = find(q);
+    if (rp !== rq) parent[rp] = rq;
+  };
   const vertexArea = new Float64Array(V);
   for (let t = 0; t < I.length; t += 3) {
     const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
@@ -288,9 +302,9 @@ function thinSpots(mesh: Mesh, thickness: Float32Array, minWallMm: number, maxSp
     const wx = P[3 * c]! - P[3 * a]!, wy = P[3 * c + 1]! - P[3 * a + 1]!, wz = P[3 * c + 2]! - P[3 * a + 2]!;
     const third = Math.hypot(uy * wz - uz * wy, uz * wx - ux * wz, ux * wy - uy * wx) / 6;
     vertexArea[a] += third; vertexArea[b] += third; vertexArea[c] += third;
-    for (const [p, q] of [[a, b], [b, c], [c, a]] as const) {
-      if (thin[p] && thin[q]) { const rp = find(p), rq = find(q); if (rp !== rq) parent[rp] = rq; }
-    }
+    if (thin[a] && thin[b]) join(a, b);
+    if (thin[b] && thin[c]) join(b, c);
+    if (thin[c] && thin[a]) join(c, a);
   }
   const byRoot = new Map<number, { vertices: number; areaMm2: number; minMm: number; sx: number; sy: number; sz: number }>();
   let thinAreaMm2 = 0;

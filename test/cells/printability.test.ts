@@ -178,6 +178,13 @@ describe('printReport: bad input', () => {
     expect(() => wallThickness(ball, { maxRays: 0 })).toThrow(ParameterError);
   });
 
+  it('takes a part\'s validateMesh as `check` (same report as without), and refuses one of another mesh', () => {
+    const ring = torus(30, 8, 96, 48), ball = icosphere(10, 2);
+    const given = printReport([{ name: 'ring', mesh: ring, check: validateMesh(ring) }], { printer: 'fdm-mk4' });
+    expect(given.report).toEqual(printReport([{ name: 'ring', mesh: ring }], { printer: 'fdm-mk4' }).report);
+    expect(() => printReport([{ name: 'ring', mesh: ring, check: validateMesh(ball) }], { printer: 'fdm-mk4' })).toThrow(/check of \d+ triangles/);
+  });
+
   it('reports progress once from 0 to 1, monotone, and stops on abort', () => {
     const seen: number[] = [];
     printReport([{ name: 'a', mesh: icosphere(10, 3) }, { name: 'b', mesh: icosphere(10, 2, { center: [30, 0, 0] }) }], { printer: 'fdm-mk4', onProgress: (f) => seen.push(f) });
