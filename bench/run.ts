@@ -4,7 +4,8 @@
  * one thread, bench/vtk-peer.py) beside ours on the same field and mesh, alternating in one
  * run: vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter, vtkQuadricDecimation to 500k; and
  * the whole headless run against the same pipeline as a Python script
- * (bench/ct-to-print-peer.py), both as whole processes, alternating. A peer that is not
+ * (bench/ct-to-print-peer.py), both as whole processes, alternating — as it stands, and the
+ * same job on both sides (bench/whole-run.ts). A peer that is not
  * installed is reported as absent. Writes bench/results/<stamp>.json and latest.md, and the
  * table between the bench markers in README.md.
  */
@@ -20,6 +21,7 @@ import { startVtkPeer, writePeerInputs } from './vtk-peer.ts';
 import { cachePath } from '../datasets/cache.ts';
 import { writeFileAtomic } from '../kernel/node/fs-atomic.ts';
 import { benchIsosurface, median } from './isosurface.ts';
+import { wholeRuns, type WholePair } from './whole-run.ts';
 
 const REPEATS = 5;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -116,40 +118,25 @@ async function main() {
     });
   if (!('absent' in peer)) peer.close();
 
-  // Whole processes: the headless notebook run on the DICOM series (no result cache) and the
-  // same pipeline as a Python script, alternating.
-  console.log('\nwhole headless run on the DICOM series vs the Python script (process start → files written):');
-  const runDir = join(out, 'run');
-  const oursWhole: number[] = [], pyWhole: number[] = [];
-  let pyAbsent: string | undefined;
-  let oursTriangles = 0, pyTriangles = 0;
-  for (let r = -1; r < 3; r++) {
-    rmSync(runDir, { recursive: true, force: true });
-    let t0 = performance.now();
-    execFileSync(process.execPath, [join(ROOT, 'bin/voxbook.mjs'), 'run', join(ROOT, 'notebooks/ct-to-print.nb.ts'), '--out', runDir, '--quiet', '--no-cache', '-p', `input=${dicomDir}`], { stdio: 'pipe' });
-    if (r >= 0) oursWhole.push(performance.now() - t0);
-    oursTriangles = (JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as { mesh: { triangles: number } }).mesh.triangles;
-    if (pyAbsent) continue;
-    t0 = performance.now();
-    try {
-      const line = execFileSync('/usr/bin/python3', [join(ROOT, 'bench/ct-to-print-peer.py'), dicomDir, join(out, 'peer.stl')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      if (r >= 0) pyWhole.push(performance.now() - t0);
-      pyTriangles = (JSON.parse(line.trim().split('\n').at(-1)!) as { triangles: number }).triangles;
-    } catch (e) {
-      const err = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
-      pyAbsent = /No module named '?(\w+)/.exec(err)?.[0] ?? err.trim().split('\n').at(-1) ?? 'failed';
-    }
-  }
-  const wholeOurs = median(oursWhole), wholePy = pyWhole.length ? median(pyWhole) : null;
-  add('voxbook run ct-to-print (DICOM, --no-cache)', { ms: oursWhole, median: wholeOurs }, `${oursTriangles} triangles (keep = largest), whole process`);
-  if (wholePy !== null) add('Python script (pydicom + scipy + VTK)', { ms: pyWhole, median: wholePy }, `${pyTriangles} triangles (all islands ≥ 200 mm³), whole process`);
+  // Whole processes (bench/whole-run.ts): the headless notebook run on the DICOM series (no
+  // result cache) against the pipeline as a Python script, alternating; as it stands, and
+  // the same job on both sides.
+  console.log('\nwhole headless runs on the DICOM series vs the Python script (process start → files written):');
+  const whole = await wholeRuns(3);
+  const [asIs, sameJob] = whole.pairs as [WholePair, WholePair];
+  const pyAbsent = whole.pythonAbsent ?? undefined;
+  const wholeOurs = asIs.oursMedianMs, wholePy = asIs.pythonMedianMs;
+  add('voxbook run ct-to-print (DICOM, --no-cache)', { ms: asIs.oursMs, median: wholeOurs }, `${asIs.oursTriangles} triangles (keep = largest), whole process`);
+  if (wholePy !== null) add('Python script (pydicom + scipy + VTK)', { ms: asIs.pythonMs, median: wholePy }, `${asIs.pythonTriangles} triangles (all islands ≥ 200 mm³), whole process`);
   else console.log(`Python script peer absent: ${pyAbsent}`);
+  add('voxbook run, same job as the Python script', { ms: sameJob.oursMs, median: sameJob.oursMedianMs }, `bench/ct-to-print-same-job.nb.ts, ${sameJob.oursTriangles} triangles, whole process`);
+  if (sameJob.pythonMedianMs !== null) add('Python script --same-job', { ms: sameJob.pythonMs, median: sameJob.pythonMedianMs }, `${sameJob.pythonTriangles} triangles, whole process`);
   rmSync(out, { recursive: true, force: true });
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
   const loadAvg = loadavg()[0]!.toFixed(1);
-  const result = { when: new Date().toISOString(), machine, loadAverage: +loadAvg, repeats: REPEATS, vtkRatio: +ratio.toFixed(2), rows, vtkCpp: { version: 'absent' in peer ? null : peer.version, absent: absent ?? null, rows: peers }, whole: { oursMs: oursWhole, pythonMs: pyWhole, pythonAbsent: pyAbsent ?? null } };
+  const result = { when: new Date().toISOString(), machine, loadAverage: +loadAvg, repeats: REPEATS, vtkRatio: +ratio.toFixed(2), rows, vtkCpp: { version: 'absent' in peer ? null : peer.version, absent: absent ?? null, rows: peers }, whole: { pairs: whole.pairs, pythonAbsent: whole.pythonAbsent } };
   await writeFileAtomic(join(ROOT, 'bench/results', `${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
   const fx = (x: number) => `${x.toFixed(2)}×`;
   const peerTable = [
@@ -157,6 +144,7 @@ async function main() {
     '| --- | ---: | ---: | ---: | --- |',
     ...peers.map((p) => `| ${p.stage} | ${p.oursMs} | ${p.vtkMs ?? 'peer absent'} | ${p.vtkMs ? fx(p.oursMs / p.vtkMs) : '—'} | ${p.note} |`),
     `| whole run vs Python script (pydicom + scipy + VTK), whole processes | ${wholeOurs.toFixed(0)} | ${wholePy?.toFixed(0) ?? 'peer absent'} | ${wholePy ? fx(wholeOurs / wholePy) : '—'} | ours: the whole notebook as it stands (also histogram, preview, fragments, largest, smoothing, decimation, printability, validate, report, 3MF, .ipynb); Python: load, threshold, islands, flying edges, STL only |`,
+    `| whole run vs Python script, the same job, whole processes | ${sameJob.oursMedianMs.toFixed(0)} | ${sameJob.pythonMedianMs?.toFixed(0) ?? 'peer absent'} | ${sameJob.pythonMedianMs ? fx(sameJob.oursMedianMs / sameJob.pythonMedianMs) : '—'} | both: load, threshold, 26-connected islands, the largest component, isosurface, windowed-sinc 20 × 0.1, decimation only above 600k triangles, edge check, binary STL (ours: bench/ct-to-print-same-job.nb.ts, which also writes its .ipynb; Python: --same-job, vtkFeatureEdges); ${sameJob.oursTriangles} vs ${sameJob.pythonTriangles} triangles |`,
   ];
   const md = [
     `Measured ${result.when.slice(0, 10)} on ${machine} (load average ${loadAvg}: the machine is shared, so compare the ratios, measured side by side); median of ${REPEATS} warm runs (\`npm run bench\`).`,
