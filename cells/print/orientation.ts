@@ -181,7 +181,10 @@ function supportPoints(positions: Float32Array, count: number): Float64Array {
   const picked = new Set<number>();
   for (const [dx, dy, dz] of [...fibonacciDirections(count), [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]] as Vec3[]) {
     let best = -Infinity, arg = 0;
-    for (const v of (dx === 0 && dy === 0) || (dx === 0 && dz === 0) || (dy === 0 && dz === 0) ? range(V) : pool) {
+    const axis = (dx === 0 && dy === 0) || (dx === 0 && dz === 0) || (dy === 0 && dz === 0);
+    // Every vertex for an axis direction, else the thinned pool (plain loops: no generator per vertex).
+    for (let k = 0, n = axis ? V : pool.length; k < n; k++) {
+      const v = axis ? k : pool[k]!;
       const h = positions[3 * v]! * dx + positions[3 * v + 1]! * dy + positions[3 * v + 2]! * dz;
       if (h > best) { best = h; arg = v; }
     }
@@ -191,10 +194,6 @@ function supportPoints(positions: Float32Array, count: number): Float64Array {
   let i = 0;
   for (const v of picked) { out[i++] = positions[3 * v]!; out[i++] = positions[3 * v + 1]!; out[i++] = positions[3 * v + 2]!; }
   return out;
-}
-
-function* range(n: number): Generator<number> {
-  for (let i = 0; i < n; i++) yield i;
 }
 
 const YAWS = 24; // 0°, 7.5°, …, 172.5° (a 180° turn gives the same extents)
