@@ -9,7 +9,8 @@ import { MeshoptSimplifier } from 'meshoptimizer/simplifier';
 import { ParameterError } from '../core/errors.ts';
 import { checkMesh, type Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { collapseEdges, isClosedOrientedManifold } from './edge-collapse.ts';
+import { isClosedOrientedManifold } from './edge-collapse.ts';
+import { collapseEdgesInParts } from './collapse-parts.ts';
 
 /** Most triangles a budget may name: 3 indices each must fit the uint32 index range. */
 export const MAX_TRIANGLE_BUDGET = Math.floor(0xffffffff / 3);
@@ -62,6 +63,11 @@ export interface Decimation {
   /** Collapse passes (each an independent set of collapses) and collapses in all; 0 for meshoptimizer. */
   readonly passes: number;
   readonly collapses: number;
+  /**
+   * Parts of a large mesh decimated by a helper thread (cells/mesh/collapse-parts.ts); 0 when
+   * this thread did them all. The result is the same bytes either way.
+   */
+  readonly helperChunks: number;
 }
 
 /**
@@ -77,6 +83,10 @@ export interface Decimation {
  * independent of each other. meshoptimizer's simplifier, which we used before, does not test
  * the link condition: on the CT skull to 500k triangles it left 4 non-manifold edges and a
  * duplicated face, and checking and repairing its output cost more than decimating.
+ * Meshes of at least 200,000 triangles are decimated as two halves and then a band around the
+ * seam between them (cells/mesh/collapse-parts.ts), the halves on two threads when the host set
+ * helper threads (cells/core/parallel.ts): the split depends on the mesh alone, so the result is
+ * the same bytes on one thread or two.
  * An input that is not a closed oriented 2-manifold is decimated by meshoptimizer's `simplify`
  * without repair and the result's own verdict returned in `manifold` (exporters check it).
  *
@@ -117,16 +127,18 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
   if (budget >= T) {
     const inputManifold = isClosedOrientedManifold(mesh.indices, V);
     onProgress?.(1);
-    return { ...base, mesh, triangles: T, errorMm: 0, withinBudget: true, unchanged: true, inputManifold, manifold: inputManifold, method: 'edge-collapse', passes: 0, collapses: 0 };
+    return { ...base, mesh, triangles: T, errorMm: 0, withinBudget: true, unchanged: true, inputManifold, manifold: inputManifold, method: 'edge-collapse', passes: 0, collapses: 0, helperChunks: 0 };
   }
   // Progress: the log of the reduction so far over the log of the whole reduction.
   const span = Math.log(T / Math.max(budget, 1));
-  const collapsed = collapseEdges(mesh.positions, mesh.indices, {
+  let done = 0;
+  const collapsed = collapseEdgesInParts(mesh.positions, mesh.indices, {
     targetTriangles: budget,
     maxErrorMm: maxErrorMm ?? Infinity,
     afterPass: (triangles) => {
       checkAbort('decimateMesh', signal);
-      onProgress?.(Math.min(0.99, Math.log(T / triangles) / span));
+      done = Math.max(done, Math.min(0.99, Math.log(T / triangles) / span));
+      onProgress?.(done);
     },
   });
   if (collapsed) {
@@ -144,6 +156,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
       method: 'edge-collapse',
       passes: collapsed.passes,
       collapses: collapsed.collapses,
+      helperChunks: collapsed.helperChunks,
     };
   }
   // Not a closed oriented manifold: nothing to preserve; meshoptimizer, and the result's verdict.
@@ -167,6 +180,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
     method: 'meshoptimizer',
     passes: 0,
     collapses: 0,
+    helperChunks: 0,
   };
 }
 

@@ -36,6 +36,14 @@ export interface CollapseOptions {
   readonly maxErrorMm: number;
   /** Called after each pass; returns to stop early (abort checks live in the caller). */
   readonly afterPass?: (triangles: number) => void;
+  /**
+   * Vertices (1) that never move nor receive a collapse, and whose rings are not checked: the
+   * cut edge of a part of a larger mesh (cells/mesh/collapse-parts.ts). Every other vertex's
+   * triangles must all be in `input`.
+   */
+  readonly frozen?: Uint8Array;
+  /** With `frozen`: `targetTriangles` counts only the triangles with no frozen vertex. */
+  readonly budgetFreeOnly?: boolean;
 }
 
 /** What `collapseEdges` returns. */
@@ -60,12 +68,14 @@ export function isClosedOrientedManifold(indices: Uint32Array, V: number): boole
   return ringsManifold(indices, vertexRings(indices, V));
 }
 
-function ringsManifold(indices: Uint32Array, rings: VertexRings): boolean {
-  if (hasRepeatedVertex(indices) || !edgesPaired(rings)) return false;
+/** Invariant 1 at every vertex but those with `skip[v] = 1` (whose rings may be cut off). */
+function ringsManifold(indices: Uint32Array, rings: VertexRings, skip?: Uint8Array): boolean {
+  if (hasRepeatedVertex(indices) || !edgesPaired(rings, skip)) return false;
   const { start, next, prev } = rings;
   const V = start.length - 1;
   const slot = new Int32Array(V); // per vertex v: slot[x] = the entry whose edge is v→x
   for (let v = 0; v < V; v++) {
+    if (skip !== undefined && skip[v] === 1) continue;
     const s = start[v]!, e = start[v + 1]!, deg = e - s;
     if (deg === 0) continue;
     if (deg < 3) return false; // two triangles on the same three vertices
@@ -90,20 +100,24 @@ function ringsManifold(indices: Uint32Array, rings: VertexRings): boolean {
 export function collapseEdges(positions: Float32Array, input: Uint32Array, options: CollapseOptions): Collapsed | null {
   const V = positions.length / 3;
   let rings = vertexRings(input, V);
-  if (!ringsManifold(input, rings)) return null;
+  if (!ringsManifold(input, rings, options.frozen)) return null;
   const maxError2 = options.maxErrorMm * options.maxErrorMm;
-  const { Q, weight } = vertexQuadrics(positions, rings);
-  const best = new VertexBest(weight);
-  const sw = best.sw;
+  const { Q, weight } = vertexQuadrics(positions, input, V);
   const remap = new Int32Array(V).fill(-1);
-  // Vertices of small shells are never moved; `lock` starts each pass from them.
+  // Vertices of small shells (and the caller's frozen ones) are never moved nor collapsed onto;
+  // `lock` starts each pass from them.
   const frozen = smallShellVertices(rings, SMALL_SHELL_VERTICES);
+  if (options.frozen) for (let v = 0; v < V; v++) frozen[v]! |= options.frozen[v]!;
+  const best = new VertexBest(weight, frozen);
+  const sw = best.sw;
   const lock = frozen.slice();
   const stamp = new Int32Array(V);
   const dirty = new Uint8Array(V).fill(1);
   let stampId = 0;
   let tri = input;
-  let T = tri.length / 3;
+  // Triangles the budget counts: all, or those without a frozen vertex.
+  const counted = (t: Uint32Array): number => options.frozen && options.budgetFreeOnly ? freeTriangles(t, options.frozen) : t.length / 3;
+  let T = counted(tri);
   let passes = 0, collapses = 0, maxAccepted2 = 0;
   const acceptedFrom: number[] = [];
 
@@ -167,7 +181,7 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
       dirty[a] = 0;
     }
     tri = applyCollapses(tri, remap);
-    T = tri.length / 3;
+    T = counted(tri);
     for (const a of acceptedFrom) remap[a] = -1;
     lock.set(frozen);
     options.afterPass?.(T);
@@ -198,8 +212,12 @@ class VertexBest {
    */
   readonly sw: Float64Array;
 
-  constructor(weight: Float64Array) {
+  /** Vertices that are neither collapsed nor collapsed onto. */
+  private readonly frozen: Uint8Array;
+
+  constructor(weight: Float64Array, frozen: Uint8Array) {
     const V = weight.length;
+    this.frozen = frozen;
     this.to = new Int32Array(V).fill(-1);
     this.error = new Float32Array(V).fill(Infinity);
     this.gone = new Uint8Array(V);
@@ -212,10 +230,11 @@ class VertexBest {
     for (let v = 0; v < dirty.length; v++) {
       if (dirty[v] === 1) sw[2 * v] = quadricAt(Q, v * QS, P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!);
     }
+    const frozen = this.frozen;
     for (let a = 0; a < dirty.length; a++) {
       if (dirty[a] === 0 || this.gone[a] === 1) continue;
       const s = start[a]!, e = start[a + 1]!;
-      if (s === e) {
+      if (s === e || frozen[a] === 1) {
         this.error[a] = Infinity;
         continue;
       }
@@ -226,6 +245,7 @@ class VertexBest {
       let bestB = -1, bestErr = Infinity;
       for (let j = s; j < e; j++) {
         const b = next[j]!;
+        if (frozen[b] === 1) continue;
         const x = P[3 * b]!, y = P[3 * b + 1]!, z = P[3 * b + 2]!;
         const r = x * (a00 * x + 2 * (a01 * y + a02 * z + b0)) + y * (a11 * y + 2 * (a12 * z + b1)) + z * (a22 * z + 2 * b2) + c + sw[2 * b]!;
         const w = wa + sw[2 * b + 1]!;
@@ -265,6 +285,7 @@ class VertexBest {
     const out: [number, number][] = [];
     for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
       const b = rings.next[j]!;
+      if (this.frozen[b] === 1) continue;
       const r = quadricAt(Q, a * QS, P[3 * b]!, P[3 * b + 1]!, P[3 * b + 2]!) + this.sw[2 * b]!;
       const w = this.sw[2 * a + 1]! + this.sw[2 * b + 1]!;
       out.push([b, r > 0 && w > 0 ? r / w : 0]);
@@ -321,54 +342,46 @@ const INFINITY_BITS = 0x7f800000;
 
 /**
  * Area-weighted plane quadrics, QS values per vertex (float64: mm-scale planes leave ~1e-10
- * relative error). Gathered per vertex over its ring, each triangle's plane from the vertex's
- * corner (the same plane from each of its three corners), so no scattered read-modify-writes.
+ * relative error), and each vertex's weight (the area of its triangles, mm²). One plane per
+ * triangle, added to its three corners: a third of the arithmetic of gathering it per corner.
  */
-function vertexQuadrics(P: Float32Array, rings: VertexRings): { Q: Float64Array; weight: Float64Array } {
-  const { start, next, prev } = rings;
-  const V = start.length - 1;
+function vertexQuadrics(P: Float32Array, tri: Uint32Array, V: number): { Q: Float64Array; weight: Float64Array } {
   const Q = new Float64Array(V * QS), weight = new Float64Array(V);
-  for (let v = 0; v < V; v++) {
-    const px = P[3 * v]!, py = P[3 * v + 1]!, pz = P[3 * v + 2]!;
-    let q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0, q9 = 0, q10 = 0;
-    for (let j = start[v]!; j < start[v + 1]!; j++) {
-      const b = 3 * next[j]!, c = 3 * prev[j]!;
-      const ux = P[b]! - px, uy = P[b + 1]! - py, uz = P[b + 2]! - pz;
-      const vx = P[c]! - px, vy = P[c + 1]! - py, vz = P[c + 2]! - pz;
-      let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
-      const len = Math.sqrt(nx * nx + ny * ny + nz * nz); // Math.hypot is several times slower in V8
-      if (len === 0) continue;
-      const w = len / 2;
-      nx /= len;
-      ny /= len;
-      nz /= len;
-      const d = -(nx * px + ny * py + nz * pz);
-      q0 += w * nx * nx;
-      q1 += w * nx * ny;
-      q2 += w * nx * nz;
-      q3 += w * ny * ny;
-      q4 += w * ny * nz;
-      q5 += w * nz * nz;
-      q6 += w * d * nx;
-      q7 += w * d * ny;
-      q8 += w * d * nz;
-      q9 += w * d * d;
-      q10 += w;
-    }
-    const q = v * QS;
-    Q[q] = q0;
-    Q[q + 1] = q1;
-    Q[q + 2] = q2;
-    Q[q + 3] = q3;
-    Q[q + 4] = q4;
-    Q[q + 5] = q5;
-    Q[q + 6] = q6;
-    Q[q + 7] = q7;
-    Q[q + 8] = q8;
-    Q[q + 9] = q9;
-    weight[v] = q10;
+  for (let t = 0; t < tri.length; t += 3) {
+    const i0 = tri[t]!, i1 = tri[t + 1]!, i2 = tri[t + 2]!;
+    const px = P[3 * i0]!, py = P[3 * i0 + 1]!, pz = P[3 * i0 + 2]!;
+    const ux = P[3 * i1]! - px, uy = P[3 * i1 + 1]! - py, uz = P[3 * i1 + 2]! - pz;
+    const vx = P[3 * i2]! - px, vy = P[3 * i2 + 1]! - py, vz = P[3 * i2 + 2]! - pz;
+    let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    const len = Math.sqrt(nx * nx + ny * ny + nz * nz); // Math.hypot is several times slower in V8
+    if (len === 0) continue;
+    const w = len / 2;
+    nx /= len;
+    ny /= len;
+    nz /= len;
+    const d = -(nx * px + ny * py + nz * pz);
+    const wx = w * nx, wy = w * ny, wz = w * nz, wd = w * d;
+    const q0 = wx * nx, q1 = wx * ny, q2 = wx * nz, q3 = wy * ny, q4 = wy * nz, q5 = wz * nz;
+    const q6 = wd * nx, q7 = wd * ny, q8 = wd * nz, q9 = wd * d;
+    addPlane(Q, weight, i0 * QS, i0, w, q0, q1, q2, q3, q4, q5, q6, q7, q8, q9);
+    addPlane(Q, weight, i1 * QS, i1, w, q0, q1, q2, q3, q4, q5, q6, q7, q8, q9);
+    addPlane(Q, weight, i2 * QS, i2, w, q0, q1, q2, q3, q4, q5, q6, q7, q8, q9);
   }
   return { Q, weight };
+}
+
+function addPlane(Q: Float64Array, weight: Float64Array, q: number, v: number, w: number, q0: number, q1: number, q2: number, q3: number, q4: number, q5: number, q6: number, q7: number, q8: number, q9: number): void {
+  Q[q]! += q0;
+  Q[q + 1]! += q1;
+  Q[q + 2]! += q2;
+  Q[q + 3]! += q3;
+  Q[q + 4]! += q4;
+  Q[q + 5]! += q5;
+  Q[q + 6]! += q6;
+  Q[q + 7]! += q7;
+  Q[q + 8]! += q8;
+  Q[q + 9]! += q9;
+  weight[v]! += w;
 }
 
 function linkCondition(rings: VertexRings, a: number, b: number, stamp: Int32Array, id: number): boolean {
@@ -400,6 +413,13 @@ function flipsTriangle(P: Float32Array, rings: VertexRings, a: number, b: number
     if (n0x * n1x + n0y * n1y + n0z * n1z <= 0) return true;
   }
   return false;
+}
+
+/** Triangles of `tri` with no vertex marked in `frozen`. */
+function freeTriangles(tri: Uint32Array, frozen: Uint8Array): number {
+  let n = 0;
+  for (let t = 0; t < tri.length; t += 3) if ((frozen[tri[t]!]! | frozen[tri[t + 1]!]! | frozen[tri[t + 2]!]!) === 0) n++;
+  return n;
 }
 
 /** Triangles re-pointed through `remap` (−1: unchanged), those with a repeated vertex dropped. */

@@ -52,12 +52,14 @@ export function hasRepeatedVertex(tri: Uint32Array): boolean {
  * True when every edge is used exactly once in each direction: at every vertex v the `next`s
  * (edges v→x) are distinct, the `prev`s (edges y→v) are distinct, and they are the same set.
  * Stamps (2v + 1 for an outgoing end, 2v + 2 once matched) instead of clearing. O(Σ valence).
+ * Vertices with `skip[v] = 1` are not checked (their rings may be cut off: a part of a mesh).
  */
-export function edgesPaired(rings: VertexRings): boolean {
+export function edgesPaired(rings: VertexRings, skip?: Uint8Array): boolean {
   const { start, next, prev } = rings;
   const V = start.length - 1;
   const stamp = new Int32Array(V);
   for (let v = 0; v < V; v++) {
+    if (skip !== undefined && skip[v] === 1) continue;
     const s = start[v]!, e = start[v + 1]!, out = 2 * v + 1;
     for (let j = s; j < e; j++) {
       const w = next[j]!;

@@ -2,6 +2,7 @@ import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkMesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
+import { chunkRange, runShared, type ChunkBody, shareCopy, sharedArray, shouldShare } from '../core/parallel.ts';
 import { edgesPaired, hasRepeatedVertex, vertexRings } from './rings.ts';
 
 /** Options of `smoothMesh`. */
@@ -24,6 +25,11 @@ export interface Smoothed {
   /** Largest and mean distance a vertex moved, mm. */
   readonly maxDisplacementMm: number;
   readonly meanDisplacementMm: number;
+  /**
+   * Chunks of the filter run by helper threads (cells/core/parallel.ts); 0 when this thread ran
+   * them all. The result is bit-identical either way.
+   */
+  readonly helperChunks: number;
 }
 
 /**
@@ -74,12 +80,16 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   const volumeBeforeMm3 = enclosedVolume(P, I);
   options.onProgress?.(0);
 
-  const { start, nbr } = smoothingNeighbours(I, V);
+  const neighbours = smoothingNeighbours(I, V);
+  // Shared with helper threads when there are some and the mesh is large (cells/core/parallel.ts):
+  // the result is bit-identical either way.
+  const share = shouldShare(neighbours.nbr.length * iterations);
+  const start = shareCopy(Int32Array, neighbours.start, share);
   // Per pass, the inner loop reads 3·neighbour and 0.5 / degree: both fixed, so computed once
   // (the neighbour list is ours: scaled in place rather than copied).
-  const nbr3 = nbr;
+  const nbr3 = shareCopy(Int32Array, neighbours.nbr, share);
   for (let j = 0; j < nbr3.length; j++) nbr3[j]! *= 3;
-  const half = new Float64Array(V);
+  const half = sharedArray(Float64Array, V, share);
   for (let v = 0; v < V; v++) half[v] = start[v + 1]! > start[v]! ? 0.5 / (start[v + 1]! - start[v]!) : 0;
   const coeff = filterCoefficients(iterations, passBand);
 
@@ -91,30 +101,18 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
     if (y < minY) minY = y; if (y > maxY) maxY = y;
     if (z < minZ) minZ = z; if (z > maxZ) maxZ = z;
   }
-  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2, cz = (minZ + maxZ) / 2;
   const scale = Math.max(maxX - minX, maxY - minY, maxZ - minZ) / 2 || 1;
-
-  // Clenshaw's recurrence for f(A)·x = Σᵢ cᵢ Tᵢ(A)·x with A = I − K/2 (A y = y + ½Δy, Δy =
-  // mean(neighbours) − y): b(N+1) = b(N+2) = 0, b(k) = cₖ x + 2A b(k+1) − b(k+2) for k = N..1,
-  // f(A)·x = c₀ x + A b(1) − b(2). Each b(k) overwrites b(k+2) in place; x is read from the
-  // Float32 positions on the fly, so one pass streams two Float64 arrays and the positions.
-  const inv = 1 / scale;
-  let bNext = new Float64Array(3 * V), bNext2 = new Float64Array(3 * V); // b(k+1), b(k+2)
-  const cN = coeff[iterations]!;
-  for (let v = 0; v < V; v++) {
-    bNext[3 * v] = cN * (P[3 * v]! - cx) * inv;
-    bNext[3 * v + 1] = cN * (P[3 * v + 1]! - cy) * inv;
-    bNext[3 * v + 2] = cN * (P[3 * v + 2]! - cz) * inv;
-  }
-  for (let k = iterations - 1; k >= 1; k--) {
+  const job: ClenshawJob = {
+    P: shareCopy(Float32Array, P, share), start, nbr3, half, coeff,
+    X: sharedArray(Float64Array, 3 * V, share), Y: sharedArray(Float64Array, 3 * V, share),
+    centre: [(minX + maxX) / 2, (minY + maxY) / 2, (minZ + maxZ) / 2], inv: 1 / scale, chunks: share ? SMOOTH_CHUNKS : 1,
+  };
+  const [cx, cy, cz] = job.centre;
+  const { chunksByHelpers } = runShared(share, CLENSHAW_JOB, job, iterations + 1, job.chunks, clenshawBody(job), (step) => {
     checkAbort('smoothMesh', options.signal);
-    clenshawStep(P, cx, cy, cz, inv, coeff[k]!, bNext, bNext2, start, nbr3, half, 2, bNext2);
-    const t = bNext; bNext = bNext2; bNext2 = t;
-    options.onProgress?.((iterations - k) / iterations);
-  }
-  // Last step: f(A)·x = c₀ x + A b(1) − b(2), in place over b(2).
-  clenshawStep(P, cx, cy, cz, inv, coeff[0]!, bNext, bNext2, start, nbr3, half, 1, bNext2);
-  const out = bNext2;
+    if (step > 0) options.onProgress?.(step / (iterations + 1));
+  });
+  const out = iterations % 2 === 1 ? job.Y : job.X;
 
   const positions = new Float32Array(3 * V);
   let maxD2 = 0, sumD = 0;
@@ -138,22 +136,75 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
     volumeChange: volumeBeforeMm3 === 0 ? 0 : (volumeAfterMm3 - volumeBeforeMm3) / volumeBeforeMm3,
     maxDisplacementMm: Math.sqrt(maxD2),
     meanDisplacementMm: V === 0 ? 0 : sumD / V,
+    helperChunks: chunksByHelpers,
+  };
+}
+
+/** Registered name of the smoothing job (cells/jobs.ts), which helper threads run. */
+export const CLENSHAW_JOB = 'smooth-clenshaw';
+/** Chunks per step: small enough that a helper arriving late still finds work, large enough to cost nothing. */
+const SMOOTH_CHUNKS = 8;
+
+/** What the smoothing job shares with helper threads (arrays shared, not copied). */
+export interface ClenshawJob {
+  /** Input positions, mm, 3 per vertex. */
+  readonly P: Float32Array;
+  readonly start: Int32Array;
+  /** 3 × each smoothing neighbour's index (CSR over `start`). */
+  readonly nbr3: Int32Array;
+  /** 0.5 / degree per vertex (0 for a fixed vertex). */
+  readonly half: Float64Array;
+  /** wᵢcᵢ, i = 0..N. */
+  readonly coeff: Float64Array;
+  /** Clenshaw's b(k) arrays, normalised coordinates, 3 per vertex; they alternate per step. */
+  readonly X: Float64Array;
+  readonly Y: Float64Array;
+  readonly centre: readonly [number, number, number];
+  readonly inv: number;
+  /** Chunks per step. */
+  readonly chunks: number;
+}
+
+/**
+ * Clenshaw's recurrence for f(A)·x = Σᵢ cᵢ Tᵢ(A)·x with A = I − K/2 (A y = y + ½Δy, Δy =
+ * mean(neighbours) − y): b(N+1) = b(N+2) = 0, b(k) = cₖ x + 2A b(k+1) − b(k+2) for k = N..1,
+ * f(A)·x = c₀ x + A b(1) − b(2). Step 0 writes b(N) = c_N x into X (Y holds b(N+1) = 0); step
+ * i = 1..N writes b(N − i) over b(N − i + 2) (in place: each entry reads only its own), in Y
+ * for odd i and X for even i, with m = 2, or m = 1 for the last (k = 0). x is read from the
+ * Float32 positions on the fly, so one pass streams two Float64 arrays and the positions.
+ * Chunk c of a step covers vertices chunkRange(V, chunks, c).
+ */
+export function clenshawBody(job: ClenshawJob): ChunkBody {
+  const { P, start, nbr3, half, coeff, X, Y, inv } = job;
+  const [cx, cy, cz] = job.centre;
+  const V = start.length - 1, N = coeff.length - 1;
+  return (step, chunk) => {
+    const [from, to] = chunkRange(V, job.chunks, chunk);
+    if (step === 0) {
+      const cN = coeff[N]!;
+      for (let v = from; v < to; v++) {
+        X[3 * v] = cN * (P[3 * v]! - cx) * inv;
+        X[3 * v + 1] = cN * (P[3 * v + 1]! - cy) * inv;
+        X[3 * v + 2] = cN * (P[3 * v + 2]! - cz) * inv;
+      }
+      return;
+    }
+    const odd = step % 2 === 1;
+    clenshawStep(P, cx, cy, cz, inv, coeff[N - step]!, odd ? X : Y, odd ? Y : X, start, nbr3, half, step === N ? 1 : 2, from, to);
   };
 }
 
 /**
- * One Clenshaw step: dst[v] = c·x[v] + m·(A b)[v] − b2[v], where x[v] = (P[v] − centre)·inv
- * and (A b)[v] = b[v] + ½(mean of v's smoothing neighbours − b[v]) (b[v] for a fixed vertex);
- * `nbr3` holds 3 × each neighbour's index and `half` 0.5 / degree per vertex.
- * `dst` may be `b2` (each entry reads only its own b2 entry).
+ * One Clenshaw step over vertices [from, to): b2[v] ← c·x[v] + m·(A b)[v] − b2[v], where
+ * x[v] = (P[v] − centre)·inv and (A b)[v] = b[v] + ½(mean of v's smoothing neighbours − b[v])
+ * (b[v] for a fixed vertex); `nbr3` holds 3 × each neighbour's index and `half` 0.5 / degree.
  */
 function clenshawStep(
   P: ArrayLike<number>, cx: number, cy: number, cz: number, inv: number, c: number,
-  b: Float64Array, b2: Float64Array, start: Int32Array, nbr3: Int32Array, half: Float64Array, m: number, dst: Float64Array,
+  b: Float64Array, b2: Float64Array, start: Int32Array, nbr3: Int32Array, half: Float64Array, m: number, from: number, to: number,
 ): void {
-  const V = start.length - 1;
   const cInv = c * inv;
-  for (let v = 0; v < V; v++) {
+  for (let v = from; v < to; v++) {
     const s = start[v]!, e = start[v + 1]!;
     let ax = b[3 * v]!, ay = b[3 * v + 1]!, az = b[3 * v + 2]!;
     if (e > s) {
@@ -169,9 +220,9 @@ function clenshawStep(
       ay = 0.5 * ay + h * sy;
       az = 0.5 * az + h * sz;
     }
-    dst[3 * v] = cInv * (P[3 * v]! - cx) + m * ax - b2[3 * v]!;
-    dst[3 * v + 1] = cInv * (P[3 * v + 1]! - cy) + m * ay - b2[3 * v + 1]!;
-    dst[3 * v + 2] = cInv * (P[3 * v + 2]! - cz) + m * az - b2[3 * v + 2]!;
+    b2[3 * v] = cInv * (P[3 * v]! - cx) + m * ax - b2[3 * v]!;
+    b2[3 * v + 1] = cInv * (P[3 * v + 1]! - cy) + m * ay - b2[3 * v + 1]!;
+    b2[3 * v + 2] = cInv * (P[3 * v + 2]! - cz) + m * az - b2[3 * v + 2]!;
   }
 }
 

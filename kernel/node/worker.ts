@@ -15,6 +15,7 @@ import type { HostMessage } from '../protocol.ts';
 import type { KernelWorkerData } from './host.ts';
 import { NodeResultStore } from './store.ts';
 import { runtimeVersions } from './versions.ts';
+import { startNodeHelpers } from './parallel-pool.ts';
 
 /** A cell called `process.exit()`: the kernel outlives its cells, so this fails the cell instead. */
 export class ProcessExitError extends Error {
@@ -36,6 +37,13 @@ const debug = debugFlag === '1' || debugFlag.split(',').includes('cache') ? (tex
 const store = data.cacheDir
   ? new NodeResultStore(data.cacheDir, { ...(data.cacheMaxBytes !== undefined ? { maxBytes: data.cacheMaxBytes } : {}), ...(debug ? { debug } : {}) })
   : undefined;
+// Helper threads for the stages that share work (smoothing, decimation), started now so they are
+// up by the time a notebook reaches them; the domain side comes through the package entry.
+const helpers = startNodeHelpers();
+if (helpers.helpers > 0) {
+  const { setParallelPool } = await import('voxbook/parallel');
+  setParallelPool(helpers);
+}
 serveKernel(
   {
     postMessage: (m) => port.postMessage(m),

@@ -1,0 +1,198 @@
+/**
+ * Shared-memory work sharing for the stages whose speed is Voxbook's point (smoothing,
+ * decimation): a job's steps are cut into chunks that any thread may claim, so the result never
+ * depends on how many threads ran it, or whether a helper thread had started yet.
+ *
+ * Invariants:
+ * 1. The calling thread always runs the job to the end itself. Helper threads (a pool set by the
+ *    host: worker_threads in Node, Web Workers in a cross-origin-isolated page) only take chunks
+ *    it has not claimed yet; with no pool, no SharedArrayBuffer, or a helper still starting up,
+ *    the caller claims every chunk and the job runs serially. No deadlock: a claimed chunk is
+ *    always being run by a live thread.
+ * 2. Tickets are handed out in order by one atomic counter: ticket t is chunk t mod C of step
+ *    ⌊t / C⌋. Before running a chunk of step s, a thread waits until all C chunks of step s − 1 are
+ *    done (Atomics.wait on that step's done counter), so a step sees every write of the one before.
+ * 3. Chunks of a step write disjoint parts of the shared arrays and read only what earlier steps
+ *    wrote; each chunk does the same arithmetic in the same order whoever runs it, so the output
+ *    is bit-identical to a serial run (tested).
+ * 4. A helper that arrives after the job ended draws a ticket past the end and touches nothing;
+ *    the control block is the job's own, so no later job is confused by it.
+ *
+ * Atomics.wait blocks: the caller must be a worker or Node's main thread (Voxbook's kernel runs
+ * cells in a worker in the browser and in Node). Sources: the ECMAScript Atomics API
+ * (ECMA-262 §25.4); the ticket scheme is a plain shared-counter work queue.
+ */
+
+/** A job's body: runs chunk `chunk` of step `step`, over the job's shared arrays. */
+export type ChunkBody = (step: number, chunk: number) => void;
+
+/**
+ * A job as helpers receive it: the registered name of its body factory and a payload of
+ * structured-clonable values (typed arrays over SharedArrayBuffers are shared, not copied).
+ */
+export interface SharedJob<P = unknown> {
+  readonly name: string;
+  readonly payload: P;
+  /** Control block: see `CONTROL_*`. */
+  readonly control: Int32Array;
+  readonly steps: number;
+  readonly chunks: number;
+}
+
+/** Helper threads, as the host provides them. */
+export interface ParallelPool {
+  /** Threads besides the caller that may take chunks (0: none). */
+  readonly helpers: number;
+  /** Hands `job` to every helper (fire-and-forget; a helper runs `runTickets` with the registered body). */
+  post(job: SharedJob): void;
+}
+
+const TICKET = 0; // next ticket
+const ABORTED = 1; // CALLER_GAVE_UP or HELPER_FAILED; 0 while the job runs
+const RUN_BY_HELPERS = 2; // chunks run by helper threads (for tests and benches)
+const DONE = 3; // DONE + s: chunks of step s done
+const CALLER_GAVE_UP = 1;
+const HELPER_FAILED = 2;
+
+/**
+ * Ends `control`'s job as failed: a host calls it when a helper that may hold a claimed chunk
+ * throws or dies, so the caller stops waiting for that chunk and throws `ParallelJobError`.
+ */
+export function failJob(control: Int32Array): void {
+  Atomics.store(control, ABORTED, HELPER_FAILED);
+  for (let i = DONE; i < control.length; i++) Atomics.notify(control, i);
+}
+
+/** A helper thread failed while it held a chunk of a shared job (a bug, or the thread died). */
+export class ParallelJobError extends Error {
+  constructor(job: string) {
+    super(`${job}: a helper thread failed during the shared job; nothing was returned (run again, or without helpers)`);
+    this.name = 'ParallelJobError';
+  }
+}
+
+let pool: ParallelPool | undefined;
+
+/** Sets (or, with undefined, clears) the helper pool the stages use. Hosts call this once. */
+export function setParallelPool(p: ParallelPool | undefined): void {
+  pool = p;
+}
+
+/** True when jobs may be shared with helper threads: a pool is set and shared memory exists here. */
+export function parallelAvailable(): boolean {
+  return pool !== undefined && pool.helpers > 0 && typeof SharedArrayBuffer === 'function';
+}
+
+type TypedArrayCtor<A> = { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): A; readonly BYTES_PER_ELEMENT: number };
+
+/**
+ * Whether a job of about `work` element-operations is worth sharing: helpers are there and the
+ * work is large enough to pay for posting it (~0.1 ms) and the copies into shared memory.
+ */
+export function shouldShare(work: number): boolean {
+  return work >= 2_000_000 && parallelAvailable();
+}
+
+/**
+ * A zeroed array of `length` elements, over a SharedArrayBuffer when `share` (so helpers see
+ * it), else over an ordinary ArrayBuffer.
+ */
+export function sharedArray<A>(ctor: TypedArrayCtor<A>, length: number, share: boolean): A {
+  const bytes = length * ctor.BYTES_PER_ELEMENT;
+  return new ctor(share ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes), 0, length);
+}
+
+/** `source` copied into a `sharedArray` when `share` and not shared already; else `source` itself. */
+export function shareCopy<A extends { readonly length: number; readonly buffer: ArrayBufferLike }>(ctor: TypedArrayCtor<A>, source: A, share: boolean): A {
+  if (!share || source.buffer instanceof SharedArrayBuffer) return source;
+  const out = sharedArray(ctor, source.length, true);
+  (out as unknown as { set(a: A): void }).set(source);
+  return out;
+}
+
+/** What `runShared` reports. */
+export interface SharedRun {
+  /** Chunks run by helper threads (0 when the caller ran them all). */
+  readonly chunksByHelpers: number;
+}
+
+/**
+ * Runs `steps` × `chunks` chunks of `body` (invariants above). With `share` (the arrays in
+ * `payload` are shared, see `sharedArray`), posts the job named `name` to the pool's helpers,
+ * which rebuild the same body from `payload` through the job registry (cells/jobs.ts); this
+ * thread claims tickets until none is left either way. `afterStep(s)` runs in this thread once step s is
+ * complete (progress, abort checks); should it throw, the helpers stop at their next ticket and
+ * the error is re-thrown here.
+ */
+export function runShared<P>(share: boolean, name: string, payload: P, steps: number, chunks: number, body: ChunkBody, afterStep?: (step: number) => void): SharedRun {
+  const shared = share && parallelAvailable();
+  const control = new Int32Array(shared ? new SharedArrayBuffer(4 * (DONE + steps)) : new ArrayBuffer(4 * (DONE + steps)));
+  if (shared) pool!.post({ name, payload, control, steps, chunks });
+  let reported = 0;
+  try {
+    runTickets(control, steps, chunks, body, (s) => {
+      // This thread reports every step that is complete, in order, as it goes.
+      for (; reported <= s && Atomics.load(control, DONE + reported) === chunks; reported++) afterStep?.(reported);
+    });
+    for (; reported < steps; reported++) {
+      waitStep(control, reported, chunks);
+      if (Atomics.load(control, ABORTED) === HELPER_FAILED) break;
+      afterStep?.(reported);
+    }
+  } catch (e) {
+    Atomics.store(control, ABORTED, CALLER_GAVE_UP);
+    throw e;
+  }
+  if (Atomics.load(control, ABORTED) === HELPER_FAILED) throw new ParallelJobError(name);
+  return { chunksByHelpers: Atomics.load(control, RUN_BY_HELPERS) };
+}
+
+/**
+ * The ticket loop every participating thread runs (the caller through `runShared`, a helper
+ * through the job registry). Returns when no ticket is left or the job was aborted.
+ */
+export function runTickets(control: Int32Array, steps: number, chunks: number, body: ChunkBody, afterChunk?: (step: number) => void, helper = false): void {
+  const total = steps * chunks;
+  for (;;) {
+    if (Atomics.load(control, ABORTED) !== 0) return;
+    const ticket = Atomics.add(control, TICKET, 1);
+    if (ticket >= total) return;
+    const step = Math.floor(ticket / chunks), chunk = ticket - step * chunks;
+    if (step > 0) waitStep(control, step - 1, chunks);
+    if (Atomics.load(control, ABORTED) !== 0) return;
+    body(step, chunk);
+    if (helper) Atomics.add(control, RUN_BY_HELPERS, 1);
+    Atomics.add(control, DONE + step, 1);
+    Atomics.notify(control, DONE + step);
+    afterChunk?.(step);
+  }
+}
+
+/**
+ * A chunk takes milliseconds; a step whose done count has not moved for this long has lost its
+ * helper (the thread died holding a chunk), and the job fails instead of waiting for ever.
+ */
+const STALL_MS = 30_000;
+
+function waitStep(control: Int32Array, step: number, chunks: number): void {
+  let last = -1, since = 0;
+  for (;;) {
+    const done = Atomics.load(control, DONE + step);
+    if (done >= chunks || Atomics.load(control, ABORTED) !== 0) return;
+    const now = Date.now();
+    if (done !== last) {
+      last = done;
+      since = now;
+    } else if (now - since > STALL_MS) {
+      failJob(control);
+      return;
+    }
+    // Only reached with shared memory: in a serial run every earlier chunk is already done.
+    Atomics.wait(control, DONE + step, done, 100);
+  }
+}
+
+/** Contiguous ranges: chunk `c` of `chunks` over 0..n, as [from, to). */
+export function chunkRange(n: number, chunks: number, c: number): [number, number] {
+  return [Math.floor((n * c) / chunks), Math.floor((n * (c + 1)) / chunks)];
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkRange, ParallelJobError, runShared, setParallelPool, sharedArray } from '../../cells/core/parallel.ts';
+import { smoothMesh } from '../../cells/mesh/smooth.ts';
+import { startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
+import { sphereMesh } from '../mesh-phantoms.ts';
+
+describe('runShared without helpers (serial)', () => {
+  it('runs every chunk once, steps in order, afterStep once per step', () => {
+    const seen: string[] = [], steps: number[] = [];
+    const r = runShared(false, 'test', {}, 3, 4, (s, c) => seen.push(`${s}.${c}`), (s) => steps.push(s));
+    expect(seen).toEqual(['0.0', '0.1', '0.2', '0.3', '1.0', '1.1', '1.2', '1.3', '2.0', '2.1', '2.2', '2.3']);
+    expect(steps).toEqual([0, 1, 2]);
+    expect(r.chunksByHelpers).toBe(0);
+  });
+
+  it('an error in afterStep stops the job and is re-thrown', () => {
+    let ran = 0;
+    expect(() => runShared(false, 'test', {}, 5, 2, () => ran++, (s) => { if (s === 1) throw new Error('stop'); })).toThrow('stop');
+    expect(ran).toBe(4);
+  });
+
+  it('chunkRange covers 0..n without gaps or overlaps', () => {
+    for (const [n, k] of [[10, 3], [7, 8], [1_000_003, 8]] as const) {
+      let next = 0;
+      for (let c = 0; c < k; c++) {
+        const [a, b] = chunkRange(n, k, c);
+        expect(a).toBe(next);
+        next = b;
+      }
+      expect(next).toBe(n);
+    }
+  });
+});
+
+describe('shared jobs with a Node helper thread', () => {
+  let pool: NodeHelperPool;
+  // 17k vertices × 6 neighbours × 20 iterations: over the size at which smoothing is shared.
+  const mesh = sphereMesh(30, [40.2, 39.7, 40.4], { n: 84 });
+  let serial: Float32Array;
+
+  beforeAll(async () => {
+    serial = smoothMesh(mesh).mesh.positions;
+    pool = startNodeHelpers(2);
+    setParallelPool(pool);
+    // The helper starts in the background (tsx, then the job registry).
+    await pool.ready();
+  }, 30_000);
+  afterAll(async () => {
+    setParallelPool(undefined);
+    await pool.close();
+  });
+
+  it('smoothMesh: the helper takes chunks and the result is bit-identical to the serial run', async () => {
+    let helped = 0;
+    for (let i = 0; i < 5; i++) {
+      const s = smoothMesh(mesh);
+      helped += s.helperChunks;
+      const p = s.mesh.positions;
+      let differ = 0;
+      for (let j = 0; j < p.length; j++) if (p[j] !== serial[j]) differ++;
+      expect(differ).toBe(0);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(helped).toBeGreaterThan(0);
+  });
+
+  it('a helper that fails (an unknown job) fails the caller with ParallelJobError instead of a wait', () => {
+    const flag = sharedArray(Int32Array, 1, true);
+    // Slow chunks (2 ms each), so the helper has the job before the caller is done.
+    const slow = () => { Atomics.wait(flag, 0, 0, 2); };
+    expect(() => runShared(true, 'no-such-job', {}, 400, 2, slow)).toThrow(ParallelJobError);
+  });
+});
