@@ -169,7 +169,6 @@ export function collapsePartBody(job: CollapsePartJob, afterPass?: (part: number
   return (_step, s) => {
     const { P, I, part, seam } = job;
     // The part's triangles over local vertex ids (first use order), and its positions.
-    const V = P.length / 3;
     const count = (s === 0 ? job.offsets[1]! : job.out.length / 3 - job.offsets[1]!);
     const tri = new Uint32Array(3 * count);
     let n = 0;
@@ -179,15 +178,8 @@ export function collapsePartBody(job: CollapsePartJob, afterPass?: (part: number
       tri[n++] = I[3 * t + 1]!;
       tri[n++] = I[3 * t + 2]!;
     }
-    const { global, count: L } = renumber(tri, V);
-    const positions = new Float32Array(3 * L), frozen = new Uint8Array(L);
-    for (let l = 0; l < L; l++) {
-      const g = global[l]!;
-      positions[3 * l] = P[3 * g]!;
-      positions[3 * l + 1] = P[3 * g + 1]!;
-      positions[3 * l + 2] = P[3 * g + 2]!;
-      frozen[l] = seam[g]!;
-    }
+    const { positions, global, frozen } = localMesh(P, tri, seam);
+    const L = positions.length / 3;
     // The band's side in this part: vertices within BAND_RINGS − 1 rings of the seam stay as
     // they are here (frozen) and are decimated with the band, from full density, afterwards.
     const rings = vertexRings(tri, L);
@@ -308,16 +300,19 @@ function renumber(tri: Uint32Array, V: number): { global: Int32Array; count: num
   return { global, count };
 }
 
-/** `tri` renumbered to local ids, with its positions, the map back, and frozen = used outside it (`inAway`). */
-function localMesh(P: Float32Array, tri: Uint32Array, inAway: Uint8Array): { positions: Float32Array; indices: Uint32Array; global: Int32Array; frozen: Uint8Array } {
-  const { global, count } = renumber(tri, inAway.length);
+/**
+ * `tri` renumbered in place to local ids, with its positions, the map back, and `frozen[l]` =
+ * `flags[global[l]]` (the seam for a part, the vertices used away from the band for the band).
+ */
+function localMesh(P: Float32Array, tri: Uint32Array, flags: Uint8Array): { positions: Float32Array; indices: Uint32Array; global: Int32Array; frozen: Uint8Array } {
+  const { global, count } = renumber(tri, flags.length);
   const positions = new Float32Array(3 * count), frozen = new Uint8Array(count);
   for (let l = 0; l < count; l++) {
     const g = global[l]!;
     positions[3 * l] = P[3 * g]!;
     positions[3 * l + 1] = P[3 * g + 1]!;
     positions[3 * l + 2] = P[3 * g + 2]!;
-    frozen[l] = inAway[g]!;
+    frozen[l] = flags[g]!;
   }
   return { positions, indices: tri, global, frozen };
 }

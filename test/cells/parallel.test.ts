@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkRange, ParallelJobError, runShared, setParallelPool, sharedArray } from '../../cells/core/parallel.ts';
 import { smoothMesh } from '../../cells/mesh/smooth.ts';
-import { startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
+import { nodeThreads, startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
 import { sphereMesh } from '../mesh-phantoms.ts';
 
 describe('runShared without helpers (serial)', () => {
@@ -28,6 +28,28 @@ describe('runShared without helpers (serial)', () => {
         next = b;
       }
       expect(next).toBe(n);
+    }
+  });
+});
+
+describe('nodeThreads', () => {
+  it('VOXBOOK_THREADS picks the threads (1..8); anything else falls back to the cores', () => {
+    const saved = process.env.VOXBOOK_THREADS;
+    try {
+      process.env.VOXBOOK_THREADS = '1';
+      expect(nodeThreads()).toBe(1);
+      process.env.VOXBOOK_THREADS = '3';
+      expect(nodeThreads()).toBe(3);
+      process.env.VOXBOOK_THREADS = '64';
+      expect(nodeThreads()).toBe(8);
+      process.env.VOXBOOK_THREADS = 'many';
+      const cores = nodeThreads();
+      expect(cores).toBeGreaterThanOrEqual(1);
+      expect(cores).toBeLessThanOrEqual(8);
+      expect(startNodeHelpers(1).helpers).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.VOXBOOK_THREADS;
+      else process.env.VOXBOOK_THREADS = saved;
     }
   });
 });
