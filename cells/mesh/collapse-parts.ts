@@ -115,7 +115,7 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
   // Progress from this thread's part, scaled to the whole (the other part keeps about the same pace).
   const afterPass = options.afterPass;
   const body = collapsePartBody(job, afterPass && ((s, triangles) => afterPass((triangles * T) / Math.max(1, partTriangles[s]!))));
-  const { chunksByHelpers } = runShared(share, COLLAPSE_PART_JOB, job, 1, 2, body);
+  const { chunksByHelpers } = runShared({ share, name: COLLAPSE_PART_JOB, payload: job, steps: 1, chunks: 2 }, body);
   const stat = (s: number, k: number): number => job.stats[s * STATS + k]!;
   if (stat(0, 0) === 0 || stat(1, 0) === 0) return null;
 
