@@ -22,6 +22,8 @@ import { cachePath } from '../datasets/cache.ts';
 import { writeFileAtomic } from '../kernel/node/fs-atomic.ts';
 import { benchIsosurface, median } from './isosurface.ts';
 import { wholeRuns, type WholePair } from './whole-run.ts';
+import { setParallelPool } from '../cells/core/parallel.ts';
+import { nodeThreads, startNodeHelpers } from '../kernel/node/parallel-pool.ts';
 
 const REPEATS = 5;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -107,15 +109,31 @@ async function main() {
     console.log(`${stage.padEnd(44)} ours ${row.oursMs} ms, VTK ${row.vtkMs ?? `peer absent (${absent})`} ms${row.vtkMs ? `, ${(row.oursMs / row.vtkMs).toFixed(2)}×` : ''}  ${row.note}`);
   };
   const T = mesh.indices.length / 3;
+  // Smoothing and decimation share their work with helper threads when a kernel has them
+  // (cells/core/parallel.ts; same bytes either way): timed both ways, VTK held to one thread.
+  const threads = nodeThreads();
+  const helpers = startNodeHelpers(threads);
+  await helpers.ready();
+  const shared = <R>(fn: () => R | Promise<R>) => async (): Promise<R> => {
+    setParallelPool(helpers);
+    try {
+      return await fn();
+    } finally {
+      setParallelPool(undefined);
+    }
+  };
   await side('isosurface vs vtkFlyingEdges3D', REPEATS, () => isosurface(field, { isoValue: 225.5, mask: peerMask }), { op: 'iso', iso: 225.5 },
     (o, t) => `${(o as { indices: Uint32Array }).indices.length / 3} vs ${t?.triangles ?? '—'} triangles`);
-  await side('smoothMesh vs vtkWindowedSincPolyDataFilter', REPEATS, () => smoothMesh(mesh, { iterations: 20, passBand: 0.1 }), { op: 'smooth' },
-    () => `20 iterations, pass band 0.1, ${T} triangles`);
-  await side('decimateMesh vs vtkQuadricDecimation', 3, () => decimateMesh(mesh, { targetTriangles: 500_000 }), { op: 'decimate', target: 500_000 },
-    (o, t) => {
-      const v = validateMesh((o as { mesh: Parameters<typeof validateMesh>[0] }).mesh);
-      return `to 500,000: ${v.triangles} vs ${t?.triangles ?? '—'} triangles; ours closed ${v.closed}, edge-manifold ${v.edgeManifold}`;
-    });
+  const smoothNote = () => `20 iterations, pass band 0.1, ${T} triangles`;
+  await side(`smoothMesh (${threads} threads) vs vtkWindowedSincPolyDataFilter`, REPEATS, shared(() => smoothMesh(mesh, { iterations: 20, passBand: 0.1 })), { op: 'smooth' }, smoothNote);
+  await side('smoothMesh (1 thread) vs vtkWindowedSincPolyDataFilter', REPEATS, () => smoothMesh(mesh, { iterations: 20, passBand: 0.1 }), { op: 'smooth' }, smoothNote);
+  const decimateNote = (o: unknown, t: Record<string, number> | undefined) => {
+    const v = validateMesh((o as { mesh: Parameters<typeof validateMesh>[0] }).mesh);
+    return `to 500,000: ${v.triangles} vs ${t?.triangles ?? '—'} triangles; ours closed ${v.closed}, edge-manifold ${v.edgeManifold}`;
+  };
+  await side(`decimateMesh (${threads} threads) vs vtkQuadricDecimation`, 3, shared(() => decimateMesh(mesh, { targetTriangles: 500_000 })), { op: 'decimate', target: 500_000 }, decimateNote);
+  await side('decimateMesh (1 thread) vs vtkQuadricDecimation', 3, () => decimateMesh(mesh, { targetTriangles: 500_000 }), { op: 'decimate', target: 500_000 }, decimateNote);
+  await helpers.close();
   if (!('absent' in peer)) peer.close();
 
   // Whole processes (bench/whole-run.ts): the headless notebook run on the DICOM series (no

@@ -116,16 +116,27 @@ export interface SharedRun {
   readonly chunksByHelpers: number;
 }
 
+/** How `runShared` runs a job. */
+export interface SharedJobSpec<P> {
+  /** The arrays in `payload` are shared (see `sharedArray`): post the job to the helpers. */
+  readonly share: boolean;
+  /** Registered name of the job's body factory (cells/jobs.ts). */
+  readonly name: string;
+  readonly payload: P;
+  readonly steps: number;
+  readonly chunks: number;
+}
+
 /**
- * Runs `steps` × `chunks` chunks of `body` (invariants above). With `share` (the arrays in
- * `payload` are shared, see `sharedArray`), posts the job named `name` to the pool's helpers,
- * which rebuild the same body from `payload` through the job registry (cells/jobs.ts); this
- * thread claims tickets until none is left either way. `afterStep(s)` runs in this thread once step s is
+ * Runs `steps` × `chunks` chunks of `body` (invariants above). With `share`, posts the job to
+ * the pool's helpers, which rebuild the same body from `payload` through the job registry
+ * (cells/jobs.ts); this thread claims tickets until none is left either way. `afterStep(s)` runs in this thread once step s is
  * complete (progress, abort checks); should it throw, the helpers stop at their next ticket and
  * the error is re-thrown here.
  */
-export function runShared<P>(share: boolean, name: string, payload: P, steps: number, chunks: number, body: ChunkBody, afterStep?: (step: number) => void): SharedRun {
-  const shared = share && parallelAvailable();
+export function runShared<P>(spec: SharedJobSpec<P>, body: ChunkBody, afterStep?: (step: number) => void): SharedRun {
+  const { name, payload, steps, chunks } = spec;
+  const shared = spec.share && parallelAvailable();
   const control = new Int32Array(shared ? new SharedArrayBuffer(4 * (DONE + steps)) : new ArrayBuffer(4 * (DONE + steps)));
   if (shared) pool!.post({ name, payload, control, steps, chunks });
   let reported = 0;

@@ -48,8 +48,8 @@ export interface CollapsePartJob {
   /** Input positions (mm, 3 per vertex) and triangles (3 vertex ids each). */
   readonly P: Float32Array;
   readonly I: Uint32Array;
-  /** Side (0 | 1) per vertex, and 1 for seam vertices. */
-  readonly side: Uint8Array;
+  /** Per triangle its part (0 | 1) or CROSS; per vertex 1 for seam vertices. */
+  readonly part: Uint8Array;
   readonly seam: Uint8Array;
   /** The budget over the input's triangle count (0 with no budget), and the error bound, mm (Infinity: none). */
   readonly ratio: number;
@@ -66,6 +66,7 @@ export interface CollapsePartJob {
   readonly inAway: Uint8Array;
 }
 const STATS = 6;
+const CROSS = 2;
 
 /**
  * `collapseEdges` over the whole mesh, in parts (invariants above) when it has at least
@@ -84,13 +85,16 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
   splitByMedianX(positions, side);
   const partTriangles = [0, 0];
   const cross: number[] = [];
+  const part = sharedArray(Uint8Array, T, share); // per triangle: its side, or CROSS
   for (let t = 0; t < indices.length; t += 3) {
     const a = indices[t]!, b = indices[t + 1]!, c = indices[t + 2]!;
     const sa = side[a]!;
     if (sa === side[b] && sa === side[c]) {
       partTriangles[sa]!++;
+      part[t / 3] = sa;
       continue;
     }
+    part[t / 3] = CROSS;
     seam[a] = 1;
     seam[b] = 1;
     seam[c] = 1;
@@ -100,7 +104,7 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
   const job: CollapsePartJob = {
     P: shareCopy(Float32Array, positions, share),
     I: shareCopy(Uint32Array, indices, share),
-    side, seam,
+    part, seam,
     ratio: target / T,
     maxErrorMm: options.maxErrorMm,
     out: sharedArray(Uint32Array, 3 * (partTriangles[0]! + partTriangles[1]!), share),
@@ -111,7 +115,7 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
   // Progress from this thread's part, scaled to the whole (the other part keeps about the same pace).
   const afterPass = options.afterPass;
   const body = collapsePartBody(job, afterPass && ((s, triangles) => afterPass((triangles * T) / Math.max(1, partTriangles[s]!))));
-  const { chunksByHelpers } = runShared(share, COLLAPSE_PART_JOB, job, 1, 2, body);
+  const { chunksByHelpers } = runShared({ share, name: COLLAPSE_PART_JOB, payload: job, steps: 1, chunks: 2 }, body);
   const stat = (s: number, k: number): number => job.stats[s * STATS + k]!;
   if (stat(0, 0) === 0 || stat(1, 0) === 0) return null;
 
@@ -163,28 +167,19 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
  */
 export function collapsePartBody(job: CollapsePartJob, afterPass?: (part: number, triangles: number) => void): ChunkBody {
   return (_step, s) => {
-    const { P, I, side, seam } = job;
+    const { P, I, part, seam } = job;
     // The part's triangles over local vertex ids (first use order), and its positions.
-    const V = P.length / 3;
     const count = (s === 0 ? job.offsets[1]! : job.out.length / 3 - job.offsets[1]!);
     const tri = new Uint32Array(3 * count);
     let n = 0;
-    for (let t = 0; t < I.length; t += 3) {
-      const a = I[t]!, b = I[t + 1]!, c = I[t + 2]!;
-      if (side[a] !== s || side[b] !== s || side[c] !== s) continue;
-      tri[n++] = a;
-      tri[n++] = b;
-      tri[n++] = c;
+    for (let t = 0; t < part.length; t++) {
+      if (part[t] !== s) continue;
+      tri[n++] = I[3 * t]!;
+      tri[n++] = I[3 * t + 1]!;
+      tri[n++] = I[3 * t + 2]!;
     }
-    const { global, count: L } = renumber(tri, V);
-    const positions = new Float32Array(3 * L), frozen = new Uint8Array(L);
-    for (let l = 0; l < L; l++) {
-      const g = global[l]!;
-      positions[3 * l] = P[3 * g]!;
-      positions[3 * l + 1] = P[3 * g + 1]!;
-      positions[3 * l + 2] = P[3 * g + 2]!;
-      frozen[l] = seam[g]!;
-    }
+    const { positions, global, frozen } = localMesh(P, tri, seam);
+    const L = positions.length / 3;
     // The band's side in this part: vertices within BAND_RINGS − 1 rings of the seam stay as
     // they are here (frozen) and are decimated with the band, from full density, afterwards.
     const rings = vertexRings(tri, L);
@@ -212,6 +207,7 @@ export function collapsePartBody(job: CollapsePartJob, afterPass?: (part: number
       budgetFreeOnly: true,
       maxErrorMm: job.maxErrorMm,
       frozen,
+      rings,
       ...(afterPass ? { afterPass: (triangles: number) => afterPass(s, triangles) } : {}),
     });
     if (!done) {
@@ -220,32 +216,30 @@ export function collapsePartBody(job: CollapsePartJob, afterPass?: (part: number
     }
     // A triangle with a frozen vertex is the band's (frozen vertices never move, so these are
     // the band's input triangles but for the re-pointed corners of collapses next to it).
-    const inBand = (a: number, b: number, c: number): boolean => frozen[a] === 1 || frozen[b] === 1 || frozen[c] === 1;
     // Away from the seam first, then the band; global ids.
-    const out = job.out, from = 3 * job.offsets[s]!;
+    const out = job.out, from = 3 * job.offsets[s]!, inAway = job.inAway;
     const result = done.indices;
-    let away = 0;
+    const band = new Uint32Array(result.length);
+    let away = 0, bandN = 0;
     for (let t = 0; t < result.length; t += 3) {
       const a = result[t]!, b = result[t + 1]!, c = result[t + 2]!;
-      if (inBand(a, b, c)) continue;
-      out[from + 3 * away] = global[a]!;
-      out[from + 3 * away + 1] = global[b]!;
-      out[from + 3 * away + 2] = global[c]!;
-      job.inAway[global[a]!] = 1;
-      job.inAway[global[b]!] = 1;
-      job.inAway[global[c]!] = 1;
-      away++;
+      const ga = global[a]!, gb = global[b]!, gc = global[c]!;
+      if ((frozen[a]! | frozen[b]! | frozen[c]!) === 1) {
+        band[bandN++] = ga;
+        band[bandN++] = gb;
+        band[bandN++] = gc;
+        continue;
+      }
+      const o = from + 3 * away++;
+      out[o] = ga;
+      out[o + 1] = gb;
+      out[o + 2] = gc;
+      inAway[ga] = 1;
+      inAway[gb] = 1;
+      inAway[gc] = 1;
     }
-    let bandN = 0;
-    for (let t = 0; t < result.length; t += 3) {
-      const a = result[t]!, b = result[t + 1]!, c = result[t + 2]!;
-      if (!inBand(a, b, c)) continue;
-      const o = from + 3 * (away + bandN);
-      out[o] = global[a]!;
-      out[o + 1] = global[b]!;
-      out[o + 2] = global[c]!;
-      bandN++;
-    }
+    out.set(band.subarray(0, bandN), from + 3 * away);
+    bandN /= 3;
     stats[base] = 1;
     stats[base + 1] = away;
     stats[base + 2] = bandN;
@@ -306,16 +300,19 @@ function renumber(tri: Uint32Array, V: number): { global: Int32Array; count: num
   return { global, count };
 }
 
-/** `tri` renumbered to local ids, with its positions, the map back, and frozen = used outside it (`inAway`). */
-function localMesh(P: Float32Array, tri: Uint32Array, inAway: Uint8Array): { positions: Float32Array; indices: Uint32Array; global: Int32Array; frozen: Uint8Array } {
-  const { global, count } = renumber(tri, inAway.length);
+/**
+ * `tri` renumbered in place to local ids, with its positions, the map back, and `frozen[l]` =
+ * `flags[global[l]]` (the seam for a part, the vertices used away from the band for the band).
+ */
+function localMesh(P: Float32Array, tri: Uint32Array, flags: Uint8Array): { positions: Float32Array; indices: Uint32Array; global: Int32Array; frozen: Uint8Array } {
+  const { global, count } = renumber(tri, flags.length);
   const positions = new Float32Array(3 * count), frozen = new Uint8Array(count);
   for (let l = 0; l < count; l++) {
     const g = global[l]!;
     positions[3 * l] = P[3 * g]!;
     positions[3 * l + 1] = P[3 * g + 1]!;
     positions[3 * l + 2] = P[3 * g + 2]!;
-    frozen[l] = inAway[g]!;
+    frozen[l] = flags[g]!;
   }
   return { positions, indices: tri, global, frozen };
 }

@@ -44,6 +44,8 @@ export interface CollapseOptions {
   readonly frozen?: Uint8Array;
   /** With `frozen`: `targetTriangles` counts only the triangles with no frozen vertex. */
   readonly budgetFreeOnly?: boolean;
+  /** `vertexRings(input, V)` when the caller has it already. */
+  readonly rings?: VertexRings;
 }
 
 /** What `collapseEdges` returns. */
@@ -99,7 +101,7 @@ function ringsManifold(indices: Uint32Array, rings: VertexRings, skip?: Uint8Arr
  */
 export function collapseEdges(positions: Float32Array, input: Uint32Array, options: CollapseOptions): Collapsed | null {
   const V = positions.length / 3;
-  let rings = vertexRings(input, V);
+  let rings = options.rings ?? vertexRings(input, V);
   if (!ringsManifold(input, rings, options.frozen)) return null;
   const maxError2 = options.maxErrorMm * options.maxErrorMm;
   const { Q, weight } = vertexQuadrics(positions, input, V);

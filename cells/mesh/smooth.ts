@@ -108,7 +108,7 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
     centre: [(minX + maxX) / 2, (minY + maxY) / 2, (minZ + maxZ) / 2], inv: 1 / scale, chunks: share ? SMOOTH_CHUNKS : 1,
   };
   const [cx, cy, cz] = job.centre;
-  const { chunksByHelpers } = runShared(share, CLENSHAW_JOB, job, iterations + 1, job.chunks, clenshawBody(job), (step) => {
+  const { chunksByHelpers } = runShared({ share, name: CLENSHAW_JOB, payload: job, steps: iterations + 1, chunks: job.chunks }, clenshawBody(job), (step) => {
     checkAbort('smoothMesh', options.signal);
     if (step > 0) options.onProgress?.(step / (iterations + 1));
   });

@@ -124,6 +124,15 @@ describe('decimateMesh on the real CT skull', () => {
     }
   }, 60_000);
 
+  it('by error alone (maxErrorMm 0.05, no budget): every collapse within it, halves and seam band alike; manifold', async () => {
+    const d = await decimateMesh(smooth, { maxErrorMm: 0.05 });
+    expect(d.errorMm).toBeGreaterThan(0);
+    expect(d.errorMm).toBeLessThanOrEqual(0.05);
+    expect(d.triangles).toBeLessThan(input.triangles * 0.8);
+    expectPrintable(d, input.triangles);
+    console.log('skull maxErrorMm 0.05', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, passes: d.passes }));
+  }, 60_000);
+
   // The manifold check is split like the work: each half checks its own vertices, the seam band
   // the seam's. A hole on the seam, or away from it, must still be found.
   it('a triangle missing on the seam or away from it: not taken for a manifold (meshoptimizer path, verdict false)', async () => {

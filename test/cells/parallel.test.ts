@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkRange, ParallelJobError, runShared, setParallelPool, sharedArray } from '../../cells/core/parallel.ts';
 import { smoothMesh } from '../../cells/mesh/smooth.ts';
-import { startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
+import { nodeThreads, startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
 import { sphereMesh } from '../mesh-phantoms.ts';
 
 describe('runShared without helpers (serial)', () => {
   it('runs every chunk once, steps in order, afterStep once per step', () => {
     const seen: string[] = [], steps: number[] = [];
-    const r = runShared(false, 'test', {}, 3, 4, (s, c) => seen.push(`${s}.${c}`), (s) => steps.push(s));
+    const r = runShared({ share: false, name: 'test', payload: {}, steps: 3, chunks: 4 }, (s, c) => seen.push(`${s}.${c}`), (s) => steps.push(s));
     expect(seen).toEqual(['0.0', '0.1', '0.2', '0.3', '1.0', '1.1', '1.2', '1.3', '2.0', '2.1', '2.2', '2.3']);
     expect(steps).toEqual([0, 1, 2]);
     expect(r.chunksByHelpers).toBe(0);
@@ -15,7 +15,7 @@ describe('runShared without helpers (serial)', () => {
 
   it('an error in afterStep stops the job and is re-thrown', () => {
     let ran = 0;
-    expect(() => runShared(false, 'test', {}, 5, 2, () => ran++, (s) => { if (s === 1) throw new Error('stop'); })).toThrow('stop');
+    expect(() => runShared({ share: false, name: 'test', payload: {}, steps: 5, chunks: 2 }, () => ran++, (s) => { if (s === 1) throw new Error('stop'); })).toThrow('stop');
     expect(ran).toBe(4);
   });
 
@@ -28,6 +28,28 @@ describe('runShared without helpers (serial)', () => {
         next = b;
       }
       expect(next).toBe(n);
+    }
+  });
+});
+
+describe('nodeThreads', () => {
+  it('VOXBOOK_THREADS picks the threads (1..8); anything else falls back to the cores', () => {
+    const saved = process.env.VOXBOOK_THREADS;
+    try {
+      process.env.VOXBOOK_THREADS = '1';
+      expect(nodeThreads()).toBe(1);
+      process.env.VOXBOOK_THREADS = '3';
+      expect(nodeThreads()).toBe(3);
+      process.env.VOXBOOK_THREADS = '64';
+      expect(nodeThreads()).toBe(8);
+      process.env.VOXBOOK_THREADS = 'many';
+      const cores = nodeThreads();
+      expect(cores).toBeGreaterThanOrEqual(1);
+      expect(cores).toBeLessThanOrEqual(8);
+      expect(startNodeHelpers(1).helpers).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.VOXBOOK_THREADS;
+      else process.env.VOXBOOK_THREADS = saved;
     }
   });
 });
@@ -68,6 +90,6 @@ describe('shared jobs with a Node helper thread', () => {
     const flag = sharedArray(Int32Array, 1, true);
     // Slow chunks (2 ms each), so the helper has the job before the caller is done.
     const slow = () => { Atomics.wait(flag, 0, 0, 2); };
-    expect(() => runShared(true, 'no-such-job', {}, 400, 2, slow)).toThrow(ParallelJobError);
+    expect(() => runShared({ share: true, name: 'no-such-job', payload: {}, steps: 400, chunks: 2 }, slow)).toThrow(ParallelJobError);
   });
 });
