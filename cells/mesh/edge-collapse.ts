@@ -44,7 +44,7 @@ export interface CollapseOptions {
   readonly frozen?: Uint8Array;
   /** With `frozen`: `targetTriangles` counts only the triangles with no frozen vertex. */
   readonly budgetFreeOnly?: boolean;
-  /** `vertexRings(input, V)` when the caller has it already. */
+  /** `vertexRings(input, V)` when the caller has it already (its arrays are written over by later passes). */
   readonly rings?: VertexRings;
 }
 
@@ -125,7 +125,7 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
 
   while (T > options.targetTriangles) {
     const needed = Math.ceil((T - options.targetTriangles) / 2);
-    if (passes > 0) rings = vertexRings(tri, V);
+    if (passes > 0) rings = vertexRings(tri, V, rings);
     best.update(positions, rings, Q, dirty);
     dirty.fill(0); // from here, marks who the accepted collapses touch
     const order = best.order();
@@ -182,13 +182,14 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
       best.remove(a);
       dirty[a] = 0;
     }
-    tri = applyCollapses(tri, remap);
+    // The first pass copies the caller's triangles; later ones compact our copy in place.
+    tri = applyCollapses(tri, remap, tri === input ? new Uint32Array(input.length) : tri);
     T = counted(tri);
     for (const a of acceptedFrom) remap[a] = -1;
     lock.set(frozen);
     options.afterPass?.(T);
   }
-  return { indices: tri, errorMm: Math.sqrt(maxAccepted2), passes, collapses };
+  return { indices: tri === input ? tri : tri.slice(), errorMm: Math.sqrt(maxAccepted2), passes, collapses };
 }
 
 /**
@@ -424,9 +425,12 @@ function freeTriangles(tri: Uint32Array, frozen: Uint8Array): number {
   return n;
 }
 
-/** Triangles re-pointed through `remap` (−1: unchanged), those with a repeated vertex dropped. */
-function applyCollapses(tri: Uint32Array, remap: Int32Array): Uint32Array {
-  const out = new Uint32Array(tri.length);
+/**
+ * Triangles re-pointed through `remap` (−1: unchanged), those with a repeated vertex dropped,
+ * written into `out` (which may be `tri` itself: each triangle is written at or before where it
+ * was read); returns the view of `out` that holds them.
+ */
+function applyCollapses(tri: Uint32Array, remap: Int32Array, out: Uint32Array): Uint32Array {
   let n = 0;
   for (let t = 0; t < tri.length; t += 3) {
     let a = tri[t]!, b = tri[t + 1]!, c = tri[t + 2]!;
@@ -439,5 +443,5 @@ function applyCollapses(tri: Uint32Array, remap: Int32Array): Uint32Array {
     out[n++] = b;
     out[n++] = c;
   }
-  return out.slice(0, n);
+  return out.subarray(0, n);
 }

@@ -16,14 +16,17 @@ export interface VertexRings {
 
 /**
  * The rings of `tri` (3 vertex ids per triangle, each < V), by a counting sort in triangle order.
- * O(V + T), three Int32Arrays (V + 1, 3T, 3T).
+ * O(V + T), three Int32Arrays (V + 1, 3T, 3T). `reuse`: rings of the same V and at least as many
+ * triangles, no longer needed, whose arrays are written over (a decimation's next pass).
  */
-export function vertexRings(tri: Uint32Array, V: number): VertexRings {
-  const start = new Int32Array(V + 1);
+export function vertexRings(tri: Uint32Array, V: number, reuse?: VertexRings): VertexRings {
+  const fits = reuse !== undefined && reuse.start.length === V + 1 && reuse.next.length >= tri.length;
+  const start = fits ? reuse.start.fill(0) : new Int32Array(V + 1);
   for (let c = 0; c < tri.length; c++) start[tri[c]! + 1]!++;
   for (let v = 0; v < V; v++) start[v + 1]! += start[v]!;
   const fill = start.slice(0, V);
-  const next = new Int32Array(tri.length), prev = new Int32Array(tri.length);
+  const next = fits ? reuse.next.subarray(0, tri.length) : new Int32Array(tri.length);
+  const prev = fits ? reuse.prev.subarray(0, tri.length) : new Int32Array(tri.length);
   for (let t = 0; t < tri.length; t += 3) {
     const a = tri[t]!, b = tri[t + 1]!, c = tri[t + 2]!;
     let i = fill[a]!++;
