@@ -183,9 +183,16 @@ describe('keys, palette and progress in the app', () => {
       };
       poll();
     }));
-    await page.keyboard.press('i');
-    await page.keyboard.press('i');
-    const result = await stopped;
+    // The two presses must fall within the sequence's 1 s (app/key-sequence.ts); on a machine
+    // busy enough to space them further, the pair is pressed again (the time is measured from
+    // the last keyup either way).
+    let result: { ms: number; status: string } | undefined;
+    for (let attempt = 0; attempt < 5 && result === undefined; attempt++) {
+      await page.keyboard.press('i');
+      await page.keyboard.press('i');
+      result = await Promise.race([stopped, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
+    }
+    if (result === undefined) throw new Error('I,I did not stop the running cell after 5 tries');
     // The cell honours its signal: it ends on its own (done, not cached), no worker is killed.
     expect(result.status).toBe('done');
     expect(result.ms).toBeLessThan(1000);
