@@ -140,13 +140,14 @@ export function runShared<P>(spec: SharedJobSpec<P>, body: ChunkBody, afterStep?
   const control = new Int32Array(shared ? new SharedArrayBuffer(4 * (DONE + steps)) : new ArrayBuffer(4 * (DONE + steps)));
   if (shared) pool!.post({ name, payload, control, steps, chunks });
   let reported = 0;
+  const timing: ChunkTiming = { longestMs: 0 };
   try {
     runTickets(control, steps, chunks, body, (s) => {
       // This thread reports every step that is complete, in order, as it goes.
       for (; reported <= s && Atomics.load(control, DONE + reported) === chunks; reported++) afterStep?.(reported);
-    });
+    }, false, timing);
     for (; reported < steps; reported++) {
-      waitStep(control, reported, chunks);
+      waitStep(control, reported, chunks, timing);
       if (Atomics.load(control, ABORTED) === HELPER_FAILED) break;
       afterStep?.(reported);
     }
@@ -162,16 +163,18 @@ export function runShared<P>(spec: SharedJobSpec<P>, body: ChunkBody, afterStep?
  * The ticket loop every participating thread runs (the caller through `runShared`, a helper
  * through the job registry). Returns when no ticket is left or the job was aborted.
  */
-export function runTickets(control: Int32Array, steps: number, chunks: number, body: ChunkBody, afterChunk?: (step: number) => void, helper = false): void {
+export function runTickets(control: Int32Array, steps: number, chunks: number, body: ChunkBody, afterChunk?: (step: number) => void, helper = false, timing: ChunkTiming = { longestMs: 0 }): void {
   const total = steps * chunks;
   for (;;) {
     if (Atomics.load(control, ABORTED) !== 0) return;
     const ticket = Atomics.add(control, TICKET, 1);
     if (ticket >= total) return;
     const step = Math.floor(ticket / chunks), chunk = ticket - step * chunks;
-    if (step > 0) waitStep(control, step - 1, chunks);
+    if (step > 0) waitStep(control, step - 1, chunks, timing);
     if (Atomics.load(control, ABORTED) !== 0) return;
+    const t0 = performance.now();
     body(step, chunk);
+    timing.longestMs = Math.max(timing.longestMs, performance.now() - t0);
     if (helper) Atomics.add(control, RUN_BY_HELPERS, 1);
     Atomics.add(control, DONE + step, 1);
     Atomics.notify(control, DONE + step);
@@ -179,13 +182,20 @@ export function runTickets(control: Int32Array, steps: number, chunks: number, b
   }
 }
 
-/**
- * A chunk takes milliseconds; a step whose done count has not moved for this long has lost its
- * helper (the thread died holding a chunk), and the job fails instead of waiting for ever.
- */
-const STALL_MS = 30_000;
+/** The longest chunk this thread has run in the job, ms (the yardstick of `waitStep`'s stall test). */
+interface ChunkTiming {
+  longestMs: number;
+}
 
-function waitStep(control: Int32Array, step: number, chunks: number): void {
+/**
+ * A step whose done count has not moved for 30 s plus 8 times the longest chunk this thread
+ * ran (chunks of a job are of a size) has lost its helper — the thread died holding a chunk,
+ * e.g. out of memory — and the job fails instead of waiting for ever. A slow but live helper
+ * on a huge mesh stays within that.
+ */
+const STALL_MIN_MS = 30_000;
+
+function waitStep(control: Int32Array, step: number, chunks: number, timing: ChunkTiming): void {
   let last = -1, since = 0;
   for (;;) {
     const done = Atomics.load(control, DONE + step);
@@ -194,7 +204,7 @@ function waitStep(control: Int32Array, step: number, chunks: number): void {
     if (done !== last) {
       last = done;
       since = now;
-    } else if (now - since > STALL_MS) {
+    } else if (now - since > STALL_MIN_MS + 8 * timing.longestMs) {
       failJob(control);
       return;
     }
