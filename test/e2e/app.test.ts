@@ -5,12 +5,11 @@
  * blank canvas) → the STL download holds exactly the triangles the view reports → Run all
  * again is served from the cache without rebuilding the views → the toolbar fits 600 px.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshData } from '../../kernel/protocol.ts';
-import { REPO_ROOT, pixelStats, screenshotWholePage, startApp, stlTriangleCount, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, pixelStats, screenshotWholePage, stlTriangleCount, type AppHarness, openApp, expectSample } from './harness.ts';
 
 const MESH_MIME = 'application/vnd.voxbook.mesh+json';
 const RESULTS = join(REPO_ROOT, 'test-results');
@@ -19,11 +18,9 @@ describe('app: ct-to-print in the browser', () => {
   let app: AppHarness;
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
   }, 180_000);
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDicomSeries } from '../../cells/io/dicom.ts';
-import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, type AppHarness, openApp } from './harness.ts';
 
 const SERIES = join(REPO_ROOT, 'data', 'ct-head-0051-dicom');
 const CT_SMALL = join(REPO_ROOT, 'data', 'dicom-conformance', 'CT_small.dcm');
@@ -86,9 +86,7 @@ describe('DICOM picked in the browser: decoded from bytes in the kernel-like wor
     expect(existsSync(SERIES), 'data/ct-head-0051-dicom is missing: run `npm run fetch-data` first').toBe(true);
     const names = (await readdir(SERIES)).sort();
     series = names.map((n) => ({ path: `ct-head-0051-dicom/${n}`, url: `/data/ct-head-0051-dicom/${n}` }));
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
   }, 180_000);
 
   afterAll(async () => {

@@ -2,6 +2,7 @@
  * End-to-end harness: the app's Vite dev server (or its build, served by `vite preview`) on a
  * random port of 127.0.0.1 and a headless Debian Chromium (playwright-core) with WebGL through SwiftShader.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { decode } from 'fast-png';
+import { expect } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env['VOXBOOK_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -176,6 +178,24 @@ export async function startApp(options: StartOptions = {}): Promise<AppHarness> 
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** `startApp`, then the app's page opened and its hooks loaded: the start of most browser tests. */
+export async function openApp(options: StartOptions = {}): Promise<AppHarness> {
+  const app = await startApp(options);
+  try {
+    await app.page.goto(app.url);
+    await waitForApp(app.page);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}
+
+/** Fails, saying how to get it, when the sample file or folder `data/<path>` is not in the cache. */
+export function expectSample(path: string): void {
+  expect(existsSync(join(REPO_ROOT, 'data', path)), `data/${path} is missing: run \`npm run fetch-data\` first`).toBe(true);
 }
 
 /** The page has loaded the app and its hooks (after the first module graph is served). */

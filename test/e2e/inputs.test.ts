@@ -6,12 +6,11 @@
  * burst of moves costs a couple of runs, not one per move. Times are recorded, not asserted
  * (the bench, bench/slider-preview.ts, reports them).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotebookState } from '../../app/notebook-state.ts';
-import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, type AppHarness, openApp, expectSample } from './harness.ts';
 import { median, moveSlider, type SliderMove } from './slider.ts';
 
 const LAZY = ['segment', 'mesh', 'validate', 'printability', 'export'];
@@ -34,10 +33,8 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
   const moves: SliderMove[] = [];
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    expectSample('Cranium.inv3');
+    app = await openApp();
     await app.page.getByRole('button', { name: 'Run all' }).click();
     await app.page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 180_000 });
     firstRun = await cells(app);

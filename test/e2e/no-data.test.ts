@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshData } from '../../kernel/protocol.ts';
-import { startApp, waitForApp, type AppHarness } from './harness.ts';
+import { type AppHarness, openApp } from './harness.ts';
 
 const MESH_MIME = 'application/vnd.voxbook.mesh+json';
 
@@ -20,9 +20,7 @@ describe('app without the sample cache: ct-to-print on the phantom', () => {
 
   beforeAll(async () => {
     empty = await mkdtemp(join(tmpdir(), 'voxbook-no-data-'));
-    app = await startApp({ dataDir: empty });
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp({ dataDir: empty });
   }, 180_000);
 
   afterAll(async () => {

@@ -9,14 +9,13 @@
  * Kernel messages are recorded by wrapping the page's `Worker` (test/e2e/kernel-messages.ts),
  * so the test sees what the kernel said, not only what the app made of it.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVolume } from '../../cells/core/volume.ts';
 import { encodeNifti } from '../../cells/io/nifti-write.ts';
-import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { startApp, waitForApp, type AppHarness, expectSample } from './harness.ts';
 import { clearKernelMessages, kernelMessages, recordKernelMessages, waitRestored } from './kernel-messages.ts';
 import type { Page } from 'playwright-core';
 
@@ -28,7 +27,7 @@ describe('browser cache: ct-to-print survives a reload', () => {
   let app: AppHarness;
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     app = await startApp();
     await recordKernelMessages(app.context);
     await app.page.goto(app.url);

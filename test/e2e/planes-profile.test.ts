@@ -6,7 +6,6 @@
  * `lineProfile` computed in Node for the same ends (the one sampler, cells/viz/line-sample.ts).
  * Two clicks pick the same line; Escape clears it.
  */
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInv3 } from '../../cells/io/inv3.ts';
 import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
 import { lineProfile } from '../../cells/viz/line-profile.ts';
-import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, type AppHarness, openApp, expectSample } from './harness.ts';
 import { drawn, openAndRun } from './planes-page.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
@@ -43,11 +42,9 @@ describe('app: a line profile picked in the planes view of the real CT', () => {
   let app: AppHarness;
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
   }, 180_000);
 
   afterAll(async () => {

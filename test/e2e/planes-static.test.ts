@@ -4,14 +4,14 @@
  * from disk with every other request refused, draws the three planes under its
  * Content-Security-Policy, and its crosshair, slice slider and probe work there too.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInv3 } from '../../cells/io/inv3.ts';
 import { downsample } from '../../cells/preprocess/downsample.ts';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, openOffline, pixelStats, startApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, openOffline, pixelStats, startApp, type AppHarness, expectSample } from './harness.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 
@@ -20,7 +20,7 @@ describe('the exported page draws the linked planes offline', () => {
   const out = tempDir();
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
     const run = await voxbook(['run', 'test/e2e/fixtures/planes-static.nb.ts', '--out', out, '--html', '--quiet'], { killAfterMs: 170_000 });
     expect(run.code, run.stderr).toBe(0);

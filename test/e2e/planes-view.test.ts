@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInv3 } from '../../cells/io/inv3.ts';
 import { indexToWorld, type Vec3 } from '../../cells/core/volume.ts';
 import { aalVoxelInsideRegion, headEndWidths } from '../planes-landmark.ts';
-import { changedFraction, REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { changedFraction, REPO_ROOT, pixelStats, type AppHarness, openApp } from './harness.ts';
 import { drawn, openAndRun } from './planes-page.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
@@ -55,9 +55,7 @@ describe('app: planesView shows linked planes of the real CT and MRI', () => {
       expect(existsSync(join(REPO_ROOT, 'data', f)), `data/${f} is missing: run \`npm run fetch-data\` first`).toBe(true);
     }
     await mkdir(RESULTS, { recursive: true });
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
   }, 180_000);
 
   afterAll(async () => {

@@ -5,13 +5,12 @@
  * that `compareMasks` gives in Node, and the axial-slice slider, moved with the keyboard,
  * re-draws it at the next slice. The page logged no errors and asked nothing outside the app.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInput, threshold, compareMasks } from '../../index.ts';
-import { REPO_ROOT, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, pixelStats, type AppHarness, openApp, expectSample } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/plots.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/plots.nb.ts';
@@ -36,14 +35,12 @@ describe('app: plots and compareView on the real CT', () => {
   let expected: { dice: number; hd95Mm: number };
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
     // The numbers the caption must show, from the metric function in Node.
     const ct = await loadInput('ct-head-0051');
     expected = compareMasks(threshold(ct, { minHu: 226, maxHu: 3071 }), threshold(ct, { minHu: 400, maxHu: 3071 }));
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
     const text = await readFile(FIXTURE, 'utf8');
     await app.page.evaluate(([t, p]) => window.__voxbook!.open(t!, p!), [text, FIXTURE_PATH]);
     await app.page.waitForFunction(() => window.__voxbook!.state()?.cells.some((c) => c.id === 'curves'), undefined, { timeout: 10_000 });

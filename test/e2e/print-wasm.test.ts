@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, waitForApp, type AppHarness } from './harness.ts';
+import { type AppHarness, openApp } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/print-wasm.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/print-wasm.nb.ts';
@@ -16,9 +16,7 @@ describe('app: manifold-3d judges and cuts in the kernel worker', () => {
   let cells: Map<string, { status: string; error: string | null; json: any }>;
 
   beforeAll(async () => {
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
     const text = await readFile(FIXTURE, 'utf8');
     await app.page.evaluate(([t, p]) => window.__voxbook!.open(t!, p!), [text, FIXTURE_PATH]);
     await app.page.waitForFunction(() => window.__voxbook!.state()?.cells.some((c) => c.id === 'hollow'), undefined, { timeout: 10_000 });

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT, pixelStats, screenshotWholePage, startApp, stlTriangleCount, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, pixelStats, screenshotWholePage, stlTriangleCount, type AppHarness, openApp } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/showcase.nb.ts', import.meta.url);
 
@@ -69,9 +69,7 @@ describe('app on the showcase notebook', () => {
   let whileRunning: { runAllDisabled: boolean; stopEnabled: boolean; progress: string | null };
 
   beforeAll(async () => {
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
     lookBefore = await pageLook(app.page);
     const text = `${await readFile(FIXTURE, 'utf8')}\n// %% A syntax error\nconst unfinished = (1 +;\n`;
     await app.page.evaluate((t) => window.__voxbook!.open(t, 'test/e2e/fixtures/showcase.nb.ts'), text);

@@ -7,12 +7,12 @@
  * HTML" button, after a Run all, downloads the same kind of page, which opens offline the
  * same way.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, captureFirstMesh, openOffline, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, captureFirstMesh, openOffline, pixelStats, startApp, waitForApp, type AppHarness, expectSample } from './harness.ts';
 
 
 /** The pixels of the page's first 3D view, once it has drawn something (vtk.js renders after layout). */
@@ -34,7 +34,7 @@ describe('the exported HTML page, offline in Chromium', () => {
   const out = tempDir();
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     const run = await voxbook(['run', 'notebooks/ct-to-print.nb.ts', '--out', out, '--html', '--cache', tempDir('vb-cache-'), '--quiet'], { killAfterMs: 170_000 });
     expect(run.code, run.stderr).toBe(0);
     app = await startApp();

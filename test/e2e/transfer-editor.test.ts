@@ -6,7 +6,6 @@
  * level slider moves the edited function; a preset change drops the edits. The exported page
  * (offline, under its CSP) has the same editor, and a keyboard edit there redraws.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -14,7 +13,7 @@ import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePreset, type TransferFunction } from '../../cells/viz/volume-presets.ts';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { changedFraction, REPO_ROOT, captureFirstView, openOffline, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { changedFraction, REPO_ROOT, captureFirstView, openOffline, pixelStats, startApp, type AppHarness, openApp, expectSample } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/volume-view.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/volume-view.nb.ts';
@@ -58,11 +57,9 @@ describe('app: the transfer-function editor of volumeView on the real CT', () =>
   let app: AppHarness;
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
     const text = await readFile(FIXTURE, 'utf8');
     await app.page.evaluate(([t, p]) => window.__voxbook!.open(t!, p!), [text, FIXTURE_PATH]);
     await app.page.waitForFunction(() => window.__voxbook!.state()?.cells.some((c) => c.id === 'volume'), undefined, { timeout: 10_000 });
@@ -192,7 +189,7 @@ describe('the exported page has the transfer-function editor', () => {
   const out = tempDir();
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     const run = await voxbook(['run', FIXTURE_PATH, '--out', out, '--html', '--quiet'], { killAfterMs: 170_000 });
     expect(run.code, run.stderr).toBe(0);
     app = await startApp();

@@ -4,12 +4,12 @@
  * page, opened from disk with every other request refused, ray casts it (pixels through
  * vtk.js captureImages()) under the page's Content-Security-Policy.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, voxbook } from '../cli/helpers.ts';
-import { REPO_ROOT, openOffline, pixelStats, startApp, type AppHarness } from './harness.ts';
+import { REPO_ROOT, openOffline, pixelStats, startApp, type AppHarness, expectSample } from './harness.ts';
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 
@@ -18,7 +18,7 @@ describe('the exported page draws the volume offline', () => {
   const out = tempDir();
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
     const run = await voxbook(['run', 'test/e2e/fixtures/volume-view.nb.ts', '--out', out, '--html', '--quiet'], { killAfterMs: 170_000 });
     expect(run.code, run.stderr).toBe(0);

@@ -5,12 +5,11 @@
  * changes the image, the bundle reached the page with the voxels, and the page logged no
  * errors and asked nothing outside the app.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changedFraction, REPO_ROOT, captureFirstView, pixelStats, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { changedFraction, REPO_ROOT, captureFirstView, pixelStats, type AppHarness, openApp, expectSample } from './harness.ts';
 
 const FIXTURE = new URL('./fixtures/volume-view.nb.ts', import.meta.url);
 const FIXTURE_PATH = 'test/e2e/fixtures/volume-view.nb.ts';
@@ -34,11 +33,9 @@ describe('app: volumeView ray casts the real CT', () => {
   let app: AppHarness;
 
   beforeAll(async () => {
-    expect(existsSync(join(REPO_ROOT, 'data', 'Cranium.inv3')), 'data/Cranium.inv3 is missing: run `npm run fetch-data` first').toBe(true);
+    expectSample('Cranium.inv3');
     await mkdir(RESULTS, { recursive: true });
-    app = await startApp();
-    await app.page.goto(app.url);
-    await waitForApp(app.page);
+    app = await openApp();
     const text = await readFile(FIXTURE, 'utf8');
     await app.page.evaluate(([t, p]) => window.__voxbook!.open(t!, p!), [text, FIXTURE_PATH]);
     await app.page.waitForFunction(() => window.__voxbook!.state()?.cells.some((c) => c.id === 'volume'), undefined, { timeout: 10_000 });
