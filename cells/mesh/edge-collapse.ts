@@ -117,25 +117,25 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
   const dirty = new Uint8Array(V).fill(1);
   let stampId = 0;
   let tri = input;
-  // Triangles the budget counts: all, or those without a frozen vertex.
-  const counted = (t: Uint32Array): number => options.frozen && options.budgetFreeOnly ? freeTriangles(t, options.frozen) : t.length / 3;
-  let T = counted(tri);
+  // Triangles the budget counts: all, or those without a frozen vertex (`countedFrozen`).
+  const countedFrozen = options.frozen && options.budgetFreeOnly ? options.frozen : undefined;
+  let T = countedFrozen ? freeTriangles(tri, countedFrozen) : tri.length / 3;
   let passes = 0, collapses = 0, maxAccepted2 = 0;
-  const acceptedFrom: number[] = [];
 
   while (T > options.targetTriangles) {
-    const needed = Math.ceil((T - options.targetTriangles) / 2);
     if (passes > 0) rings = vertexRings(tri, V, rings);
     best.update(positions, rings, Q, dirty);
     dirty.fill(0); // from here, marks who the accepted collapses touch
-    const order = best.order();
-    acceptedFrom.length = 0;
-    for (let i = 0; i < order.length && acceptedFrom.length < needed; i++) {
+    // Choosing runs in error order and touches only what the tests and locks need; the merges
+    // and dirty marks wait for a sweep in vertex order (the pass's collapses are independent,
+    // invariant 3, so their order does not matter), where neighbours share cache lines.
+    const { order, target } = best.order(maxError2);
+    let accepted = 0;
+    for (let i = 0; i < order.length && T > options.targetTriangles; i++) {
       const a = order[i]!;
-      if (best.error[a]! > maxError2) break; // ordered by error (within a bucket's 1%): the rest are larger
       if (lock[a] === 1) continue;
       // The cheapest target first; should it fail the tests, a's other neighbours by cost.
-      let b = best.to[a]!, err2 = best.error[a]!;
+      let b = target[i]!;
       if (lock[b] === 1) continue; // b is in a collapse of this pass: a is re-evaluated next pass
       if (!linkCondition(rings, a, b, stamp, ++stampId) || flipsTriangle(positions, rings, a, b)) {
         b = -1;
@@ -143,23 +143,31 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
           if (e2 > maxError2) break;
           if (lock[c] === 1 || !linkCondition(rings, a, c, stamp, ++stampId) || flipsTriangle(positions, rings, a, c)) continue;
           b = c;
-          err2 = e2;
+          if (e2 > maxAccepted2) maxAccepted2 = e2;
           break;
         }
         if (b < 0) continue;
       }
       remap[a] = b;
-      acceptedFrom.push(a);
-      // Lock a, b and a's ring (invariant 3). Whose cheapest collapse changes: b (its quadric),
-      // a's ring (a became b) and b's ring (collapses onto b now cost more).
+      accepted++;
+      // A collapse removes exactly the two triangles on edge ab (invariant 2).
+      T -= countedFrozen ? countedOnEdge(rings, a, b, countedFrozen) : 2;
+      // Lock a, b and a's ring (invariant 3).
       lock[a] = 1;
       lock[b] = 1;
+      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) lock[rings.next[j]!] = 1;
+    }
+    passes++;
+    if (accepted === 0) break;
+    collapses += accepted;
+    // Whose cheapest collapse changes: b (its quadric), a's ring (a became b) and b's ring
+    // (collapses onto b now cost more). Quadrics and weights merge into b.
+    for (let a = 0; a < V; a++) {
+      const b = remap[a]!;
+      if (b < 0) continue;
+      if (best.to[a] === b && best.error[a]! > maxAccepted2) maxAccepted2 = best.error[a]!;
       dirty[b] = 1;
-      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
-        const x = rings.next[j]!;
-        lock[x] = 1;
-        dirty[x] = 1;
-      }
+      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) dirty[rings.next[j]!] = 1;
       for (let j = rings.start[b]!; j < rings.start[b + 1]!; j++) dirty[rings.next[j]!] = 1;
       const qa = a * QS, qb = b * QS;
       Q[qb]! += Q[qa]!;
@@ -173,19 +181,16 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
       Q[qb + 8]! += Q[qa + 8]!;
       Q[qb + 9]! += Q[qa + 9]!;
       sw[2 * b + 1]! += sw[2 * a + 1]!;
-      if (err2 > maxAccepted2) maxAccepted2 = err2;
-    }
-    passes++;
-    if (acceptedFrom.length === 0) break;
-    collapses += acceptedFrom.length;
-    for (const a of acceptedFrom) {
-      best.remove(a);
-      dirty[a] = 0;
+      sw[2 * b] = quadricAt(Q, qb, positions[3 * b]!, positions[3 * b + 1]!, positions[3 * b + 2]!);
     }
     // The first pass copies the caller's triangles; later ones compact our copy in place.
     tri = applyCollapses(tri, remap, tri === input ? new Uint32Array(input.length) : tri);
-    T = counted(tri);
-    for (const a of acceptedFrom) remap[a] = -1;
+    for (let a = 0; a < V; a++) {
+      if (remap[a]! < 0) continue;
+      best.remove(a);
+      dirty[a] = 0;
+      remap[a] = -1;
+    }
     lock.set(frozen);
     options.afterPass?.(T);
   }
@@ -211,7 +216,9 @@ class VertexBest {
   private readonly gone: Uint8Array;
   /**
    * Per vertex v, interleaved (one cache line for both): Qv(pv), what v's own quadric charges at
-   * its own position (area-weighted mm²·mm²), and v's quadric weight (area, mm²).
+   * its own position (area-weighted mm²·mm²), and v's quadric weight (area, mm²). Qv(pv) is 0
+   * until v receives a collapse (every plane of v's own triangles passes through pv), then
+   * recomputed as the quadrics merge.
    */
   readonly sw: Float64Array;
 
@@ -230,9 +237,6 @@ class VertexBest {
 
   update(P: Float32Array, rings: VertexRings, Q: Float64Array, dirty: Uint8Array): void {
     const { start, next } = rings, sw = this.sw;
-    for (let v = 0; v < dirty.length; v++) {
-      if (dirty[v] === 1) sw[2 * v] = quadricAt(Q, v * QS, P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!);
-    }
     const frozen = this.frozen;
     for (let a = 0; a < dirty.length; a++) {
       if (dirty[a] === 0 || this.gone[a] === 1) continue;
@@ -268,19 +272,27 @@ class VertexBest {
     this.error[a] = Infinity;
   }
 
-  /** Live vertices by ascending `error`: a counting sort on the top 16 bits of the float32 (non-negative, so ordered). */
-  order(): Int32Array {
-    const bits = new Uint32Array(this.error.buffer);
+  /**
+   * Live vertices with `error` ≤ `maxError2` by ascending error (a counting sort on the top 16
+   * bits of the float32: non-negative, so ordered; ≈ 1% buckets, vertex order within one), and
+   * each one's cheapest target, side by side so the caller reads both in sequence.
+   */
+  order(maxError2: number): { order: Int32Array; target: Int32Array } {
+    const error = this.error, bits = new Uint32Array(error.buffer);
     const count = new Int32Array(BUCKETS + 1);
     let live = 0;
-    for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS) {
+    for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS && error[v]! <= maxError2) {
       count[(bits[v]! >>> 16) + 1]!++;
       live++;
     }
     for (let k = 0; k < BUCKETS; k++) count[k + 1]! += count[k]!;
-    const order = new Int32Array(live);
-    for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS) order[count[bits[v]! >>> 16]!++] = v;
-    return order;
+    const order = new Int32Array(live), target = new Int32Array(live), to = this.to;
+    for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS && error[v]! <= maxError2) {
+      const i = count[bits[v]! >>> 16]!++;
+      order[i] = v;
+      target[i] = to[v]!;
+    }
+    return { order, target };
   }
 
   /** a's ring neighbours with their collapse errors (mm²), cheapest first (the fallback when the best fails). */
@@ -416,6 +428,17 @@ function flipsTriangle(P: Float32Array, rings: VertexRings, a: number, b: number
     if (n0x * n1x + n0y * n1y + n0z * n1z <= 0) return true;
   }
   return false;
+}
+
+/** Of the two triangles on edge ab, (a, b, x) and (b, a, y), how many have no vertex in `frozen` (a and b have none). */
+function countedOnEdge(rings: VertexRings, a: number, b: number, frozen: Uint8Array): number {
+  const { start, next, prev } = rings;
+  let n = 0;
+  for (let j = start[a]!; j < start[a + 1]!; j++) {
+    if (next[j] === b) n += 1 - frozen[prev[j]!]!;
+    else if (prev[j] === b) n += 1 - frozen[next[j]!]!;
+  }
+  return n;
 }
 
 /** Triangles of `tri` with no vertex marked in `frozen`. */
