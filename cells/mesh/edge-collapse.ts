@@ -26,7 +26,8 @@
  * resolution) instead of a full sort.
  */
 
-import { edgesPaired, hasRepeatedVertex, vertexRings, type VertexRings } from './rings.ts';
+import { freshScratch, scratchPool, withScratch, type Scratch } from '../core/scratch.ts';
+import { edgesPaired, hasRepeatedVertex, scratchRings, vertexRings, type VertexRings } from './rings.ts';
 
 /** Options of `collapseEdges`. */
 export interface CollapseOptions {
@@ -71,11 +72,11 @@ export function isClosedOrientedManifold(indices: Uint32Array, V: number): boole
 }
 
 /** Invariant 1 at every vertex but those with `skip[v] = 1` (whose rings may be cut off). */
-function ringsManifold(indices: Uint32Array, rings: VertexRings, skip?: Uint8Array): boolean {
-  if (hasRepeatedVertex(indices) || !edgesPaired(rings, skip)) return false;
+function ringsManifold(indices: Uint32Array, rings: VertexRings, skip?: Uint8Array, scratch: Scratch = freshScratch()): boolean {
+  if (hasRepeatedVertex(indices) || !edgesPaired(rings, skip, scratch)) return false;
   const { start, next, prev } = rings;
   const V = start.length - 1;
-  const slot = new Int32Array(V); // per vertex v: slot[x] = the entry whose edge is v→x
+  const slot = scratch.take(Int32Array, V, null); // per vertex v: slot[x] = the entry whose edge is v→x
   for (let v = 0; v < V; v++) {
     if (skip !== undefined && skip[v] === 1) continue;
     const s = start[v]!, e = start[v + 1]!, deg = e - s;
@@ -100,21 +101,30 @@ function ringsManifold(indices: Uint32Array, rings: VertexRings, skip?: Uint8Arr
  * (invariant 1; the caller decides what to do with such a mesh).
  */
 export function collapseEdges(positions: Float32Array, input: Uint32Array, options: CollapseOptions): Collapsed | null {
+  return withScratch(SCRATCH, (scratch) => collapseWith(scratch, positions, input, options));
+}
+
+/** Temporaries of `collapseEdges` (~90 bytes per vertex and 32 per triangle), kept between calls. */
+const SCRATCH = scratchPool('collapse-edges');
+
+function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Array, options: CollapseOptions): Collapsed | null {
   const V = positions.length / 3;
-  let rings = options.rings ?? vertexRings(input, V);
-  if (!ringsManifold(input, rings, options.frozen)) return null;
+  let rings = vertexRings(input, V, options.rings ?? scratchRings(scratch, V, input.length / 3));
+  if (!ringsManifold(input, rings, options.frozen, scratch)) return null;
   const maxError2 = options.maxErrorMm * options.maxErrorMm;
-  const { Q, weight } = vertexQuadrics(positions, input, V);
-  const remap = new Int32Array(V).fill(-1);
+  const { Q, weight } = vertexQuadrics(positions, input, V, scratch);
+  const remap = scratch.take(Int32Array, V, -1);
   // Vertices of small shells (and the caller's frozen ones) are never moved nor collapsed onto;
   // `lock` starts each pass from them.
-  const frozen = smallShellVertices(rings, SMALL_SHELL_VERTICES);
+  const frozen = smallShellVertices(rings, SMALL_SHELL_VERTICES, scratch);
   if (options.frozen) for (let v = 0; v < V; v++) frozen[v]! |= options.frozen[v]!;
-  const best = new VertexBest(weight, frozen);
+  const best = new VertexBest(weight, frozen, scratch);
   const sw = best.sw;
-  const lock = frozen.slice();
-  const stamp = new Int32Array(V);
-  const dirty = new Uint8Array(V).fill(1);
+  const lock = scratch.take(Uint8Array, V, null);
+  lock.set(frozen);
+  const stamp = scratch.take(Int32Array, V);
+  const dirty = scratch.take(Uint8Array, V, 1);
+  const orderSpace = scratch.take(Int32Array, V, null), targetSpace = scratch.take(Int32Array, V, null);
   let stampId = 0;
   let tri = input;
   // Triangles the budget counts: all, or those without a frozen vertex (`countedFrozen`).
@@ -129,7 +139,7 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
     // Choosing runs in error order and touches only what the tests and locks need; the merges
     // and dirty marks wait for a sweep in vertex order (the pass's collapses are independent,
     // invariant 3, so their order does not matter), where neighbours share cache lines.
-    const { order, target } = best.order(maxError2);
+    const { order, target } = best.order(maxError2, orderSpace, targetSpace);
     let accepted = 0;
     for (let i = 0; i < order.length && T > options.targetTriangles; i++) {
       const a = order[i]!;
@@ -184,7 +194,7 @@ export function collapseEdges(positions: Float32Array, input: Uint32Array, optio
       sw[2 * b] = quadricAt(Q, qb, positions[3 * b]!, positions[3 * b + 1]!, positions[3 * b + 2]!);
     }
     // The first pass copies the caller's triangles; later ones compact our copy in place.
-    tri = applyCollapses(tri, remap, tri === input ? new Uint32Array(input.length) : tri);
+    tri = applyCollapses(tri, remap, tri === input ? scratch.take(Uint32Array, input.length, null) : tri);
     for (let a = 0; a < V; a++) {
       if (remap[a]! < 0) continue;
       best.remove(a);
@@ -225,13 +235,13 @@ class VertexBest {
   /** Vertices that are neither collapsed nor collapsed onto. */
   private readonly frozen: Uint8Array;
 
-  constructor(weight: Float64Array, frozen: Uint8Array) {
+  constructor(weight: Float64Array, frozen: Uint8Array, scratch: Scratch) {
     const V = weight.length;
     this.frozen = frozen;
-    this.to = new Int32Array(V).fill(-1);
-    this.error = new Float32Array(V).fill(Infinity);
-    this.gone = new Uint8Array(V);
-    this.sw = new Float64Array(2 * V);
+    this.to = scratch.take(Int32Array, V, -1);
+    this.error = scratch.take(Float32Array, V, Infinity);
+    this.gone = scratch.take(Uint8Array, V);
+    this.sw = scratch.take(Float64Array, 2 * V);
     for (let v = 0; v < V; v++) this.sw[2 * v + 1] = weight[v]!;
   }
 
@@ -275,10 +285,11 @@ class VertexBest {
   /**
    * Live vertices with `error` ≤ `maxError2` by ascending error (a counting sort on the top 16
    * bits of the float32: non-negative, so ordered; ≈ 1% buckets, vertex order within one), and
-   * each one's cheapest target, side by side so the caller reads both in sequence.
+   * each one's cheapest target, side by side so the caller reads both in sequence; written
+   * into the starts of `orderSpace` and `targetSpace` (V each).
    */
-  order(maxError2: number): { order: Int32Array; target: Int32Array } {
-    const error = this.error, bits = new Uint32Array(error.buffer);
+  order(maxError2: number, orderSpace: Int32Array, targetSpace: Int32Array): { order: Int32Array; target: Int32Array } {
+    const error = this.error, bits = new Uint32Array(error.buffer, error.byteOffset, error.length);
     const count = new Int32Array(BUCKETS + 1);
     let live = 0;
     for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS && error[v]! <= maxError2) {
@@ -286,7 +297,7 @@ class VertexBest {
       live++;
     }
     for (let k = 0; k < BUCKETS; k++) count[k + 1]! += count[k]!;
-    const order = new Int32Array(live), target = new Int32Array(live), to = this.to;
+    const order = orderSpace.subarray(0, live), target = targetSpace.subarray(0, live), to = this.to;
     for (let v = 0; v < bits.length; v++) if (bits[v] !== INFINITY_BITS && error[v]! <= maxError2) {
       const i = count[bits[v]! >>> 16]!++;
       order[i] = v;
@@ -321,13 +332,13 @@ const SMALL_SHELL_VERTICES = 64;
  * the rings from each unvisited vertex, abandoned as soon as it exceeds `maxVertices` or meets
  * a vertex already known to be in a large shell (so each vertex is walked O(1) times).
  */
-function smallShellVertices(rings: VertexRings, maxVertices: number): Uint8Array {
+function smallShellVertices(rings: VertexRings, maxVertices: number, scratch: Scratch): Uint8Array {
   const { start, next } = rings;
   const V = start.length - 1;
   const LARGE = 2, SMALL = 1;
-  const state = new Uint8Array(V); // 0 unvisited, SMALL, LARGE
+  const state = scratch.take(Uint8Array, V); // 0 unvisited, SMALL, LARGE
   const queue = new Int32Array(maxVertices + 1);
-  const seen = new Int32Array(V).fill(-1);
+  const seen = scratch.take(Int32Array, V, -1);
   for (let s = 0; s < V; s++) {
     if (state[s] !== 0 || start[s] === start[s + 1]) continue;
     let head = 0, tail = 0, large = false;
@@ -360,8 +371,8 @@ const INFINITY_BITS = 0x7f800000;
  * relative error), and each vertex's weight (the area of its triangles, mm²). One plane per
  * triangle, added to its three corners: a third of the arithmetic of gathering it per corner.
  */
-function vertexQuadrics(P: Float32Array, tri: Uint32Array, V: number): { Q: Float64Array; weight: Float64Array } {
-  const Q = new Float64Array(V * QS), weight = new Float64Array(V);
+function vertexQuadrics(P: Float32Array, tri: Uint32Array, V: number, scratch: Scratch): { Q: Float64Array; weight: Float64Array } {
+  const Q = scratch.take(Float64Array, V * QS), weight = scratch.take(Float64Array, V);
   for (let t = 0; t < tri.length; t += 3) {
     const i0 = tri[t]!, i1 = tri[t + 1]!, i2 = tri[t + 2]!;
     const px = P[3 * i0]!, py = P[3 * i0 + 1]!, pz = P[3 * i0 + 2]!;

@@ -6,6 +6,7 @@
  * On a closed, consistently oriented, edge-manifold mesh every ring vertex x of v is the `next`
  * of exactly one of v's entries (edge v→x) and the `prev` of exactly one (edge x→v).
  */
+import { freshScratch, type Scratch } from '../core/scratch.ts';
 
 /** CSR over vertices: entries start[v]..start[v+1]; for triangle (v, x, y) in its winding, next = x and prev = y. */
 export interface VertexRings {
@@ -17,7 +18,8 @@ export interface VertexRings {
 /**
  * The rings of `tri` (3 vertex ids per triangle, each < V), by a counting sort in triangle order.
  * O(V + T), three Int32Arrays (V + 1, 3T, 3T). `reuse`: rings of the same V and at least as many
- * triangles, no longer needed, whose arrays are written over (a decimation's next pass).
+ * triangles, no longer needed, whose arrays are written over (a decimation's next pass), or
+ * `scratchRings`.
  */
 export function vertexRings(tri: Uint32Array, V: number, reuse?: VertexRings): VertexRings {
   const fits = reuse !== undefined && reuse.start.length === V + 1 && reuse.next.length >= tri.length;
@@ -42,6 +44,11 @@ export function vertexRings(tri: Uint32Array, V: number, reuse?: VertexRings): V
   return { start, next, prev };
 }
 
+/** Arrays for `vertexRings(tri, V, reuse)` of up to `triangles` triangles, from `scratch`. */
+export function scratchRings(scratch: Scratch, V: number, triangles: number): VertexRings {
+  return { start: scratch.take(Int32Array, V + 1, null), next: scratch.take(Int32Array, 3 * triangles, null), prev: scratch.take(Int32Array, 3 * triangles, null) };
+}
+
 /** True when some triangle of `tri` repeats a vertex id (a collapsed edge). */
 export function hasRepeatedVertex(tri: Uint32Array): boolean {
   for (let t = 0; t < tri.length; t += 3) {
@@ -57,10 +64,10 @@ export function hasRepeatedVertex(tri: Uint32Array): boolean {
  * Stamps (2v + 1 for an outgoing end, 2v + 2 once matched) instead of clearing. O(Σ valence).
  * Vertices with `skip[v] = 1` are not checked (their rings may be cut off: a part of a mesh).
  */
-export function edgesPaired(rings: VertexRings, skip?: Uint8Array): boolean {
+export function edgesPaired(rings: VertexRings, skip?: Uint8Array, scratch: Scratch = freshScratch()): boolean {
   const { start, next, prev } = rings;
   const V = start.length - 1;
-  const stamp = new Int32Array(V);
+  const stamp = scratch.take(Int32Array, V);
   for (let v = 0; v < V; v++) {
     if (skip !== undefined && skip[v] === 1) continue;
     const s = start[v]!, e = start[v + 1]!, out = 2 * v + 1;

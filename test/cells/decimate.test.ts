@@ -64,6 +64,16 @@ describe('decimateMesh on phantoms', () => {
     expect(Math.abs(after / (2 * Math.PI ** 2 * RT * rt * rt) - 1)).toBeLessThan(0.015);
   });
 
+  it('the same bytes whatever ran before it (temporaries are reused between calls)', async () => {
+    const first = await decimateMesh(TORUS, { targetTriangles: 900 });
+    await decimateMesh(SPHERE, { targetTriangles: 3000 });
+    await decimateMesh(TORUS, { targetTriangles: 300 });
+    const again = await decimateMesh(TORUS, { targetTriangles: 900 });
+    expect(again.triangles).toBe(first.triangles);
+    expect(Buffer.from(again.mesh.indices.buffer).equals(Buffer.from(first.mesh.indices.buffer))).toBe(true);
+    expect(Buffer.from(again.mesh.positions.buffer).equals(Buffer.from(first.mesh.positions.buffer))).toBe(true);
+  });
+
   it('keeps the torus a torus even at 200 triangles (the simplifier alone may close the hole)', async () => {
     const d = await decimateMesh(TORUS, { targetTriangles: 200 });
     expect(d.triangles).toBeLessThanOrEqual(200);
