@@ -8,7 +8,8 @@
  *    with a neighbour on the other side is a seam vertex. A triangle with vertices on both sides
  *    has only seam vertices (each of its vertices neighbours the other two); it is a cross
  *    triangle and no part holds it.
- * 2. Part s holds the triangles with all three vertices on side s. Its seam vertices, and those
+ * 2. Part s holds the triangles with all three vertices on side s (part 0's in input order,
+ *    part 1's in reverse: both are written into one array from its two ends). Its seam vertices, and those
  *    within BAND_RINGS − 1 rings of them, are frozen (never collapsed, never collapsed onto).
  *    Every triangle of a non-seam vertex of side s is in part s, so the rings a collapse a → b
  *    tests (a's and b's, both non-seam) are whole, and its quadrics are those of the whole mesh.
@@ -25,6 +26,9 @@
  *    run (the parts' work is dropped).
  * 5. The split depends on the mesh only, never on the number of threads: the result is the same
  *    with or without helper threads (the tests compare bytes).
+ * 6. Temporaries come from scratch pools (cells/core/scratch.ts): the job's arrays, shared with
+ *    helpers, from one pool; each part's from a pool on the thread that runs it; the band's from
+ *    a third. The result (`indices`) is always a fresh array.
  *
  * Budgets: each part takes its free triangles (those with no frozen vertex) to the whole mesh's
  * ratio target / T; the band takes what is left for the total to reach the target. Should the
@@ -32,9 +36,10 @@
  * there. The band's quadrics are computed from the band as the parts leave it: its input
  * triangles, but for the corners re-pointed by collapses next to it.
  */
-import { parallelAvailable, runShared, shareCopy, sharedArray, type ChunkBody } from '../core/parallel.ts';
+import { parallelAvailable, runShared, type ChunkBody } from '../core/parallel.ts';
+import { scratchPool, withScratch, type Scratch } from '../core/scratch.ts';
 import { collapseEdges, type Collapsed, type CollapseOptions } from './edge-collapse.ts';
-import { vertexRings } from './rings.ts';
+import { scratchRings, vertexRings } from './rings.ts';
 
 /** Meshes with fewer triangles are decimated in one piece (the split would cost more than it saves). */
 export const PARTS_MIN_TRIANGLES = 200_000;
@@ -45,28 +50,39 @@ export const COLLAPSE_PART_JOB = 'collapse-part';
 
 /** What the part job shares with helper threads. */
 export interface CollapsePartJob {
-  /** Input positions (mm, 3 per vertex) and triangles (3 vertex ids each). */
+  /** Input positions (mm, 3 per vertex). */
   readonly P: Float32Array;
+  /**
+   * The parts' triangles (3 vertex ids each): part 0's from the start in input order, part 1's
+   * from the end backwards (`offsets`). Each part renumbers its own in place.
+   */
   readonly I: Uint32Array;
-  /** Per triangle its part (0 | 1) or CROSS; per vertex 1 for seam vertices. */
-  readonly part: Uint8Array;
+  /** Per vertex 1 for seam vertices. */
   readonly seam: Uint8Array;
   /** The budget over the input's triangle count (0 with no budget), and the error bound, mm (Infinity: none). */
   readonly ratio: number;
   readonly maxErrorMm: number;
   /**
-   * Output: part s writes its triangles (global ids) from `3 · offsets[s]`, those away from the
-   * seam first, then its band triangles; `stats` holds per part [manifold 0|1, away, band,
+   * Output: part s writes its triangles (global ids) from `3 · offsets[s]` (also where its
+   * input starts in `I`), those away from the seam first, then its band triangles; `stats` holds per part [manifold 0|1, away, band,
    * passes, collapses, largest error mm]; `inAway[v] = 1` for vertices used by a triangle away
    * from the seam.
    */
   readonly out: Uint32Array;
   readonly offsets: Int32Array;
+  /** Triangles of part 0 and part 1 in `I`. */
+  readonly counts: Int32Array;
   readonly stats: Float64Array;
   readonly inAway: Uint8Array;
 }
 const STATS = 6;
-const CROSS = 2;
+
+/** The arrays helpers read (SharedArrayBuffers when they run), and this thread's band temporaries. */
+const SHARED_SCRATCH = scratchPool('collapse-parts', true);
+const JOB_SCRATCH = scratchPool('collapse-parts-unshared');
+const BAND_SCRATCH = scratchPool('collapse-parts-band');
+/** A part's own temporaries, on whichever thread runs it. */
+const PART_SCRATCH = scratchPool('collapse-part');
 
 /**
  * `collapseEdges` over the whole mesh, in parts (invariants above) when it has at least
@@ -81,40 +97,56 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
     return whole && { ...whole, helperChunks: 0 };
   }
   const share = parallelAvailable(); // always worth it at this size
-  const side = sharedArray(Uint8Array, V, share), seam = sharedArray(Uint8Array, V, share);
-  splitByMedianX(positions, side);
-  const partTriangles = [0, 0];
+  return withScratch(share ? SHARED_SCRATCH : JOB_SCRATCH, (scratch) => withScratch(BAND_SCRATCH, (band) => inParts(share, scratch, band, positions, indices, options)));
+}
+
+function inParts(share: boolean, scratch: Scratch, bandScratch: Scratch, positions: Float32Array, indices: Uint32Array, options: CollapseOptions): (Collapsed & { readonly helperChunks: number }) | null {
+  const T = indices.length / 3, V = positions.length / 3;
+  const side = scratch.take(Uint8Array, V, null), seam = scratch.take(Uint8Array, V);
+  splitByMedianX(positions, side, bandScratch);
+  // Part 0's triangles from the front of I, part 1's from the back; cross ones (invariant 1) aside.
+  const I = scratch.take(Uint32Array, 3 * T, null);
+  let front = 0, back = 3 * T;
   const cross: number[] = [];
-  const part = sharedArray(Uint8Array, T, share); // per triangle: its side, or CROSS
   for (let t = 0; t < indices.length; t += 3) {
     const a = indices[t]!, b = indices[t + 1]!, c = indices[t + 2]!;
     const sa = side[a]!;
     if (sa === side[b] && sa === side[c]) {
-      partTriangles[sa]!++;
-      part[t / 3] = sa;
+      if (sa === 0) {
+        I[front++] = a;
+        I[front++] = b;
+        I[front++] = c;
+      } else {
+        I[--back] = c;
+        I[--back] = b;
+        I[--back] = a;
+      }
       continue;
     }
-    part[t / 3] = CROSS;
     seam[a] = 1;
     seam[b] = 1;
     seam[c] = 1;
     cross.push(t);
   }
+  const counts = Int32Array.of(front / 3, T - back / 3);
   const target = options.targetTriangles;
+  const P = scratch.take(Float32Array, 3 * V, null);
+  P.set(positions);
   const job: CollapsePartJob = {
-    P: shareCopy(Float32Array, positions, share),
-    I: shareCopy(Uint32Array, indices, share),
-    part, seam,
+    P,
+    I,
+    seam,
     ratio: target / T,
     maxErrorMm: options.maxErrorMm,
-    out: sharedArray(Uint32Array, 3 * (partTriangles[0]! + partTriangles[1]!), share),
-    offsets: Int32Array.of(0, partTriangles[0]!),
-    stats: sharedArray(Float64Array, 2 * STATS, share),
-    inAway: sharedArray(Uint8Array, V, share),
+    out: scratch.take(Uint32Array, 3 * T, null),
+    offsets: Int32Array.of(0, back / 3),
+    counts,
+    stats: scratch.take(Float64Array, 2 * STATS),
+    inAway: scratch.take(Uint8Array, V),
   };
   // Progress from this thread's part, scaled to the whole (the other part keeps about the same pace).
   const afterPass = options.afterPass;
-  const body = collapsePartBody(job, afterPass && ((s, triangles) => afterPass((triangles * T) / Math.max(1, partTriangles[s]!))));
+  const body = collapsePartBody(job, afterPass && ((s, triangles) => afterPass((triangles * T) / Math.max(1, counts[s]!))));
   const { chunksByHelpers } = runShared({ share, name: COLLAPSE_PART_JOB, payload: job, steps: 1, chunks: 2 }, body);
   const stat = (s: number, k: number): number => job.stats[s * STATS + k]!;
   if (stat(0, 0) === 0 || stat(1, 0) === 0) return null;
@@ -122,7 +154,7 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
   // The band: cross triangles and both parts' band triangles; frozen where it meets the rest.
   const away = stat(0, 1) + stat(1, 1);
   const bandCount = cross.length + stat(0, 2) + stat(1, 2);
-  const band = new Uint32Array(3 * bandCount);
+  const band = bandScratch.take(Uint32Array, 3 * bandCount, null);
   let n = 0;
   for (const t of cross) {
     band[n++] = indices[t]!;
@@ -134,7 +166,7 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
     band.set(job.out.subarray(from, from + 3 * stat(s, 2)), n);
     n += 3 * stat(s, 2);
   }
-  const local = localMesh(positions, band, job.inAway);
+  const local = localMesh(positions, band, job.inAway, bandScratch);
   const bandTarget = Math.max(0, bandCount - Math.max(0, away + bandCount - target));
   const bandDone = collapseEdges(local.positions, local.indices, {
     ...options,
@@ -166,91 +198,85 @@ export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Arr
  * abort checks and progress) runs only when given, i.e. in the caller.
  */
 export function collapsePartBody(job: CollapsePartJob, afterPass?: (part: number, triangles: number) => void): ChunkBody {
-  return (_step, s) => {
-    const { P, I, part, seam } = job;
-    // The part's triangles over local vertex ids (first use order), and its positions.
-    const count = (s === 0 ? job.offsets[1]! : job.out.length / 3 - job.offsets[1]!);
-    const tri = new Uint32Array(3 * count);
-    let n = 0;
-    for (let t = 0; t < part.length; t++) {
-      if (part[t] !== s) continue;
-      tri[n++] = I[3 * t]!;
-      tri[n++] = I[3 * t + 1]!;
-      tri[n++] = I[3 * t + 2]!;
-    }
-    const { positions, global, frozen } = localMesh(P, tri, seam);
-    const L = positions.length / 3;
-    // The band's side in this part: vertices within BAND_RINGS − 1 rings of the seam stay as
-    // they are here (frozen) and are decimated with the band, from full density, afterwards.
-    const rings = vertexRings(tri, L);
-    let frontier: number[] = [];
-    for (let l = 0; l < L; l++) if (frozen[l] === 1) frontier.push(l);
-    for (let d = 1; d < BAND_RINGS; d++) {
-      const nextFrontier: number[] = [];
-      for (const v of frontier) {
-        for (let j = rings.start[v]!; j < rings.start[v + 1]!; j++) {
-          const w = rings.next[j]!;
-          if (frozen[w] === 0) {
-            frozen[w] = 1;
-            nextFrontier.push(w);
-          }
+  return (_step, s) => withScratch(PART_SCRATCH, (scratch) => collapsePart(job, s, scratch, afterPass));
+}
+
+function collapsePart(job: CollapsePartJob, s: number, scratch: Scratch, afterPass?: (part: number, triangles: number) => void): void {
+  // The part's triangles, renumbered in place to local vertex ids (first use order), and its positions.
+  const count = job.counts[s]!, from = 3 * job.offsets[s]!;
+  const tri = job.I.subarray(from, from + 3 * count);
+  const { positions, global, frozen } = localMesh(job.P, tri, job.seam, scratch);
+  const L = positions.length / 3;
+  // The band's side in this part: vertices within BAND_RINGS − 1 rings of the seam stay as
+  // they are here (frozen) and are decimated with the band, from full density, afterwards.
+  const rings = vertexRings(tri, L, scratchRings(scratch, L, count));
+  let frontier: number[] = [];
+  for (let l = 0; l < L; l++) if (frozen[l] === 1) frontier.push(l);
+  for (let d = 1; d < BAND_RINGS; d++) {
+    const nextFrontier: number[] = [];
+    for (const v of frontier) {
+      for (let j = rings.start[v]!; j < rings.start[v + 1]!; j++) {
+        const w = rings.next[j]!;
+        if (frozen[w] === 0) {
+          frozen[w] = 1;
+          nextFrontier.push(w);
         }
       }
-      frontier = nextFrontier;
     }
-    let bandInput = 0;
-    for (let t = 0; t < tri.length; t += 3) if (frozen[tri[t]!] === 1 || frozen[tri[t + 1]!] === 1 || frozen[tri[t + 2]!] === 1) bandInput++;
-    const stats = job.stats, base = s * STATS;
-    const done = collapseEdges(positions, tri, {
-      // The part's free triangles at the whole mesh's ratio; its band ones kept for the band.
-      targetTriangles: Math.floor(job.ratio * (count - bandInput)),
-      budgetFreeOnly: true,
-      maxErrorMm: job.maxErrorMm,
-      frozen,
-      rings,
-      ...(afterPass ? { afterPass: (triangles: number) => afterPass(s, triangles) } : {}),
-    });
-    if (!done) {
-      stats[base] = 0;
-      return;
+    frontier = nextFrontier;
+  }
+  let bandInput = 0;
+  for (let t = 0; t < tri.length; t += 3) if (frozen[tri[t]!] === 1 || frozen[tri[t + 1]!] === 1 || frozen[tri[t + 2]!] === 1) bandInput++;
+  const stats = job.stats, base = s * STATS;
+  const done = collapseEdges(positions, tri, {
+    // The part's free triangles at the whole mesh's ratio; its band ones kept for the band.
+    targetTriangles: Math.floor(job.ratio * (count - bandInput)),
+    budgetFreeOnly: true,
+    maxErrorMm: job.maxErrorMm,
+    frozen,
+    rings,
+    ...(afterPass ? { afterPass: (triangles: number) => afterPass(s, triangles) } : {}),
+  });
+  if (!done) {
+    stats[base] = 0;
+    return;
+  }
+  // A triangle with a frozen vertex is the band's (frozen vertices never move, so these are
+  // the band's input triangles but for the re-pointed corners of collapses next to it).
+  // Away from the seam first, then the band; global ids.
+  const out = job.out, inAway = job.inAway;
+  const result = done.indices;
+  const band = scratch.take(Uint32Array, result.length, null);
+  let away = 0, bandN = 0;
+  for (let t = 0; t < result.length; t += 3) {
+    const a = result[t]!, b = result[t + 1]!, c = result[t + 2]!;
+    const ga = global[a]!, gb = global[b]!, gc = global[c]!;
+    if ((frozen[a]! | frozen[b]! | frozen[c]!) === 1) {
+      band[bandN++] = ga;
+      band[bandN++] = gb;
+      band[bandN++] = gc;
+      continue;
     }
-    // A triangle with a frozen vertex is the band's (frozen vertices never move, so these are
-    // the band's input triangles but for the re-pointed corners of collapses next to it).
-    // Away from the seam first, then the band; global ids.
-    const out = job.out, from = 3 * job.offsets[s]!, inAway = job.inAway;
-    const result = done.indices;
-    const band = new Uint32Array(result.length);
-    let away = 0, bandN = 0;
-    for (let t = 0; t < result.length; t += 3) {
-      const a = result[t]!, b = result[t + 1]!, c = result[t + 2]!;
-      const ga = global[a]!, gb = global[b]!, gc = global[c]!;
-      if ((frozen[a]! | frozen[b]! | frozen[c]!) === 1) {
-        band[bandN++] = ga;
-        band[bandN++] = gb;
-        band[bandN++] = gc;
-        continue;
-      }
-      const o = from + 3 * away++;
-      out[o] = ga;
-      out[o + 1] = gb;
-      out[o + 2] = gc;
-      inAway[ga] = 1;
-      inAway[gb] = 1;
-      inAway[gc] = 1;
-    }
-    out.set(band.subarray(0, bandN), from + 3 * away);
-    bandN /= 3;
-    stats[base] = 1;
-    stats[base + 1] = away;
-    stats[base + 2] = bandN;
-    stats[base + 3] = done.passes;
-    stats[base + 4] = done.collapses;
-    stats[base + 5] = done.errorMm;
-  };
+    const o = from + 3 * away++;
+    out[o] = ga;
+    out[o + 1] = gb;
+    out[o + 2] = gc;
+    inAway[ga] = 1;
+    inAway[gb] = 1;
+    inAway[gc] = 1;
+  }
+  out.set(band.subarray(0, bandN), from + 3 * away);
+  bandN /= 3;
+  stats[base] = 1;
+  stats[base + 1] = away;
+  stats[base + 2] = bandN;
+  stats[base + 3] = done.passes;
+  stats[base + 4] = done.collapses;
+  stats[base + 5] = done.errorMm;
 }
 
 /** side[v] = 1 when vertex v's x is above the median x (a 4,096-bin histogram, then exact within the median's bin). */
-function splitByMedianX(P: Float32Array, side: Uint8Array): void {
+function splitByMedianX(P: Float32Array, side: Uint8Array, scratch: Scratch): void {
   const V = side.length;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < 3 * V; i += 3) {
@@ -259,7 +285,7 @@ function splitByMedianX(P: Float32Array, side: Uint8Array): void {
     if (x > hi) hi = x;
   }
   const BINS = 4096, scale = hi > lo ? (BINS - 1) / (hi - lo) : 0;
-  const bins = new Uint16Array(V), count = new Int32Array(BINS);
+  const bins = scratch.take(Uint16Array, V, null), count = new Int32Array(BINS);
   for (let v = 0; v < V; v++) {
     const k = ((P[3 * v]! - lo) * scale) | 0;
     bins[v] = k;
@@ -284,9 +310,9 @@ function splitByMedianX(P: Float32Array, side: Uint8Array): void {
  * Renumbers `tri` (ids < V) in place to local ids 0..count−1 in first-use order; `global[l]` is
  * local l's id before.
  */
-function renumber(tri: Uint32Array, V: number): { global: Int32Array; count: number } {
-  const toLocal = new Int32Array(V).fill(-1);
-  const global = new Int32Array(Math.min(V, tri.length));
+function renumber(tri: Uint32Array, V: number, scratch: Scratch): { global: Int32Array; count: number } {
+  const toLocal = scratch.take(Int32Array, V, -1);
+  const global = scratch.take(Int32Array, Math.min(V, tri.length), null);
   let count = 0;
   for (let i = 0; i < tri.length; i++) {
     const g = tri[i]!;
@@ -304,9 +330,9 @@ function renumber(tri: Uint32Array, V: number): { global: Int32Array; count: num
  * `tri` renumbered in place to local ids, with its positions, the map back, and `frozen[l]` =
  * `flags[global[l]]` (the seam for a part, the vertices used away from the band for the band).
  */
-function localMesh(P: Float32Array, tri: Uint32Array, flags: Uint8Array): { positions: Float32Array; indices: Uint32Array; global: Int32Array; frozen: Uint8Array } {
-  const { global, count } = renumber(tri, flags.length);
-  const positions = new Float32Array(3 * count), frozen = new Uint8Array(count);
+function localMesh(P: Float32Array, tri: Uint32Array, flags: Uint8Array, scratch: Scratch): { positions: Float32Array; indices: Uint32Array; global: Int32Array; frozen: Uint8Array } {
+  const { global, count } = renumber(tri, flags.length, scratch);
+  const positions = scratch.take(Float32Array, 3 * count, null), frozen = scratch.take(Uint8Array, count, null);
   for (let l = 0; l < count; l++) {
     const g = global[l]!;
     positions[3 * l] = P[3 * g]!;
