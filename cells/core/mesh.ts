@@ -42,11 +42,29 @@ export function checkMesh(mesh: Mesh, stage: string): { V: number; T: number } {
   const V = P.length / 3, T = I.length / 3;
   if (V > MAX_MESH_VERTICES) throw new GeometryError(`${stage}: ${V} vertices is more than 2^32, which uint32 indices cannot address; split the mesh into parts or decimate it`);
   if (V === 0 || T === 0) throw new GeometryError(`${stage}: the mesh is empty (${V} vertices, ${T} triangles); check the threshold or segmentation that made it`);
+  // Scans without a branch per element (x − x is 0 only for finite x; the largest index is
+  // compared once), then a second look only to name the culprit.
+  let finite = 0;
   for (let i = 0; i < P.length; i++) {
-    if (!Number.isFinite(P[i]!)) throw new GeometryError(`${stage}: vertex ${(i / 3) | 0} has a non-finite coordinate (${P[i]}); fix the stage that produced it`);
+    const x = P[i]!;
+    finite += x - x;
   }
-  for (let i = 0; i < I.length; i++) {
-    if (I[i]! >= V) throw new GeometryError(`${stage}: triangle ${(i / 3) | 0} names vertex ${I[i]} but the mesh has ${V} vertices`);
+  if (finite !== 0) {
+    const i = P.findIndex((x) => !Number.isFinite(x));
+    throw new GeometryError(`${stage}: vertex ${(i / 3) | 0} has a non-finite coordinate (${P[i]}); fix the stage that produced it`);
+  }
+  // Over an int32 view (ids ≥ 2³¹ read negative; V − 1 < 2³¹ since 3V floats fit a Float32Array):
+  // (V − 1 − v) | v is negative exactly when v is out of 0..V−1. Uint32 reads above 2³¹ would
+  // leave V8's integer path.
+  const ids = new Int32Array(I.buffer, I.byteOffset, I.length);
+  let outside = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    outside |= (V - 1 - v) | v;
+  }
+  if (outside < 0) {
+    const i = I.findIndex((v) => v >= V);
+    throw new GeometryError(`${stage}: triangle ${(i / 3) | 0} names vertex ${I[i]} but the mesh has ${V} vertices`);
   }
   return { V, T };
 }
