@@ -109,7 +109,7 @@ const SCRATCH = scratchPool('collapse-edges');
 
 function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Array, options: CollapseOptions): Collapsed | null {
   const V = positions.length / 3;
-  let rings = vertexRings(input, V, options.rings ?? scratchRings(scratch, V, input.length / 3));
+  let rings = options.rings ?? vertexRings(input, V, scratchRings(scratch, V, input.length / 3));
   if (!ringsManifold(input, rings, options.frozen, scratch)) return null;
   const maxError2 = options.maxErrorMm * options.maxErrorMm;
   const { Q, weight } = vertexQuadrics(positions, input, V, scratch);
@@ -123,7 +123,9 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
   const lock = scratch.take(Uint8Array, V, null);
   lock.set(frozen);
   const stamp = scratch.take(Int32Array, V);
-  const dirty = scratch.take(Uint8Array, V, 1);
+  // Per vertex, what its cheapest collapse must look at again: UNCHANGED, ALL its neighbours, or
+  // (≥ 0) only that one neighbour, whose quadric grew or which just became a neighbour.
+  const changed = scratch.take(Int32Array, V, ALL);
   const orderSpace = scratch.take(Int32Array, V, null), targetSpace = scratch.take(Int32Array, V, null);
   let stampId = 0;
   let tri = input;
@@ -134,8 +136,8 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
 
   while (T > options.targetTriangles) {
     if (passes > 0) rings = vertexRings(tri, V, rings);
-    best.update(positions, rings, Q, dirty);
-    dirty.fill(0); // from here, marks who the accepted collapses touch
+    best.update(positions, rings, Q, changed);
+    changed.fill(UNCHANGED); // from here, marks who the accepted collapses touch
     // Choosing runs in error order and touches only what the tests and locks need; the merges
     // and dirty marks wait for a sweep in vertex order (the pass's collapses are independent,
     // invariant 3, so their order does not matter), where neighbours share cache lines.
@@ -170,15 +172,27 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
     passes++;
     if (accepted === 0) break;
     collapses += accepted;
-    // Whose cheapest collapse changes: b (its quadric), a's ring (a became b) and b's ring
-    // (collapses onto b now cost more). Quadrics and weights merge into b.
+    // Whose cheapest collapse changes: b's (its quadric) wholly; for a's ring (a became b) and
+    // b's ring (collapses onto b cost otherwise) only the candidate b, unless their cheapest was
+    // a or b, or another collapse touched them too. Quadrics and weights merge into b.
+    const to = best.to;
     for (let a = 0; a < V; a++) {
       const b = remap[a]!;
       if (b < 0) continue;
-      if (best.to[a] === b && best.error[a]! > maxAccepted2) maxAccepted2 = best.error[a]!;
-      dirty[b] = 1;
-      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) dirty[rings.next[j]!] = 1;
-      for (let j = rings.start[b]!; j < rings.start[b + 1]!; j++) dirty[rings.next[j]!] = 1;
+      if (to[a] === b && best.error[a]! > maxAccepted2) maxAccepted2 = best.error[a]!;
+      changed[b] = ALL;
+      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) {
+        const x = rings.next[j]!;
+        if (x === b) continue;
+        const c = changed[x]!;
+        changed[x] = to[x] === a || to[x] === b || (c !== UNCHANGED && c !== b) ? ALL : b;
+      }
+      for (let j = rings.start[b]!; j < rings.start[b + 1]!; j++) {
+        const x = rings.next[j]!;
+        if (x === a) continue;
+        const c = changed[x]!;
+        changed[x] = to[x] === b || (c !== UNCHANGED && c !== b) ? ALL : b;
+      }
       const qa = a * QS, qb = b * QS;
       Q[qb]! += Q[qa]!;
       Q[qb + 1]! += Q[qa + 1]!;
@@ -198,7 +212,7 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
     for (let a = 0; a < V; a++) {
       if (remap[a]! < 0) continue;
       best.remove(a);
-      dirty[a] = 0;
+      changed[a] = UNCHANGED;
       remap[a] = -1;
     }
     lock.set(frozen);
@@ -218,7 +232,7 @@ function quadricAt(Q: Float64Array, qa: number, x: number, y: number, z: number)
 
 /**
  * Per vertex a, its cheapest half-edge collapse a → b over its ring (`to`; `error` in mm²,
- * +∞ for a vertex no triangle uses or one collapsed away), recomputed for dirty vertices only.
+ * +∞ for a vertex no triangle uses or one collapsed away), recomputed where `changed` says.
  */
 class VertexBest {
   readonly to: Int32Array;
@@ -245,18 +259,31 @@ class VertexBest {
     for (let v = 0; v < V; v++) this.sw[2 * v + 1] = weight[v]!;
   }
 
-  update(P: Float32Array, rings: VertexRings, Q: Float64Array, dirty: Uint8Array): void {
+  update(P: Float32Array, rings: VertexRings, Q: Float64Array, changed: Int32Array): void {
     const { start, next } = rings, sw = this.sw;
     const frozen = this.frozen;
-    for (let a = 0; a < dirty.length; a++) {
-      if (dirty[a] === 0 || this.gone[a] === 1) continue;
+    for (let a = 0; a < changed.length; a++) {
+      const only = changed[a]!;
+      if (only === UNCHANGED || this.gone[a] === 1) continue;
       const s = start[a]!, e = start[a + 1]!;
       if (s === e || frozen[a] === 1) {
         this.error[a] = Infinity;
         continue;
       }
-      // Qa in locals: one evaluation per neighbour reads only its position, residual and weight.
       const q = a * QS;
+      if (only !== ALL) {
+        // The cheapest so far still stands (neither it nor a changed): only `only` can beat it.
+        const x = P[3 * only]!, y = P[3 * only + 1]!, z = P[3 * only + 2]!;
+        const r = quadricAt(Q, q, x, y, z) + sw[2 * only]!;
+        const w = sw[2 * a + 1]! + sw[2 * only + 1]!;
+        const err = r > 0 && w > 0 ? r / w : 0;
+        if (err < this.error[a]!) {
+          this.error[a] = err;
+          this.to[a] = only;
+        }
+        continue;
+      }
+      // Qa in locals: one evaluation per neighbour reads only its position, residual and weight.
       const a00 = Q[q]!, a01 = Q[q + 1]!, a02 = Q[q + 2]!, a11 = Q[q + 3]!, a12 = Q[q + 4]!, a22 = Q[q + 5]!;
       const b0 = Q[q + 6]!, b1 = Q[q + 7]!, b2 = Q[q + 8]!, c = Q[q + 9]!, wa = sw[2 * a + 1]!;
       let bestB = -1, bestErr = Infinity;
@@ -362,6 +389,10 @@ function smallShellVertices(rings: VertexRings, maxVertices: number, scratch: Sc
   for (let v = 0; v < V; v++) state[v] = state[v] === SMALL ? 1 : 0;
   return state;
 }
+
+/** `changed` marks (else the one neighbour to look at). */
+const UNCHANGED = -1;
+const ALL = -2;
 
 /** float32 +∞: the error of a vertex that is no candidate. */
 const INFINITY_BITS = 0x7f800000;
