@@ -1,6 +1,7 @@
 import { GeometryError, ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
+import { scratchPool, withScratch, type Scratch } from '../core/scratch.ts';
 import { det3, type Volume } from '../core/volume.ts';
 import { CASE_EDGES, CASE_OFFSETS, LABEL_CASE_TABLES, type CaseTable } from './case-table.ts';
 
@@ -109,8 +110,8 @@ interface BitPlane {
   rowMax: Int32Array;
 }
 
-function bitPlane(words: number, H: number, W: number): BitPlane {
-  return { bits: new Uint32Array(words * H), rowMin: new Int32Array(H).fill(W), rowMax: new Int32Array(H).fill(-1) };
+function bitPlane(scratch: Scratch, words: number, H: number, W: number): BitPlane {
+  return { bits: scratch.take(Uint32Array, words * H), rowMin: scratch.take(Int32Array, H, W), rowMax: scratch.take(Int32Array, H, -1) };
 }
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
@@ -138,6 +139,17 @@ function lowBit(x: number): number {
  * the case table only names crossed edges).
  */
 function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions, table?: CaseTable): Mesh {
+  return withScratch(SCRATCH, (scratch) => marchWith(scratch, volume, iso, mask, binary, options, table));
+}
+
+/**
+ * The march's working arrays (bit planes, edge ids, and the output before it is cut to size:
+ * ~28 MB for a head CT's bone) are kept between calls (cells/core/scratch.ts); only the result
+ * is fresh memory.
+ */
+const SCRATCH = scratchPool('isosurface');
+
+function marchWith(scratch: Scratch, volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined, binary: boolean, options: StageOptions, table?: CaseTable): Mesh {
   const caseOffsets = table?.offsets ?? CASE_OFFSETS, caseEdges = table?.edges ?? CASE_EDGES;
   const [nx, ny, nz] = volume.dims;
   const data = volume.data;
@@ -155,9 +167,9 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
 
   const W = nx + 2, H = ny + 2, S = W * H, nxy = nx * ny;
   const WB = (W >> 5) + 2; // words per bit row: all W points, then at least one zero word
-  let lo = bitPlane(WB, H, W), hi = bitPlane(WB, H, W);
+  let lo = bitPlane(scratch, WB, H, W), hi = bitPlane(scratch, WB, H, W);
   // Five edge-id planes in one array: x-edges of plane A and B, y-edges of A and B, z-edges.
-  const edges = new Int32Array(5 * S);
+  const edges = scratch.take(Int32Array, 5 * S);
   const edgeBase = new Int32Array(12);
 
   // Where the inside test needs a non-zero byte (the mask, or a binary volume), four bytes
@@ -167,9 +179,9 @@ function march(volume: Volume, iso: number, mask: Volume<Uint8Array> | undefined
     ? new Uint32Array(gate.buffer, gate.byteOffset, gate.length >> 2) : undefined;
 
   // Room for a surface through ~1/16 of the voxels (a head CT's bone: ~1/20) before growing;
-  // untouched capacity costs little (fresh pages are mapped on first write).
-  let positions: Float32Array = new Float32Array(Math.max(3 * 1024, (3 * nx * ny * nz) >> 4));
-  let indices: Uint32Array = new Uint32Array(Math.max(3 * 2048, (6 * nx * ny * nz) >> 4));
+  // written before read, so not cleared.
+  let positions: Float32Array = scratch.take(Float32Array, Math.max(3 * 1024, (3 * nx * ny * nz) >> 4), null);
+  let indices: Uint32Array = scratch.take(Uint32Array, Math.max(3 * 2048, (6 * nx * ny * nz) >> 4), null);
   let nv = 0, ni = 0;
 
   // Value as the surface sees it (mask applied); only called for real, in-grid voxels.
