@@ -32,7 +32,11 @@ export interface Scratch {
    * Over a SharedArrayBuffer when the pool was made `shared`.
    */
   take<A extends Fillable>(ctor: TypedArrayCtor<A>, length: number, fill?: number | null): A;
+  /** A copy of `source` taken from the frame (where helpers see it, in a shared pool). */
+  copy<A extends NumberArray>(source: A): A;
 }
+
+type NumberArray = Int32Array | Uint32Array | Uint8Array | Float32Array | Float64Array;
 
 /** Buffers reused by the frames of one stage on one thread. */
 export interface ScratchPool {
@@ -86,6 +90,11 @@ function frame(shared: boolean, buffers: ArrayBufferLike[]): Scratch {
       k++;
       const out = new ctor(buffer!, 0, length);
       if (fill !== null && !(fresh && fill === 0)) out.fill(fill); // fresh memory is zero already
+      return out;
+    },
+    copy<A extends NumberArray>(source: A): A {
+      const out = this.take(source.constructor as unknown as TypedArrayCtor<A>, source.length, null);
+      (out as unknown as { set(a: ArrayLike<number>): void }).set(source);
       return out;
     },
   };

@@ -2,8 +2,9 @@ import { ParameterError } from '../core/errors.ts';
 import type { Mesh } from '../core/mesh.ts';
 import { checkMesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { chunkRange, runShared, type ChunkBody, shareCopy, sharedArray, shouldShare } from '../core/parallel.ts';
-import { edgesPaired, hasRepeatedVertex, vertexRings } from './rings.ts';
+import { chunkRange, runShared, type ChunkBody, shouldShare } from '../core/parallel.ts';
+import { scratchPool, withScratch, type Scratch } from '../core/scratch.ts';
+import { edgesPaired, hasRepeatedVertex, scratchRings, vertexRings } from './rings.ts';
 
 /** Options of `smoothMesh`. */
 export interface SmoothOptions extends StageOptions {
@@ -79,17 +80,33 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   const V = P.length / 3; // checkMesh: 3 per vertex / triangle, indices in range, all finite
   const volumeBeforeMm3 = enclosedVolume(P, I);
   options.onProgress?.(0);
+  return withScratch(NEIGHBOUR_SCRATCH, (local) => {
+    const neighbours = smoothingNeighbours(I, V, local);
+    // Shared with helper threads when there are some and the mesh is large (cells/core/parallel.ts):
+    // the result is bit-identical either way.
+    const share = shouldShare(neighbours.nbr.length * iterations);
+    return withScratch(share ? SHARED_SCRATCH : JOB_SCRATCH, (scratch) => smoothWith(scratch, share, neighbours, mesh, iterations, passBand, volumeBeforeMm3, options));
+  });
+}
 
-  const neighbours = smoothingNeighbours(I, V);
-  // Shared with helper threads when there are some and the mesh is large (cells/core/parallel.ts):
-  // the result is bit-identical either way.
-  const share = shouldShare(neighbours.nbr.length * iterations);
-  const start = shareCopy(Int32Array, neighbours.start, share);
-  // Per pass, the inner loop reads 3·neighbour and 0.5 / degree: both fixed, so computed once
-  // (the neighbour list is ours: scaled in place rather than copied).
-  const nbr3 = shareCopy(Int32Array, neighbours.nbr, share);
+/**
+ * Temporaries kept between calls (cells/core/scratch.ts): the neighbour lists, and the job's
+ * arrays (shared with helpers when they run): ~90 bytes per vertex and 24 per triangle.
+ */
+const NEIGHBOUR_SCRATCH = scratchPool('smooth-neighbours');
+const SHARED_SCRATCH = scratchPool('smooth-job', true);
+const JOB_SCRATCH = scratchPool('smooth-job-unshared');
+
+function smoothWith(scratch: Scratch, share: boolean, neighbours: { start: Int32Array; nbr: Int32Array }, mesh: Mesh, iterations: number, passBand: number, volumeBeforeMm3: number, options: SmoothOptions): Smoothed {
+  const P = mesh.positions, I = mesh.indices;
+  const V = P.length / 3;
+  // The neighbour lists are ours (scratch): used as they are, or copied where helpers see them.
+  const shared = <A extends Int32Array | Float32Array>(a: A): A => (share ? scratch.copy(a) : a);
+  const start = shared(neighbours.start);
+  // Per pass, the inner loop reads 3·neighbour and 0.5 / degree: both fixed, so computed once.
+  const nbr3 = shared(neighbours.nbr);
   for (let j = 0; j < nbr3.length; j++) nbr3[j]! *= 3;
-  const half = sharedArray(Float64Array, V, share);
+  const half = scratch.take(Float64Array, V, null);
   for (let v = 0; v < V; v++) half[v] = start[v + 1]! > start[v]! ? 0.5 / (start[v + 1]! - start[v]!) : 0;
   const coeff = filterCoefficients(iterations, passBand);
 
@@ -103,8 +120,8 @@ export function smoothMesh(mesh: Mesh, options: SmoothOptions = {}): Smoothed {
   }
   const scale = Math.max(maxX - minX, maxY - minY, maxZ - minZ) / 2 || 1;
   const job: ClenshawJob = {
-    P: shareCopy(Float32Array, P, share), start, nbr3, half, coeff,
-    X: sharedArray(Float64Array, 3 * V, share), Y: sharedArray(Float64Array, 3 * V, share),
+    P: shared(P), start, nbr3, half, coeff,
+    X: scratch.take(Float64Array, 3 * V), Y: scratch.take(Float64Array, 3 * V),
     centre: [(minX + maxX) / 2, (minY + maxY) / 2, (minZ + maxZ) / 2], inv: 1 / scale, chunks: share ? SMOOTH_CHUNKS : 1,
   };
   const [cx, cy, cz] = job.centre;
@@ -230,8 +247,8 @@ function clenshawStep(
  * Each vertex's smoothing neighbours (CSR): all edge neighbours for an interior vertex, the
  * two boundary neighbours for a vertex on exactly two open edges, none (fixed) otherwise.
  */
-function smoothingNeighbours(I: Uint32Array, V: number): { start: Int32Array; nbr: Int32Array } {
-  return closedManifoldNeighbours(I, V) ?? generalNeighbours(I, V);
+function smoothingNeighbours(I: Uint32Array, V: number, scratch: Scratch): { start: Int32Array; nbr: Int32Array } {
+  return closedManifoldNeighbours(I, V, scratch) ?? generalNeighbours(I, V);
 }
 
 /**
@@ -240,10 +257,10 @@ function smoothingNeighbours(I: Uint32Array, V: number): { start: Int32Array; nb
  * neighbours are the ends of its outgoing half-edges (cells/mesh/rings.ts, in triangle order),
  * or undefined when the mesh is not of that kind.
  */
-function closedManifoldNeighbours(I: Uint32Array, V: number): { start: Int32Array; nbr: Int32Array } | undefined {
+function closedManifoldNeighbours(I: Uint32Array, V: number, scratch: Scratch): { start: Int32Array; nbr: Int32Array } | undefined {
   if (hasRepeatedVertex(I)) return undefined;
-  const rings = vertexRings(I, V);
-  return edgesPaired(rings) ? { start: rings.start, nbr: rings.next } : undefined;
+  const rings = vertexRings(I, V, scratchRings(scratch, V, I.length / 3));
+  return edgesPaired(rings, undefined, scratch) ? { start: rings.start, nbr: rings.next } : undefined;
 }
 
 /** Any mesh: open, non-manifold and degenerate edges sorted out per vertex (see above). */
