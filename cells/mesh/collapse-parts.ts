@@ -38,6 +38,8 @@
  */
 import { parallelAvailable, runShared, type ChunkBody } from '../core/parallel.ts';
 import { scratchPool, withScratch, type Scratch } from '../core/scratch.ts';
+import type { Mesh } from '../core/mesh.ts';
+import { compactMesh } from './compact.ts';
 import { collapseEdges, type Collapsed, type CollapseOptions } from './edge-collapse.ts';
 import { scratchRings, vertexRings } from './rings.ts';
 
@@ -63,10 +65,13 @@ export interface CollapsePartJob {
   readonly ratio: number;
   readonly maxErrorMm: number;
   /**
-   * Output: part s writes its triangles (global ids) from `3 · offsets[s]` (also where its
-   * input starts in `I`), those away from the seam first, then its band triangles; `stats` holds per part [manifold 0|1, away, band,
-   * passes, collapses, largest error mm]; `inAway[v] = 1` for vertices used by a triangle away
-   * from the seam.
+   * Output: part s writes its triangles from `3 · offsets[s]` (also where its input starts in
+   * `I`): those away from the seam first, over the part's output ids (its away vertices in
+   * first-use order, from 0), then its band triangles over global ids. `stats` holds per part
+   * [manifold 0|1, away triangles, band triangles, passes, collapses, largest error mm, away
+   * vertices]. For a vertex v used away from the seam: `inAway[v] = 1`, `outId[v]` its output
+   * id in its part, and its position at `outP[3 · (vertexOffsets[s] + outId[v])]`, its global id
+   * at `outGlobal[vertexOffsets[s] + outId[v]]`.
    */
   readonly out: Uint32Array;
   readonly offsets: Int32Array;
@@ -74,8 +79,19 @@ export interface CollapsePartJob {
   readonly counts: Int32Array;
   readonly stats: Float64Array;
   readonly inAway: Uint8Array;
+  readonly outId: Int32Array;
+  readonly outP: Float32Array;
+  readonly outGlobal: Int32Array;
+  /** 0 and the number of vertices on side 0 (at least as many as part 0 can output). */
+  readonly vertexOffsets: Int32Array;
 }
-const STATS = 6;
+const STATS = 7;
+
+/** What `collapseEdgesInParts` returns: the decimated mesh, compacted (see `compactMesh`). */
+export interface CollapsedMesh extends Omit<Collapsed, 'indices'> {
+  readonly mesh: Pick<Mesh, 'positions' | 'indices'>;
+  readonly helperChunks: number;
+}
 
 /** The arrays helpers read (SharedArrayBuffers when they run), and this thread's band temporaries. */
 const SHARED_SCRATCH = scratchPool('collapse-parts', true);
@@ -87,23 +103,24 @@ const PART_SCRATCH = scratchPool('collapse-part');
 /**
  * `collapseEdges` over the whole mesh, in parts (invariants above) when it has at least
  * PARTS_MIN_TRIANGLES triangles. Same contract: null, having changed nothing, when the input
- * is not a closed oriented 2-manifold; else the decimated triangles over the input's vertex ids.
+ * is not a closed oriented 2-manifold; else the decimated mesh, compacted: its vertices in
+ * first-use order (`compactMesh`, the same bytes whichever way it was cut).
  * `afterPass` is called from this thread only (for its own part and the band).
  */
-export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Array, options: CollapseOptions): (Collapsed & { readonly helperChunks: number }) | null {
-  const T = indices.length / 3, V = positions.length / 3;
+export function collapseEdgesInParts(positions: Float32Array, indices: Uint32Array, options: CollapseOptions): CollapsedMesh | null {
+  const T = indices.length / 3;
   if (T < PARTS_MIN_TRIANGLES) {
     const whole = collapseEdges(positions, indices, options);
-    return whole && { ...whole, helperChunks: 0 };
+    return whole && { ...whole, mesh: compactMesh(whole.indices, positions), helperChunks: 0 };
   }
   const share = parallelAvailable(); // always worth it at this size
   return withScratch(share ? SHARED_SCRATCH : JOB_SCRATCH, (scratch) => withScratch(BAND_SCRATCH, (band) => inParts(share, scratch, band, positions, indices, options)));
 }
 
-function inParts(share: boolean, scratch: Scratch, bandScratch: Scratch, positions: Float32Array, indices: Uint32Array, options: CollapseOptions): (Collapsed & { readonly helperChunks: number }) | null {
+function inParts(share: boolean, scratch: Scratch, bandScratch: Scratch, positions: Float32Array, indices: Uint32Array, options: CollapseOptions): CollapsedMesh | null {
   const T = indices.length / 3, V = positions.length / 3;
   const side = scratch.take(Uint8Array, V, null), seam = scratch.take(Uint8Array, V);
-  splitByMedianX(positions, side, bandScratch);
+  const onSide0 = splitByMedianX(positions, side, bandScratch);
   // Part 0's triangles from the front of I, part 1's from the back; cross ones (invariant 1) aside.
   const I = scratch.take(Uint32Array, 3 * T, null);
   let front = 0, back = 3 * T;
@@ -143,6 +160,10 @@ function inParts(share: boolean, scratch: Scratch, bandScratch: Scratch, positio
     counts,
     stats: scratch.take(Float64Array, 2 * STATS),
     inAway: scratch.take(Uint8Array, V),
+    outId: scratch.take(Int32Array, V, null),
+    outP: scratch.take(Float32Array, 3 * V, null),
+    outGlobal: scratch.take(Int32Array, V, null),
+    vertexOffsets: Int32Array.of(0, onSide0),
   };
   // Progress from this thread's part, scaled to the whole (the other part keeps about the same pace).
   const afterPass = options.afterPass;
@@ -175,21 +196,68 @@ function inParts(share: boolean, scratch: Scratch, bandScratch: Scratch, positio
     ...(afterPass ? { afterPass: (triangles: number) => afterPass(away + triangles) } : {}),
   });
   if (!bandDone) return null;
-  const merged = new Uint32Array(3 * away + bandDone.indices.length);
-  merged.set(job.out.subarray(0, 3 * stat(0, 1)), 0);
-  merged.set(job.out.subarray(3 * job.offsets[1]!, 3 * (job.offsets[1]! + stat(1, 1))), 3 * stat(0, 1));
-  for (let i = 0; i < bandDone.indices.length; i++) merged[3 * away + i] = local.global[bandDone.indices[i]!]!;
   const parts = {
     errorMm: Math.max(stat(0, 5), stat(1, 5), bandDone.errorMm),
     passes: Math.max(stat(0, 3), stat(1, 3)) + bandDone.passes,
     collapses: stat(0, 4) + stat(1, 4) + bandDone.collapses,
     helperChunks: chunksByHelpers,
   };
-  if (target === 0 || merged.length / 3 <= target) return { indices: merged, ...parts };
+  const awayTriangles = [stat(0, 1), stat(1, 1)], awayVertices = [stat(0, 6), stat(1, 6)];
+  if (target === 0 || away + bandDone.indices.length / 3 <= target) {
+    return { ...parts, mesh: assemble(job, awayTriangles, awayVertices, side, positions, bandDone.indices, local.global, bandScratch) };
+  }
   // The band could not take the rest (topology or maxErrorMm near the seam): go on over the whole.
+  const merged = new Uint32Array(3 * away + bandDone.indices.length);
+  let m = 0;
+  for (let s = 0; s < 2; s++) {
+    const from = 3 * job.offsets[s]!, base = job.vertexOffsets[s]!;
+    for (let i = 0; i < 3 * awayTriangles[s]!; i++) merged[m++] = job.outGlobal[base + job.out[from + i]!]!;
+  }
+  for (let i = 0; i < bandDone.indices.length; i++) merged[m++] = local.global[bandDone.indices[i]!]!;
   const rest = collapseEdges(positions, merged, options);
   if (!rest) return null;
-  return { ...parts, indices: rest.indices, errorMm: Math.max(parts.errorMm, rest.errorMm), passes: parts.passes + rest.passes, collapses: parts.collapses + rest.collapses };
+  return { ...parts, mesh: compactMesh(rest.indices, positions), errorMm: Math.max(parts.errorMm, rest.errorMm), passes: parts.passes + rest.passes, collapses: parts.collapses + rest.collapses };
+}
+
+/**
+ * The result mesh from the parts' compacted away triangles and the band's: part 0's output ids
+ * as they are, part 1's after part 0's, then the vertices only the band uses in first-use
+ * order — `compactMesh` of [part 0 away, part 1 away, band] over global ids, without that pass.
+ */
+function assemble(job: CollapsePartJob, awayTriangles: number[], awayVertices: number[], side: Uint8Array, P: Float32Array, band: Uint32Array, bandGlobal: Int32Array, scratch: Scratch): Pick<Mesh, 'positions' | 'indices'> {
+  const [t0, t1] = awayTriangles as [number, number], [n0, n1] = awayVertices as [number, number];
+  const indices = new Uint32Array(3 * (t0 + t1) + band.length);
+  indices.set(job.out.subarray(0, 3 * t0));
+  const from1 = 3 * job.offsets[1]!;
+  for (let i = 0; i < 3 * t1; i++) indices[3 * t0 + i] = job.out[from1 + i]! + n0;
+  // Band vertices: those used away already have ids; the rest get the next ones.
+  const bandId = scratch.take(Int32Array, bandGlobal.length, -1);
+  const bandOnly = scratch.take(Int32Array, bandGlobal.length, null);
+  let next = n0 + n1, o = 3 * (t0 + t1);
+  for (let i = 0; i < band.length; i++) {
+    const l = band[i]!, g = bandGlobal[l]!;
+    let id: number;
+    if (job.inAway[g] === 1) id = job.outId[g]! + (side[g] === 1 ? n0 : 0);
+    else {
+      id = bandId[l]!;
+      if (id < 0) {
+        bandId[l] = id = next++;
+        bandOnly[id - n0 - n1] = g;
+      }
+    }
+    indices[o++] = id;
+  }
+  const positions = new Float32Array(3 * next);
+  positions.set(job.outP.subarray(0, 3 * n0));
+  const p1 = 3 * job.vertexOffsets[1]!;
+  positions.set(job.outP.subarray(p1, p1 + 3 * n1), 3 * n0);
+  for (let k = 0; k < next - n0 - n1; k++) {
+    const g = bandOnly[k]!, to = 3 * (n0 + n1 + k);
+    positions[to] = P[3 * g]!;
+    positions[to + 1] = P[3 * g + 1]!;
+    positions[to + 2] = P[3 * g + 2]!;
+  }
+  return { positions, indices };
 }
 
 /**
@@ -244,10 +312,23 @@ function collapsePart(job: CollapsePartJob, s: number, scratch: Scratch, afterPa
   // A triangle with a frozen vertex is the band's (frozen vertices never move, so these are
   // the band's input triangles but for the re-pointed corners of collapses next to it).
   // Away from the seam first, then the band; global ids.
-  const out = job.out, inAway = job.inAway;
+  const out = job.out, inAway = job.inAway, outId = job.outId, outP = job.outP, outGlobal = job.outGlobal;
   const result = done.indices;
   const band = scratch.take(Uint32Array, result.length, null);
-  let away = 0, bandN = 0;
+  const vertexBase = job.vertexOffsets[s]!;
+  let away = 0, bandN = 0, ids = 0;
+  // The part's away vertices numbered in first-use order (its share of `compactMesh`).
+  const idOf = (g: number): number => {
+    if (inAway[g] === 1) return outId[g]!;
+    inAway[g] = 1;
+    outId[g] = ids;
+    outGlobal[vertexBase + ids] = g;
+    const p = 3 * (vertexBase + ids);
+    outP[p] = job.P[3 * g]!;
+    outP[p + 1] = job.P[3 * g + 1]!;
+    outP[p + 2] = job.P[3 * g + 2]!;
+    return ids++;
+  };
   for (let t = 0; t < result.length; t += 3) {
     const a = result[t]!, b = result[t + 1]!, c = result[t + 2]!;
     const ga = global[a]!, gb = global[b]!, gc = global[c]!;
@@ -258,12 +339,9 @@ function collapsePart(job: CollapsePartJob, s: number, scratch: Scratch, afterPa
       continue;
     }
     const o = from + 3 * away++;
-    out[o] = ga;
-    out[o + 1] = gb;
-    out[o + 2] = gc;
-    inAway[ga] = 1;
-    inAway[gb] = 1;
-    inAway[gc] = 1;
+    out[o] = idOf(ga);
+    out[o + 1] = idOf(gb);
+    out[o + 2] = idOf(gc);
   }
   out.set(band.subarray(0, bandN), from + 3 * away);
   bandN /= 3;
@@ -273,10 +351,14 @@ function collapsePart(job: CollapsePartJob, s: number, scratch: Scratch, afterPa
   stats[base + 3] = done.passes;
   stats[base + 4] = done.collapses;
   stats[base + 5] = done.errorMm;
+  stats[base + 6] = ids;
 }
 
-/** side[v] = 1 when vertex v's x is above the median x (a 4,096-bin histogram, then exact within the median's bin). */
-function splitByMedianX(P: Float32Array, side: Uint8Array, scratch: Scratch): void {
+/**
+ * side[v] = 1 when vertex v's x is above the median x (a 4,096-bin histogram, then exact within
+ * the median's bin); returns how many vertices are on side 0.
+ */
+function splitByMedianX(P: Float32Array, side: Uint8Array, scratch: Scratch): number {
   const V = side.length;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < 3 * V; i += 3) {
@@ -303,7 +385,12 @@ function splitByMedianX(P: Float32Array, side: Uint8Array, scratch: Scratch): vo
   }
   inBin.sort();
   const cut = inBin[Math.max(0, (V >> 1) - below)] ?? Infinity;
-  for (let v = 0; v < V; v++) if (bins[v] === k) side[v] = P[3 * v]! >= cut ? 1 : 0;
+  let onSide0 = 0;
+  for (let v = 0; v < V; v++) {
+    if (bins[v] === k) side[v] = P[3 * v]! >= cut ? 1 : 0;
+    onSide0 += 1 - side[v]!;
+  }
+  return onSide0;
 }
 
 /**

@@ -11,6 +11,7 @@ import { checkMesh, type Mesh } from '../core/mesh.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import { isClosedOrientedManifold } from './edge-collapse.ts';
 import { collapseEdgesInParts } from './collapse-parts.ts';
+import { compactMesh } from './compact.ts';
 
 /** Most triangles a budget may name: 3 indices each must fit the uint32 index range. */
 export const MAX_TRIANGLE_BUDGET = Math.floor(0xffffffff / 3);
@@ -142,11 +143,11 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
     },
   });
   if (collapsed) {
-    const triangles = collapsed.indices.length / 3;
+    const triangles = collapsed.mesh.indices.length / 3;
     onProgress?.(1);
     return {
       ...base,
-      mesh: compact(collapsed.indices, mesh.positions),
+      mesh: collapsed.mesh,
       triangles,
       errorMm: collapsed.errorMm,
       withinBudget: budget === 0 || triangles <= budget,
@@ -170,7 +171,7 @@ export async function decimateMesh(mesh: Mesh, options: DecimateOptions): Promis
   onProgress?.(1);
   return {
     ...base,
-    mesh: compact(indices, mesh.positions),
+    mesh: compactMesh(indices, mesh.positions),
     triangles,
     errorMm: error * scale,
     withinBudget: budget === 0 || triangles <= budget,
@@ -219,27 +220,5 @@ export async function decimateForDisplay(mesh: Mesh, options: { readonly targetT
     indices = mesh.indices.slice();
   }
   const scale = MeshoptSimplifier.getScale(mesh.positions, 3);
-  return { ...compact(indices, mesh.positions), errorMm: relativeError * scale };
-}
-
-/** Keeps the vertices `indices` uses, in first-use order; `indices` is copied, then re-numbered. */
-function compact(indices: Uint32Array, positions: Float32Array): { positions: Float32Array; indices: Uint32Array } {
-  const remap = new Int32Array(positions.length / 3).fill(-1);
-  const owned = new Uint32Array(indices.length);
-  let unique = 0;
-  for (let i = 0; i < indices.length; i++) {
-    const v = indices[i]!;
-    let to = remap[v]!;
-    if (to < 0) remap[v] = to = unique++;
-    owned[i] = to;
-  }
-  const out = new Float32Array(unique * 3);
-  for (let v = 0; v < remap.length; v++) {
-    const to = remap[v]!;
-    if (to < 0) continue;
-    out[3 * to] = positions[3 * v]!;
-    out[3 * to + 1] = positions[3 * v + 1]!;
-    out[3 * to + 2] = positions[3 * v + 2]!;
-  }
-  return { positions: out, indices: owned };
+  return { ...compactMesh(indices, mesh.positions), errorMm: relativeError * scale };
 }
