@@ -133,6 +133,17 @@ describe('decimateMesh on the real CT skull', () => {
     console.log('skull maxErrorMm 0.05', JSON.stringify({ triangles: d.triangles, errorMm: d.errorMm, passes: d.passes }));
   }, 60_000);
 
+  it('a budget the error bound will not allow (100k, 0.05 mm): stops above it, within the bound, manifold, every vertex used', async () => {
+    const d = await decimateMesh(smooth, { targetTriangles: 100_000, maxErrorMm: 0.05 });
+    expect(d.withinBudget).toBe(false);
+    expect(d.triangles).toBeGreaterThan(100_000);
+    expect(d.errorMm).toBeLessThanOrEqual(0.05);
+    expectPrintable(d, input.triangles);
+    const used = new Uint8Array(d.mesh.positions.length / 3);
+    for (const v of d.mesh.indices) used[v] = 1;
+    expect(used.every((u) => u === 1)).toBe(true);
+  }, 60_000);
+
   // The manifold check is split like the work: each half checks its own vertices, the seam band
   // the seam's. A hole on the seam, or away from it, must still be found.
   it('a triangle missing on the seam or away from it: not taken for a manifold (meshoptimizer path, verdict false)', async () => {
