@@ -14,7 +14,9 @@
  * 2. Frames of one pool do not nest: a frame opened while the pool is in use takes fresh
  *    buffers (correct, only slower), so a re-entrant call never sees its caller's arrays.
  * 3. Arrays must not outlive their frame (callers copy results out); the pool's buffers are
- *    dropped after IDLE_MS without a frame, so an idle kernel gives the memory back.
+ *    dropped after IDLE_MS without a frame, so an idle kernel gives the memory back. A frame
+ *    whose body throws drops them at once: a helper thread that gave up on a shared job
+ *    (cells/core/parallel.ts) might still write into them, and the next frame must not see that.
  * 4. `take` fills the array (0 unless told otherwise), as `new` would; `fill: null` skips that
  *    for arrays the caller writes in full before reading.
  */
@@ -59,6 +61,9 @@ export function withScratch<R>(pool: ScratchPool, body: (scratch: Scratch) => R)
   if (pool.timer !== undefined) clearTimeout(pool.timer);
   try {
     return body(frame(pool.shared, pool.buffers));
+  } catch (e) {
+    pool.buffers = [];
+    throw e;
   } finally {
     pool.busy = false;
     pool.timer = setTimeout(() => {

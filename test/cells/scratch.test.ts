@@ -55,9 +55,13 @@ describe('scratch pools', () => {
     expect(pool.buffers.length).toBe(0);
   });
 
-  it('an error in the body frees the pool for the next frame', () => {
+  it('an error in the body frees the pool and drops its buffers (a helper may still hold them)', () => {
     const pool = scratchPool('test');
-    expect(() => withScratch(pool, () => { throw new Error('boom'); })).toThrow('boom');
+    const before = withScratch(pool, (s) => s.take(Int32Array, 8).buffer);
+    expect(() => withScratch(pool, (s) => { s.take(Int32Array, 8); throw new Error('boom'); })).toThrow('boom');
     expect(pool.busy).toBe(false);
+    expect(pool.buffers.length).toBe(0);
+    const after = withScratch(pool, (s) => s.take(Int32Array, 8).buffer);
+    expect(after).not.toBe(before);
   });
 });
