@@ -10,10 +10,17 @@
  *    the rings of a and b share exactly the two vertices opposite ab, and not both of a and b
  *    have 3 neighbours (the tetrahedron). Dey, Edelsbrunner, Guha & Nekhayev 1999, "Topology
  *    preserving edge contraction", Publ. Inst. Math. (Beograd) 66(80), 23–45.
- * 3. Collapses run in passes. Within a pass, after a→b is accepted, a, b and a's ring are
- *    locked: a later collapse c→d of the pass has c, d outside that set, so the rings of c and d
- *    (all its link test read) are the same before and after a→b, and the pass equals applying
- *    its collapses one after the other, each on a mesh where its link condition holds.
+ * 3. Collapses run in passes over the rings as the pass began; the pass equals applying its
+ *    accepted collapses one after the other. After a→b is accepted, a and b are locked: a later
+ *    collapse c→d of the pass has c and d neither a source nor a target of an earlier one. So
+ *    (by induction) the mesh at that point is the pass's input with each earlier source mapped
+ *    to its target (one level: no target is a source) and the degenerate triangles dropped;
+ *    the triangles around c and d are their input triangles so mapped (neither gained any), and
+ *    their neighbour sets the mapped input neighbours, distinct. The link test and the flip test
+ *    of c→d read exactly that (`remap`), so each collapse is tested on the mesh it applies to.
+ *    Its error is exact too: c's and d's quadrics have not been merged into in this pass.
+ *    (meshoptimizer's simplifier also locks only the two ends and maps its neighbours, but it
+ *    does not test the link condition.)
  * 4. Geometry: a collapse is refused when it would flip one of a's remaining triangles (its
  *    normal before and after a → b point in opposite half-spaces), so no fold-overs.
  *
@@ -122,7 +129,7 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
   const sw = best.sw;
   const lock = scratch.take(Uint8Array, V, null);
   lock.set(frozen);
-  const stamp = scratch.take(Int32Array, V);
+  const stamp = scratch.take(Int32Array, V), stamp2 = scratch.take(Int32Array, V);
   // Per vertex, what its cheapest collapse must look at again: UNCHANGED, ALL its neighbours, or
   // (≥ 0) only that one neighbour, whose quadric grew or which just became a neighbour.
   const changed = scratch.take(Int32Array, V, ALL);
@@ -139,8 +146,8 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
     best.update(positions, rings, Q, changed);
     changed.fill(UNCHANGED); // from here, marks who the accepted collapses touch
     // Choosing runs in error order and touches only what the tests and locks need; the merges
-    // and dirty marks wait for a sweep in vertex order (the pass's collapses are independent,
-    // invariant 3, so their order does not matter), where neighbours share cache lines.
+    // and dirty marks wait for a sweep in vertex order (each target receives one source per
+    // pass, invariant 3, so their order does not matter), where neighbours share cache lines.
     const { order, target } = best.order(maxError2, orderSpace, targetSpace);
     let accepted = 0;
     for (let i = 0; i < order.length && T > options.targetTriangles; i++) {
@@ -149,11 +156,11 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
       // The cheapest target first; should it fail the tests, a's other neighbours by cost.
       let b = target[i]!;
       if (lock[b] === 1) continue; // b is in a collapse of this pass: a is re-evaluated next pass
-      if (!linkCondition(rings, a, b, stamp, ++stampId) || flipsTriangle(positions, rings, a, b)) {
+      if (!linkCondition(rings, a, b, stamp, stamp2, ++stampId, remap) || flipsTriangle(positions, rings, a, b, remap)) {
         b = -1;
         for (const [c, e2] of best.ranked(positions, rings, Q, a)) {
           if (e2 > maxError2) break;
-          if (lock[c] === 1 || !linkCondition(rings, a, c, stamp, ++stampId) || flipsTriangle(positions, rings, a, c)) continue;
+          if (lock[c] === 1 || !linkCondition(rings, a, c, stamp, stamp2, ++stampId, remap) || flipsTriangle(positions, rings, a, c, remap)) continue;
           b = c;
           if (e2 > maxAccepted2) maxAccepted2 = e2;
           break;
@@ -164,10 +171,9 @@ function collapseWith(scratch: Scratch, positions: Float32Array, input: Uint32Ar
       accepted++;
       // A collapse removes exactly the two triangles on edge ab (invariant 2).
       T -= countedFrozen ? countedOnEdge(rings, a, b, countedFrozen) : 2;
-      // Lock a, b and a's ring (invariant 3).
+      // Lock a and b (invariant 3).
       lock[a] = 1;
       lock[b] = 1;
-      for (let j = rings.start[a]!; j < rings.start[a + 1]!; j++) lock[rings.next[j]!] = 1;
     }
     passes++;
     if (accepted === 0) break;
@@ -441,28 +447,48 @@ function addPlane(Q: Float64Array, weight: Float64Array, q: number, v: number, w
   weight[v]! += w;
 }
 
-function linkCondition(rings: VertexRings, a: number, b: number, stamp: Int32Array, id: number): boolean {
+/**
+ * The link condition (invariant 2) for a→b on the pass's mesh as it stands: a's and b's
+ * neighbours through `remap` (invariant 3), each counted once.
+ */
+function linkCondition(rings: VertexRings, a: number, b: number, stamp: Int32Array, stamp2: Int32Array, id: number, remap: Int32Array): boolean {
   const { start, next } = rings;
-  const sa = start[a]!, ea = start[a + 1]!, sb = start[b]!, eb = start[b + 1]!;
-  if (ea - sa === 3 && eb - sb === 3) return false;
-  for (let j = sa; j < ea; j++) stamp[next[j]!] = id;
-  let shared = 0;
-  for (let j = sb; j < eb; j++) {
-    const w = next[j]!;
-    if (w !== a && stamp[w] === id && ++shared > 2) return false;
+  let degA = 0;
+  for (let j = start[a]!; j < start[a + 1]!; j++) {
+    let w = next[j]!;
+    const r = remap[w]!;
+    if (r >= 0) w = r;
+    if (stamp[w] !== id) {
+      stamp[w] = id;
+      degA++;
+    }
   }
+  let degB = 0, shared = 0;
+  for (let j = start[b]!; j < start[b + 1]!; j++) {
+    let w = next[j]!;
+    const r = remap[w]!;
+    if (r >= 0) w = r;
+    if (stamp2[w] === id) continue;
+    stamp2[w] = id;
+    degB++;
+    if (w !== a && stamp[w] === id) shared++;
+  }
+  if (degA === 3 && degB === 3) return false;
   return shared === 2;
 }
-function flipsTriangle(P: Float32Array, rings: VertexRings, a: number, b: number): boolean {
+/** Whether a→b would turn one of a's remaining triangles (through `remap`) upside down (invariant 4). */
+function flipsTriangle(P: Float32Array, rings: VertexRings, a: number, b: number, remap: Int32Array): boolean {
   const { start, next, prev } = rings;
   const ax = P[3 * a]!, ay = P[3 * a + 1]!, az = P[3 * a + 2]!;
   const bx = P[3 * b]!, by = P[3 * b + 1]!, bz = P[3 * b + 2]!;
   for (let j = start[a]!; j < start[a + 1]!; j++) {
-    const u = next[j]!, v = prev[j]!;
-    if (u === b || v === b) continue;
+    let u = next[j]!, v = prev[j]!;
+    const ru = remap[u]!, rv = remap[v]!;
+    if (ru >= 0) u = ru;
+    if (rv >= 0) v = rv;
+    if (u === v || u === b || v === b) continue;
     const ux = P[3 * u]!, uy = P[3 * u + 1]!, uz = P[3 * u + 2]!;
     const vx = P[3 * v]!, vy = P[3 * v + 1]!, vz = P[3 * v + 2]!;
-    // Normal before: (u − a) × (v − a); after: (u − b) × (v − b).
     const e1x = ux - ax, e1y = uy - ay, e1z = uz - az, e2x = vx - ax, e2y = vy - ay, e2z = vz - az;
     const n0x = e1y * e2z - e1z * e2y, n0y = e1z * e2x - e1x * e2z, n0z = e1x * e2y - e1y * e2x;
     const f1x = ux - bx, f1y = uy - by, f1z = uz - bz, f2x = vx - bx, f2y = vy - by, f2z = vz - bz;
