@@ -6,10 +6,12 @@
 import { failJob, runTickets, type ChunkBody, type SharedJob } from './core/parallel.ts';
 import { clenshawBody, CLENSHAW_JOB, type ClenshawJob } from './mesh/smooth.ts';
 import { collapsePartBody, COLLAPSE_PART_JOB, type CollapsePartJob } from './mesh/collapse-parts.ts';
+import { marchSlabBody, MARCH_SLAB_JOB, type MarchSlabJob } from './mesh/isosurface.ts';
 
 const BODIES: Record<string, (payload: never) => ChunkBody> = {
   [CLENSHAW_JOB]: (payload: ClenshawJob) => clenshawBody(payload),
   [COLLAPSE_PART_JOB]: (payload: CollapsePartJob) => collapsePartBody(payload),
+  [MARCH_SLAB_JOB]: (payload: MarchSlabJob) => marchSlabBody(payload),
 };
 
 /**

@@ -12,6 +12,9 @@
  * 2. Tickets are handed out in order by one atomic counter: ticket t is chunk t mod C of step
  *    ⌊t / C⌋. Before running a chunk of step s, a thread waits until all C chunks of step s − 1 are
  *    done (Atomics.wait on that step's done counter), so a step sees every write of the one before.
+ *    With `callerFirst`, the counter starts at 1 and ticket 0 (chunk 0 of step 0) is the caller's:
+ *    it runs that chunk before it claims any other, so the chunk may read the caller's own,
+ *    unshared memory (helpers never run it).
  * 3. Chunks of a step write disjoint parts of the shared arrays and read only what earlier steps
  *    wrote; each chunk does the same arithmetic in the same order whoever runs it, so the output
  *    is bit-identical to a serial run (tested).
@@ -125,6 +128,12 @@ export interface SharedJobSpec<P> {
   readonly payload: P;
   readonly steps: number;
   readonly chunks: number;
+  /**
+   * Chunk 0 of step 0 runs in this thread, first, whoever is there (invariant 2): for a job whose
+   * first chunk reads this thread's unshared data, so only the other chunks' inputs need copying
+   * to shared memory. Absent: any thread may run it.
+   */
+  readonly callerFirst?: boolean;
 }
 
 /**
@@ -138,14 +147,21 @@ export function runShared<P>(spec: SharedJobSpec<P>, body: ChunkBody, afterStep?
   const { name, payload, steps, chunks } = spec;
   const shared = spec.share && parallelAvailable();
   const control = new Int32Array(shared ? new SharedArrayBuffer(4 * (DONE + steps)) : new ArrayBuffer(4 * (DONE + steps)));
+  // Ticket 0 taken before any helper can draw one.
+  if (spec.callerFirst) control[TICKET] = 1;
   if (shared) pool!.post({ name, payload, control, steps, chunks });
   let reported = 0;
   const timing: ChunkTiming = { longestMs: 0 };
+  // This thread reports every step that is complete, in order, as it goes.
+  const report = (s: number): void => {
+    for (; reported <= s && Atomics.load(control, DONE + reported) === chunks; reported++) afterStep?.(reported);
+  };
   try {
-    runTickets(control, steps, chunks, body, (s) => {
-      // This thread reports every step that is complete, in order, as it goes.
-      for (; reported <= s && Atomics.load(control, DONE + reported) === chunks; reported++) afterStep?.(reported);
-    }, false, timing);
+    if (spec.callerFirst) {
+      runChunk(control, 0, 0, body, false, timing);
+      report(0);
+    }
+    runTickets(control, steps, chunks, body, report, false, timing);
     for (; reported < steps; reported++) {
       waitStep(control, reported, chunks, timing);
       if (Atomics.load(control, ABORTED) === HELPER_FAILED) break;
@@ -172,14 +188,19 @@ export function runTickets(control: Int32Array, steps: number, chunks: number, b
     const step = Math.floor(ticket / chunks), chunk = ticket - step * chunks;
     if (step > 0) waitStep(control, step - 1, chunks, timing);
     if (Atomics.load(control, ABORTED) !== 0) return;
-    const t0 = performance.now();
-    body(step, chunk);
-    timing.longestMs = Math.max(timing.longestMs, performance.now() - t0);
-    if (helper) Atomics.add(control, RUN_BY_HELPERS, 1);
-    Atomics.add(control, DONE + step, 1);
-    Atomics.notify(control, DONE + step);
+    runChunk(control, step, chunk, body, helper, timing);
     afterChunk?.(step);
   }
+}
+
+/** Runs one claimed chunk and counts it done (waking threads that wait for its step). */
+function runChunk(control: Int32Array, step: number, chunk: number, body: ChunkBody, helper: boolean, timing: ChunkTiming): void {
+  const t0 = performance.now();
+  body(step, chunk);
+  timing.longestMs = Math.max(timing.longestMs, performance.now() - t0);
+  if (helper) Atomics.add(control, RUN_BY_HELPERS, 1);
+  Atomics.add(control, DONE + step, 1);
+  Atomics.notify(control, DONE + step);
 }
 
 /** The longest chunk this thread has run in the job, ms (the yardstick of `waitStep`'s stall test). */

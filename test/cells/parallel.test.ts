@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkRange, ParallelJobError, runShared, setParallelPool, sharedArray } from '../../cells/core/parallel.ts';
+import { chunkRange, ParallelJobError, runShared, runTickets, setParallelPool, sharedArray, type ParallelPool } from '../../cells/core/parallel.ts';
 import { smoothMesh } from '../../cells/mesh/smooth.ts';
 import { nodeThreads, startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
 import { sphereMesh } from '../mesh-phantoms.ts';
@@ -17,6 +17,31 @@ describe('runShared without helpers (serial)', () => {
     let ran = 0;
     expect(() => runShared({ share: false, name: 'test', payload: {}, steps: 5, chunks: 2 }, () => ran++, (s) => { if (s === 1) throw new Error('stop'); })).toThrow('stop');
     expect(ran).toBe(4);
+  });
+
+  it('callerFirst: chunk 0 of step 0 runs first, then the rest in order', () => {
+    const seen: string[] = [];
+    const r = runShared({ share: false, name: 'test', payload: {}, steps: 2, chunks: 3, callerFirst: true }, (s, c) => seen.push(`${s}.${c}`));
+    expect(seen).toEqual(['0.0', '0.1', '0.2', '1.0', '1.1', '1.2']);
+    expect(r.chunksByHelpers).toBe(0);
+  });
+
+  it('callerFirst: a helper that is there at once still never runs chunk 0 of step 0', () => {
+    const seen: string[] = [];
+    // A helper that takes every ticket it can the moment the job is posted, before the caller starts.
+    const eager: ParallelPool = { helpers: 1, post: (job) => runTickets(job.control, job.steps, job.chunks, (s, c) => seen.push(`helper ${s}.${c}`), undefined, true) };
+    setParallelPool(eager);
+    try {
+      const first = runShared({ share: true, name: 'test', payload: {}, steps: 1, chunks: 3, callerFirst: true }, (s, c) => seen.push(`caller ${s}.${c}`));
+      expect(seen).toEqual(['helper 0.1', 'helper 0.2', 'caller 0.0']);
+      expect(first.chunksByHelpers).toBe(2);
+      seen.length = 0;
+      const any = runShared({ share: true, name: 'test', payload: {}, steps: 1, chunks: 3 }, (s, c) => seen.push(`caller ${s}.${c}`));
+      expect(seen).toEqual(['helper 0.0', 'helper 0.1', 'helper 0.2']);
+      expect(any.chunksByHelpers).toBe(3);
+    } finally {
+      setParallelPool(undefined);
+    }
   });
 
   it('chunkRange covers 0..n without gaps or overlaps', () => {
