@@ -26,6 +26,8 @@ import { setParallelPool } from '../cells/core/parallel.ts';
 import { nodeThreads, startNodeHelpers } from '../kernel/node/parallel-pool.ts';
 
 const REPEATS = 5;
+/** Alternating blocks per side-by-side stage (see `side`). */
+const BLOCKS = 3;
 const ROOT = resolve(import.meta.dirname, '..');
 
 async function time<T>(fn: () => T | Promise<T>, repeats = REPEATS): Promise<{ ms: number[]; median: number; result: T }> {
@@ -92,29 +94,31 @@ async function main() {
   writePeerInputs(peerDir, field, 225.5, peerMask, mesh);
   const peer = await startVtkPeer(peerDir);
   const absent = 'absent' in peer ? peer.absent : undefined;
-  // Rounds alternate ours and VTK's; in each round a side runs twice back to back and the second
-  // call is the one compared. On this VM a thread that has idled for a few seconds runs at about
-  // half speed for the next few hundred ms (the same decimation: ~170 ms back to back, 290–490 ms
-  // after a 2.5 s pause, measured with the CPU's user time doubling, not page faults), which
-  // single alternating calls charged to whichever side was shorter. The first calls are kept as
-  // "after idle" medians in the results.
+  // Blocks alternate ours and VTK's: in each block a side makes one untimed call and then
+  // `repeats` timed calls back to back. On this VM a process that has waited (while the other
+  // side ran) runs slower for a while, and the shorter side pays more for it: single alternating
+  // calls put ours at 1.1–1.2× VTK's flying edges while back to back, or with no VTK process
+  // between, ours took 29 ms to VTK's 33 (and a decimation 170 ms back to back, 290–490 ms
+  // after a 2.5 s pause, the CPU's user time doubling, not page faults). Each block's first call
+  // is kept as an "after idle" median in the results.
   const side = async (stage: string, repeats: number, ours: () => unknown, theirs: Record<string, unknown>, note: (o: unknown, t: Record<string, number> | undefined) => string) => {
     const o: number[] = [], v: number[] = [], oIdle: number[] = [], vIdle: number[] = [];
     let lastOurs: unknown, lastTheirs: Record<string, number> | undefined;
-    for (let r = -2; r < repeats; r++) { // r < 0: warm-up rounds (V8 optimises the loops over a few calls), not counted
+    await ours(); // V8 optimises the loops over a few calls
+    for (let block = 0; block < BLOCKS; block++) {
       let t0 = performance.now();
       await ours();
-      if (r >= 0) oIdle.push(performance.now() - t0);
-      t0 = performance.now();
-      lastOurs = await ours();
-      if (r >= 0) o.push(performance.now() - t0);
-      if (!absent && !('absent' in peer)) {
-        const first = await peer.request(theirs);
+      oIdle.push(performance.now() - t0);
+      for (let r = 0; r < repeats; r++) {
+        t0 = performance.now();
+        lastOurs = await ours();
+        o.push(performance.now() - t0);
+      }
+      if (absent || 'absent' in peer) continue;
+      vIdle.push((await peer.request<{ ms: number }>(theirs)).ms);
+      for (let r = 0; r < repeats; r++) {
         lastTheirs = await peer.request(theirs);
-        if (r >= 0) {
-          vIdle.push(first.ms!);
-          v.push(lastTheirs!.ms!);
-        }
+        v.push(lastTheirs!.ms!);
       }
     }
     const row = {
@@ -142,8 +146,9 @@ async function main() {
       setParallelPool(undefined);
     }
   };
-  await side('isosurface vs vtkFlyingEdges3D', REPEATS, () => isosurface(field, { isoValue: 225.5, mask: peerMask }), { op: 'iso', iso: 225.5 },
-    (o, t) => `${(o as { indices: Uint32Array }).indices.length / 3} vs ${t?.triangles ?? '—'} triangles`);
+  const isoNote = (o: unknown, t: Record<string, number> | undefined) => `${(o as { indices: Uint32Array }).indices.length / 3} vs ${t?.triangles ?? '—'} triangles`;
+  await side(`isosurface (${threads} threads) vs vtkFlyingEdges3D`, REPEATS, shared(() => isosurface(field, { isoValue: 225.5, mask: peerMask })), { op: 'iso', iso: 225.5 }, isoNote);
+  await side('isosurface (1 thread) vs vtkFlyingEdges3D', REPEATS, () => isosurface(field, { isoValue: 225.5, mask: peerMask }), { op: 'iso', iso: 225.5 }, isoNote);
   const smoothNote = () => `20 iterations, pass band 0.1, ${T} triangles`;
   await side(`smoothMesh (${threads} threads) vs vtkWindowedSincPolyDataFilter`, REPEATS, shared(() => smoothMesh(mesh, { iterations: 20, passBand: 0.1 })), { op: 'smooth' }, smoothNote);
   await side('smoothMesh (1 thread) vs vtkWindowedSincPolyDataFilter', REPEATS, () => smoothMesh(mesh, { iterations: 20, passBand: 0.1 }), { op: 'smooth' }, smoothNote);
@@ -178,9 +183,9 @@ async function main() {
   await writeFileAtomic(join(ROOT, 'bench/results', `${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
   const fx = (x: number) => `${x.toFixed(2)}×`;
   const peerTable = [
-    `| ours vs VTK ${'absent' in peer ? '(peer absent: ' + absent + ')' : peer.version} C++, one thread, same input, alternating rounds (each side's second call of two back to back) | ours ms | VTK ms | ours / VTK | note |`,
+    `| ours vs VTK ${'absent' in peer ? '(peer absent: ' + absent + ')' : peer.version} C++, one thread, same input, alternating blocks (${BLOCKS} per stage; in each, one untimed call, then timed calls back to back) | ours ms | VTK ms | ours / VTK | note |`,
     '| --- | ---: | ---: | ---: | --- |',
-    ...peers.map((p) => `| ${p.stage} | ${p.oursMs} | ${p.vtkMs ?? 'peer absent'} | ${p.vtkMs ? fx(p.oursMs / p.vtkMs) : '—'} | ${p.note}; first call of the round, after the other side ran: ours ${p.oursAfterIdleMs}, VTK ${p.vtkAfterIdleMs ?? '—'} |`),
+    ...peers.map((p) => `| ${p.stage} | ${p.oursMs} | ${p.vtkMs ?? 'peer absent'} | ${p.vtkMs ? fx(p.oursMs / p.vtkMs) : '—'} | ${p.note}; first call of a block, after the other side ran: ours ${p.oursAfterIdleMs}, VTK ${p.vtkAfterIdleMs ?? '—'} |`),
     `| whole run vs Python script (pydicom + scipy + VTK), whole processes | ${wholeOurs.toFixed(0)} | ${wholePy?.toFixed(0) ?? 'peer absent'} | ${wholePy ? fx(wholeOurs / wholePy) : '—'} | ours: the whole notebook as it stands (also histogram, preview, fragments, largest, smoothing, decimation, printability, validate, report, 3MF, .ipynb); Python: load, threshold, islands, flying edges, STL only |`,
     `| whole run vs Python script, the same job, whole processes | ${sameJob.oursMedianMs.toFixed(0)} | ${sameJob.pythonMedianMs?.toFixed(0) ?? 'peer absent'} | ${sameJob.pythonMedianMs ? fx(sameJob.oursMedianMs / sameJob.pythonMedianMs) : '—'} | both: load, threshold, 26-connected islands, the largest component, isosurface, windowed-sinc 20 × 0.1, decimation only above 600k triangles, edge check, binary STL (ours: bench/ct-to-print-same-job.nb.ts, which also writes its .ipynb; Python: --same-job, vtkFeatureEdges); ${sameJob.oursTriangles} vs ${sameJob.pythonTriangles} triangles |`,
   ];
