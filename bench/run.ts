@@ -28,6 +28,8 @@ import { nodeThreads, startNodeHelpers } from '../kernel/node/parallel-pool.ts';
 const REPEATS = 5;
 /** Alternating blocks per side-by-side stage (see `side`). */
 const BLOCKS = 3;
+/** Untimed calls of ours before a side-by-side stage's blocks. */
+const WARMUP_CALLS = 8;
 const ROOT = resolve(import.meta.dirname, '..');
 
 async function time<T>(fn: () => T | Promise<T>, repeats = REPEATS): Promise<{ ms: number[]; median: number; result: T }> {
@@ -104,7 +106,9 @@ async function main() {
   const side = async (stage: string, repeats: number, ours: () => unknown, theirs: Record<string, unknown>, note: (o: unknown, t: Record<string, number> | undefined) => string) => {
     const o: number[] = [], v: number[] = [], oIdle: number[] = [], vIdle: number[] = [];
     let lastOurs: unknown, lastTheirs: Record<string, number> | undefined;
-    await ours(); // V8 optimises the loops over a few calls
+    // V8 optimises the loops over a few calls, in each helper thread too (the isosurface's
+    // helper slab took 114, 179, 35, 52, 46, 51, 30, then 26–29 ms over its first calls).
+    for (let w = 0; w < WARMUP_CALLS; w++) await ours();
     for (let block = 0; block < BLOCKS; block++) {
       let t0 = performance.now();
       await ours();

@@ -6,7 +6,12 @@
 import { parentPort } from 'node:worker_threads';
 
 if (!parentPort) throw new Error('kernel/node/parallel-worker.ts must run in a worker thread');
-const { runHelperJob } = (await import('voxbook/jobs')) as typeof import('../../cells/jobs.ts');
+const { runHelperJob, warmUpHelper } = (await import('voxbook/jobs')) as typeof import('../../cells/jobs.ts');
+try {
+  warmUpHelper();
+} catch (e) {
+  console.error(`voxbook helper thread: warm-up failed: ${e instanceof Error ? e.message : String(e)}`);
+}
 parentPort.on('message', (job: Parameters<typeof runHelperJob>[0]) => {
   // The caller already knows (runHelperJob failed the job); the thread stays up for the next one.
   try {
