@@ -129,7 +129,7 @@ ${vtkRow}
 ${ratio}
 Ours: ${d.passes} passes, ${d.collapses.toLocaleString('en')} collapses (${d.method}).
 Result: ${check.shells} shells, Euler characteristic ${check.vertices - check.edges + check.triangles} (input ${(() => { const r = validateMesh(mesh); return r.vertices - r.edges + r.triangles; })()}); largest collapse error ${d.errorMm.toFixed(3)} mm; Hausdorff to the input ${dist.hausdorffMm.toFixed(3)} mm, mean ${dist.meanMm.toFixed(4)} mm.
-Where our time goes: one manifold check of the input (ring per vertex), quadrics, per pass the cheapest collapse of each vertex, the independent-set pass with link-condition and flip tests, and the compaction. Timings are one run on a 2-core machine shared with other jobs (load average ${loadavg()[0]!.toFixed(1)}).
+Where our time goes: one manifold check of the input (ring per vertex), quadrics, per pass the cheapest collapse of each vertex, the collapses cheapest first, each with link-condition and flip tests on the mesh as it stands, and the compaction; on two threads each half of the mesh is done by one thread, then the seam band by the caller. Timings are one run on a 2-core machine shared with other jobs (load average ${loadavg()[0]!.toFixed(1)}).
 `;
 await writeFileAtomic(join(ROOT, 'bench/results/mesh-decimate.md'), md);
 await helpers.close();
