@@ -9,6 +9,7 @@ import { removeIslands } from '../../cells/segment/components.ts';
 import { threshold } from '../../cells/segment/threshold.ts';
 import { startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
 import { cached } from '../helpers.ts';
+import { mulberry32 } from '../../datasets/phantom.ts';
 
 // The two-slab march (cells/mesh/isosurface.ts, `marchInSlabs`) against the one-thread march:
 // the same bytes with a live helper thread, and with a helper that never shows up (the caller
@@ -34,22 +35,10 @@ function withPool<T>(p: ParallelPool | undefined, f: () => T): T {
   }
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Wavy blobs across the whole grid (surface in every slab), with a little noise. */
 function blobs(dims: Vec3, direction: Mat3): Volume<Float32Array> {
   const [nx, ny, nz] = dims;
-  const data = new Float32Array(nx * ny * nz), rnd = random(7);
+  const data = new Float32Array(nx * ny * nz), rnd = mulberry32(7);
   for (let k = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++) {
@@ -111,7 +100,7 @@ describe('isosurface in two slabs: synthetic volumes', () => {
     // Binary noise in the upper slices, in every row but those the estimate samples (32, 96).
     const dims: Vec3 = [131, 127, 123];
     const [nx, ny, nz] = dims;
-    const data = new Uint8Array(nx * ny * nz), rnd = random(11);
+    const data = new Uint8Array(nx * ny * nz), rnd = mulberry32(11);
     for (let k = 90; k < nz; k++)
       for (let j = 0; j < ny; j++) {
         if (j % 64 === 32) continue;
