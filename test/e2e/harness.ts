@@ -97,8 +97,12 @@ async function serveDev(options: StartOptions): Promise<Served> {
   return {
     url: urlOf(server.httpServer),
     async close() {
+      // Let the dependency optimiser finish the scan it started (it writes into cacheDir); it may
+      // still be writing its temporary folder after close (seen in CI: ENOTEMPTY), which fs.rm
+      // retries with these options.
+      await server.environments.client.depsOptimizer?.scanProcessing?.catch(() => undefined);
       await server.close();
-      await rm(cacheDir, { recursive: true, force: true });
+      await rm(cacheDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
