@@ -86,31 +86,12 @@ export function parallelAvailable(): boolean {
   return pool !== undefined && pool.helpers > 0 && typeof SharedArrayBuffer === 'function';
 }
 
-type TypedArrayCtor<A> = { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): A; readonly BYTES_PER_ELEMENT: number };
-
 /**
  * Whether a job of about `work` element-operations is worth sharing: helpers are there and the
  * work is large enough to pay for posting it (~0.1 ms) and the copies into shared memory.
  */
 export function shouldShare(work: number): boolean {
   return work >= 2_000_000 && parallelAvailable();
-}
-
-/**
- * A zeroed array of `length` elements, over a SharedArrayBuffer when `share` (so helpers see
- * it), else over an ordinary ArrayBuffer.
- */
-export function sharedArray<A>(ctor: TypedArrayCtor<A>, length: number, share: boolean): A {
-  const bytes = length * ctor.BYTES_PER_ELEMENT;
-  return new ctor(share ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes), 0, length);
-}
-
-/** `source` copied into a `sharedArray` when `share` and not shared already; else `source` itself. */
-export function shareCopy<A extends { readonly length: number; readonly buffer: ArrayBufferLike }>(ctor: TypedArrayCtor<A>, source: A, share: boolean): A {
-  if (!share || source.buffer instanceof SharedArrayBuffer) return source;
-  const out = sharedArray(ctor, source.length, true);
-  (out as unknown as { set(a: A): void }).set(source);
-  return out;
 }
 
 /** What `runShared` reports. */
@@ -121,7 +102,7 @@ export interface SharedRun {
 
 /** How `runShared` runs a job. */
 export interface SharedJobSpec<P> {
-  /** The arrays in `payload` are shared (see `sharedArray`): post the job to the helpers. */
+  /** The arrays in `payload` are over SharedArrayBuffers (see cells/core/scratch.ts): post the job to the helpers. */
   readonly share: boolean;
   /** Registered name of the job's body factory (cells/jobs.ts). */
   readonly name: string;

@@ -34,11 +34,16 @@ export interface Scratch {
    * Over a SharedArrayBuffer when the pool was made `shared`.
    */
   take<A extends Fillable>(ctor: TypedArrayCtor<A>, length: number, fill?: number | null): A;
-  /** A copy of `source` taken from the frame (where helpers see it, in a shared pool). */
-  copy<A extends NumberArray>(source: A): A;
+  /**
+   * `source` where helper threads can read it: `source` itself when it is over a
+   * SharedArrayBuffer already; else an array of the frame (a shared pool's) of the same length
+   * holding a copy of `source[from..]` at the same indices — the part before `from` is left as it
+   * was, for a helper that reads only the rest.
+   */
+  shareable<A extends NumberArray>(source: A, from?: number): A;
 }
 
-type NumberArray = Int32Array | Uint32Array | Uint8Array | Float32Array | Float64Array;
+type NumberArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** Buffers reused by the frames of one stage on one thread. */
 export interface ScratchPool {
@@ -97,9 +102,10 @@ function frame(shared: boolean, buffers: ArrayBufferLike[]): Scratch {
       if (fill !== null && !(fresh && fill === 0)) out.fill(fill); // fresh memory is zero already
       return out;
     },
-    copy<A extends NumberArray>(source: A): A {
+    shareable<A extends NumberArray>(source: A, from = 0): A {
+      if (source.buffer instanceof SharedArrayBuffer) return source;
       const out = this.take(source.constructor as unknown as TypedArrayCtor<A>, source.length, null);
-      (out as unknown as { set(a: ArrayLike<number>): void }).set(source);
+      (out as unknown as { set(a: ArrayLike<number>, offset: number): void }).set(source.subarray(from), from);
       return out;
     },
   };

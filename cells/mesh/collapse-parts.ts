@@ -147,8 +147,8 @@ function inParts(share: boolean, scratch: Scratch, bandScratch: Scratch, positio
   }
   const counts = Int32Array.of(front / 3, T - back / 3);
   const target = options.targetTriangles;
-  const P = scratch.take(Float32Array, 3 * V, null);
-  P.set(positions);
+  // Positions where the helper reads them (a copy only when it runs and they are not shared).
+  const P = share ? scratch.shareable(positions) : positions;
   const job: CollapsePartJob = {
     P,
     I,

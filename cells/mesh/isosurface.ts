@@ -229,8 +229,8 @@ const SLAB_DONE = 1, SLAB_FULL_STATUS = 2;
 const SLAB_FULL = new Error('isosurface slab output full');
 const SLAB_STOPPED = new Error('isosurface slab stopped');
 
-/** Slabs run by helper threads since this module loaded (for tests and benches). */
 let slabsByHelpers = 0;
+/** How many slabs helper threads have run since this module loaded, in this thread's marches (for tests and benches). */
 export function marchSlabsByHelpers(): number {
   return slabsByHelpers;
 }
@@ -257,7 +257,7 @@ function marchInSlabs(source: MarchSource, options: StageOptions): Mesh {
     // twice its estimated vertices (~2.6 per crossed x-edge) if more; triangles 8/3 per vertex.
     const room = Math.max(Math.floor(((layers - split) * nxy) / 8), 6 * crossingsAbove);
     const job: MarchSlabJob = {
-      source: { ...source, data: sharedPart(shared, source.data, from), mask: source.mask && sharedPart(shared, source.mask, from) },
+      source: { ...source, data: shared.shareable(source.data, from), mask: source.mask && shared.shareable(source.mask, from) },
       split,
       positions: shared.take(Float32Array, Math.max(3 * 1024, 3 * room), null),
       indices: shared.take(Uint32Array, Math.max(3 * 2048, 8 * room), null),
@@ -386,18 +386,6 @@ function writeCounts(counts: Int32Array, s: number, n: SlabCount): void {
   counts[b + 3] = n.ghost;
   counts[b + 4] = n.lastPlaneStart;
   counts[b] = SLAB_DONE;
-}
-
-/**
- * `data` where a helper can read voxels `from`.. of it: the array itself if it is shared
- * already, else a shared scratch array of the same length holding a copy of that part only.
- */
-function sharedPart<A extends VoxelArray>(scratch: Scratch, data: A, from: number): A {
-  if (data.buffer instanceof SharedArrayBuffer) return data;
-  const ctor = data.constructor as unknown as new (buffer: ArrayBufferLike, byteOffset: number, length: number) => A;
-  const out = scratch.take(ctor as never, data.length, null) as A;
-  (out as unknown as { set(a: ArrayLike<number>, offset: number): void }).set(data.subarray(from), from);
-  return out;
 }
 
 /**

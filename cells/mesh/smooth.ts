@@ -101,7 +101,7 @@ function smoothWith(scratch: Scratch, share: boolean, neighbours: { start: Int32
   const P = mesh.positions, I = mesh.indices;
   const V = P.length / 3;
   // The neighbour lists are ours (scratch): used as they are, or copied where helpers see them.
-  const shared = <A extends Int32Array | Float32Array>(a: A): A => (share ? scratch.copy(a) : a);
+  const shared = <A extends Int32Array | Float32Array>(a: A): A => (share ? scratch.shareable(a) : a);
   const start = shared(neighbours.start);
   // Per pass, the inner loop reads 3·neighbour and 0.5 / degree: both fixed, so computed once.
   const nbr3 = shared(neighbours.nbr);

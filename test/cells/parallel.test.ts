@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkRange, ParallelJobError, runShared, runTickets, setParallelPool, sharedArray, type ParallelPool } from '../../cells/core/parallel.ts';
+import { chunkRange, ParallelJobError, runShared, runTickets, setParallelPool, type ParallelPool } from '../../cells/core/parallel.ts';
 import { smoothMesh } from '../../cells/mesh/smooth.ts';
 import { nodeThreads, startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
 import { sphereMesh } from '../mesh-phantoms.ts';
@@ -112,7 +112,7 @@ describe('shared jobs with a Node helper thread', () => {
   });
 
   it('a helper that fails (an unknown job) fails the caller with ParallelJobError instead of a wait', () => {
-    const flag = sharedArray(Int32Array, 1, true);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
     // Slow chunks (2 ms each), so the helper has the job before the caller is done.
     const slow = () => { Atomics.wait(flag, 0, 0, 2); };
     expect(() => runShared({ share: true, name: 'no-such-job', payload: {}, steps: 400, chunks: 2 }, slow)).toThrow(ParallelJobError);
