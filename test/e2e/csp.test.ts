@@ -108,6 +108,13 @@ const MODES: readonly Mode[] = [
   { name: 'vite preview of the build', start: () => startApp({ preview: true }), sameOrigin: ['/index.html', '<title>Voxbook</title>'], hmr: false },
 ];
 
+/** Waits until `kernels` holds `count` workers, and fails if it holds more or none come in 60 s. */
+async function kernelsReported(kernels: readonly Worker[], count: number): Promise<void> {
+  const since = performance.now();
+  while (kernels.length < count && performance.now() - since < 60_000) await new Promise((r) => setTimeout(r, 50));
+  expect(kernels.length, 'kernel workers started').toBe(count);
+}
+
 describe.each(MODES)('what a notebook can reach from the browser ($name)', (mode) => {
   let app: AppHarness;
   let leakServer: Server;
@@ -134,13 +141,20 @@ describe.each(MODES)('what a notebook can reach from the browser ($name)', (mode
 
     app = await mode.start();
     app.page.on('console', (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
+    const kernels: Worker[] = [];
+    app.page.on('worker', (w) => {
+      if (w.url().includes('kernel-worker')) kernels.push(w);
+    });
     documentResponse = await app.page.goto(app.url);
     await waitForApp(app.page);
-    // Opening a notebook starts a fresh kernel worker: record the CSP violations its global
-    // scope reports (the browser's "Refused to connect" console line does not reach Playwright).
-    const started = app.page.waitForEvent('worker', (w) => w.url().includes('kernel-worker'));
+    // The page starts a kernel for the notebook it opens at load; opening ours ends it and
+    // starts a fresh one, whose global scope records the CSP violations (the browser's "Refused
+    // to connect" console line does not reach Playwright). The first worker is waited for
+    // before the open: on a busy machine it was once reported late and taken for the second.
+    await kernelsReported(kernels, 1);
     await app.page.evaluate((t) => window.__voxbook!.open(t, 'test/e2e/csp.nb.ts'), notebook(leakOrigin, mode.sameOrigin[0]));
-    kernel = await started;
+    await kernelsReported(kernels, 2);
+    kernel = kernels[1]!;
     await kernel.evaluate(() => {
       const g = self as unknown as { __violations: string[] };
       g.__violations = [];
