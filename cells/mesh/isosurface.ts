@@ -211,7 +211,7 @@ function scratchSink(scratch: Scratch, room: number): MarchSink {
  * caller's (`callerFirst`) and reads the caller's own volume; slab 1 (layers split..nz) reads
  * `source`, whose data and mask hold the voxel slices split − 1 .. nz − 1 in shared memory (the
  * rest of those arrays is unused). `counts`: per slab [status, nv, ni, ghost, lastPlaneStart],
- * then the stop flag.
+ * then the stop flag, then how many of slab 1's layers are marched (for the caller's progress).
  */
 export interface MarchSlabJob {
   readonly source: MarchSource;
@@ -224,6 +224,8 @@ export interface MarchSlabJob {
 const COUNTS = 5;
 /** Index of the stop flag in `counts`: set when the caller gives up, so a helper's slab ends at its next layer. */
 const STOP = 2 * COUNTS;
+/** Index in `counts` of slab 1's layers marched so far, written by whichever thread marches it. */
+const SLAB1_DONE = STOP + 1;
 const SLAB_DONE = 1, SLAB_FULL_STATUS = 2;
 /** Thrown inside a slab (never out of its body): the fixed output is full, or the caller gave up. */
 const SLAB_FULL = new Error('isosurface slab output full');
@@ -261,12 +263,18 @@ function marchInSlabs(source: MarchSource, options: StageOptions): Mesh {
       split,
       positions: shared.take(Float32Array, Math.max(3 * 1024, 3 * room), null),
       indices: shared.take(Uint32Array, Math.max(3 * 2048, 8 * room), null),
-      counts: shared.take(Int32Array, 2 * COUNTS + 1),
+      counts: shared.take(Int32Array, SLAB1_DONE + 1),
+    };
+    // Slab 0's progress counts the helper's layers too, so a two-thread march reports the
+    // whole surface's progress, not only the caller's part (then 1 once both are in).
+    const progress0: StageOptions = options.onProgress === undefined ? options : {
+      ...options,
+      onProgress: (f) => options.onProgress!(f + Atomics.load(job.counts, SLAB1_DONE) / layers),
     };
     const sink0 = scratchSink(local, Math.floor((split * nxy) / 8));
     let callerRanSlab1 = false;
     const body: ChunkBody = (_step, s) => {
-      if (s === 0) writeCounts(job.counts, 0, marchLayers(local, source, 0, split, sink0, options));
+      if (s === 0) writeCounts(job.counts, 0, marchLayers(local, source, 0, split, sink0, progress0));
       else {
         callerRanSlab1 = true;
         marchSharedSlab(local, job, options);
@@ -437,7 +445,8 @@ export function marchSlabBody(job: MarchSlabJob): ChunkBody {
  * the case table only names crossed edges).
  *
  * This marches layers first..end − 1 of `src` into `sink` (the whole march: 0..nz + 1), with
- * its temporaries from `scratch`; `stop[STOP]` (a helper's slab) ends it early by SLAB_STOPPED.
+ * its temporaries from `scratch`; `stop[STOP]` (a helper's slab) ends it early by SLAB_STOPPED,
+ * and `stop[SLAB1_DONE]` counts its layers marched.
  */
 function marchLayers(scratch: Scratch, src: MarchSource, first: number, end: number, sink: MarchSink, options: StageOptions, stop?: Int32Array): SlabCount {
   const { data, iso, binary } = src;
@@ -659,6 +668,7 @@ function marchLayers(scratch: Scratch, src: MarchSource, first: number, end: num
 
     // Plane pk + 1 becomes the lower plane of the next layer.
     const t = lo; lo = hi; hi = t;
+    if (stop !== undefined) Atomics.store(stop, SLAB1_DONE, Math.max(0, pk + 1 - first));
     options.onProgress?.((pk + 1) / layers);
   }
   sink.positions = positions;

@@ -121,6 +121,13 @@ describe('isosurface in two slabs: synthetic volumes', () => {
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.every((f, i) => i === 0 || f >= seen[i - 1]!)).toBe(true);
     expect(seen.at(-1)).toBe(1);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(1);
+    // Without a helper the caller marches both slabs, and its progress runs through both.
+    const alone: number[] = [];
+    withPool(absentHelper, () => isosurface(volume, { isoValue: 0.4, onProgress: (f) => alone.push(f) }));
+    expect(alone.every((f, i) => i === 0 || f >= alone[i - 1]!)).toBe(true);
+    expect(alone.filter((f) => f > 0.6 && f < 1).length).toBeGreaterThan(10);
+    expect(alone.at(-1)).toBe(1);
     for (const p of [pool, absentHelper]) {
       const ac = new AbortController();
       expect(() => withPool(p, () => isosurface(volume, { isoValue: 0.4, signal: ac.signal, onProgress: (f) => { if (f > 0.2) ac.abort(); } }))).toThrow(AbortError);
