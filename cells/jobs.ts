@@ -7,12 +7,16 @@ import { failJob, runTickets, type ChunkBody, type SharedJob } from './core/para
 import { clenshawBody, CLENSHAW_JOB, type ClenshawJob } from './mesh/smooth.ts';
 import { collapsePartBody, COLLAPSE_PART_JOB, type CollapsePartJob } from './mesh/collapse-parts.ts';
 import { isosurface, marchSlabBody, MARCH_SLAB_JOB, type MarchSlabJob } from './mesh/isosurface.ts';
+import { distanceBody, DISTANCE_JOB, type DistanceJob } from './mesh/distance.ts';
+import { rayBody, RAY_JOB, type RayJob } from './mesh/thickness.ts';
 import { IDENTITY3, makeVolume, type Vec3 } from './core/volume.ts';
 
 const BODIES: Record<string, (payload: never) => ChunkBody> = {
   [CLENSHAW_JOB]: (payload: ClenshawJob) => clenshawBody(payload),
   [COLLAPSE_PART_JOB]: (payload: CollapsePartJob) => collapsePartBody(payload),
   [MARCH_SLAB_JOB]: (payload: MarchSlabJob) => marchSlabBody(payload),
+  [DISTANCE_JOB]: (payload: DistanceJob) => distanceBody(payload),
+  [RAY_JOB]: (payload: RayJob) => rayBody(payload),
 };
 
 /**

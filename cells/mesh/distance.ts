@@ -1,5 +1,7 @@
 import { ParameterError } from '../core/errors.ts';
 import { checkMesh, type Mesh } from '../core/mesh.ts';
+import { runShared, shouldShare, type ChunkBody } from '../core/parallel.ts';
+import { scratchPool, withScratch } from '../core/scratch.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
 import type { Volume } from '../core/volume.ts';
 import { isosurfaceOfMask } from './isosurface.ts';
@@ -36,6 +38,10 @@ export interface SurfaceDistance {
  * by the closest-point regions of Ericson, "Real-Time Collision Detection" (2005) §5.1.5.
  * Float64 arithmetic throughout.
  *
+ * Threads: the two directions are independent. With helper threads (cells/core/parallel.ts)
+ * and meshes large enough to pay for copying them to shared memory, a helper measures b→A
+ * while this thread measures a→B; the figures are the same numbers either way (tested).
+ *
  * @throws GeometryError naming the stage and the mesh (a or b) if either is empty, has a
  *   non-finite position, an index that names no vertex, or arrays not 3 per vertex /
  *   triangle (`checkMesh`).
@@ -45,10 +51,30 @@ export function meshDistance(a: Mesh, b: Mesh, options: StageOptions = {}): Surf
   checkMesh(a, 'meshDistance: mesh a');
   checkMesh(b, 'meshDistance: mesh b');
   options.onProgress?.(0);
-  const ab = oneSided(a, b, options, 0);
-  const ba = oneSided(b, a, options, 0.5);
+  const share = shouldShare(a.indices.length + b.indices.length);
+  const [ab, ba] = withScratch(share ? SHARED_SCRATCH : LOCAL_SCRATCH, (scratch) => {
+    const job: DistanceJob = {
+      a: { positions: share ? scratch.shareable(a.positions) : a.positions, indices: share ? scratch.shareable(a.indices) : a.indices },
+      b: { positions: share ? scratch.shareable(b.positions) : b.positions, indices: share ? scratch.shareable(b.indices) : b.indices },
+      counts: scratch.take(Int32Array, 2),
+      results: scratch.take(Float64Array, 2 * RESULT),
+    };
+    // Progress: the vertices measured in both directions, by either thread, over all vertices.
+    const vertices = (a.positions.length + b.positions.length) / 3;
+    const tick = (): void => {
+      checkAbort('meshDistance', options.signal);
+      options.onProgress?.(Math.min(1, Atomics.load(job.counts, QUERIES) / vertices));
+    };
+    try {
+      runShared({ share, name: DISTANCE_JOB, payload: job, steps: 1, chunks: 2, callerFirst: true }, distanceBody(job, tick));
+    } catch (e) {
+      Atomics.store(job.counts, STOP, 1);
+      throw e;
+    }
+    return [resultOf(job.results, 0), resultOf(job.results, 1)];
+  });
   options.onProgress?.(1);
-  const total = ab.d.length + ba.d.length;
+  const total = ab.n + ba.n;
   return {
     hausdorffMm: Math.max(ab.maxMm, ba.maxMm),
     hd95Mm: Math.max(ab.p95Mm, ba.p95Mm),
@@ -56,6 +82,52 @@ export function meshDistance(a: Mesh, b: Mesh, options: StageOptions = {}): Surf
     aToB: { maxMm: ab.maxMm, p95Mm: ab.p95Mm, meanMm: ab.meanMm },
     bToA: { maxMm: ba.maxMm, p95Mm: ba.p95Mm, meanMm: ba.meanMm },
   };
+}
+
+/** The job name helpers know `distanceBody` by (cells/jobs.ts). */
+export const DISTANCE_JOB = 'mesh-distance';
+
+type MeshArrays = Pick<Mesh, 'positions' | 'indices'>;
+
+/**
+ * `meshDistance`'s two directions as a shared job: chunk 0 measures a's vertices against b
+ * (this thread's, `callerFirst`), chunk 1 b's against a. `counts`: [vertices measured so far by
+ * either chunk, stop flag (set when the caller gives up, so a helper's chunk ends early)];
+ * `results`: per chunk c, RESULT numbers from c · RESULT: [vertices, sum, max, P95] (mm).
+ */
+export interface DistanceJob {
+  readonly a: MeshArrays;
+  readonly b: MeshArrays;
+  readonly counts: Int32Array;
+  readonly results: Float64Array;
+}
+const QUERIES = 0, STOP = 1, RESULT = 4;
+/** Ends a helper's chunk when the caller gave up (never out of the body). */
+const STOPPED = new Error('meshDistance stopped');
+const SHARED_SCRATCH = scratchPool('distance-job', true);
+const LOCAL_SCRATCH = scratchPool('distance-job-unshared');
+
+/**
+ * The body of a distance job on any thread. `tick` runs every 4096 queries: the caller's abort
+ * check and progress; a helper (no `tick`) checks the stop flag instead.
+ */
+export function distanceBody(job: DistanceJob, tick?: () => void): ChunkBody {
+  return (_step, c) => {
+    const every = tick ?? ((): void => {
+      if (Atomics.load(job.counts, STOP) !== 0) throw STOPPED;
+    });
+    try {
+      const r = c === 0 ? oneSided(job.a, job.b, job.counts, every) : oneSided(job.b, job.a, job.counts, every);
+      job.results.set([r.n, r.sum, r.maxMm, r.p95Mm], c * RESULT);
+    } catch (e) {
+      if (e !== STOPPED) throw e;
+    }
+  };
+}
+
+function resultOf(results: Float64Array, c: number): OneSided {
+  const n = results[c * RESULT]!, sum = results[c * RESULT + 1]!;
+  return { n, sum, maxMm: results[c * RESULT + 2]!, p95Mm: results[c * RESULT + 3]!, meanMm: n === 0 ? 0 : sum / n };
 }
 
 /**
@@ -72,9 +144,13 @@ export function meshToVoxelDistance(mesh: Mesh, mask: Volume<Uint8Array>, option
   return meshDistance(mesh, voxels, options);
 }
 
-interface OneSided { d: Float64Array; sum: number; maxMm: number; p95Mm: number; meanMm: number }
+interface OneSided { n: number; sum: number; maxMm: number; p95Mm: number; meanMm: number }
 
-function oneSided(from: Mesh, to: Mesh, options: StageOptions, progress0: number): OneSided {
+/**
+ * d(v→to) at every vertex v that a triangle of `from` uses, with their count, sum, maximum
+ * and nearest-rank P95 (mm). Adds to `counts[QUERIES]` and calls `every` each 4096 vertices.
+ */
+function oneSided(from: MeshArrays, to: MeshArrays, counts: Int32Array, every: () => void): OneSided {
   const grid = buildGrid(to);
   const P = from.positions, V = P.length / 3;
   const used = new Uint8Array(V);
@@ -86,17 +162,17 @@ function oneSided(from: Mesh, to: Mesh, options: StageOptions, progress0: number
   for (let v = 0; v < V; v++) {
     if (!used[v]) continue;
     if ((k & 4095) === 0) {
-      checkAbort('meshDistance', options.signal);
-      options.onProgress?.(progress0 + (0.5 * k) / n);
+      if (k > 0) Atomics.add(counts, QUERIES, 4096);
+      every();
     }
     const dist = Math.sqrt(grid.nearest2(P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!));
     d[k++] = dist;
     sum += dist;
     if (dist > max) max = dist;
   }
-  const sorted = d.slice().sort();
-  const p95 = n === 0 ? 0 : sorted[Math.max(0, Math.ceil(0.95 * n) - 1)]!;
-  return { d, sum, maxMm: max, p95Mm: p95, meanMm: n === 0 ? 0 : sum / n };
+  d.sort();
+  const p95 = n === 0 ? 0 : d[Math.max(0, Math.ceil(0.95 * n) - 1)]!;
+  return { n, sum, maxMm: max, p95Mm: p95, meanMm: n === 0 ? 0 : sum / n };
 }
 
 /**
@@ -104,7 +180,7 @@ function oneSided(from: Mesh, to: Mesh, options: StageOptions, progress0: number
  * returns the squared distance from the point to the nearest triangle, or `upper2` when no
  * triangle is nearer (a known upper bound prunes the search to cells within it).
  */
-export function buildGrid(m: Mesh): { nearest2: (x: number, y: number, z: number, upper2?: number) => number } {
+export function buildGrid(m: MeshArrays): { nearest2: (x: number, y: number, z: number, upper2?: number) => number } {
   const P = m.positions, I = m.indices, T = I.length / 3;
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   let edgeSum = 0;

@@ -8,8 +8,10 @@
  */
 import { ParameterError } from '../core/errors.ts';
 import { checkMesh, type Mesh } from '../core/mesh.ts';
+import { chunkRange, runShared, shouldShare, type ChunkBody } from '../core/parallel.ts';
+import { scratchPool, withScratch } from '../core/scratch.ts';
 import { checkAbort, type StageOptions } from '../core/stage.ts';
-import { buildBvh, RayCaster } from './bvh.ts';
+import { buildBvh, RayCaster, type TriangleBvh } from './bvh.ts';
 
 export interface WallThicknessOptions extends StageOptions {
   /** Most rays to cast (one per vertex, every k-th vertex when there are more). Default 1,000,000. */
@@ -50,6 +52,9 @@ export function vertexNormals(mesh: Mesh): Float64Array {
  * each sampled vertex along its inward area-weighted normal, the distance to the nearest
  * triangle it meets (either face; the vertex's own triangles ignored). A BVH of our own
  * (cells/mesh/bvh.ts) answers the rays. On a ~600k-triangle skull: see bench/printability.ts.
+ * Threads: with helper threads (cells/core/parallel.ts) and enough rays to pay for copying the
+ * BVH to shared memory, the rays are cast in chunks by this thread and the helpers; every ray is
+ * the same arithmetic whoever casts it, so the result is the same (tested).
  * @throws GeometryError (checkMesh) for an empty mesh, a non-finite position or a bad index.
  * @throws ParameterError if maxRays is not a whole number ≥ 1.
  * @throws AbortError when `signal` fires (checked every 8192 rays).
@@ -59,28 +64,102 @@ export function wallThickness(mesh: Mesh, options: WallThicknessOptions = {}): W
   if (!Number.isInteger(maxRays) || maxRays < 1) throw new ParameterError(`wallThickness: maxRays must be a whole number ≥ 1 (got ${maxRays})`);
   const { V } = checkMesh(mesh, 'wallThickness');
   onProgress?.(0);
-  const P = mesh.positions;
   const N = vertexNormals(mesh);
   const bvh = buildBvh(mesh);
   checkAbort('wallThickness', signal);
   onProgress?.(0.2);
-  const caster = new RayCaster(bvh);
   const stride = Math.max(1, Math.ceil(V / maxRays));
-  const thicknessMm = new Float32Array(V).fill(NaN);
-  let rays = 0, missed = 0;
-  for (let v = 0; v < V; v += stride) {
-    if ((v / stride) % 8192 === 0 && v > 0) {
+  const samples = Math.ceil(V / stride);
+  // A ray costs a few hundred BVH steps: ~50k rays pay for the copies.
+  const share = shouldShare(40 * samples);
+  const chunks = share ? RAY_CHUNKS : 1;
+  return withScratch(share ? SHARED_SCRATCH : LOCAL_SCRATCH, (scratch) => {
+    const shared = <A extends Float32Array | Float64Array | Int32Array | Uint32Array>(a: A): A => (share ? scratch.shareable(a) : a);
+    const job: RayJob = {
+      bvh: { nodes: shared(bvh.nodes), boxes: shared(bvh.boxes), order: shared(bvh.order), corners: shared(bvh.corners), indices: shared(bvh.indices), nodeCount: bvh.nodeCount },
+      positions: shared(mesh.positions), normals: shared(N), stride, chunks,
+      thicknessMm: scratch.take(Float32Array, V, NaN),
+      counts: scratch.take(Int32Array, 2 + 2 * chunks),
+    };
+    const tick = (): void => {
       checkAbort('wallThickness', signal);
-      onProgress?.(0.2 + 0.8 * (v / V));
+      onProgress?.(0.2 + (0.8 * Math.min(samples, Atomics.load(job.counts, RAYS_DONE))) / samples);
+    };
+    try {
+      runShared({ share, name: RAY_JOB, payload: job, steps: 1, chunks }, rayBody(job, tick));
+    } catch (e) {
+      Atomics.store(job.counts, STOP, 1);
+      throw e;
     }
-    const nx = N[3 * v]!, ny = N[3 * v + 1]!, nz = N[3 * v + 2]!;
-    const len = Math.hypot(nx, ny, nz);
-    if (!(len > 0)) continue; // no triangle (or only degenerate ones) uses it
-    const t = caster.closestHit(P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!, -nx / len, -ny / len, -nz / len, 1e-6, Infinity, v);
-    thicknessMm[v] = t;
-    rays++;
-    if (t === Infinity) missed++;
-  }
-  onProgress?.(1);
-  return { thicknessMm, rays, missed, stride };
+    let rays = 0, missed = 0;
+    for (let c = 0; c < chunks; c++) {
+      rays += job.counts[2 + 2 * c]!;
+      missed += job.counts[3 + 2 * c]!;
+    }
+    onProgress?.(1);
+    return { thicknessMm: job.thicknessMm.slice(), rays, missed, stride };
+  });
+}
+
+/** The job name helpers know `rayBody` by (cells/jobs.ts). */
+export const RAY_JOB = 'wall-thickness-rays';
+/** Chunks of a shared ray job: enough that threads finish together though rays differ in cost. */
+const RAY_CHUNKS = 32;
+const RAYS_DONE = 0, STOP = 1;
+const STOPPED = new Error('wallThickness stopped');
+const SHARED_SCRATCH = scratchPool('thickness-job', true);
+const LOCAL_SCRATCH = scratchPool('thickness-job-unshared');
+
+/**
+ * Wall-thickness rays as a shared job: chunk c casts the rays of the sampled vertices
+ * (every `stride`-th) in its share of them, writing `thicknessMm` at those vertices. `counts`:
+ * [rays cast so far by any chunk, stop flag (the caller gave up)], then per chunk [rays, missed].
+ */
+export interface RayJob {
+  readonly bvh: TriangleBvh;
+  readonly positions: Float32Array;
+  /** Area-weighted vertex normals, not normalised (`vertexNormals`). */
+  readonly normals: Float64Array;
+  readonly stride: number;
+  readonly chunks: number;
+  readonly thicknessMm: Float32Array;
+  readonly counts: Int32Array;
+}
+
+/**
+ * The body of a ray job on any thread. `tick` runs every 8192 rays: the caller's abort check
+ * and progress; a helper (no `tick`) checks the stop flag instead.
+ */
+export function rayBody(job: RayJob, tick?: () => void): ChunkBody {
+  return (_step, c) => {
+    const { positions: P, normals: N, stride, thicknessMm, counts } = job;
+    const every = tick ?? ((): void => {
+      if (Atomics.load(counts, STOP) !== 0) throw STOPPED;
+    });
+    const caster = new RayCaster(job.bvh);
+    const [from, to] = chunkRange(Math.ceil(P.length / 3 / stride), job.chunks, c);
+    let rays = 0, missed = 0;
+    try {
+      for (let s = from; s < to; s++) {
+        if (((s - from) & 8191) === 8191) {
+          Atomics.add(counts, RAYS_DONE, 8192);
+          every();
+        }
+        const v = s * stride;
+        const nx = N[3 * v]!, ny = N[3 * v + 1]!, nz = N[3 * v + 2]!;
+        const len = Math.hypot(nx, ny, nz);
+        if (!(len > 0)) continue; // no triangle (or only degenerate ones) uses it
+        const t = caster.closestHit(P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!, -nx / len, -ny / len, -nz / len, 1e-6, Infinity, v);
+        thicknessMm[v] = t;
+        rays++;
+        if (t === Infinity) missed++;
+      }
+    } catch (e) {
+      if (e !== STOPPED) throw e;
+    }
+    Atomics.add(counts, RAYS_DONE, (to - from) & 8191);
+    counts[2 + 2 * c] = rays;
+    counts[3 + 2 * c] = missed;
+    if (tick) tick();
+  };
 }

@@ -10,6 +10,7 @@ import { threshold } from '../../cells/segment/threshold.ts';
 import { startNodeHelpers, type NodeHelperPool } from '../../kernel/node/parallel-pool.ts';
 import { cached } from '../helpers.ts';
 import { mulberry32 } from '../../datasets/phantom.ts';
+import { withPool } from '../parallel-helpers.ts';
 
 // The two-slab march (cells/mesh/isosurface.ts, `marchInSlabs`) against the one-thread march:
 // the same bytes with a live helper thread, and with a helper that never shows up (the caller
@@ -25,15 +26,6 @@ function expectSameBytes(a: Mesh, b: Mesh): void {
 
 /** A pool whose helper never takes a chunk. */
 const absentHelper: ParallelPool = { helpers: 1, post: () => undefined };
-
-function withPool<T>(p: ParallelPool | undefined, f: () => T): T {
-  setParallelPool(p);
-  try {
-    return f();
-  } finally {
-    setParallelPool(undefined);
-  }
-}
 
 /** Wavy blobs across the whole grid (surface in every slab), with a little noise. */
 function blobs(dims: Vec3, direction: Mat3): Volume<Float32Array> {
