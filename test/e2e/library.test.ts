@@ -13,17 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, startApp, waitForApp, type AppHarness } from './harness.ts';
+import { warningRightAfterEdit, wouldWarnOnLeave } from './leave-warning.ts';
 
 const NB = 'notebooks/ct-to-print.nb.ts';
-
-/** Whether leaving the page now would ask the user first (the app's beforeunload handler). */
-function wouldWarnOnLeave(page: Page): Promise<boolean> {
-  return page.evaluate(() => {
-    const event = new Event('beforeunload', { cancelable: true });
-    window.dispatchEvent(event);
-    return event.defaultPrevented;
-  });
-}
 
 /** The notebook's label in the toolbar (a picker when there are others to choose). */
 function pathShown(page: Page): Promise<string | null> {
@@ -88,20 +80,9 @@ describe('notebook library and autosave', () => {
     await page.keyboard.type('\n// draft-edit-3');
     await page.waitForFunction(() => document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saved', undefined, { timeout: 5_000 });
     // Right after an edit, leaving would lose it: the page asks (and starts the write at once).
-    // The question and the status are read in one step (the write may end at any moment on a
-    // loaded machine); a keystroke whose write had already ended before the read is retried.
-    let seen: { warn: boolean; status: string | null | undefined } | undefined;
-    for (let attempt = 0; attempt < 5 && (seen === undefined || seen.status === 'saved'); attempt++) {
-      await page.keyboard.type('!');
-      seen = await page.evaluate(() => {
-        const status = document.querySelector('.vb-save-status')?.getAttribute('data-status');
-        const event = new Event('beforeunload', { cancelable: true });
-        window.dispatchEvent(event);
-        return { warn: event.defaultPrevented, status };
-      });
-    }
-    expect(seen?.status).not.toBe('saved');
-    expect(seen?.warn).toBe(true);
+    const seen = await warningRightAfterEdit(page, '!');
+    expect(seen.status).not.toBe('saved');
+    expect(seen.warn).toBe(true);
     await page.waitForFunction(() => document.querySelector('.vb-save-status')?.getAttribute('data-status') === 'saved', undefined, { timeout: 5_000, polling: 10 });
     expect(await wouldWarnOnLeave(page)).toBe(false);
     await page.waitForTimeout(400);
@@ -173,7 +154,8 @@ describe('notebook library and autosave', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.vb-library-current').count(), { timeout: 30_000 }).toBe(0); // panel closed
     await page.keyboard.press('Enter'); // focus is back on the toggle
-    expect(await items()).toEqual(['My skull']);
+    // The list is read from IndexedDB after the panel closed: polled, not read once.
+    await expect.poll(items, { timeout: 30_000 }).toEqual(['My skull']);
     expect(await page.locator('.vb-library-current').innerText()).toContain(`My skull (your copy of ${NB})`);
 
     // Duplicate: a new stored notebook with the same text, opened, addressed by ?id=.
@@ -197,12 +179,12 @@ describe('notebook library and autosave', () => {
     await panel.getByRole('button', { name: 'New notebook' }).click();
     await expect.poll(() => pathShown(page), { timeout: 30_000 }).toBe('Untitled');
     await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
-    expect((await items()).sort()).toEqual(['My skull', 'My skull copy', 'Untitled']);
+    await expect.poll(async () => (await items()).sort(), { timeout: 30_000 }).toEqual(['My skull', 'My skull copy', 'Untitled']);
     await panel.getByRole('button', { name: 'Delete…' }).click();
     await panel.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => pathShown(page), { timeout: 30_000 }).toBe('My skull copy');
     await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
-    expect((await items()).sort()).toEqual(['My skull', 'My skull copy']);
+    await expect.poll(async () => (await items()).sort(), { timeout: 30_000 }).toEqual(['My skull', 'My skull copy']);
     await page.keyboard.press('Escape');
   });
 
@@ -293,7 +275,7 @@ describe('notebook library and autosave', () => {
     const sources = await page.evaluate(() => window.__voxbook!.state()!.cells.map((c) => c.source).join('\n'));
     expect(sources).not.toContain('draft-edit');
     await page.getByRole('button', { name: 'Notebooks', exact: true }).click();
-    expect((await page.locator('.vb-library-item').allInnerTexts()).sort()).toEqual(['My skull copy', 'from-jupyter']);
+    await expect.poll(async () => (await page.locator('.vb-library-item').allInnerTexts()).sort(), { timeout: 30_000 }).toEqual(['My skull copy', 'from-jupyter']);
     await page.keyboard.press('Escape');
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, pixelStats, screenshotWholePage, stlTriangleCount, type AppHarness, openApp } from './harness.ts';
+import { warningRightAfterEdit, wouldWarnOnLeave } from './leave-warning.ts';
 
 const FIXTURE = new URL('./fixtures/showcase.nb.ts', import.meta.url);
 
@@ -46,15 +47,6 @@ function toolbarUncovered(page: Page) {
       if (!hit || !toolbar.contains(hit)) covered.push(`${Math.round(x)}: ${hit?.outerHTML.slice(0, 80) ?? 'nothing'}`);
     }
     return covered;
-  });
-}
-
-/** Whether leaving the page now would ask the user first (the app's beforeunload handler). */
-function wouldWarnOnLeave(page: Page) {
-  return page.evaluate(() => {
-    const event = new Event('beforeunload', { cancelable: true });
-    window.dispatchEvent(event);
-    return event.defaultPrevented;
   });
 }
 
@@ -426,9 +418,10 @@ describe('app on the showcase notebook', () => {
     expect(await wouldWarnOnLeave(page)).toBe(false);
     await cell.locator('.cm-content').click();
     await page.keyboard.press('Control+End');
-    await page.keyboard.type(' (more)');
-    await waitForSaveStatus(page, 'saving');
-    expect(await wouldWarnOnLeave(page)).toBe(true);
+    // Status and question read in one step, right after the keystroke (the write may end at any moment).
+    const seen = await warningRightAfterEdit(page, ' (more)');
+    expect(seen.status).not.toBe('saved');
+    expect(seen.warn).toBe(true);
   });
 
   it('logs no browser errors (besides the deliberately missing image, refused inline handlers in the fixture and the CSP probe)', async () => {
