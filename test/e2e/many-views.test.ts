@@ -250,15 +250,17 @@ describe('twenty 3-D views on one page share at most 8 WebGL contexts', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: 1000, height: Math.min(16_000, height) });
-    await page.waitForFunction((n) => (window as unknown as Win).__voxbookGlBudget?.live === n && (window as unknown as Win).__gl.live === n, BUDGET, { timeout: 30_000 });
-    await page.waitForTimeout(500);
+    // The resize brings ~15 views into sight: the budget releases some and wakes others, each a
+    // capture or a new context (slow in SwiftShader on a busy machine). Polled until the swap
+    // has settled, not read after a fixed sleep.
+    await expect.poll(async () => {
+      const st = await states(page);
+      return { live: st.filter((x) => x === 'live').length, snapshot: st.filter((x) => x === 'snapshot').length, contexts: (await glCount(page)).live };
+    }, { timeout: 60_000 }).toEqual({ live: BUDGET, snapshot: VIEWS - BUDGET, contexts: BUDGET });
     const s = await states(page);
     const gl = await glCount(page);
     const stats = await budget(page);
     console.log('many views: all in view', JSON.stringify({ height, states: s, gl, stats }));
-    expect(s.filter((x) => x === 'live')).toHaveLength(BUDGET);
-    expect(s.filter((x) => x === 'snapshot')).toHaveLength(VIEWS - BUDGET);
-    expect(gl.live).toBe(BUDGET);
     expect(gl.peak).toBeLessThanOrEqual(BUDGET);
     expect(gl.lostByBrowser).toBe(0);
     await page.setViewportSize({ width: 1000, height: 1500 });
