@@ -9,8 +9,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotebookState } from '../../app/notebook-state.ts';
-import { REPO_ROOT, type AppHarness, openApp, expectSample } from './harness.ts';
+import { REPO_ROOT, type AppHarness, startApp, waitForApp, expectSample } from './harness.ts';
+import { clearKernelMessages, kernelMessages, recordKernelMessages } from './kernel-messages.ts';
 import { median, moveSlider, type SliderMove } from './slider.ts';
 
 const LAZY = ['segment', 'mesh', 'validate', 'printability', 'export'];
@@ -45,7 +45,12 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
 
   beforeAll(async () => {
     expectSample('Cranium.inv3');
-    app = await openApp();
+    app = await startApp();
+    // Every message the kernel posts, unbatched (the page's state listeners hear at most one
+    // change per frame): the burst below counts runs and finds its end from them.
+    await recordKernelMessages(app.context);
+    await app.page.goto(app.url);
+    await waitForApp(app.page);
     await app.page.getByRole('button', { name: 'Run all' }).click();
     await app.page.waitForFunction(() => window.__voxbook!.state()?.phase !== 'running', undefined, { timeout: 180_000 });
     firstRun = await cells(app);
@@ -148,7 +153,8 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
   }, 180_000);
 
   it('a burst of 30 moves runs the preview twice at most and ends at the last value', async () => {
-    const runs = await app.page.evaluate(async () => {
+    await clearKernelMessages(app.page);
+    await app.page.evaluate(() => {
       const deepAll = (root: ParentNode, selector: string): Element[] => {
         const found: Element[] = [];
         const walk = (node: ParentNode): void => {
@@ -161,42 +167,34 @@ describe('inputs and lazy cells: the minHu slider of ct-to-print', () => {
         return found;
       };
       const range = deepAll(document, 'vb-input-widget').map((w) => w.shadowRoot?.querySelector<HTMLInputElement>('input[type="range"]')).find((r) => r)!;
-      let running = 0;
-      let previous = '';
-      let previousHistogram = '';
-      // The histogram runs before the preview for each value taken: the burst has ended only
-      // once the preview started after the histogram's last run (and finished).
-      let previewSinceHistogram = false;
-      const unsubscribe = window.__voxbook!.subscribe!((s: NotebookState) => {
-        const status = s.cells.find((c) => c.id === 'preview')!.status;
-        const histogram = s.cells.find((c) => c.id === 'histogram')!.status;
-        if (histogram === 'running' && previousHistogram !== 'running') previewSinceHistogram = false;
-        if (status === 'running' && previous !== 'running') {
-          running++;
-          previewSinceHistogram = true;
-        }
-        previous = status;
-        previousHistogram = histogram;
-      });
       for (let i = 1; i <= 30; i++) {
         range.value = String(230 + 10 * i);
         range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
       }
-      await new Promise<void>((resolve) => {
-        const check = () => {
-          const texts = deepAll(document, '.vb-svg svg text').map((t) => t.textContent);
-          const s = window.__voxbook!.state()!;
-          if (texts.includes('minHu 530') && previewSinceHistogram && s.cells.find((c) => c.id === 'preview')!.status === 'done') resolve();
-          else setTimeout(check, 20);
-        };
-        check();
-      });
-      unsubscribe();
-      return running;
     });
+    // The burst has ended when the histogram shows the last value and a run ended after the
+    // histogram's last run (each value taken runs the histogram, then the preview).
+    await app.page.waitForFunction(() => {
+      const deepTexts = (root: ParentNode): string[] => {
+        const found: string[] = [];
+        const walk = (node: ParentNode): void => {
+          for (const el of node.querySelectorAll('*')) {
+            if (el.matches('.vb-svg svg text')) found.push(el.textContent ?? '');
+            if (el.shadowRoot) walk(el.shadowRoot);
+          }
+        };
+        walk(root);
+        return found;
+      };
+      const m = window.__kernelMessages!;
+      const lastHistogram = m.findLastIndex((x) => x.type === 'cell' && x.id === 'histogram' && x.status === 'done');
+      return deepTexts(document).includes('minHu 530') && lastHistogram >= 0 && m.findLastIndex((x) => x.type === 'run-done') > lastHistogram;
+    }, undefined, { timeout: 50_000, polling: 20 });
+    const runs = (await kernelMessages(app.page)).filter((x) => x.type === 'cell' && x.id === 'preview' && x.status === 'running').length;
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(2);
     expect(await app.page.locator('vb-input-widget input[type="range"]').inputValue()).toBe('530');
+    expect((await cells(app))['preview']!.status).toBe('done');
     await expectLazyStale(app);
   }, 60_000);
 
