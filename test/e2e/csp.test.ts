@@ -219,11 +219,11 @@ describe.each(MODES)('what a notebook can reach from the browser ($name)', (mode
     expect(await cell.getAttribute('data-status')).toBe('error');
     expect(await cell.locator('.vb-error-name').innerText()).toBe('TypeError');
     expect(await cell.locator('.vb-error-message').innerText()).toBe('Failed to fetch');
-    const violations = await kernel.evaluate(() => (self as unknown as { __violations: string[] }).__violations);
-    expect(violations).toContain(`connect-src ${leakOrigin}/leak-uncaught`);
+    // The violation event (and the log line the worker posts for it) may come after the run
+    // ended: both polled, not read once.
+    await expect.poll(() => kernel.evaluate(() => (self as unknown as { __violations: string[] }).__violations), { timeout: 10_000 }).toContain(`connect-src ${leakOrigin}/leak-uncaught`);
     // …and the app's kernel log says which policy refused which URL, not only "Failed to fetch".
-    const log = (await app.page.locator('.vb-log').textContent()) ?? '';
-    expect(log).toContain(`blocked by the Content-Security-Policy (connect-src): ${leakOrigin}/leak-uncaught`);
+    await expect.poll(async () => (await app.page.locator('.vb-log').textContent()) ?? '', { timeout: 10_000 }).toContain(`blocked by the Content-Security-Policy (connect-src): ${leakOrigin}/leak-uncaught`);
   });
 
   it(`still fetches from its own origin (${mode.sameOrigin[0]}), and data: and blob: URLs`, async () => {
