@@ -53,9 +53,10 @@ export function meshDistance(a: Mesh, b: Mesh, options: StageOptions = {}): Surf
   options.onProgress?.(0);
   const share = shouldShare(a.indices.length + b.indices.length);
   const [ab, ba] = withScratch(share ? SHARED_SCRATCH : LOCAL_SCRATCH, (scratch) => {
+    const where = (m: MeshArrays): MeshArrays => (share ? { positions: scratch.shareable(m.positions), indices: scratch.shareable(m.indices) } : m);
     const job: DistanceJob = {
-      a: { positions: share ? scratch.shareable(a.positions) : a.positions, indices: share ? scratch.shareable(a.indices) : a.indices },
-      b: { positions: share ? scratch.shareable(b.positions) : b.positions, indices: share ? scratch.shareable(b.indices) : b.indices },
+      a: where(a),
+      b: where(b),
       counts: scratch.take(Int32Array, 2),
       results: scratch.take(Float64Array, 2 * RESULT),
     };

@@ -79,22 +79,19 @@ export function wallThickness(mesh: Mesh, options: WallThicknessOptions = {}): W
       bvh: { nodes: shared(bvh.nodes), boxes: shared(bvh.boxes), order: shared(bvh.order), corners: shared(bvh.corners), indices: shared(bvh.indices), nodeCount: bvh.nodeCount },
       positions: shared(mesh.positions), normals: shared(N), stride, chunks,
       thicknessMm: scratch.take(Float32Array, V, NaN),
-      counts: scratch.take(Int32Array, 2 + 2 * chunks),
+      counts: scratch.take(Int32Array, 1 + 2 * chunks),
     };
     const tick = (): void => {
       checkAbort('wallThickness', signal);
       onProgress?.(0.2 + (0.8 * Math.min(samples, Atomics.load(job.counts, RAYS_DONE))) / samples);
     };
-    try {
-      runShared({ share, name: RAY_JOB, payload: job, steps: 1, chunks }, rayBody(job, tick));
-    } catch (e) {
-      Atomics.store(job.counts, STOP, 1);
-      throw e;
-    }
+    // Should this thread give up (abort), runShared marks the job so, and a helper stops at its
+    // next chunk (~1/32 of the rays).
+    runShared({ share, name: RAY_JOB, payload: job, steps: 1, chunks }, rayBody(job, tick));
     let rays = 0, missed = 0;
     for (let c = 0; c < chunks; c++) {
-      rays += job.counts[2 + 2 * c]!;
-      missed += job.counts[3 + 2 * c]!;
+      rays += job.counts[1 + 2 * c]!;
+      missed += job.counts[2 + 2 * c]!;
     }
     onProgress?.(1);
     return { thicknessMm: job.thicknessMm.slice(), rays, missed, stride };
@@ -105,15 +102,14 @@ export function wallThickness(mesh: Mesh, options: WallThicknessOptions = {}): W
 export const RAY_JOB = 'wall-thickness-rays';
 /** Chunks of a shared ray job: enough that threads finish together though rays differ in cost. */
 const RAY_CHUNKS = 32;
-const RAYS_DONE = 0, STOP = 1;
-const STOPPED = new Error('wallThickness stopped');
+const RAYS_DONE = 0;
 const SHARED_SCRATCH = scratchPool('thickness-job', true);
 const LOCAL_SCRATCH = scratchPool('thickness-job-unshared');
 
 /**
  * Wall-thickness rays as a shared job: chunk c casts the rays of the sampled vertices
  * (every `stride`-th) in its share of them, writing `thicknessMm` at those vertices. `counts`:
- * [rays cast so far by any chunk, stop flag (the caller gave up)], then per chunk [rays, missed].
+ * [rays cast so far by any chunk], then per chunk [rays, missed].
  */
 export interface RayJob {
   readonly bvh: TriangleBvh;
@@ -127,39 +123,33 @@ export interface RayJob {
 }
 
 /**
- * The body of a ray job on any thread. `tick` runs every 8192 rays: the caller's abort check
- * and progress; a helper (no `tick`) checks the stop flag instead.
+ * The body of a ray job on any thread. `tick` (the caller's abort check and progress) runs
+ * every 8192 rays and after each chunk; a helper has none and stops between chunks when the
+ * caller gave up (cells/core/parallel.ts, `runTickets`).
  */
 export function rayBody(job: RayJob, tick?: () => void): ChunkBody {
   return (_step, c) => {
     const { positions: P, normals: N, stride, thicknessMm, counts } = job;
-    const every = tick ?? ((): void => {
-      if (Atomics.load(counts, STOP) !== 0) throw STOPPED;
-    });
     const caster = new RayCaster(job.bvh);
     const [from, to] = chunkRange(Math.ceil(P.length / 3 / stride), job.chunks, c);
     let rays = 0, missed = 0;
-    try {
-      for (let s = from; s < to; s++) {
-        if (((s - from) & 8191) === 8191) {
-          Atomics.add(counts, RAYS_DONE, 8192);
-          every();
-        }
-        const v = s * stride;
-        const nx = N[3 * v]!, ny = N[3 * v + 1]!, nz = N[3 * v + 2]!;
-        const len = Math.hypot(nx, ny, nz);
-        if (!(len > 0)) continue; // no triangle (or only degenerate ones) uses it
-        const t = caster.closestHit(P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!, -nx / len, -ny / len, -nz / len, 1e-6, Infinity, v);
-        thicknessMm[v] = t;
-        rays++;
-        if (t === Infinity) missed++;
+    for (let s = from; s < to; s++) {
+      if (((s - from) & 8191) === 8191) {
+        Atomics.add(counts, RAYS_DONE, 8192);
+        tick?.();
       }
-    } catch (e) {
-      if (e !== STOPPED) throw e;
+      const v = s * stride;
+      const nx = N[3 * v]!, ny = N[3 * v + 1]!, nz = N[3 * v + 2]!;
+      const len = Math.hypot(nx, ny, nz);
+      if (!(len > 0)) continue; // no triangle (or only degenerate ones) uses it
+      const t = caster.closestHit(P[3 * v]!, P[3 * v + 1]!, P[3 * v + 2]!, -nx / len, -ny / len, -nz / len, 1e-6, Infinity, v);
+      thicknessMm[v] = t;
+      rays++;
+      if (t === Infinity) missed++;
     }
     Atomics.add(counts, RAYS_DONE, (to - from) & 8191);
-    counts[2 + 2 * c] = rays;
-    counts[3 + 2 * c] = missed;
-    if (tick) tick();
+    counts[1 + 2 * c] = rays;
+    counts[2 + 2 * c] = missed;
+    tick?.();
   };
 }
